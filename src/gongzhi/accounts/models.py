@@ -1,0 +1,162 @@
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.core.masking import mask_phone
+from gongzhi.core.models import TimeStamped
+
+from .choices import BindingStatus, Role
+
+
+class User(AbstractUser):
+    """An account. Staff powers come from RoleGrants; a resident acts for the households bound to it."""
+
+    display_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    phone = models.CharField(_("手机号"), max_length=20, null=True, blank=True, unique=True)
+    large_text = models.BooleanField(_("大字模式"), default=False)
+
+    class Meta:
+        verbose_name = _("账号")
+        verbose_name_plural = _("账号")
+
+    def __str__(self):
+        return self.display_name or self.username
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
+
+
+class RoleGrant(models.Model):
+    """A role held over an area (a grid worker's grid) or an organisation (property staff's company)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_grants")
+    role = models.CharField(_("角色"), max_length=32, choices=Role.choices)
+    area = models.ForeignKey(
+        "registry.Area", verbose_name=_("负责区域"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        "registry.Organisation", verbose_name=_("所属组织"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    granted_at = models.DateTimeField(_("授予时间"), default=timezone.now)
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("角色授权")
+        verbose_name_plural = _("角色授权")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(area__isnull=True) | Q(organisation__isnull=True), name="role_grant_area_or_org"
+            ),
+            # one active grant per role and place; three constraints because NULLs never collide
+            models.UniqueConstraint(
+                fields=["user", "role", "area"], condition=Q(revoked_at__isnull=True, area__isnull=False),
+                name="role_grant_unique_area",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "organisation"],
+                condition=Q(revoked_at__isnull=True, organisation__isnull=False), name="role_grant_unique_org",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role"],
+                condition=Q(revoked_at__isnull=True, area__isnull=True, organisation__isnull=True),
+                name="role_grant_unique_global",
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "revoked_at"], name="role_grant_user_idx")]
+
+    def __str__(self):
+        where = self.area or self.organisation or _("全市")
+        return f"{self.get_role_display()} @ {where}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class HouseholdBinding(TimeStamped):
+    """A resident account claims a household (and which person in it); a worker verifies it (实名认证)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bindings")
+    household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, related_name="bindings")
+    resident = models.ForeignKey(
+        "registry.Resident", verbose_name=_("对应居民"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="bindings",
+    )
+    claimed_name = models.CharField(_("申请人姓名"), max_length=50)
+    claimed_id_last4 = models.CharField(_("身份证后四位"), max_length=4, blank=True)
+    status = models.CharField(_("状态"), max_length=16, choices=BindingStatus.choices, default=BindingStatus.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    reason = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("户绑定")
+        verbose_name_plural = _("户绑定")
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "household"], condition=Q(status__in=["pending", "verified"]),
+                name="binding_unique_open",
+            ),
+        ]
+        indexes = [models.Index(fields=["household", "status"], name="binding_household_idx")]
+
+    def __str__(self):
+        return f"{self.user} → {self.household_id} ({self.get_status_display()})"
+
+
+def _hash_token(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """Bearer token for the API. Only its SHA-256 is stored; the key is shown once, at creation."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("用途"), max_length=60)
+    prefix = models.CharField(max_length=8)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("接口令牌")
+        verbose_name_plural = _("接口令牌")
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @classmethod
+    def issue(cls, *, user, name: str, expires_at=None) -> tuple["ApiToken", str]:
+        key = "gz_" + secrets.token_urlsafe(32)
+        token = cls.objects.create(user=user, name=name, prefix=key[3:11], key_hash=_hash_token(key),
+                                   expires_at=expires_at)
+        return token, key
+
+    @classmethod
+    def find_active(cls, key: str) -> "ApiToken | None":
+        now = timezone.now()
+        return (
+            cls.objects.select_related("user")
+            .filter(key_hash=_hash_token(key), revoked_at__isnull=True, user__is_active=True)
+            .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+            .first()
+        )

@@ -1,0 +1,211 @@
+"""Who may do what, where: the one place roles turn into powers.
+
+A role grant gives its holder the role's capabilities (``ROLE_PERMS``) over the grant's place: an area
+(a grid worker's grid, a secretary's community), the areas an organisation serves (property staff: the
+compounds their company stewards), or everywhere (city operator, administrator). ``scope_for(user, perm)``
+unions the places of every grant that carries ``perm``; apps filter with ``scope.q()`` and check single
+objects with ``scope.covers(obj)``. Each app's ``permissions.py`` builds on these two calls only.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from django.db.models import Q
+
+from .choices import Role
+
+
+class Perm(StrEnum):
+    VIEW_AREAS = "view_areas"
+    MANAGE_AREAS = "manage_areas"
+    VIEW_RESIDENTS = "view_residents"
+    VIEW_PERSONAL_DATA = "view_personal_data"  # full ID numbers, phones, birth dates
+    EDIT_RESIDENTS = "edit_residents"
+    IMPORT_LEDGER = "import_ledger"
+    EXPORT_LEDGER = "export_ledger"
+    VERIFY_BINDING = "verify_binding"
+    VIEW_ORGANISATIONS = "view_organisations"
+    MANAGE_ORGANISATIONS = "manage_organisations"
+    MANAGE_ROLES = "manage_roles"
+    VIEW_AUDIT = "view_audit"
+
+
+P = Perm
+_FIELD_WORK = {P.VIEW_AREAS, P.VIEW_RESIDENTS, P.VIEW_PERSONAL_DATA, P.EDIT_RESIDENTS, P.VERIFY_BINDING,
+               P.VIEW_ORGANISATIONS}
+
+ROLE_PERMS: dict[str, frozenset[Perm]] = {
+    Role.RESIDENT: frozenset(),
+    Role.VOLUNTEER: frozenset({P.VIEW_AREAS}),
+    # 包片包户: the grid worker keeps her grid's ledger up to date door to door
+    Role.GRID_WORKER: frozenset(_FIELD_WORK),
+    Role.COMMUNITY_WORKER: frozenset(_FIELD_WORK | {P.IMPORT_LEDGER, P.EXPORT_LEDGER}),
+    Role.COMMUNITY_SECRETARY: frozenset(
+        _FIELD_WORK | {P.IMPORT_LEDGER, P.EXPORT_LEDGER, P.MANAGE_AREAS, P.MANAGE_ORGANISATIONS,
+                       P.MANAGE_ROLES, P.VIEW_AUDIT}
+    ),
+    # the subdistrict oversees communities: sees who lives where, but personal data stays masked
+    Role.SUBDISTRICT_STAFF: frozenset(
+        {P.VIEW_AREAS, P.VIEW_RESIDENTS, P.VIEW_ORGANISATIONS, P.MANAGE_AREAS, P.MANAGE_ORGANISATIONS,
+         P.MANAGE_ROLES, P.VIEW_AUDIT}
+    ),
+    # property staff and owners' committees keep owner rosters, but masked
+    Role.PROPERTY_STAFF: frozenset({P.VIEW_AREAS, P.VIEW_RESIDENTS, P.VIEW_ORGANISATIONS}),
+    Role.OWNERS_COMMITTEE_MEMBER: frozenset({P.VIEW_AREAS, P.VIEW_RESIDENTS, P.VIEW_ORGANISATIONS}),
+    Role.DEPARTMENT_STAFF: frozenset({P.VIEW_AREAS, P.VIEW_ORGANISATIONS}),
+    Role.CITY_OPERATOR: frozenset({P.VIEW_AREAS, P.VIEW_ORGANISATIONS, P.MANAGE_AREAS, P.MANAGE_ORGANISATIONS}),
+    Role.ADMINISTRATOR: frozenset(Perm),
+}
+
+# What a grant of each role is held over: area kinds, organisation kinds, or None for everywhere.
+ROLE_AREA_KINDS: dict[str, frozenset[str]] = {
+    Role.VOLUNTEER: frozenset({"community"}),
+    Role.GRID_WORKER: frozenset({"grid"}),
+    Role.COMMUNITY_WORKER: frozenset({"community"}),
+    Role.COMMUNITY_SECRETARY: frozenset({"community"}),
+    Role.SUBDISTRICT_STAFF: frozenset({"subdistrict"}),
+}
+ROLE_ORG_KINDS: dict[str, frozenset[str]] = {
+    Role.VOLUNTEER: frozenset({"volunteer_team"}),
+    Role.PROPERTY_STAFF: frozenset({"property_company", "red_steward"}),
+    Role.OWNERS_COMMITTEE_MEMBER: frozenset({"owners_committee"}),
+    Role.DEPARTMENT_STAFF: frozenset({"department"}),
+}
+GLOBAL_ROLES = frozenset({Role.CITY_OPERATOR, Role.ADMINISTRATOR})
+
+# Who may grant which roles (within their own MANAGE_ROLES scope); administrators grant anything.
+GRANTABLE_BY: dict[str, frozenset[str]] = {
+    Role.COMMUNITY_SECRETARY: frozenset(
+        {Role.VOLUNTEER, Role.GRID_WORKER, Role.COMMUNITY_WORKER, Role.PROPERTY_STAFF,
+         Role.OWNERS_COMMITTEE_MEMBER}
+    ),
+    Role.SUBDISTRICT_STAFF: frozenset(
+        {Role.VOLUNTEER, Role.GRID_WORKER, Role.COMMUNITY_WORKER, Role.COMMUNITY_SECRETARY, Role.PROPERTY_STAFF,
+         Role.OWNERS_COMMITTEE_MEMBER, Role.DEPARTMENT_STAFF}
+    ),
+    Role.ADMINISTRATOR: frozenset(Role),
+}
+
+STAFF_ROLES = frozenset(Role) - {Role.RESIDENT}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A set of places (area kind, area id), or everywhere. Empty means nowhere."""
+
+    everywhere: bool = False
+    places: frozenset[tuple[str, int]] = field(default_factory=frozenset)
+
+    def __bool__(self) -> bool:
+        return self.everywhere or bool(self.places)
+
+    def ids(self, kind: str) -> list[int]:
+        return sorted(pk for k, pk in self.places if k == kind)
+
+    def q(self, prefix: str = "") -> Q:
+        """Filter for models with ancestry columns (``Placed``); ``prefix`` reaches one through a relation."""
+        if self.everywhere:
+            return Q()
+        by_kind: dict[str, list[int]] = defaultdict(list)
+        for kind, pk in self.places:
+            by_kind[kind].append(pk)
+        if not by_kind:
+            return Q(pk__in=[])
+        condition = Q()
+        for kind, ids in sorted(by_kind.items()):
+            condition |= Q(**{f"{prefix}{kind}_id__in": sorted(ids)})
+        return condition
+
+    def covers(self, obj) -> bool:
+        """Whether a placed row (area, household, resident…) lies in this scope."""
+        if self.everywhere:
+            return True
+        return any(getattr(obj, f"{kind}_id", None) == pk for kind, pk in self.places)
+
+
+NOWHERE = Scope()
+EVERYWHERE = Scope(everywhere=True)
+
+
+def active_grants(user) -> list:
+    """The user's unrevoked grants, fetched once per request (cached on the user object)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cached = user.__dict__.get("_gz_grants")
+    if cached is None:
+        cached = list(user.role_grants.filter(revoked_at__isnull=True).select_related("area", "organisation"))
+        user.__dict__["_gz_grants"] = cached
+    return cached
+
+
+def _organisation_places(user, organisation_ids: set[int]) -> set[tuple[str, int]]:
+    from gongzhi.registry.models import OrganisationArea
+
+    cache = user.__dict__.setdefault("_gz_org_places", {})
+    missing = organisation_ids - cache.keys()
+    if missing:
+        for oid in missing:
+            cache[oid] = set()
+        for oid, kind, pk in OrganisationArea.objects.filter(organisation_id__in=missing).values_list(
+            "organisation_id", "area__kind", "area_id"
+        ):
+            cache[oid].add((kind, pk))
+    places: set[tuple[str, int]] = set()
+    for oid in organisation_ids:
+        places |= cache[oid]
+    return places
+
+
+def scope_for(user, perm: Perm) -> Scope:
+    """Where ``user`` holds ``perm``. Cached on the user object for the rest of the request."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return NOWHERE
+    cache = user.__dict__.setdefault("_gz_scopes", {})
+    if perm in cache:
+        return cache[perm]
+    if user.is_superuser:
+        cache[perm] = EVERYWHERE
+        return EVERYWHERE
+    everywhere = False
+    places: set[tuple[str, int]] = set()
+    org_ids: set[int] = set()
+    for grant in active_grants(user):
+        if perm not in ROLE_PERMS.get(grant.role, ()):
+            continue
+        if grant.area_id:
+            places.add((grant.area.kind, grant.area_id))
+        elif grant.organisation_id:
+            org_ids.add(grant.organisation_id)
+        else:
+            everywhere = True
+    if org_ids and not everywhere:
+        places |= _organisation_places(user, org_ids)
+    scope = EVERYWHERE if everywhere else Scope(places=frozenset(places))
+    cache[perm] = scope
+    return scope
+
+
+def has_perm_somewhere(user, perm: Perm) -> bool:
+    return bool(scope_for(user, perm))
+
+
+def roles_of(user) -> set[str]:
+    """Roles the user holds; every signed-in account is also a resident of the households bound to it."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    roles = {g.role for g in active_grants(user)}
+    if user.is_superuser:
+        roles.add(Role.ADMINISTRATOR)
+    roles.add(Role.RESIDENT)
+    return roles
+
+
+def is_staff_user(user) -> bool:
+    return bool(roles_of(user) & STAFF_ROLES)
+
+
+def forget(user) -> None:
+    """Drop the per-request caches after the user's grants changed."""
+    for key in ("_gz_grants", "_gz_scopes", "_gz_org_places"):
+        user.__dict__.pop(key, None)

@@ -1,0 +1,13 @@
+"""The one Celery app. Without CELERY_BROKER_URL tasks run in-process (CELERY_TASK_ALWAYS_EAGER)."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongzhi.settings.prod")
+
+app = Celery("gongzhi")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+# Periodic jobs keep their schedule in code, next to the task they run (see each app's tasks.py).
+app.conf.beat_schedule = {}

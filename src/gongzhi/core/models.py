@@ -1,0 +1,76 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class TimeStamped(models.Model):
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError(f"{self.model.__name__} rows cannot be changed")
+
+    def delete(self):
+        raise AppendOnlyError(f"{self.model.__name__} rows cannot be deleted")
+
+
+class AppendOnly(models.Model):
+    """Rows are written once. The database refuses UPDATE (and on PostgreSQL DELETE) too: core.db.append_only."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise AppendOnlyError(f"{type(self).__name__} rows cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError(f"{type(self).__name__} rows cannot be deleted")
+
+
+class AuditEvent(AppendOnly):
+    """Who looked at or changed what, when, from where. Every staff access to personal data lands here."""
+
+    class Action(models.TextChoices):
+        VIEW_PERSONAL_DATA = "view_personal_data", _("查看个人信息")
+        EXPORT_PERSONAL_DATA = "export_personal_data", _("导出个人信息")
+        IMPORT_LEDGER = "import_ledger", _("导入台账")
+        CHANGE = "change", _("修改")
+        GRANT_ROLE = "grant_role", _("授予角色")
+        REVOKE_ROLE = "revoke_role", _("撤销角色")
+        VERIFY_BINDING = "verify_binding", _("实名认证")
+        LOGIN_FAILED = "login_failed", _("登录失败")
+
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(_("操作"), max_length=40, choices=Action.choices)
+    target_type = models.CharField(_("对象类型"), max_length=60)
+    target_id = models.CharField(_("对象编号"), max_length=40, blank=True)
+    summary = models.CharField(_("摘要"), max_length=300, blank=True)
+    data = models.JSONField(_("详情"), default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("审计记录")
+        verbose_name_plural = _("审计记录")
+        indexes = [
+            models.Index(fields=["target_type", "target_id", "at"], name="audit_target_idx"),
+            models.Index(fields=["actor", "at"], name="audit_actor_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_id} {self.action} {self.target_type}#{self.target_id}"

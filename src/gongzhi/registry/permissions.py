@@ -1,0 +1,86 @@
+"""Registry permissions: every registry read and write asks here, and here asks ``accounts.scopes`` only.
+
+Rows outside the viewer's scope are not found (404), never "forbidden": their existence is not revealed.
+"""
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from gongzhi.accounts.scopes import Perm, Scope, scope_for
+from gongzhi.core.errors import NotFound, NotPermitted
+from gongzhi.core.masking import mask_id_number, mask_phone
+
+from .choices import PLACE_KINDS
+from .models import Area, Household, Organisation, OrganisationArea, Resident
+
+
+def areas_visible_to(user) -> QuerySet[Area]:
+    return Area.objects.filter(scope_for(user, Perm.VIEW_AREAS).q())
+
+
+def households_visible_to(user) -> QuerySet[Household]:
+    return Household.objects.filter(scope_for(user, Perm.VIEW_RESIDENTS).q())
+
+
+def residents_visible_to(user) -> QuerySet[Resident]:
+    return Resident.objects.filter(scope_for(user, Perm.VIEW_RESIDENTS).q())
+
+
+def _ancestor_ids(scope: Scope) -> set[int]:
+    """Areas at or above the places of ``scope``: a department backing the subdistrict serves my grid too."""
+    ids = {pk for _kind, pk in scope.places}
+    for row in Area.objects.filter(pk__in=ids).values(*(f"{k}_id" for k in PLACE_KINDS)):
+        ids.update(v for v in row.values() if v)
+    return ids
+
+
+def organisations_visible_to(user) -> QuerySet[Organisation]:
+    scope = scope_for(user, Perm.VIEW_ORGANISATIONS)
+    if scope.everywhere:
+        return Organisation.objects.all()
+    if not scope:
+        return Organisation.objects.none()
+    serving = OrganisationArea.objects.filter(Q(area_id__in=_ancestor_ids(scope)) | scope.q("area__"))
+    homed = Area.objects.filter(scope.q())
+    return Organisation.objects.filter(Q(pk__in=serving.values("organisation_id")) | Q(home_area__in=homed))
+
+
+def require(user, perm: Perm, obj=None, *, message=None) -> None:
+    """Raise NotPermitted unless ``user`` holds ``perm`` somewhere (or over ``obj`` when given)."""
+    scope = scope_for(user, perm)
+    if not (scope.covers(obj) if obj is not None else bool(scope)):
+        raise NotPermitted(message or _("您没有权限执行此操作"))
+
+
+def can(user, perm: Perm, obj) -> bool:
+    return scope_for(user, perm).covers(obj)
+
+
+def can_manage_organisation(user, organisation: Organisation) -> bool:
+    scope = scope_for(user, Perm.MANAGE_ORGANISATIONS)
+    if scope.everywhere:
+        return True
+    return organisation.home_area_id is not None and scope.covers(organisation.home_area)
+
+
+def get_visible(queryset: QuerySet, pk):
+    """The row ``pk`` from an already scoped queryset, or NotFound: out of scope looks like absent."""
+    try:
+        return queryset.get(pk=pk)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise NotFound(_("未找到该记录，或您无权查看")) from None
+
+
+class PersonalData:
+    """A resident's personal data as one viewer may see it: full where allowed, masked elsewhere."""
+
+    def __init__(self, resident: Resident, *, full: bool):
+        self.full = full
+        self.id_number = resident.id_number if full else mask_id_number(resident.id_number)
+        self.phone = resident.phone if full else mask_phone(resident.phone)
+        self.birth_date = resident.birth_date if full else None
+        self.birth_year = resident.birth_date.year if resident.birth_date else None
+
+
+def personal_data(user, resident: Resident) -> PersonalData:
+    return PersonalData(resident, full=can(user, Perm.VIEW_PERSONAL_DATA, resident))

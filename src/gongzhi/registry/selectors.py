@@ -1,0 +1,263 @@
+"""Registry reads. Each starts from what the viewer may see and fetches everything its screen renders."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.conf import settings
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from gongzhi.accounts.scopes import Perm, scope_for
+
+from .choices import PLACE_KINDS, SINGLE_PARTNER_ROLES, SIX_PARTNERS, AreaKind, PartnerRole, ResidentStatus
+from .models import Area, Household, Organisation, OrganisationArea, Resident, ResidentSpecialFamily
+from .permissions import (
+    areas_visible_to,
+    get_visible,
+    households_visible_to,
+    organisations_visible_to,
+    residents_visible_to,
+)
+
+
+def elderly_cutoff(today: date | None = None) -> date:
+    """Born on or before this date → 60 or older today (29 Feb birthdays count from 1 March)."""
+    today = today or timezone.localdate()
+    years = settings.GONGZHI["ELDERLY_AGE"]
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:
+        return today.replace(year=today.year - years, day=28)
+
+
+def under(queryset: QuerySet, area: Area) -> QuerySet:
+    """Rows lying in ``area`` (for Area rows: the area itself and everything below it)."""
+    return queryset.filter(**{f"{area.kind}_id": area.pk})
+
+
+RESIDENT_LIST_RELATED = ("household", "compound", "building", "unit", "grid", "community")
+
+
+def resident_list(
+    *, viewer, area: Area | None = None, search: str = "", tags: list[str] | None = None,
+    status: str | None = ResidentStatus.PRESENT, tenure: str = "", gender: str = "",
+) -> QuerySet[Resident]:
+    """The staff resident list: scoped, filtered, newest registrations last, with what each row shows."""
+    qs = residents_visible_to(viewer)
+    if area is not None:
+        qs = under(qs, area)
+    if status:
+        qs = qs.filter(status=status)
+    if tenure:
+        qs = qs.filter(tenure=tenure)
+    if gender:
+        qs = qs.filter(gender=gender)
+    for tag in tags or ():
+        qs = _filter_tag(qs, tag)
+    if search := search.strip():
+        qs = _search(qs, search)
+    return (
+        qs.select_related(*RESIDENT_LIST_RELATED)
+        .prefetch_related(Prefetch("special_families", queryset=ResidentSpecialFamily.objects.order_by("kind")))
+        .order_by("id")
+    )
+
+
+def _filter_tag(qs: QuerySet[Resident], tag: str) -> QuerySet[Resident]:
+    if tag == "elderly":
+        return qs.filter(birth_date__lte=elderly_cutoff())
+    if tag == "lives_alone":
+        return qs.filter(lives_alone=True)
+    if tag == "elderly_alone":
+        return qs.filter(lives_alone=True, birth_date__lte=elderly_cutoff())
+    if tag == "party_member":
+        return qs.filter(is_party_member=True)
+    if tag == "volunteer":
+        return qs.filter(is_volunteer=True)
+    if tag == "special":
+        return qs.filter(pk__in=ResidentSpecialFamily.objects.values("resident_id"))
+    if tag.startswith("special:"):
+        return qs.filter(pk__in=ResidentSpecialFamily.objects.filter(kind=tag[8:]).values("resident_id"))
+    return qs
+
+
+def _search(qs: QuerySet[Resident], text: str) -> QuerySet[Resident]:
+    """Name, phone (or its last four digits), ID number, or room: what a worker types at the desk."""
+    compact = text.replace(" ", "")
+    if compact.isdigit() and len(compact) == 4:
+        return qs.filter(Q(phone__endswith=compact) | Q(household__room=compact) | Q(id_number__endswith=compact))
+    if compact.isdigit() and len(compact) >= 7:
+        return qs.filter(Q(phone__startswith=compact) | Q(id_number__startswith=compact))
+    if len(compact) == 18:
+        return qs.filter(id_number=compact.upper())
+    return qs.filter(Q(name__contains=text) | Q(household__room=compact))
+
+
+def resident_detail(*, viewer, pk) -> Resident:
+    return get_visible(
+        residents_visible_to(viewer).select_related(*RESIDENT_LIST_RELATED, "subdistrict", "district")
+        .prefetch_related("special_families"),
+        pk,
+    )
+
+
+def household_detail(*, viewer, pk) -> Household:
+    return get_visible(
+        households_visible_to(viewer).select_related("compound", "building", "unit", "grid", "community", "area")
+        .prefetch_related(
+            Prefetch("residents", queryset=Resident.objects.order_by("id").prefetch_related("special_families"))
+        ),
+        pk,
+    )
+
+
+def household_list(*, viewer, area: Area | None = None, search: str = "") -> QuerySet[Household]:
+    qs = households_visible_to(viewer)
+    if area is not None:
+        qs = under(qs, area)
+    if search := search.strip():
+        qs = qs.filter(room__startswith=search)
+    return (
+        qs.select_related("compound", "building", "unit", "grid")
+        .annotate(people=Count("residents", filter=Q(residents__status=ResidentStatus.PRESENT)))
+        .order_by("building__position", "building_id", "unit__position", "unit_id", "position", "room")
+    )
+
+
+# --- the tree ---------------------------------------------------------------------------------------------
+
+
+def area_detail(*, viewer, pk) -> Area:
+    return get_visible(
+        areas_visible_to(viewer).select_related("parent", *(k for k in PLACE_KINDS if k != "unit")), pk
+    )
+
+
+def area_roots(*, viewer) -> QuerySet[Area]:
+    """The topmost areas the viewer may see: the places of her grants, or the districts for the whole city."""
+    scope = scope_for(viewer, Perm.VIEW_AREAS)
+    if scope.everywhere:
+        return Area.objects.filter(kind=AreaKind.DISTRICT)
+    return Area.objects.filter(pk__in=[pk for _kind, pk in scope.places]).order_by("kind", "position", "name")
+
+
+def area_children(*, viewer, area: Area) -> QuerySet[Area]:
+    """What a tree node opens to. A community shows its grids and compounds; a grid shows its buildings."""
+    qs = areas_visible_to(viewer)
+    if area.kind == AreaKind.GRID:
+        qs = qs.filter(grid=area, kind=AreaKind.BUILDING)
+    else:
+        qs = qs.filter(parent=area)
+    return qs.select_related("grid", "compound").order_by("kind", "position", "name")
+
+
+def area_ancestors(area: Area) -> list[Area]:
+    """District down to the parent: for breadcrumbs (names only; links only where the viewer may go)."""
+    ids = [getattr(area, f"{k}_id") for k in PLACE_KINDS if k not in ("grid",)]
+    ids = [i for i in ids if i and i != area.pk]
+    found = {a.pk: a for a in Area.objects.filter(pk__in=ids)}
+    return [found[i] for i in ids if i in found]
+
+
+@dataclass
+class AreaFigures:
+    households: int
+    residents: int
+    elderly: int
+    elderly_alone: int
+    special: int
+    party_members: int
+
+
+def area_figures(*, viewer, area: Area) -> AreaFigures:
+    """Counts under an area, computed over what the viewer may see (one query per figure, all indexed)."""
+    residents = under(residents_visible_to(viewer), area).filter(status=ResidentStatus.PRESENT)
+    cutoff = elderly_cutoff()
+    agg = residents.aggregate(
+        total=Count("id"),
+        elderly=Count("id", filter=Q(birth_date__lte=cutoff)),
+        elderly_alone=Count("id", filter=Q(birth_date__lte=cutoff, lives_alone=True)),
+        party=Count("id", filter=Q(is_party_member=True)),
+    )
+    special = residents.filter(pk__in=ResidentSpecialFamily.objects.values("resident_id")).count()
+    return AreaFigures(
+        households=under(households_visible_to(viewer), area).count(),
+        residents=agg["total"], elderly=agg["elderly"], elderly_alone=agg["elderly_alone"], special=special,
+        party_members=agg["party"],
+    )
+
+
+# --- organisations and the six partners ---------------------------------------------------------------
+
+
+def organisation_list(*, viewer, kind: str = "", area: Area | None = None, search: str = "") -> QuerySet[Organisation]:
+    qs = organisations_visible_to(viewer).filter(is_active=True)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if area is not None:
+        qs = qs.filter(Q(area_roles__area__in=under(Area.objects.all(), area)) | Q(home_area=area)).distinct()
+    if search := search.strip():
+        qs = qs.filter(name__contains=search)
+    return qs.select_related("home_area", "parent").order_by("kind", "name")
+
+
+def organisation_detail(*, viewer, pk) -> Organisation:
+    return get_visible(
+        organisations_visible_to(viewer).select_related("home_area", "parent").prefetch_related(
+            "members", Prefetch("area_roles", queryset=OrganisationArea.objects.select_related("area")),
+            "children",
+        ),
+        pk,
+    )
+
+
+@dataclass
+class PartnerSlot:
+    role: str
+    label: str
+    organisations: list[Organisation] = field(default_factory=list)
+    inherited_from: Area | None = None  # set when the body serves a higher area (e.g. the red steward)
+
+    @property
+    def missing(self) -> bool:
+        return not self.organisations
+
+
+def compound_partners(compound: Area) -> list[PartnerSlot]:
+    """The six partners of 社区治理合伙人 (002) for a compound, looking up the tree where it has none of its own.
+
+    Lead, organiser, owners' body and steward: the nearest area that names one wins (so a compound without
+    a property company gets the community's red steward). Backers and partner units: all up the tree.
+    """
+    chain_ids = [getattr(compound, f"{k}_id") for k in ("compound", "community", "subdistrict", "district")]
+    chain_ids = [i for i in chain_ids if i]
+    rows = (
+        OrganisationArea.objects.filter(area_id__in=chain_ids, role__in=SIX_PARTNERS, organisation__is_active=True)
+        .select_related("organisation", "area")
+        .order_by("organisation__name")
+    )
+    by_role: dict[str, dict[int, list[OrganisationArea]]] = {}
+    for row in rows:
+        by_role.setdefault(row.role, {}).setdefault(row.area_id, []).append(row)
+    slots = []
+    for role in SIX_PARTNERS:
+        slot = PartnerSlot(role=role, label=PartnerRole(role).label)
+        found = by_role.get(role, {})
+        if role in SINGLE_PARTNER_ROLES:
+            for area_id in chain_ids:
+                if found.get(area_id):
+                    slot.organisations = [r.organisation for r in found[area_id]]
+                    if area_id != compound.pk:
+                        slot.inherited_from = found[area_id][0].area
+                    break
+        else:
+            for area_id in chain_ids:
+                slot.organisations += [r.organisation for r in found.get(area_id, [])]
+        slots.append(slot)
+    return slots
+
+
+def compounds_without_steward(*, viewer, area: Area) -> QuerySet[Area]:
+    """Compounds under ``area`` with no property company of their own (the red steward's patch, 000)."""
+    stewarded = OrganisationArea.objects.filter(role=PartnerRole.STEWARD).values("area_id")
+    return under(areas_visible_to(viewer), area).filter(kind=AreaKind.COMPOUND).exclude(pk__in=stewarded)

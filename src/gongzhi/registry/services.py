@@ -1,0 +1,319 @@
+"""Every change to the registry: one function per use case, each in one transaction, each permission-checked."""
+
+from django.apps import apps
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from gongzhi.accounts.scopes import Perm, scope_for
+from gongzhi.core.audit import Action, audit
+from gongzhi.core.db import chunked
+from gongzhi.core.errors import Conflict, InvalidInput, NotPermitted
+
+from .choices import PARENT_KIND, PLACE_KINDS, AreaKind, OrgKind, PartnerRole, Tenure
+from .cleaning import clean_or_raise
+from .models import (
+    Area,
+    Household,
+    Organisation,
+    OrganisationArea,
+    OrganisationMember,
+    Placed,
+    Resident,
+    ResidentSpecialFamily,
+    natural_position,
+)
+from .permissions import can_manage_organisation, require
+from .validators import validate_phone
+
+
+def placed_models() -> list[type[Placed]]:
+    """Every table with ancestry columns; moving an area rewrites them all (appeals join this list later)."""
+    return [m for m in apps.get_models() if issubclass(m, Placed)]
+
+
+# --- areas ------------------------------------------------------------------------------------------------
+
+
+def _clean_name(name: str) -> str:
+    name = " ".join((name or "").split())
+    if not name:
+        raise InvalidInput(_("名称不能为空"), field="name")
+    if len(name) > 100:
+        raise InvalidInput(_("名称不能超过100个字"), field="name")
+    return name
+
+
+def _check_grid(building_community_id: int | None, grid: Area | None) -> None:
+    if grid is None:
+        return
+    if grid.kind != AreaKind.GRID:
+        raise InvalidInput(_("所选区域不是网格"), field="grid")
+    if grid.community_id != building_community_id:
+        raise InvalidInput(_("网格必须属于楼栋所在的社区"), field="grid")
+
+
+@transaction.atomic
+def area_create(
+    *, actor, kind: str, name: str, parent: Area | None = None, grid: Area | None = None, code: str = "",
+    compound_type: str = "", note: str = "", check_permission: bool = True,
+) -> Area:
+    """Add an area under ``parent``. A building may name the grid it belongs to (the grid is an overlay)."""
+    if kind not in PLACE_KINDS:
+        raise InvalidInput(_("未知的区域类别"), field="kind")
+    expected_parent = PARENT_KIND[kind]
+    if expected_parent is None and parent is not None:
+        raise InvalidInput(_("区不能有上级区域"), field="parent")
+    if expected_parent is not None and (parent is None or parent.kind != expected_parent):
+        raise InvalidInput(
+            _("%(kind)s的上级必须是%(parent)s") % {"kind": AreaKind(kind).label, "parent": AreaKind(expected_parent).label},
+            field="parent",
+        )
+    if check_permission:
+        scope = scope_for(actor, Perm.MANAGE_AREAS)
+        if not (scope.everywhere or (parent is not None and scope.covers(parent))):
+            raise NotPermitted(_("您无权在此处新增区域"))
+    area = Area(kind=kind, name=_clean_name(name), parent=parent, code=(code or "").strip()[:32],
+                compound_type=compound_type if kind == AreaKind.COMPOUND else "", note=note or "")
+    if kind == AreaKind.BUILDING:
+        _check_grid(parent.community_id, grid)
+    if Area.objects.filter(parent=parent, kind=kind, name=area.name).exists():
+        raise Conflict(_("同一上级下已有同名的%(kind)s") % {"kind": AreaKind(kind).label}, code="area_exists",
+                       field="name")
+    return areas_bulk_create([area], grids={0: grid} if grid else None)[0]
+
+
+def areas_bulk_create(areas: list[Area], *, grids: dict[int, Area] | None = None, batch_size: int = 2000) -> list[Area]:
+    """Insert areas of one kind whose parents exist, with their ancestry columns. No permission check:
+    callers are services that checked, the ledger importer (checked per file) and the demo builder.
+
+    ``grids`` maps an index in ``areas`` to the grid that building lies in.
+    """
+    if not areas:
+        return []
+    kinds = {a.kind for a in areas}
+    if len(kinds) != 1:
+        raise ValueError("areas_bulk_create takes areas of one kind")
+    kind = kinds.pop()
+    for index, area in enumerate(areas):
+        if area.parent is not None:
+            area.place_at(area.parent)
+        if grids and index in grids:
+            area.grid = grids[index]
+        area.position = natural_position(area.name)
+    created = Area.objects.bulk_create(areas, batch_size=batch_size)
+    # an area lies in itself: "under community X" includes X
+    for ids in chunked([a.pk for a in created]):
+        Area.objects.filter(pk__in=ids).update(**{f"{kind}_id": F("pk")})
+    for area in created:
+        setattr(area, f"{kind}_id", area.pk)
+    return created
+
+
+@transaction.atomic
+def area_rename(*, actor, area: Area, name: str) -> Area:
+    require(actor, Perm.MANAGE_AREAS, area)
+    area = Area.objects.select_for_update().get(pk=area.pk)
+    new_name = _clean_name(name)
+    if Area.objects.filter(parent=area.parent_id, kind=area.kind, name=new_name).exclude(pk=area.pk).exists():
+        raise Conflict(_("同一上级下已有同名的%(kind)s") % {"kind": area.get_kind_display()}, code="area_exists",
+                       field="name")
+    area.name = new_name
+    area.save(update_fields=["name", "position", "updated_at"])
+    return area
+
+
+@transaction.atomic
+def building_assign_grid(*, actor, building: Area, grid: Area | None) -> Area:
+    """Redraw the grid line: the building, its units, households, residents (and later appeals) follow."""
+    if building.kind != AreaKind.BUILDING:
+        raise InvalidInput(_("只能为楼栋指定网格"), field="building")
+    require(actor, Perm.MANAGE_AREAS, building)
+    _check_grid(building.community_id, grid)
+    grid_id = grid.pk if grid else None
+    for model in placed_models():
+        model.objects.filter(building_id=building.pk).update(grid_id=grid_id)
+    building.grid_id = grid_id
+    return building
+
+
+# --- households and residents --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def household_create(*, actor, area: Area, room: str, code: str = "", note: str = "") -> Household:
+    if area.kind not in (AreaKind.UNIT, AreaKind.BUILDING):
+        raise InvalidInput(_("户必须登记在单元或楼栋下"), field="area")
+    require(actor, Perm.EDIT_RESIDENTS, area)
+    room = (room or "").strip()
+    if not room or len(room) > 20:
+        raise InvalidInput(_("请填写门牌号（不超过20个字符）"), field="room")
+    household = Household(area=area, room=room, code=(code or "").strip()[:40], note=note or "")
+    household.place_at(area)
+    try:
+        with transaction.atomic():
+            household.save()
+    except IntegrityError:
+        raise Conflict(_("该单元已有门牌号为%(room)s的户") % {"room": room}, code="household_exists",
+                       field="room") from None
+    return household
+
+
+def _set_special_families(resident: Resident, kinds: list[str]) -> bool:
+    current = set(resident.special_families.values_list("kind", flat=True))
+    wanted = set(kinds)
+    if current == wanted:
+        return False
+    resident.special_families.filter(kind__in=current - wanted).delete()
+    ResidentSpecialFamily.objects.bulk_create(
+        [ResidentSpecialFamily(resident=resident, kind=k) for k in sorted(wanted - current)]
+    )
+    return True
+
+
+def _id_number_taken(id_number: str | None, exclude_pk: int | None = None) -> None:
+    if not id_number:
+        return
+    if Resident.objects.filter(id_number=id_number).exclude(pk=exclude_pk).exists():
+        raise Conflict(_("该身份证号已在台账中登记，请勿重复录入"), code="id_number_taken", field="id_number")
+
+
+@transaction.atomic
+def resident_create(*, actor, household: Household, request=None, **fields) -> Resident:
+    require(actor, Perm.EDIT_RESIDENTS, household)
+    special = fields.pop("special_families", None)
+    cleaned = clean_or_raise({**fields, "special_families": special} if special is not None else fields)
+    special_kinds = cleaned.pop("special_families", [])
+    _id_number_taken(cleaned.get("id_number"))
+    resident = Resident(household=household, **cleaned)
+    resident.place_at(household.area)
+    try:
+        with transaction.atomic():
+            resident.save()
+    except IntegrityError:
+        raise Conflict(_("该身份证号已在台账中登记，请勿重复录入"), code="id_number_taken", field="id_number") from None
+    _set_special_families(resident, special_kinds)
+    audit(actor=actor, action=Action.CHANGE, target=resident, summary=_("新增居民"), request=request,
+          data={"fields": sorted(cleaned)})
+    return resident
+
+
+@transaction.atomic
+def resident_update(*, actor, resident: Resident, request=None, **changes) -> Resident:
+    """Change some fields of a resident. Audited by field name, never by value (the log holds no PII)."""
+    require(actor, Perm.EDIT_RESIDENTS, resident)
+    resident = Resident.objects.select_for_update().get(pk=resident.pk)
+    raw = dict(changes)
+    raw["_current_tenure"] = resident.tenure
+    cleaned = clean_or_raise(raw, partial=True)
+    special_kinds = cleaned.pop("special_families", None)
+    if cleaned.get("tenure", resident.tenure) != Tenure.OWNER and "owned_floor_area" not in cleaned:
+        cleaned["owned_floor_area"] = None  # no longer an owner: no owned area
+    _id_number_taken(cleaned.get("id_number"), exclude_pk=resident.pk)
+    changed = [k for k, v in cleaned.items() if getattr(resident, k) != v]
+    for key in changed:
+        setattr(resident, key, cleaned[key])
+    if changed:
+        resident.save(update_fields=[*changed, "updated_at"])
+    if special_kinds is not None and _set_special_families(resident, special_kinds):
+        changed.append("special_families")
+    if changed:
+        audit(actor=actor, action=Action.CHANGE, target=resident, summary=_("修改居民信息"), request=request,
+              data={"fields": sorted(changed)})
+    return resident
+
+
+@transaction.atomic
+def resident_move(*, actor, resident: Resident, household: Household, request=None) -> Resident:
+    """Register the resident in another household (both must be within the actor's editing scope)."""
+    require(actor, Perm.EDIT_RESIDENTS, resident)
+    require(actor, Perm.EDIT_RESIDENTS, household)
+    resident = Resident.objects.select_for_update().get(pk=resident.pk)
+    old = resident.household_id
+    resident.household = household
+    resident.place_at(household.area)
+    resident.save()
+    audit(actor=actor, action=Action.CHANGE, target=resident, summary=_("迁移户籍"), request=request,
+          data={"from_household": old, "to_household": household.pk})
+    return resident
+
+
+# --- organisations ------------------------------------------------------------------------------------
+
+
+_ROLES_BY_KIND: dict[str, frozenset[str]] = {
+    OrgKind.PARTY_ORG: frozenset({PartnerRole.LEAD, PartnerRole.SERVES}),
+    OrgKind.RESIDENTS_COMMITTEE: frozenset({PartnerRole.ORGANISER, PartnerRole.SERVES}),
+    OrgKind.OWNERS_COMMITTEE: frozenset({PartnerRole.OWNERS}),
+    OrgKind.PROPERTY_COMPANY: frozenset({PartnerRole.STEWARD}),
+    OrgKind.RED_STEWARD: frozenset({PartnerRole.STEWARD}),
+    OrgKind.DEPARTMENT: frozenset({PartnerRole.BACKER}),
+    OrgKind.PARTNER_UNIT: frozenset({PartnerRole.PARTNER}),
+}
+
+
+def allowed_partner_roles(kind: str) -> frozenset[str]:
+    return _ROLES_BY_KIND.get(kind, frozenset({PartnerRole.SERVES, PartnerRole.PARTNER}))
+
+
+@transaction.atomic
+def organisation_create(
+    *, actor, kind: str, name: str, home_area: Area | None, parent: Organisation | None = None,
+    contact_name: str = "", contact_phone: str = "", address: str = "", credit_code: str = "",
+    description: str = "", check_permission: bool = True,
+) -> Organisation:
+    if kind not in OrgKind.values:
+        raise InvalidInput(_("未知的组织类别"), field="kind")
+    if check_permission:
+        scope = scope_for(actor, Perm.MANAGE_ORGANISATIONS)
+        if not (scope.everywhere or (home_area is not None and scope.covers(home_area))):
+            raise NotPermitted(_("您无权在此区域登记组织"))
+    name = _clean_name(name)
+    if Organisation.objects.filter(kind=kind, name=name, home_area=home_area).exists():
+        raise Conflict(_("已有同名的同类组织"), code="organisation_exists", field="name")
+    if parent is not None and kind == OrgKind.PARTY_ORG and parent.kind != OrgKind.PARTY_ORG:
+        raise InvalidInput(_("党组织的上级必须是党组织"), field="parent")
+    return Organisation.objects.create(
+        kind=kind, name=name, home_area=home_area, parent=parent, contact_name=contact_name.strip()[:50],
+        contact_phone=validate_phone(contact_phone), address=address.strip()[:200],
+        credit_code=credit_code.strip().upper()[:18], description=description,
+    )
+
+
+@transaction.atomic
+def organisation_serve(
+    *, actor, organisation: Organisation, area: Area, role: str, check_permission: bool = True
+) -> OrganisationArea:
+    """Record that ``organisation`` serves ``area`` as ``role`` (e.g. a property company stewards a compound)."""
+    if role not in allowed_partner_roles(organisation.kind):
+        raise InvalidInput(
+            _("%(kind)s不能担任“%(role)s”") % {"kind": organisation.get_kind_display(),
+                                                 "role": PartnerRole(role).label},
+            field="role",
+        )
+    if check_permission:
+        require(actor, Perm.MANAGE_ORGANISATIONS, area, message=_("您无权为该区域指定服务组织"))
+    row, _created = OrganisationArea.objects.get_or_create(organisation=organisation, area=area, role=role)
+    return row
+
+
+@transaction.atomic
+def organisation_withdraw(*, actor, link: OrganisationArea) -> None:
+    require(actor, Perm.MANAGE_ORGANISATIONS, link.area, message=_("您无权为该区域指定服务组织"))
+    OrganisationArea.objects.filter(pk=link.pk).delete()
+
+
+@transaction.atomic
+def organisation_member_add(
+    *, actor, organisation: Organisation, name: str, post: str = "", phone: str = "", user=None,
+    resident: Resident | None = None, is_contact: bool = False, check_permission: bool = True,
+) -> OrganisationMember:
+    if check_permission and not can_manage_organisation(actor, organisation):
+        raise NotPermitted(_("您无权管理该组织"))
+    name = " ".join((name or "").split())
+    if not name:
+        raise InvalidInput(_("姓名不能为空"), field="name")
+    return OrganisationMember.objects.create(
+        organisation=organisation, name=name[:50], post=(post or "").strip()[:50], phone=validate_phone(phone),
+        user=user, resident=resident, is_contact=is_contact,
+    )
