@@ -4,9 +4,11 @@ Forms, the API and the ledger importer all call ``clean_resident_fields`` so tha
 refuses is refused by the form too, with the same words.
 """
 
+import functools
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from gongzhi.core.errors import InvalidInput
@@ -23,16 +25,26 @@ _TRUE = {"1", "是", "y", "yes", "true", "t", "√", "✓", "x", "有"}
 _FALSE = {"", "0", "否", "n", "no", "false", "f", "无", "-"}
 
 
-def _choice(value, choices, field: str, label: str) -> str:
+@functools.cache
+def _choice_lookup(choices_cls) -> dict[str, str]:
+    """Code, Chinese label and English label → code. Ledgers are Chinese whatever the UI language is."""
+    lookup = {code: code for code in choices_cls.values}
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            lookup.update({str(label): code for code, label in choices_cls.choices})
+    return lookup
+
+
+def _choice(value, choices_cls, field: str, label: str) -> str:
     text = str(value).strip() if value is not None else ""
     if not text:
         return ""
-    for code, display in choices:
-        if text == code or text == str(display):
-            return code
-    allowed = "、".join(str(d) for _c, d in choices)
-    raise InvalidInput(_("%(label)s只能是：%(allowed)s") % {"label": label, "allowed": allowed}, field=field,
-                       code="choice")
+    code = _choice_lookup(choices_cls).get(text)
+    if code is None:
+        allowed = "、".join(str(d) for _c, d in choices_cls.choices)
+        raise InvalidInput(_("%(label)s只能是：%(allowed)s") % {"label": label, "allowed": allowed}, field=field,
+                           code="choice")
+    return code
 
 
 def _bool(value, field: str, label: str) -> bool:
@@ -76,7 +88,7 @@ def parse_special_families(value) -> list[str]:
         items = [t for t in text.split("、") if t.strip()]
     codes = []
     for item in items:
-        code = _choice(item, SpecialFamily.choices, "special_families", _("特殊家庭类别"))
+        code = _choice(item, SpecialFamily, "special_families", _("特殊家庭类别"))
         if code and code not in codes:
             codes.append(code)
     return codes
@@ -109,7 +121,7 @@ def clean_resident_fields(raw: dict, *, partial: bool = False) -> tuple[dict, li
         else:
             cleaned["name"] = name
     if present("gender"):
-        attempt("gender", lambda v: _choice(v, Gender.choices, "gender", _("性别")))
+        attempt("gender", lambda v: _choice(v, Gender, "gender", _("性别")))
     if present("birth_date"):
         attempt("birth_date", parse_date)
     if present("phone"):
@@ -136,9 +148,9 @@ def clean_resident_fields(raw: dict, *, partial: bool = False) -> tuple[dict, li
     if cleaned.get("birth_date") and cleaned["birth_date"] > date.today():
         errors.append(("birth_date", _("出生日期不能晚于今天")))
     if present("relation"):
-        attempt("relation", lambda v: _choice(v, Relation.choices, "relation", _("与户主关系")) or Relation.OTHER)
+        attempt("relation", lambda v: _choice(v, Relation, "relation", _("与户主关系")) or Relation.OTHER)
     if present("tenure"):
-        attempt("tenure", lambda v: _choice(v, Tenure.choices, "tenure", _("产权关系")) or Tenure.FAMILY)
+        attempt("tenure", lambda v: _choice(v, Tenure, "tenure", _("产权关系")) or Tenure.FAMILY)
     if present("owned_floor_area"):
         value = raw.get("owned_floor_area")
         if value in (None, ""):
@@ -160,7 +172,7 @@ def clean_resident_fields(raw: dict, *, partial: bool = False) -> tuple[dict, li
         if present(key):
             attempt(key, lambda v, key=key, label=label: _bool(v, key, label))
     if present("status"):
-        attempt("status", lambda v: _choice(v, ResidentStatus.choices, "status", _("状态")) or ResidentStatus.PRESENT)
+        attempt("status", lambda v: _choice(v, ResidentStatus, "status", _("状态")) or ResidentStatus.PRESENT)
     if present("note"):
         cleaned["note"] = str(raw.get("note") or "").strip()[:2000]
     if "special_families" in raw:
