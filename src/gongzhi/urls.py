@@ -1,4 +1,36 @@
-from django.contrib import admin
-from django.urls import path
+"""URL map. Pages are grouped by who uses them (staff/, portal/), not by app; the API lives under api/v1/."""
 
-urlpatterns = [path("admin/", admin.site.urls)]
+from django.contrib import admin
+from django.urls import include, path
+
+from gongzhi.accounts import urls as accounts_urls
+from gongzhi.core import views as core_views
+from gongzhi.registry import urls as registry_urls
+
+from .api import api
+
+staff_patterns = [
+    path("", core_views.dashboard, name="dashboard"),
+    path("audit/", core_views.audit_log, name="audit_log"),
+    *registry_urls.staff,
+    *accounts_urls.staff,
+]
+portal_patterns = [
+    *accounts_urls.portal,
+    path("settings/", core_views.portal_settings, name="settings"),
+]
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("large-text", core_views.large_text, name="large_text"),
+    path("staff/", include((staff_patterns, "staff"))),
+    path("portal/", include((portal_patterns, "portal"))),
+    path("accounts/", include(accounts_urls)),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+
+handler403 = "gongzhi.core.views.forbidden"
+handler404 = "gongzhi.core.views.not_found"

@@ -38,32 +38,7 @@ def under(queryset: QuerySet, area: Area) -> QuerySet:
 RESIDENT_LIST_RELATED = ("household", "compound", "building", "unit", "grid", "community")
 
 
-def resident_list(
-    *, viewer, area: Area | None = None, search: str = "", tags: list[str] | None = None,
-    status: str | None = ResidentStatus.PRESENT, tenure: str = "", gender: str = "",
-) -> QuerySet[Resident]:
-    """The staff resident list: scoped, filtered, newest registrations last, with what each row shows."""
-    qs = residents_visible_to(viewer)
-    if area is not None:
-        qs = under(qs, area)
-    if status:
-        qs = qs.filter(status=status)
-    if tenure:
-        qs = qs.filter(tenure=tenure)
-    if gender:
-        qs = qs.filter(gender=gender)
-    for tag in tags or ():
-        qs = _filter_tag(qs, tag)
-    if search := search.strip():
-        qs = _search(qs, search)
-    return (
-        qs.select_related(*RESIDENT_LIST_RELATED)
-        .prefetch_related(Prefetch("special_families", queryset=ResidentSpecialFamily.objects.order_by("kind")))
-        .order_by("id")
-    )
-
-
-def _filter_tag(qs: QuerySet[Resident], tag: str) -> QuerySet[Resident]:
+def filter_tag(qs: QuerySet[Resident], tag: str) -> QuerySet[Resident]:
     if tag == "elderly":
         return qs.filter(birth_date__lte=elderly_cutoff())
     if tag == "lives_alone":
@@ -81,7 +56,7 @@ def _filter_tag(qs: QuerySet[Resident], tag: str) -> QuerySet[Resident]:
     return qs
 
 
-def _search(qs: QuerySet[Resident], text: str) -> QuerySet[Resident]:
+def search_residents(qs: QuerySet[Resident], text: str) -> QuerySet[Resident]:
     """Name, phone (or its last four digits), ID number, or room: what a worker types at the desk."""
     compact = text.replace(" ", "")
     if compact.isdigit() and len(compact) == 4:
@@ -261,3 +236,26 @@ def compounds_without_steward(*, viewer, area: Area) -> QuerySet[Area]:
     """Compounds under ``area`` with no property company of their own (the red steward's patch, 000)."""
     stewarded = OrganisationArea.objects.filter(role=PartnerRole.STEWARD).values("area_id")
     return under(areas_visible_to(viewer), area).filter(kind=AreaKind.COMPOUND).exclude(pk__in=stewarded)
+
+
+def child_counts(*, viewer, children: list[Area]) -> dict[int, dict[str, int]]:
+    """Households and residents under each child area: two grouped queries per kind of child."""
+    counts: dict[int, dict[str, int]] = {a.pk: {"households": 0, "residents": 0} for a in children}
+    by_kind: dict[str, list[int]] = {}
+    for area in children:
+        by_kind.setdefault(area.kind, []).append(area.pk)
+    for kind, ids in by_kind.items():
+        column = f"{kind}_id"
+        for row in (households_visible_to(viewer).filter(**{f"{column}__in": ids}).values(column)
+                    .annotate(n=Count("id"))):
+            counts[row[column]]["households"] = row["n"]
+        for row in (residents_visible_to(viewer).filter(**{f"{column}__in": ids}, status=ResidentStatus.PRESENT)
+                    .values(column).annotate(n=Count("id"))):
+            counts[row[column]]["residents"] = row["n"]
+    return counts
+
+
+def partners_here(area: Area) -> QuerySet[OrganisationArea]:
+    """Organisations serving exactly this area, with their roles."""
+    return OrganisationArea.objects.filter(area=area).select_related("organisation").order_by("role",
+                                                                                              "organisation__name")

@@ -1,0 +1,252 @@
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from gongzhi.core.decorators import staff_view
+from gongzhi.core.errors import DomainError
+from gongzhi.core.htmx import render_page
+from gongzhi.registry import selectors as registry_selectors
+from gongzhi.registry.choices import AreaKind, ResidentStatus
+from gongzhi.registry.models import Area, Household, Organisation
+from gongzhi.registry.permissions import areas_visible_to, get_visible, organisations_visible_to
+
+from . import services
+from .choices import BindingStatus, Role
+from .forms import BindForm, GrantForm, LoginForm, RejectForm, TokenForm
+from .models import ApiToken, HouseholdBinding, RoleGrant, User
+from .permissions import bindings_to_verify, grantable_roles, grants_visible_to, pending_bindings
+from .scopes import ROLE_AREA_KINDS, ROLE_ORG_KINDS, Perm, scope_for
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+def locked_out(request, credentials=None, *args, **kwargs):
+    """django-axes calls this once an account+address pair has failed too often."""
+    return render(request, "accounts/locked_out.html", {}, status=429)
+
+
+# --- API tokens --------------------------------------------------------------------------------------------
+
+
+@login_required
+def tokens(request):
+    form = TokenForm(request.POST or None)
+    new_key = None
+    if request.method == "POST" and form.is_valid():
+        _token, new_key = services.api_token_issue(user=request.user, name=form.cleaned_data["name"])
+        form = TokenForm()
+    return render(request, "accounts/tokens.html", {
+        "form": form, "new_key": new_key,
+        "tokens": ApiToken.objects.filter(user=request.user, revoked_at__isnull=True).order_by("-id"),
+    })
+
+
+@login_required
+@require_POST
+def token_revoke(request, pk):
+    token = get_visible(ApiToken.objects.filter(user=request.user), pk)
+    services.api_token_revoke(user=request.user, token=token)
+    messages.success(request, _("令牌已撤销"))
+    return redirect("accounts:tokens")
+
+
+# --- household bindings: the worker's side -----------------------------------------------------------------
+
+
+@staff_view
+def binding_queue(request):
+    if not scope_for(request.user, Perm.VERIFY_BINDING):
+        raise PermissionDenied
+    show = request.GET.get("show", "pending")
+    qs = pending_bindings(request.user) if show == "pending" else bindings_to_verify(request.user).order_by("-id")
+    page = Paginator(qs.prefetch_related("household__residents"), 30).get_page(request.GET.get("page"))
+    return render(request, "accounts/binding_queue.html", {"page_obj": page, "show": show,
+                                                           "reject_form": RejectForm()})
+
+
+def _binding_row(request, binding):
+    binding = bindings_to_verify(request.user).prefetch_related("household__residents").get(pk=binding.pk)
+    return render(request, "accounts/binding_queue.html#row", {"b": binding, "reject_form": RejectForm()})
+
+
+@staff_view
+@require_POST
+def binding_verify(request, pk):
+    binding = get_visible(bindings_to_verify(request.user), pk)
+    resident = None
+    if request.POST.get("resident"):
+        resident = get_visible(binding.household.residents.filter(status=ResidentStatus.PRESENT),
+                               request.POST["resident"])
+    try:
+        services.binding_verify(actor=request.user, binding=binding, resident=resident, request=request)
+    except DomainError as e:
+        messages.error(request, e.message)
+    if request.htmx:
+        return _binding_row(request, binding)
+    return redirect("staff:binding_queue")
+
+
+@staff_view
+@require_POST
+def binding_reject(request, pk):
+    binding = get_visible(bindings_to_verify(request.user), pk)
+    form = RejectForm(request.POST)
+    try:
+        services.binding_reject(actor=request.user, binding=binding,
+                                reason=form.data.get("reason", ""), request=request)
+    except DomainError as e:
+        messages.error(request, e.message)
+    if request.htmx:
+        return _binding_row(request, binding)
+    return redirect("staff:binding_queue")
+
+
+# --- role grants ---------------------------------------------------------------------------------------------
+
+
+@staff_view
+def grant_list(request):
+    scope = scope_for(request.user, Perm.MANAGE_ROLES)
+    if not scope:
+        raise PermissionDenied
+    roles = [(r, Role(r).label) for r in grantable_roles(request.user)]
+    form = GrantForm(request.POST or None, roles=roles)
+    areas = areas_visible_to(request.user).filter(scope.q(), kind__in=[AreaKind.SUBDISTRICT, AreaKind.COMMUNITY,
+                                                                      AreaKind.GRID]).order_by(
+        "subdistrict_id", "community_id", "kind", "position")
+    orgs = organisations_visible_to(request.user).filter(
+        kind__in=sorted({k for kinds in ROLE_ORG_KINDS.values() for k in kinds})).order_by("kind", "name")
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        login = data["user"].strip()
+        user = User.objects.filter(Q(username=login) | Q(phone=login)).first()
+        area = areas.filter(pk=data["area"]).first() if data.get("area") else None
+        org = orgs.filter(pk=data["organisation"]).first() if data.get("organisation") else None
+        if user is None:
+            form.add_error("user", _("没有找到该账号：请居民先注册或由管理员创建账号"))
+        else:
+            try:
+                services.role_grant(actor=request.user, user=user, role=data["role"], area=area, organisation=org,
+                                    request=request)
+            except DomainError as e:
+                form.add_error(None, e.message)
+            else:
+                messages.success(request, _("已授予 %(user)s “%(role)s”") % {"user": user, "role": Role(data["role"]).label})
+                return redirect("staff:grant_list")
+    grants = grants_visible_to(request.user).filter(revoked_at__isnull=True).order_by("role", "user__username")
+    page = Paginator(grants, 50).get_page(request.GET.get("page"))
+    return render_page(request, "accounts/grant_list.html", {
+        "form": form, "page_obj": page, "areas": areas, "orgs": orgs,
+        "area_roles": {r: sorted(k) for r, k in ROLE_AREA_KINDS.items()},
+    }, partial="results")
+
+
+@staff_view
+@require_POST
+def grant_revoke(request, pk):
+    grant = get_visible(grants_visible_to(request.user).filter(revoked_at__isnull=True), pk)
+    try:
+        services.role_revoke(actor=request.user, grant=grant, request=request)
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, _("已撤销"))
+    return redirect("staff:grant_list")
+
+
+# --- the resident's side -----------------------------------------------------------------------------------
+
+
+@login_required
+def portal_home(request):
+    bindings = list(request.user.bindings.filter(status__in=[BindingStatus.VERIFIED, BindingStatus.PENDING])
+                    .select_related("household__compound", "household__building", "household__unit"))
+    verified = [b for b in bindings if b.status == BindingStatus.VERIFIED]
+    partners = []
+    if verified:
+        compound = Area.objects.get(pk=verified[0].household.compound_id)
+        partners = [s for s in registry_selectors.compound_partners(compound) if s.organisations]
+    return render(request, "portal/home.html", {"bindings": bindings, "verified": verified, "partners": partners,
+                                                "staff_grants": bool(request.user.role_grants.exists())})
+
+
+@login_required
+def portal_households(request):
+    bindings = (request.user.bindings.exclude(status=BindingStatus.REVOKED)
+                .select_related("household__compound", "household__building", "household__unit", "resident")
+                .order_by("-id"))
+    members = {}
+    for b in bindings:
+        if b.status == BindingStatus.VERIFIED:
+            members[b.pk] = list(b.household.residents.filter(status=ResidentStatus.PRESENT).order_by("id"))
+    return render(request, "portal/households.html", {"bindings": bindings, "members": members})
+
+
+@login_required
+@require_POST
+def portal_unbind(request, pk):
+    binding = get_visible(request.user.bindings.all(), pk)
+    try:
+        services.binding_revoke(actor=request.user, binding=binding)
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, _("已解除绑定"))
+    return redirect("portal:households")
+
+
+@login_required
+def portal_bind(request):
+    """Find your home step by step — compound, building, unit, room — then say who you are.
+
+    Each step is a plain GET form (works without JavaScript); HTMX swaps only the steps.
+    Room numbers are not personal data; names and phones are never shown here.
+    """
+    q = request.GET.get("q", "").strip()
+    chosen = {}
+    for key, kind in (("compound", AreaKind.COMPOUND), ("building", AreaKind.BUILDING), ("unit", AreaKind.UNIT)):
+        pk = request.GET.get(key)
+        if pk and pk.isdigit():
+            area = Area.objects.filter(pk=pk, kind=kind).first()
+            parent = chosen.get({"building": "compound", "unit": "building"}.get(key, ""), None)
+            if area and (parent is None or area.parent_id == parent.pk):
+                chosen[key] = area
+                continue
+        break
+    context = {"q": q, "chosen": chosen, "form": BindForm(request.POST or None)}
+    if "compound" not in chosen:
+        if len(q) >= 2:
+            context["compounds"] = (Area.objects.filter(kind=AreaKind.COMPOUND, name__contains=q)
+                                    .select_related("community").order_by("name")[:20])
+    elif "building" not in chosen:
+        context["buildings"] = Area.objects.filter(parent=chosen["compound"], kind=AreaKind.BUILDING)
+    else:
+        home = chosen.get("unit") or chosen["building"]
+        if "unit" not in chosen:
+            context["units"] = Area.objects.filter(parent=chosen["building"], kind=AreaKind.UNIT)
+        context["rooms"] = Household.objects.filter(area=home).order_by("position", "room") if (
+            "unit" in chosen or not context.get("units")) else []
+    household = None
+    if request.GET.get("household", "").isdigit():
+        household = Household.objects.filter(pk=request.GET["household"]).select_related(
+            "compound", "building", "unit").first()
+    context["household"] = household
+    if request.method == "POST" and household is not None and context["form"].is_valid():
+        try:
+            services.binding_request(user=request.user, household=household, **context["form"].cleaned_data)
+        except DomainError as e:
+            context["form"].add_error(None, e.message)
+        else:
+            messages.success(request, _("已提交，社区工作人员核对后即可使用。"))
+            return redirect("portal:households")
+    return render_page(request, "portal/bind.html", context, partial="steps")

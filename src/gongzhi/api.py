@@ -1,0 +1,70 @@
+"""The one NinjaAPI. Domain errors become ``{"code", "message"}`` with their status, in the user's language."""
+
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer, django_auth
+
+from gongzhi.accounts.models import ApiToken
+from gongzhi.core.errors import DomainError
+
+
+class TokenAuth(HttpBearer):
+    openapi_scheme = "bearer"
+
+    def authenticate(self, request, token):
+        found = ApiToken.find_active(token)
+        if found is None:
+            return None
+        now = timezone.now()
+        if found.last_used_at is None or (now - found.last_used_at).total_seconds() > 60:
+            ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)  # at most once a minute
+        request.user = found.user
+        return found.user
+
+
+api = NinjaAPI(
+    title="共治 Gongzhi API",
+    version="1",
+    description="Co-governance of urban communities. Authenticate with `Authorization: Bearer <token>` "
+    "(POST /api/v1/auth/token) or a browser session. Errors are `{code, message}`.",
+    auth=[TokenAuth(), django_auth],
+    urls_namespace="api",
+)
+
+
+def error(request, status: int, code: str, message, **extra):
+    return api.create_response(request, {"code": code, "message": str(message), **extra}, status=status)
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request, exc: DomainError):
+    extra = {"field": exc.field} if exc.field else {}
+    return error(request, exc.status, exc.code, exc.message, **extra)
+
+
+@api.exception_handler(NinjaValidationError)
+def on_validation_error(request, exc: NinjaValidationError):
+    return error(request, 422, "invalid_input", _("请求内容有误，请检查后重试"), errors=exc.errors)
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request, exc):
+    return error(request, 401, "unauthorized", _("请先登录，或提供有效的接口令牌"))
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return error(request, 404, "not_found", _("未找到该记录，或您无权查看"))
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    return error(request, exc.status_code, "error", exc.message)
+
+
+api.add_router("/", "gongzhi.accounts.api.router")
+api.add_router("/", "gongzhi.registry.api.router")

@@ -1,0 +1,57 @@
+// Keyboard use for staff pages: "/" search, "g" then a letter to move between sections, j/k and Enter in
+// tables, "?" for help. Everything also works without JavaScript (plain links and forms).
+(function () {
+  "use strict";
+  let pendingG = false;
+  const typing = (el) => el && (el.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(el.tagName));
+
+  function rows() { return Array.from(document.querySelectorAll("table.data[data-keyboard] tbody tr")); }
+  function move(step) {
+    const list = rows(); if (!list.length) return;
+    let i = list.findIndex((r) => r.classList.contains("selected"));
+    if (i >= 0) list[i].classList.remove("selected");
+    i = Math.min(list.length - 1, Math.max(0, i + step));
+    list[i].classList.add("selected");
+    list[i].scrollIntoView({ block: "nearest" });
+    const link = list[i].querySelector("a"); if (link) link.focus({ preventScroll: true });
+  }
+
+  document.addEventListener("keydown", (e) => {
+    if (e.ctrlKey || e.metaKey || e.altKey || typing(e.target)) return;
+    if (pendingG) {
+      pendingG = false;
+      const target = document.querySelector(`[data-shortcut="${e.key}"]`);
+      if (target) { e.preventDefault(); target.click(); }
+      return;
+    }
+    if (e.key === "g") { pendingG = true; setTimeout(() => (pendingG = false), 1200); return; }
+    if (e.key === "/") {
+      const search = document.querySelector("[data-search]");
+      if (search) { e.preventDefault(); search.focus(); search.select(); }
+    } else if (e.key === "j") { e.preventDefault(); move(1); }
+    else if (e.key === "k") { e.preventDefault(); move(-1); }
+    else if (e.key === "?") {
+      const help = document.getElementById("shortcuts-help");
+      if (help) help.hidden = !help.hidden;
+    } else if (e.key === "Escape") {
+      const help = document.getElementById("shortcuts-help"); if (help) help.hidden = true;
+    }
+  });
+
+  // Large type (适老化) before logging in: remembered in a cookie; the server reads it too.
+  document.addEventListener("click", (e) => {
+    const toggle = e.target.closest("[data-large-text-toggle]");
+    if (!toggle || toggle.form) return;
+    e.preventDefault();
+    const on = !document.documentElement.classList.contains("large-text");
+    document.documentElement.classList.toggle("large-text", on);
+    document.cookie = "gz_large_text=" + (on ? "1" : "0") + "; path=/; max-age=31536000; samesite=lax";
+    toggle.setAttribute("aria-pressed", on ? "true" : "false");
+  });
+
+  // CSRF token for HTMX requests
+  document.addEventListener("htmx:configRequest", (e) => {
+    const token = document.querySelector("meta[name=csrf-token]");
+    if (token) e.detail.headers["X-CSRFToken"] = token.content;
+  });
+})();
