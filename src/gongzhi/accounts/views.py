@@ -13,13 +13,13 @@ from gongzhi.core.errors import DomainError
 from gongzhi.core.htmx import render_page
 from gongzhi.registry import selectors as registry_selectors
 from gongzhi.registry.choices import AreaKind, ResidentStatus
-from gongzhi.registry.models import Area, Household, Organisation
+from gongzhi.registry.models import Area, Household
 from gongzhi.registry.permissions import areas_visible_to, get_visible, organisations_visible_to
 
 from . import services
 from .choices import BindingStatus, Role
 from .forms import BindForm, GrantForm, LoginForm, RejectForm, TokenForm
-from .models import ApiToken, HouseholdBinding, RoleGrant, User
+from .models import ApiToken, User
 from .permissions import bindings_to_verify, grantable_roles, grants_visible_to, pending_bindings
 from .scopes import ROLE_AREA_KINDS, ROLE_ORG_KINDS, Perm, scope_for
 
@@ -185,11 +185,12 @@ def portal_households(request):
     bindings = (request.user.bindings.exclude(status=BindingStatus.REVOKED)
                 .select_related("household__compound", "household__building", "household__unit", "resident")
                 .order_by("-id"))
-    members = {}
+    bindings = list(bindings)
     for b in bindings:
-        if b.status == BindingStatus.VERIFIED:
-            members[b.pk] = list(b.household.residents.filter(status=ResidentStatus.PRESENT).order_by("id"))
-    return render(request, "portal/households.html", {"bindings": bindings, "members": members})
+        # only a verified member of the household sees who else lives there
+        b.members = (list(b.household.residents.filter(status=ResidentStatus.PRESENT).order_by("id"))
+                     if b.status == BindingStatus.VERIFIED else [])
+    return render(request, "portal/households.html", {"bindings": bindings})
 
 
 @login_required
@@ -218,7 +219,7 @@ def portal_bind(request):
         pk = request.GET.get(key)
         if pk and pk.isdigit():
             area = Area.objects.filter(pk=pk, kind=kind).first()
-            parent = chosen.get({"building": "compound", "unit": "building"}.get(key, ""), None)
+            parent = chosen.get({"building": "compound", "unit": "building"}.get(key, ""))
             if area and (parent is None or area.parent_id == parent.pk):
                 chosen[key] = area
                 continue

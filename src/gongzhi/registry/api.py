@@ -14,7 +14,6 @@ from gongzhi.core.masking import mask_id_number, mask_phone
 from . import selectors
 from .choices import AreaKind, OrgKind
 from .filters import ResidentFilter
-from .models import Organisation, Resident
 from .permissions import areas_visible_to, personal_data, require
 
 router = Router(tags=["registry"])

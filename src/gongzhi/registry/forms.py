@@ -2,7 +2,16 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from .choices import CompoundType, Gender, OrgKind, PartnerRole, Relation, ResidentStatus, SpecialFamily, Tenure
+from .choices import (
+    CompoundType,
+    Gender,
+    OrgKind,
+    PartnerRole,
+    Relation,
+    ResidentStatus,
+    SpecialFamily,
+    Tenure,
+)
 
 
 class DateInput(forms.DateInput):

@@ -21,7 +21,15 @@ from gongzhi.core.htmx import render_page
 from . import selectors, services
 from .choices import AreaKind, OrgKind, PartnerRole
 from .filters import ResidentFilter
-from .forms import AreaForm, HouseholdForm, LedgerUploadForm, MemberForm, OrganisationForm, ResidentForm, ServeForm
+from .forms import (
+    AreaForm,
+    HouseholdForm,
+    LedgerUploadForm,
+    MemberForm,
+    OrganisationForm,
+    ResidentForm,
+    ServeForm,
+)
 from .ledger import HEADERS, ledger_export, ledger_import
 from .models import Area, LedgerImport, OrganisationArea
 from .permissions import (
