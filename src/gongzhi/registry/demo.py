@@ -495,7 +495,7 @@ def _build_organisations(rng, namer, districts, subdistricts, communities, grids
         for name in rng.sample(VOLUNTEER_TEAMS, 2):
             org(OrgKind.VOLUNTEER_TEAM, f"{community.name}{name}", community,
                 serve=[(community, PartnerRole.SERVES)], n_members=2, posts=("队长", "副队长"))
-        for i, grid in enumerate(grids_by_community[community.pk]):
+        for grid in grids_by_community[community.pk]:
             org(OrgKind.PARTY_ORG, f"{community.name}{grid.name}党支部", grid, parent_index=party,
                 serve=[(grid, PartnerRole.LEAD)], n_members=1, posts=("支部书记",))
         plans = compounds_by_community.get(community.pk, [])
