@@ -36,7 +36,9 @@ def build_accounts() -> list[DemoAccount]:
     if community is None:
         raise RuntimeError("build the registry first")
     subdistrict = Area.objects.get(pk=community.subdistrict_id)
-    grid = Area.objects.filter(kind=AreaKind.GRID, community=community).order_by("id").first()
+    # the grid worker's grid: the first one with people in it (small demo cities leave some grids empty)
+    peopled = Resident.objects.filter(community=community, relation="head").exclude(phone="").values("grid_id")
+    grid = Area.objects.filter(kind=AreaKind.GRID, community=community, pk__in=peopled).order_by("id").first()
     steward_link = (Organisation.objects.filter(kind=OrgKind.PROPERTY_COMPANY, area_roles__area__community=community)
                     .order_by("id").first())
     owners = Organisation.objects.filter(kind=OrgKind.OWNERS_COMMITTEE, home_area__community=community).order_by("id").first()

@@ -66,6 +66,9 @@ def normalise_phone(value: str) -> str:
         text = text[3:]
     elif text.startswith("0086"):
         text = text[4:]
+    digits = text.replace("-", "")
+    if len(digits) == 11 and digits.startswith("1"):
+        return digits  # a mobile written 138-1234-5678
     return text
 
 
