@@ -1,7 +1,7 @@
 from axes.exceptions import AxesBackendPermissionDenied
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from gongzhi.core.errors import DomainError, InvalidInput
 from gongzhi.registry.models import Household
@@ -82,9 +82,9 @@ def obtain_token(request, body: TokenIn):
     if getattr(request, "axes_locked_out", False):
         raise TooManyAttempts(_("登录失败次数过多，请15分钟后再试"))
     if user is None:
-        return 401, {"code": "invalid_credentials", "message": _("用户名/手机号或密码不正确")}
+        return Status(401, {"code": "invalid_credentials", "message": _("用户名/手机号或密码不正确")})
     _token, key = services.api_token_issue(user=user, name=body.name)
-    return 201, {"token": key, "name": _token.name}
+    return Status(201, {"token": key, "name": _token.name})
 
 
 @router.get("/me", response=MeOut)
@@ -110,4 +110,4 @@ def request_binding(request, body: BindingIn):
         raise InvalidInput(_("该户不存在"), field="household_id")
     binding = services.binding_request(user=request.user, household=household, claimed_name=body.claimed_name,
                                        claimed_id_last4=body.claimed_id_last4)
-    return 201, _binding_out(binding)
+    return Status(201, _binding_out(binding))

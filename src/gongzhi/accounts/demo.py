@@ -40,10 +40,17 @@ def build_accounts() -> list[DemoAccount]:
     peopled = Resident.objects.filter(community=community, relation="head").exclude(phone="").values("grid_id")
     grid = Area.objects.filter(kind=AreaKind.GRID, community=community, pk__in=peopled).order_by("id").first()
     steward_link = (Organisation.objects.filter(kind=OrgKind.PROPERTY_COMPANY, area_roles__area__community=community)
+                    .order_by("id").first()
+                    or Organisation.objects.filter(kind=OrgKind.PROPERTY_COMPANY, area_roles__isnull=False)
                     .order_by("id").first())
-    owners = Organisation.objects.filter(kind=OrgKind.OWNERS_COMMITTEE, home_area__community=community).order_by("id").first()
+    owners = (Organisation.objects.filter(kind=OrgKind.OWNERS_COMMITTEE, home_area__community=community)
+              .order_by("id").first()
+              or Organisation.objects.filter(kind=OrgKind.OWNERS_COMMITTEE).order_by("id").first())
     department = Organisation.objects.filter(kind=OrgKind.DEPARTMENT, area_roles__role=PartnerRole.BACKER,
                                              home_area__kind=AreaKind.DISTRICT).order_by("id").first()
+    if None in (grid, steward_link, owners, department):
+        raise RuntimeError("the demo registry lacks a peopled grid, a property company, an owners' committee "
+                           "or a backing department to attach demo accounts to")
 
     plan = [
         ("admin", "系统管理员", Role.ADMINISTRATOR, None, None),

@@ -61,6 +61,13 @@ class RoleGrant(models.Model):
             models.CheckConstraint(
                 condition=Q(area__isnull=True) | Q(organisation__isnull=True), name="role_grant_area_or_org"
             ),
+            # only city-wide roles may be held without a place: a grant that forgot its place is refused
+            # rather than silently becoming "everywhere"
+            models.CheckConstraint(
+                condition=Q(role__in=["city_operator", "administrator"])
+                | Q(area__isnull=False) | Q(organisation__isnull=False),
+                name="role_grant_has_place",
+            ),
             # one active grant per role and place; three constraints because NULLs never collide
             models.UniqueConstraint(
                 fields=["user", "role", "area"], condition=Q(revoked_at__isnull=True, area__isnull=False),

@@ -177,7 +177,7 @@ def scope_for(user, perm: Perm) -> Scope:
             places.add((grant.area.kind, grant.area_id))
         elif grant.organisation_id:
             org_ids.add(grant.organisation_id)
-        else:
+        elif grant.role in GLOBAL_ROLES:
             everywhere = True
     if org_ids and not everywhere:
         places |= _organisation_places(user, org_ids)

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -31,7 +32,10 @@ class LoginView(auth_views.LoginView):
 
 
 def locked_out(request, credentials=None, *args, **kwargs):
-    """django-axes calls this once an account+address pair has failed too often."""
+    """django-axes calls this once an account+address pair has failed too often (web and API alike)."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": "too_many_attempts", "message": _("登录失败次数过多，请15分钟后再试")},
+                            status=429)
     return render(request, "accounts/locked_out.html", {}, status=429)
 
 

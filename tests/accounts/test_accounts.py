@@ -1,0 +1,183 @@
+"""Logging in, API tokens, throttling, binding to a household, granting roles."""
+import pytest
+from django.db import IntegrityError, transaction
+
+from gongzhi.accounts import services
+from gongzhi.accounts.models import ApiToken, HouseholdBinding, RoleGrant, User
+from gongzhi.core.errors import InvalidInput, NotPermitted, TransitionNotAllowed
+from gongzhi.core.models import AuditEvent
+from gongzhi.registry.models import Household
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "gongzhi-demo"
+
+
+@pytest.fixture
+def demo_password(users):
+    """The session's accounts use the demo password (MD5 hasher in tests)."""
+    for name in ["worker", "resident", "gridworker"]:
+        u = users(name)
+        u.set_password(PASSWORD)
+        u.save()
+
+
+def test_web_login_with_username_or_mobile(client, users, demo_password):
+    response = client.post("/accounts/login/", {"username": "worker", "password": PASSWORD})
+    assert response.status_code == 302
+    client.logout()
+    phone = users("resident").phone
+    response = client.post("/accounts/login/", {"username": phone, "password": PASSWORD}, follow=True)
+    assert response.status_code == 200 and "我的家" in response.content.decode()
+
+
+def test_a_wrong_password_says_so_in_chinese(client, demo_password):
+    response = client.post("/accounts/login/", {"username": "worker", "password": "nope"})
+    assert response.status_code == 200 and "密码不正确" in response.content.decode()
+
+
+def test_failed_logins_are_throttled_even_for_the_right_password_afterwards(client, demo_password):
+    for _ in range(5):
+        client.post("/accounts/login/", {"username": "worker", "password": "wrong"})
+    response = client.post("/accounts/login/", {"username": "worker", "password": PASSWORD})
+    assert response.status_code == 429 and "15 分钟" in response.content.decode()
+    other = client.post("/accounts/login/", {"username": "resident", "password": PASSWORD})
+    assert other.status_code == 302  # the lock is per account and address, not the whole site
+
+
+def test_api_token_flow(client, demo_password):
+    response = client.post("/api/v1/auth/token", {"username": "worker", "password": PASSWORD, "name": "热线"},
+                           content_type="application/json")
+    assert response.status_code == 201
+    token = response.json()["token"]
+    me = client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert me.status_code == 200 and me.json()["username"] == "worker"
+    assert me.json()["grants"][0]["role"] == "community_worker"
+    stored = ApiToken.objects.get(user__username="worker")
+    assert token not in (stored.key_hash, stored.prefix)  # only a hash is kept
+    assert client.get("/api/v1/me", HTTP_AUTHORIZATION="Bearer nonsense").status_code == 401
+
+
+def test_api_token_endpoint_is_throttled_too(client, demo_password):
+    for attempt in range(1, 6):
+        r = client.post("/api/v1/auth/token", {"username": "worker", "password": "bad"},
+                        content_type="application/json")
+        expected = "invalid_credentials" if attempt < 5 else "too_many_attempts"  # the 5th failure locks
+        assert r.json()["code"] == expected
+    r = client.post("/api/v1/auth/token", {"username": "worker", "password": PASSWORD},
+                    content_type="application/json")
+    assert r.status_code == 429 and r.json()["code"] == "too_many_attempts"
+
+
+def test_a_revoked_token_stops_working(client, users):
+    token, key = services.api_token_issue(user=users("worker"), name="x")
+    assert client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 200
+    services.api_token_revoke(user=users("worker"), token=token)
+    assert client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 401
+
+
+# --- household binding (实名认证) ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def stranger(db):
+    return User.objects.create_user("stranger", password=PASSWORD, display_name="新居民")
+
+
+def test_binding_waits_for_a_worker_before_the_resident_can_act(stranger, users, world):
+    household = Household.objects.filter(grid=world.my_grid).first()
+    member = household.residents.first()
+    binding = services.binding_request(user=stranger, household=household, claimed_name=member.name)
+    assert binding.resident == member  # the claim matches the ledger: the worker sees it highlighted
+    assert not services.verified_households(stranger).exists()
+    services.binding_verify(actor=users("gridworker"), binding=binding)
+    assert list(services.verified_households(stranger)) == [household]
+    assert AuditEvent.objects.filter(action="verify_binding", target_id=str(binding.pk)).exists()
+
+
+def test_only_a_worker_of_that_place_may_verify(stranger, users, world):
+    household = Household.objects.filter(community=world.other_community).first()
+    binding = services.binding_request(user=stranger, household=household, claimed_name="某人")
+    with pytest.raises(NotPermitted):
+        services.binding_verify(actor=users("worker"), binding=binding)
+    with pytest.raises(NotPermitted):
+        services.binding_verify(actor=users("property"), binding=binding)
+    binding.refresh_from_db()
+    assert binding.status == "pending"
+
+
+def test_a_rejection_needs_a_reason_the_resident_then_sees(stranger, users, world, client):
+    household = Household.objects.filter(grid=world.my_grid).first()
+    binding = services.binding_request(user=stranger, household=household, claimed_name="冒名者")
+    with pytest.raises(InvalidInput):
+        services.binding_reject(actor=users("gridworker"), binding=binding, reason=" ")
+    services.binding_reject(actor=users("gridworker"), binding=binding, reason="台账中无此人，请到服务站核实")
+    with pytest.raises(TransitionNotAllowed):
+        services.binding_verify(actor=users("gridworker"), binding=binding)
+    client.force_login(stranger)
+    assert "台账中无此人" in client.get("/portal/households/").content.decode()
+
+
+def test_the_binding_queue_verifies_with_one_keystroke_flow(login, stranger, world):
+    household = Household.objects.filter(grid=world.my_grid).first()
+    binding = services.binding_request(user=stranger, household=household, claimed_name="张三")
+    worker = login("gridworker")
+    queue = worker.get("/staff/bindings/").content.decode()
+    assert f'id="binding-{binding.pk}"' in queue
+    row = worker.post(f"/staff/bindings/{binding.pk}/verify", HTTP_HX_REQUEST="true").content.decode()
+    assert f'id="binding-{binding.pk}"' in row and "已认证" in row and "<html" not in row
+    binding.refresh_from_db()
+    assert binding.status == "verified"
+
+
+def test_a_resident_binds_through_the_portal_step_by_step(stranger, client, world):
+    household = Household.objects.filter(grid=world.my_grid).select_related("compound").first()
+    client.force_login(stranger)
+    found = client.get("/portal/households/bind/", {"q": household.compound.name[:2]}).content.decode()
+    assert f"?compound={household.compound_id}" in found
+    url = (f"/portal/households/bind/?compound={household.compound_id}&building={household.building_id}"
+           + (f"&unit={household.unit_id}" if household.unit_id else "") + f"&household={household.pk}")
+    response = client.post(url, {"claimed_name": "新居民", "claimed_id_last4": ""})
+    assert response.status_code == 302
+    assert HouseholdBinding.objects.get(user=stranger).household == household
+    assert client.post(url, {"claimed_name": "新居民"}).status_code == 200  # twice: a clear error, no duplicate
+    assert HouseholdBinding.objects.filter(user=stranger).count() == 1
+
+
+def test_the_binding_api_refuses_bad_input_clearly(stranger, client):
+    client.force_login(stranger)
+    r = client.post("/api/v1/bindings", {"household_id": 10**9, "claimed_name": "x"},
+                    content_type="application/json")
+    assert r.status_code == 422 and r.json()["message"] == "该户不存在"
+    r = client.post("/api/v1/bindings", {"claimed_name": "x"}, content_type="application/json")
+    assert r.status_code == 422 and r.json()["code"] == "invalid_input"
+
+
+# --- role grants -----------------------------------------------------------------------------------------
+
+
+def test_a_secretary_grants_a_grid_worker_in_her_community_only(users, world, stranger):
+    secretary = users("secretary")
+    grant = services.role_grant(actor=secretary, user=stranger, role="grid_worker", area=world.my_grid)
+    assert grant.granted_by == secretary
+    other_grid = world.other_community.children.filter(kind="grid").first()
+    with pytest.raises(NotPermitted):
+        services.role_grant(actor=secretary, user=stranger, role="grid_worker", area=other_grid)
+    with pytest.raises(NotPermitted):  # she cannot make subdistrict staff
+        services.role_grant(actor=secretary, user=stranger, role="subdistrict_staff",
+                            area=world.community.parent)
+    with pytest.raises(InvalidInput):  # a grid worker's place is a grid, not a compound
+        services.role_grant(actor=users("admin"), user=stranger, role="grid_worker", area=world.compound)
+
+
+def test_a_revoked_role_stops_giving_access(users, world, stranger, client):
+    grant = services.role_grant(actor=users("secretary"), user=stranger, role="community_worker",
+                                area=world.community)
+    client.force_login(stranger)
+    assert client.get("/staff/residents/").status_code == 200
+    services.role_revoke(actor=users("secretary"), grant=grant)
+    assert client.get("/staff/residents/").status_code == 403
+
+
+def test_the_database_refuses_a_local_role_without_a_place(stranger):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RoleGrant.objects.create(user=stranger, role="property_staff")

@@ -1,0 +1,177 @@
+"""Excel ledgers in and out: what a community worker sees when she uploads her spreadsheet."""
+import io
+from datetime import date
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from gongzhi.core.errors import NotPermitted
+from gongzhi.core.models import AuditEvent
+from gongzhi.registry import ledger
+from gongzhi.registry.choices import AreaKind
+from gongzhi.registry.ledger import HEADERS, ledger_export, ledger_import
+from gongzhi.registry.models import Area, Household, LedgerImport, Resident
+from gongzhi.registry.validators import id_check_char
+
+pytestmark = pytest.mark.django_db
+
+
+def idn(born: date, serial: int) -> str:
+    first17 = f"110105{born:%Y%m%d}{serial:03d}"
+    return first17 + id_check_char(first17)
+
+
+def workbook(rows, headers=HEADERS, preamble=()) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    for line in preamble:
+        ws.append(line)
+    ws.append(list(headers))
+    for row in rows:
+        ws.append([row.get(h, "") for h in headers])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def person(community, **extra):
+    row = {"社区": community.name, "网格": "", "小区": "新建家园", "楼栋": "3号楼", "单元": "2单元", "门牌号": "501",
+           "姓名": "林晓梅", "身份证号": idn(date(1958, 4, 9), 24), "联系电话": "13911112222",
+           "与户主关系": "户主", "产权关系": "业主", "产权面积": 76.4, "独居": "是", "特殊家庭": "失独"}
+    row.update(extra)
+    return row
+
+
+def test_good_rows_are_imported_and_places_created(users, world):
+    data = workbook([person(world.community),
+                     person(world.community, 姓名="林小军", 身份证号=idn(date(1990, 1, 2), 35), 与户主关系="子女",
+                            产权关系="同住家属", 产权面积="", 独居="否", 特殊家庭="")])
+    batch = ledger_import(actor=users("worker"), data=data, file_name="台账.xlsx")
+    assert (batch.status, batch.rows, batch.created, batch.refused) == ("done", 2, 2, 0)
+    mei = Resident.objects.get(name="林晓梅")
+    assert mei.household.address.endswith("新建家园3号楼2单元501")
+    assert mei.community_id == world.community.pk and mei.birth_date == date(1958, 4, 9)
+    assert str(mei.owned_floor_area) == "76.40" and mei.lives_alone
+    assert list(mei.special_families.values_list("kind", flat=True)) == ["bereaved"]
+    assert Household.objects.get(pk=mei.household_id).residents.count() == 2
+    assert AuditEvent.objects.filter(action="import_ledger", target_id=str(batch.pk)).exists()
+
+
+def test_every_bad_row_is_reported_with_row_column_and_reason(users, world):
+    data = workbook([
+        person(world.community),                                                  # row 2: fine
+        person(world.community, 姓名="", 身份证号=idn(date(1970, 1, 1), 11)),        # row 3: no name
+        person(world.community, 姓名="错号", 身份证号="110105194912310021"),          # row 4: checksum
+        person(world.community, 姓名="租客", 身份证号="", 产权关系="租户"),            # row 5: tenant with area
+        person(world.community, 姓名="外人", 社区="不存在社区", 身份证号=""),          # row 6: unknown community
+        person(world.community, 姓名="电话错", 身份证号="", 联系电话="12345"),         # row 7: phone
+    ])
+    batch = ledger_import(actor=users("worker"), data=data, file_name="bad.xlsx")
+    report = {(e["row"], e["column"]): e["reason"] for e in batch.errors}
+    assert batch.created == 1 and batch.refused == 5
+    assert report[(3, "姓名")] == "姓名不能为空"
+    assert "校验位" in report[(4, "身份证号")]
+    assert "只有业主" in report[(5, "产权面积")]
+    assert (6, "社区") in report
+    assert "电话号码格式不正确" in report[(7, "联系电话")]
+    assert not Resident.objects.filter(name__in=["错号", "租客", "外人", "电话错"]).exists()
+
+
+def test_reimporting_the_same_file_changes_nothing(users, world):
+    data = workbook([person(world.community), person(world.community, 姓名="无证件", 身份证号="", 产权关系="租户",
+                                                     产权面积="")])
+    first = ledger_import(actor=users("worker"), data=data, file_name="a.xlsx")
+    residents, households, areas = Resident.objects.count(), Household.objects.count(), Area.objects.count()
+    again = ledger_import(actor=users("worker"), data=data, file_name="a.xlsx")
+    assert (first.created, again.created, again.updated, again.unchanged) == (2, 0, 0, 2)
+    assert (Resident.objects.count(), Household.objects.count(), Area.objects.count()) == (
+        residents, households, areas)
+
+
+def test_a_changed_row_updates_the_same_resident(users, world):
+    ledger_import(actor=users("worker"), data=workbook([person(world.community)]), file_name="a.xlsx")
+    batch = ledger_import(actor=users("worker"), data=workbook([person(world.community, 联系电话="13800000000")]),
+                          file_name="b.xlsx")
+    assert (batch.created, batch.updated) == (0, 1)
+    assert Resident.objects.get(name="林晓梅").phone == "13800000000"
+
+
+def test_nothing_is_half_imported_when_the_import_dies(users, world, monkeypatch):
+    def crash(*args, **kwargs):
+        raise RuntimeError("power cut")
+
+    monkeypatch.setattr(ledger, "_sync_special_families", crash)  # dies after residents were written
+    residents, areas = Resident.objects.count(), Area.objects.count()
+    with pytest.raises(RuntimeError):
+        ledger_import(actor=users("worker"), data=workbook([person(world.community)]), file_name="a.xlsx")
+    assert (Resident.objects.count(), Area.objects.count()) == (residents, areas)
+    batch = LedgerImport.objects.latest("id")
+    assert batch.status == "failed" and "未做任何修改" in batch.failure
+
+
+def test_headers_may_use_the_names_other_ledgers_use(users, world):
+    headers = ["所属社区", "小区名称", "楼号", "房号", "居民姓名", "身份证号码", "手机号"]
+    row = dict(zip(headers, [world.community.name, "别名小区", "1号楼", "101", "别名", idn(date(1980, 2, 3), 41),
+                             "13700001111"], strict=True))
+    batch = ledger_import(actor=users("worker"), data=workbook([row], headers=headers, preamble=[["某社区居民台账"]]),
+                          file_name="other.xlsx")
+    assert batch.created == 1 and Resident.objects.get(name="别名").phone == "13700001111"
+
+
+def test_a_file_that_is_not_a_workbook_is_refused_in_chinese(users):
+    batch = ledger_import(actor=users("worker"), data=b"name,room\n", file_name="x.csv")
+    assert batch.status == "failed" and "无法读取该文件" in batch.failure
+
+
+def test_a_missing_required_column_is_named(users, world):
+    headers = [h for h in HEADERS if h != "门牌号"]
+    batch = ledger_import(actor=users("worker"), data=workbook([], headers=headers + ["社区"]), file_name="x.xlsx")
+    assert batch.status == "failed" and "门牌号" in batch.failure
+
+
+def test_nobody_imports_into_another_community(users, world):
+    batch = ledger_import(actor=users("worker"), data=workbook([person(world.other_community)]),
+                          file_name="x.xlsx")
+    assert batch.created == 0 and batch.errors[0]["column"] == "社区"
+    with pytest.raises(NotPermitted):
+        ledger_import(actor=users("property"), data=workbook([person(world.community)]), file_name="x.xlsx")
+
+
+def test_an_id_number_stored_as_a_number_is_caught(users, world):
+    batch = ledger_import(actor=users("worker"), data=workbook([person(world.community, 身份证号=110105195804090240)]),
+                          file_name="x.xlsx")
+    assert batch.created == 0 and "存成了数字" in batch.errors[0]["reason"]
+
+
+def test_export_round_trips_through_import_unchanged(users, world):
+    worker = users("worker")
+    compound = world.compound
+    data, count = ledger_export(actor=worker, area=compound)
+    assert count == Resident.objects.filter(compound=compound, status="present").count() > 0
+    sheet = load_workbook(io.BytesIO(data), read_only=True).active
+    header = [c.value for c in next(sheet.iter_rows(max_row=1))]
+    assert header[:7] == ["街道", "社区", "网格", "小区", "楼栋", "单元", "门牌号"]
+    batch = ledger_import(actor=worker, data=data, file_name="export.xlsx")
+    assert (batch.created, batch.updated, batch.refused, batch.unchanged) == (0, 0, 0, count)
+    assert AuditEvent.objects.filter(action="export_personal_data", actor=worker).exists()
+
+
+def test_export_is_refused_outside_ones_scope(users, world):
+    with pytest.raises(NotPermitted):
+        ledger_export(actor=users("worker"), area=world.other_compound)
+
+
+def test_the_import_page_shows_the_report_and_offers_the_bad_rows_as_a_workbook(login, world):
+    client = login("worker")
+    data = workbook([person(world.community), person(world.community, 姓名="", 身份证号="")])
+    upload = io.BytesIO(data)
+    upload.name = "台账.xlsx"
+    response = client.post("/staff/ledger/import", {"file": upload}, follow=True)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert '<td class="num">3</td><td>姓名</td><td>姓名不能为空</td>' in page
+    batch = LedgerImport.objects.latest("id")
+    errors = client.get(f"/staff/ledger/import/{batch.pk}/errors.xlsx")
+    rows = list(load_workbook(io.BytesIO(errors.content), read_only=True).active.iter_rows(values_only=True))
+    assert any("姓名不能为空" in str(cell) for row in rows for cell in row)
+    assert Area.objects.filter(kind=AreaKind.COMPOUND, name="新建家园").exists()
