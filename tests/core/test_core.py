@@ -1,0 +1,70 @@
+"""Cross-cutting behaviour: the audit trail, health check, large type, language, error pages."""
+import pytest
+from django.db import DatabaseError, connection, transaction
+
+from gongzhi.core.audit import audit
+from gongzhi.core.models import AppendOnlyError, AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_audit_trail_cannot_be_rewritten(users):
+    event = audit(actor=users("worker"), action=AuditEvent.Action.CHANGE, target=users("worker"), summary="x")
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.filter(pk=event.pk).update(summary="y")
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.filter(pk=event.pk).delete()
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE core_auditevent SET summary = 'forged' WHERE id = %s", [event.pk])
+    event.refresh_from_db()
+    assert event.summary == "x"
+
+
+@pytest.mark.postgresql_only
+def test_postgresql_refuses_deleting_audit_rows_too(users):
+    event = audit(actor=users("worker"), action=AuditEvent.Action.CHANGE, target=users("worker"), summary="x")
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM core_auditevent WHERE id = %s", [event.pk])
+
+
+def test_a_secretary_reads_the_audit_of_her_staff_not_of_others(login, users, world):
+    from gongzhi.registry.models import Resident
+
+    mine = Resident.objects.filter(community=world.community).first()
+    login("worker").post(f"/staff/residents/{mine.pk}/reveal")
+    audit(actor=users("admin"), action=AuditEvent.Action.CHANGE, target=mine, summary="管理员操作")
+    page = login("secretary").get("/staff/audit/").content.decode()
+    assert "查看个人信息" in page and mine.name in page and "管理员操作" not in page
+    assert login("worker").get("/staff/audit/").status_code == 403
+
+
+def test_health_check(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.json() == {"ok": True}
+
+
+def test_large_type_is_remembered_before_and_after_login(client, users):
+    response = client.post("/large-text", {"on": "1", "next": "/accounts/login/"})
+    assert response.status_code == 302 and response.cookies["gz_large_text"].value == "1"
+    assert 'class="large-text"' in client.get("/accounts/login/").content.decode()
+    resident = users("resident")
+    client.force_login(resident)
+    client.post("/large-text", {"on": "1", "next": "/portal/"})
+    resident.refresh_from_db()
+    assert resident.large_text
+
+
+def test_large_type_refuses_to_redirect_off_site(client):
+    response = client.post("/large-text", {"on": "1", "next": "//evil.example/"})
+    assert response["Location"] == "/"
+
+
+def test_chinese_by_default_english_on_request(client, db):
+    assert "登录" in client.get("/accounts/login/").content.decode()
+    english = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Log in" in english or "Sign in" in english
+
+
+def test_not_found_page_is_friendly(login):
+    response = login("worker").get("/staff/residents/999999999/")
+    assert response.status_code == 404 and "未找到" in response.content.decode()
