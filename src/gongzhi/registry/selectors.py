@@ -197,6 +197,11 @@ class PartnerSlot:
     def missing(self) -> bool:
         return not self.organisations
 
+    @property
+    def many(self) -> bool:
+        """Backers and partner units: a list of bodies rather than one to call."""
+        return self.role not in SINGLE_PARTNER_ROLES
+
 
 def compound_partners(compound: Area) -> list[PartnerSlot]:
     """The six partners of 社区治理合伙人 (002) for a compound, looking up the tree where it has none of its own.

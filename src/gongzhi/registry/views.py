@@ -185,8 +185,15 @@ def resident_reveal(request, pk):
         raise PermissionDenied(_("您无权查看该居民的完整个人信息"))
     audit(actor=request.user, action=Action.VIEW_PERSONAL_DATA, target=resident, request=request,
           summary=resident.name, data={"fields": ["id_number", "phone", "birth_date"]})
-    return render(request, "registry/resident_detail.html#personal", {"resident": resident, "pd": pd,
-                                                                     "can_reveal": False})
+    if request.htmx:
+        return render(request, "registry/resident_detail.html#personal", {"resident": resident, "pd": pd,
+                                                                         "can_reveal": False})
+    # without JavaScript: the whole page, revealed (a POST response, so it is not cached or bookmarked)
+    return render(request, "registry/resident_detail.html", {
+        "resident": resident, "pd": pd, "can_reveal": False,
+        "can_edit": can(request.user, Perm.EDIT_RESIDENTS, resident),
+        "bindings": resident.bindings.select_related("user"),
+    })
 
 
 def _resident_initial(resident) -> dict:
@@ -431,11 +438,11 @@ def ledger_import_errors(request, pk):
 
     batch = get_visible(LedgerImport.objects.filter(uploaded_by=request.user), pk)
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("错误明细")
+    sheet = workbook.create_sheet(str(_("错误明细")))
     sheet.append([_("行号"), _("列"), _("原因")])
     for error in batch.errors:
         sheet.append([error["row"], error["column"], error["reason"]])
-    return _xlsx_response(workbook, f"错误明细-{batch.file_name}")
+    return _xlsx_response(workbook, f"{_('错误明细')}-{batch.file_name}")
 
 
 @staff_view
@@ -445,16 +452,16 @@ def ledger_template(request):
 
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = "居民台账"
+    sheet.title = "居民台账"  # the ledger format itself stays Chinese: headers are what the importer reads
     sheet.append(list(HEADERS))
-    return _xlsx_response(workbook, "居民台账模板.xlsx")
+    return _xlsx_response(workbook, f"{_('居民台账模板')}.xlsx")
 
 
 @staff_view
 def ledger_export_view(request):
     area = get_visible(areas_visible_to(request.user), request.GET.get("area"))
     data, _count = ledger_export(actor=request.user, area=area, request=request)
-    return _xlsx_response(data, f"居民台账-{area.name}-{timezone.localdate().isoformat()}.xlsx")
+    return _xlsx_response(data, f"{_('居民台账')}-{area.name}-{timezone.localdate().isoformat()}.xlsx")
 
 
 def _xlsx_response(workbook_or_bytes, filename: str) -> HttpResponse:

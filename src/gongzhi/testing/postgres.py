@@ -12,6 +12,7 @@ or from a shell: ``python -m gongzhi.testing.postgres -- pytest …`` runs the c
 """
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import pwd
@@ -110,10 +111,8 @@ class Cluster:
 
     def stop(self) -> None:
         if self.executor is not None:
-            try:
+            with contextlib.suppress(Exception):
                 self.executor.stop()
-            except Exception:  # noqa: BLE001 - a cluster that is already gone is stopped
-                pass
             self.executor = None
         if self.base is not None:
             shutil.rmtree(self.base, ignore_errors=True)
