@@ -9,6 +9,7 @@
 """
 from __future__ import annotations
 
+import contextlib
 import os
 
 import pytest
@@ -55,7 +56,9 @@ def django_db_modify_db_settings(request, django_db_modify_db_settings_parallel_
         db[key] = parsed[key]
     db["OPTIONS"] = {}
     db["CONN_MAX_AGE"] = 0
-    if "default" in connections.__dict__.get("_connections", {}).__dict__:
+    # a connection object made before this point (imports, non-database tests) still speaks SQLite
+    connections.close_all()
+    with contextlib.suppress(AttributeError):
         del connections["default"]
 
 
@@ -87,9 +90,13 @@ def _postgresql_only(request):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_scope_cache():
-    """Scopes are cached on user objects; tests re-fetch users, but clear module caches to be safe."""
-    yield
+def _default_language():
+    """Each test starts in the default language (a request in English leaves English active in the thread)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
 
 
 # --- the demo city's people ---------------------------------------------------------------------------------

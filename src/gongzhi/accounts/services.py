@@ -41,7 +41,7 @@ def role_grant(*, actor, user: User, role: str, area=None, organisation=None, re
 
 @transaction.atomic
 def role_revoke(*, actor, grant: RoleGrant, request=None) -> RoleGrant:
-    grant = RoleGrant.objects.select_for_update().select_related("area", "organisation").get(pk=grant.pk)
+    grant = RoleGrant.objects.select_for_update(of=("self",)).select_related("area", "organisation").get(pk=grant.pk)
     if grant.revoked_at is not None:
         raise TransitionNotAllowed(_("该角色已被撤销"))
     if not can_grant(actor, grant.role, area=grant.area, organisation=grant.organisation):
@@ -92,7 +92,7 @@ def binding_request(*, user: User, household: Household, claimed_name: str, clai
 
 
 def _lock_pending(binding: HouseholdBinding, actor) -> HouseholdBinding:
-    binding = HouseholdBinding.objects.select_for_update().select_related("household").get(pk=binding.pk)
+    binding = HouseholdBinding.objects.select_for_update(of=("self",)).select_related("household").get(pk=binding.pk)
     if not scope_for(actor, Perm.VERIFY_BINDING).covers(binding.household):
         raise NotPermitted(_("您无权审核该户的绑定申请"))
     if binding.status != BindingStatus.PENDING:
@@ -137,7 +137,7 @@ def binding_reject(*, actor, binding: HouseholdBinding, reason: str, request=Non
 @transaction.atomic
 def binding_revoke(*, actor, binding: HouseholdBinding) -> HouseholdBinding:
     """The resident leaves a household, or a worker ends a binding (moved away)."""
-    binding = HouseholdBinding.objects.select_for_update().select_related("household").get(pk=binding.pk)
+    binding = HouseholdBinding.objects.select_for_update(of=("self",)).select_related("household").get(pk=binding.pk)
     own = binding.user_id == actor.pk
     if not own and not scope_for(actor, Perm.VERIFY_BINDING).covers(binding.household):
         raise NotPermitted(_("您无权解除该绑定"))

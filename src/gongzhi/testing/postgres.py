@@ -55,11 +55,13 @@ def _version(pg_ctl: str) -> int:
 
 class Cluster:
     def __init__(self, *, dbname: str = "gongzhi", fast: bool = True, port: int | None = None,
-                 extra_options: str = ""):
+                 extra_options: str = "", keep_in: Path | None = None):
+        """``keep_in``: a directory that keeps the cluster between runs (benchmark data); else a temp dir."""
         self.dbname = dbname
         self.fast = fast
         self.port = port or _free_port()
         self.extra_options = extra_options
+        self.keep_in = Path(keep_in) if keep_in else None
         self.base: Path | None = None
         self.executor = None
 
@@ -75,7 +77,11 @@ class Cluster:
             raise PostgresUnavailable("pg_ctl not found: install PostgreSQL 15+ (apt-get install postgresql)")
         if (version := _version(pg_ctl)) < MIN_VERSION:
             raise PostgresUnavailable(f"PostgreSQL {version} found, {MIN_VERSION}+ needed")
-        self.base = Path(tempfile.mkdtemp(prefix="gongzhi-pg-"))
+        if self.keep_in is not None:
+            self.base = self.keep_in
+            self.base.mkdir(parents=True, exist_ok=True)
+        else:
+            self.base = Path(tempfile.mkdtemp(prefix="gongzhi-pg-"))
         os.chmod(self.base, 0o755)
         executable = pg_ctl
         if os.geteuid() == 0:
@@ -95,6 +101,8 @@ class Cluster:
             unixsocketdir=str(self.base), logfile=str(self.base / "postgresql.log"), startparams="-w",
             dbname=self.dbname, user="postgres", postgres_options=options.strip(), timeout=120,
         )
+        if (self.base / "data" / "PG_VERSION").exists():
+            self.executor._directory_initialised = True  # reuse the kept cluster instead of initdb
         self.executor.start()
         self.executor.wait_for_postgres()
         self._createdb()
@@ -114,9 +122,9 @@ class Cluster:
             with contextlib.suppress(Exception):
                 self.executor.stop()
             self.executor = None
-        if self.base is not None:
+        if self.base is not None and self.keep_in is None:
             shutil.rmtree(self.base, ignore_errors=True)
-            self.base = None
+        self.base = None
 
     def __enter__(self) -> Cluster:
         return self.start()

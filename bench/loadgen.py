@@ -1,0 +1,74 @@
+"""A small closed-loop HTTP load generator, run as its own process so it does not share the server's GIL.
+
+Each of ``concurrency`` threads sends one request, waits for the whole response, and sends the next.
+New connection per request, as gunicorn's sync workers close them. Prints one JSON object.
+"""
+import argparse
+import http.client
+import json
+import threading
+import time
+from urllib.parse import urlsplit
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("url")
+    parser.add_argument("--duration", type=float, default=10)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--requests", type=int, default=0, help="stop after this many (0: by duration)")
+    parser.add_argument("--cookie", default="")
+    args = parser.parse_args()
+    parts = urlsplit(args.url)
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    headers = {"Cookie": args.cookie} if args.cookie else {}
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    deadline = time.perf_counter() + args.duration
+    budget = [args.requests]
+
+    def worker():
+        while time.perf_counter() < deadline:
+            if args.requests:
+                with lock:
+                    if budget[0] <= 0:
+                        return
+                    budget[0] -= 1
+            started = time.perf_counter()
+            try:
+                conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+                conn.request("GET", path, headers=headers)
+                response = conn.getresponse()
+                response.read()
+                ok = response.status == 200
+                conn.close()
+            except OSError:
+                ok = False
+            elapsed = (time.perf_counter() - started) * 1000
+            with lock:
+                if ok:
+                    latencies.append(elapsed)
+                else:
+                    errors[0] += 1
+
+    began = time.perf_counter()
+    threads = [threading.Thread(target=worker) for _ in range(args.concurrency)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - began
+    ordered = sorted(latencies)
+
+    def pct(p):
+        if not ordered:
+            return None
+        return round(ordered[min(len(ordered) - 1, int(round((len(ordered) - 1) * p / 100)))], 2)
+
+    print(json.dumps({"n": len(latencies), "errors": errors[0], "seconds": round(wall, 3),
+                      "rps": round(len(latencies) / wall, 1), "p50": pct(50), "p95": pct(95), "p99": pct(99)}))
+
+
+if __name__ == "__main__":
+    main()

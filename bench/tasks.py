@@ -1,0 +1,155 @@
+"""Measurements that run inside a Django process (settings from the environment the caller sets up).
+
+    python -m bench.tasks NAME '{"json": "kwargs"}'   → prints one JSON object on the last line
+"""
+import json
+import sys
+import time
+
+
+def _setup():
+    import django
+
+    django.setup()
+
+
+def build(residents: int, accounts: bool = True) -> dict:
+    from gongzhi.accounts.demo import build_accounts
+    from gongzhi.registry.demo import build_registry
+
+    started = time.perf_counter()
+    summary = build_registry(residents=residents, quiet=False)
+    if accounts:
+        build_accounts()
+    return {"seconds": time.perf_counter() - started, "residents": summary.residents,
+            "households": summary.households, "areas": summary.areas}
+
+
+def _largest_community():
+    from django.db.models import Count
+
+    from gongzhi.registry.models import Resident
+
+    row = (Resident.objects.values("community_id").annotate(n=Count("id")).order_by("-n", "community_id").first())
+    return row["community_id"], row["n"]
+
+
+def _bench_secretary(community_id: int):
+    """A secretary of ``community_id``: the viewer whose scope the staff list applies."""
+    from gongzhi.accounts.models import RoleGrant, User
+
+    user, _created = User.objects.get_or_create(username="bench-secretary", defaults={"display_name": "压测书记"})
+    RoleGrant.objects.get_or_create(user=user, role="community_secretary", area_id=community_id,
+                                    revoked_at=None)
+    return User.objects.get(pk=user.pk)
+
+
+def scope_query(iterations: int = 300) -> dict:
+    """'Residents under community X, first page and total', as the staff list asks it."""
+    from gongzhi.registry.filters import ResidentFilter
+
+    community_id, size = _largest_community()
+    viewer = _bench_secretary(community_id)
+    timings = []
+    for i in range(iterations + 20):
+        started = time.perf_counter()
+        filters = ResidentFilter({"area": str(community_id)}, viewer=viewer)
+        assert filters.is_valid(), filters.errors
+        qs = filters.qs
+        page = list(qs[:50])
+        total = qs.count()
+        elapsed = (time.perf_counter() - started) * 1000
+        if i >= 20:  # warm-up first
+            timings.append(elapsed)
+        viewer = type(viewer).objects.get(pk=viewer.pk)  # a new request: no cached scope
+    assert len(page) == 50 and total > 0
+    return {"timings": timings, "community_residents": size, "total": total}
+
+
+def session(community_id: int | None = None) -> dict:
+    """A logged-in session cookie for the bench secretary of the largest (or given) community."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    if community_id is None:
+        community_id, _n = _largest_community()
+    user = _bench_secretary(community_id)
+    store = SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.create()
+    return {"cookie": f"{settings.SESSION_COOKIE_NAME}={store.session_key}", "community_id": community_id}
+
+
+def make_ledger(path: str, rows: int) -> dict:
+    """A ledger file of ``rows`` new residents in the first community, as a community would keep it."""
+    import random
+
+    from openpyxl import Workbook
+
+    from gongzhi.registry.choices import AreaKind
+    from gongzhi.registry.demo import Namer
+    from gongzhi.registry.ledger import HEADERS
+    from gongzhi.registry.models import Area
+
+    rng = random.Random(20261123)
+    namer = Namer(rng)
+    community = Area.objects.filter(kind=AreaKind.COMMUNITY).order_by("id").first()
+    grids = list(Area.objects.filter(kind=AreaKind.GRID, community=community).order_by("id"))
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("居民台账")
+    sheet.append(list(HEADERS))
+    written = 0
+    compound_no = 0
+    while written < rows:
+        compound_no += 1
+        grid = grids[compound_no % len(grids)].name
+        for building in range(1, 13):
+            for unit in range(1, 4):
+                for floor in range(1, 19):
+                    for door in range(1, 3):
+                        room = f"{floor}{door:02d}"
+                        for member in range(rng.choice((1, 2, 2, 3, 3, 4))):
+                            if written >= rows:
+                                break
+                            head = member == 0
+                            age = rng.randint(25, 85) if head else rng.randint(1, 60)
+                            from datetime import date
+                            born = date(2026 - age, rng.randint(1, 12), rng.randint(1, 28))
+                            gender = rng.choice("MF")
+                            sheet.append([
+                                "", community.name, grid, f"压测家园{compound_no}期", f"{building}号楼",
+                                f"{unit}单元", room, namer.surname() + namer.given(born, gender),
+                                "男" if gender == "M" else "女", born.isoformat(), namer.id_number(born, gender),
+                                namer.mobile() if head else "", "户主" if head else "子女",
+                                "业主" if head else "同住家属", f"{rng.randint(45, 140)}.5" if head else "",
+                                "是" if head and age > 75 and rng.random() < 0.3 else "否",
+                                "是" if rng.random() < 0.08 else "否", "否", "", "在册", "",
+                            ])
+                            written += 1
+    workbook.save(path)
+    return {"rows": written, "community": community.name}
+
+
+def import_ledger(path: str) -> dict:
+    from gongzhi.accounts.models import User
+    from gongzhi.registry.ledger import ledger_import
+
+    worker = User.objects.get(username="worker")
+    with open(path, "rb") as f:
+        data = f.read()
+    started = time.perf_counter()
+    batch = ledger_import(actor=worker, data=data, file_name="bench.xlsx")
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "rows": batch.rows, "created": batch.created, "updated": batch.updated,
+            "unchanged": batch.unchanged, "refused": batch.refused, "status": batch.status,
+            "errors": batch.errors[:3]}
+
+
+if __name__ == "__main__":
+    _setup()
+    name, kwargs = sys.argv[1], json.loads(sys.argv[2] if len(sys.argv) > 2 else "{}")
+    result = globals()[name](**kwargs)
+    print(json.dumps(result, ensure_ascii=False, default=str))
