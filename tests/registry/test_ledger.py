@@ -161,12 +161,15 @@ def test_export_is_refused_outside_ones_scope(users, world):
         ledger_export(actor=users("worker"), area=world.other_compound)
 
 
-def test_the_import_page_shows_the_report_and_offers_the_bad_rows_as_a_workbook(login, world):
+def test_the_import_page_shows_the_report_and_offers_the_bad_rows_as_a_workbook(
+        login, world, django_capture_on_commit_callbacks):
     client = login("worker")
     data = workbook([person(world.community), person(world.community, 姓名="", 身份证号="")])
     upload = io.BytesIO(data)
     upload.name = "台账.xlsx"
-    response = client.post("/staff/ledger/import", {"file": upload}, follow=True)
+    with django_capture_on_commit_callbacks(execute=True):  # the worker task, run in-process as without a broker
+        posted = client.post("/staff/ledger/import", {"file": upload})
+    response = client.get(posted["Location"])
     page = response.content.decode()
     assert response.status_code == 200
     assert '<td class="num">3</td><td>姓名</td><td>姓名不能为空</td>' in page
@@ -175,3 +178,24 @@ def test_the_import_page_shows_the_report_and_offers_the_bad_rows_as_a_workbook(
     rows = list(load_workbook(io.BytesIO(errors.content), read_only=True).active.iter_rows(values_only=True))
     assert any("姓名不能为空" in str(cell) for row in rows for cell in row)
     assert Area.objects.filter(kind=AreaKind.COMPOUND, name="新建家园").exists()
+
+
+def test_a_waiting_import_runs_once_and_forgets_the_file(users, world):
+    from gongzhi.registry.ledger import ledger_import_process, ledger_import_start
+    from gongzhi.registry.models import LedgerFile
+
+    batch = ledger_import_start(actor=users("worker"), data=workbook([person(world.community)]), file_name="a.xlsx")
+    assert batch.status == "running" and LedgerFile.objects.filter(batch=batch).exists()
+    done = ledger_import_process(batch.pk)
+    again = ledger_import_process(batch.pk)  # a redelivered task
+    assert (done.status, done.created, again.created) == ("done", 1, 1)
+    assert Resident.objects.filter(name="林晓梅").count() == 1
+    assert not LedgerFile.objects.filter(batch=batch).exists()  # no copy of the ledger lingers
+
+
+def test_the_result_page_follows_a_running_import(login, users, world):
+    from gongzhi.registry.ledger import ledger_import_start
+
+    batch = ledger_import_start(actor=users("worker"), data=workbook([person(world.community)]), file_name="a.xlsx")
+    page = login("worker").get(f"/staff/ledger/import/{batch.pk}/").content.decode()
+    assert 'hx-trigger="every 2s"' in page and "正在导入" in page

@@ -27,7 +27,7 @@ from gongzhi.core.errors import InvalidInput, NotPermitted
 
 from .choices import PLACE_KINDS, AreaKind, Gender, Relation, ResidentStatus, SpecialFamily, Tenure
 from .cleaning import clean_resident_fields
-from .models import Area, Household, LedgerImport, Resident, ResidentSpecialFamily
+from .models import Area, Household, LedgerFile, LedgerImport, Resident, ResidentSpecialFamily
 from .permissions import require
 from .services import areas_bulk_create, placed_models
 
@@ -239,14 +239,33 @@ class _Places:
         return existing
 
 
-def ledger_import(*, actor, data: bytes, file_name: str, request=None) -> LedgerImport:
-    """Import a ledger workbook. Returns the LedgerImport with counts and the per-row error report."""
-    scope = scope_for(actor, Perm.IMPORT_LEDGER)
-    if not scope:
+def ledger_import_start(*, actor, data: bytes, file_name: str, request=None) -> LedgerImport:
+    """Accept an upload: check the permission, keep the file, and return the batch a worker will process."""
+    if not scope_for(actor, Perm.IMPORT_LEDGER):
         raise NotPermitted(_("您没有导入台账的权限"))
-    batch = LedgerImport.objects.create(uploaded_by=actor, file_name=(file_name or "ledger.xlsx")[:200],
-                                        sha256=hashlib.sha256(data).hexdigest())
+    with transaction.atomic():
+        batch = LedgerImport.objects.create(uploaded_by=actor, file_name=(file_name or "ledger.xlsx")[:200],
+                                            sha256=hashlib.sha256(data).hexdigest())
+        LedgerFile.objects.create(batch=batch, data=data)
+    audit(actor=actor, action=Action.IMPORT_LEDGER, target=batch, request=request, summary=batch.file_name,
+          data={"bytes": len(data)})
+    return batch
+
+
+def ledger_import_process(batch_id: int) -> LedgerImport:
+    """Import a waiting batch, all of it or nothing; safe to run twice (a finished batch is left alone)."""
+    # claim it: of two workers handed the same batch, exactly one gets to run it
+    claimed = LedgerImport.objects.filter(pk=batch_id, status=LedgerImport.Status.RUNNING,
+                                          started_at__isnull=True).update(started_at=timezone.now())
+    batch = LedgerImport.objects.select_related("uploaded_by").filter(pk=batch_id).first()
+    if not claimed or batch is None:
+        return batch
+    upload = LedgerFile.objects.filter(batch_id=batch_id).first()
+    data, actor = (bytes(upload.data) if upload else b""), batch.uploaded_by
+    scope = scope_for(actor, Perm.IMPORT_LEDGER)  # as of now: a role revoked meanwhile imports nothing
     try:
+        if not scope:
+            raise InvalidInput(_("您没有导入台账的权限"))
         columns, data_rows = read_rows(data)
         with transaction.atomic():
             outcome = _Outcome()
@@ -260,18 +279,24 @@ def ledger_import(*, actor, data: bytes, file_name: str, request=None) -> Ledger
             batch.status = LedgerImport.Status.DONE
             batch.finished_at = timezone.now()
             batch.save()
-            audit(actor=actor, action=Action.IMPORT_LEDGER, target=batch, request=request,
-                  summary=batch.file_name, data={"created": batch.created, "updated": batch.updated,
-                                                 "refused": batch.refused})
+            LedgerFile.objects.filter(batch_id=batch.pk).delete()
     except InvalidInput as e:
         batch.status, batch.failure, batch.finished_at = LedgerImport.Status.FAILED, str(e.message), timezone.now()
         batch.save()
+        LedgerFile.objects.filter(batch_id=batch.pk).delete()
     except Exception:
         batch.status, batch.finished_at = LedgerImport.Status.FAILED, timezone.now()
         batch.failure = str(_("导入时发生意外错误，未做任何修改；请联系管理员"))
         batch.save()
+        LedgerFile.objects.filter(batch_id=batch.pk).delete()
         raise
     return batch
+
+
+def ledger_import(*, actor, data: bytes, file_name: str, request=None) -> LedgerImport:
+    """Import a ledger workbook now. Returns the LedgerImport with counts and the per-row error report."""
+    batch = ledger_import_start(actor=actor, data=data, file_name=file_name, request=request)
+    return ledger_import_process(batch.pk)
 
 
 def _apply(rows: list[_Row], scope, outcome: _Outcome) -> None:

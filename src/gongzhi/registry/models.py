@@ -358,6 +358,7 @@ class LedgerImport(TimeStamped):
     households_created = models.PositiveIntegerField(_("新建户"), default=0)
     errors = models.JSONField(_("错误明细"), default=list, blank=True)
     failure = models.TextField(_("失败原因"), blank=True)
+    started_at = models.DateTimeField(_("开始处理"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
     class Meta:
@@ -367,3 +368,13 @@ class LedgerImport(TimeStamped):
 
     def __str__(self):
         return self.file_name
+
+
+class LedgerFile(models.Model):
+    """The uploaded workbook of a waiting import. Deleted once processed: it holds personal data."""
+
+    batch = models.OneToOneField(LedgerImport, on_delete=models.CASCADE, primary_key=True, related_name="file")
+    data = models.BinaryField()
+
+    def __str__(self):
+        return str(self.batch)

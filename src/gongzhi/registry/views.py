@@ -5,6 +5,7 @@ import io
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -30,7 +31,7 @@ from .forms import (
     ResidentForm,
     ServeForm,
 )
-from .ledger import HEADERS, ledger_export, ledger_import
+from .ledger import HEADERS, ledger_export, ledger_import_start
 from .models import Area, LedgerImport, OrganisationArea
 from .permissions import (
     PersonalData,
@@ -41,6 +42,7 @@ from .permissions import (
     personal_data,
     require,
 )
+from .tasks import process_ledger_import
 
 PAGE_SIZE = 50
 
@@ -417,7 +419,9 @@ def ledger_import_view(request):
     form = LedgerUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        batch = ledger_import(actor=request.user, data=upload.read(), file_name=upload.name, request=request)
+        batch = ledger_import_start(actor=request.user, data=upload.read(), file_name=upload.name, request=request)
+        # a worker imports it (in this process when no broker is configured); the result page follows it
+        transaction.on_commit(lambda: process_ledger_import.delay(batch.pk))
         return redirect("staff:ledger_import_detail", pk=batch.pk)
     history = LedgerImport.objects.filter(uploaded_by=request.user)[:20]
     return render(request, "registry/ledger_import.html", {"form": form, "history": history, "headers": HEADERS})
@@ -428,7 +432,8 @@ def ledger_import_detail(request, pk):
     batch = get_visible(LedgerImport.objects.filter(uploaded_by=request.user), pk)
     stale = batch.status == LedgerImport.Status.RUNNING and (timezone.now() - batch.created_at).total_seconds() > 3600
     page = Paginator(batch.errors, 100).get_page(request.GET.get("page"))
-    return render(request, "registry/ledger_import_detail.html", {"batch": batch, "stale": stale, "page_obj": page})
+    return render_page(request, "registry/ledger_import_detail.html",
+                       {"batch": batch, "stale": stale, "page_obj": page}, partial="result")
 
 
 @staff_view
