@@ -54,7 +54,7 @@ test-postgresql: $(VENV)/.installed
 
 ## bench: the benchmarks of ../shared/BENCH.md; `make bench ONLY=registry.scope` runs those whose names start so
 bench: $(VENV)/.installed
-	$(PY) -m bench $(if $(ONLY),--only $(ONLY),)
+	@$(PY) -m bench $(if $(ONLY),--only $(ONLY),)
 
 ## messages: refresh the English catalogue after changing user-facing strings, then translate the new entries
 messages: $(VENV)/.installed

@@ -86,6 +86,7 @@ def session(community_id: int | None = None) -> dict:
 def make_ledger(path: str, rows: int) -> dict:
     """A ledger file of ``rows`` new residents in the first community, as a community would keep it."""
     import random
+    from datetime import date
 
     from openpyxl import Workbook
 
@@ -95,7 +96,7 @@ def make_ledger(path: str, rows: int) -> dict:
     from gongzhi.registry.models import Area
 
     rng = random.Random(20261123)
-    namer = Namer(rng)
+    namer = Namer(rng, regions=("440103", "440104", "440105", "440106"))  # people new to the demo city
     community = Area.objects.filter(kind=AreaKind.COMMUNITY).order_by("id").first()
     grids = list(Area.objects.filter(kind=AreaKind.GRID, community=community).order_by("id"))
     workbook = Workbook(write_only=True)
@@ -116,7 +117,6 @@ def make_ledger(path: str, rows: int) -> dict:
                                 break
                             head = member == 0
                             age = rng.randint(25, 85) if head else rng.randint(1, 60)
-                            from datetime import date
                             born = date(2026 - age, rng.randint(1, 12), rng.randint(1, 28))
                             gender = rng.choice("MF")
                             sheet.append([

@@ -121,8 +121,10 @@ class DemoSummary:
 class Namer:
     """Plausible Chinese names, birth dates, ID numbers and phones from one seeded generator."""
 
-    def __init__(self, rng: random.Random):
+    def __init__(self, rng: random.Random, regions: tuple[str, ...] = ()):
+        """``regions``: where ID numbers are issued (a second Namer with other regions never collides)."""
         self.rng = rng
+        self.regions = regions or REGIONS
         self.id_serials: dict[tuple[str, date, int], int] = {}
         self._surname_cum = list(_cumulative(SURNAME_WEIGHTS))
 
@@ -136,7 +138,7 @@ class Namer:
         return self.rng.choice(GIVEN[(era, gender)])
 
     def id_number(self, born: date, gender: str) -> str:
-        region = self.rng.choice(REGIONS)
+        region = self.rng.choice(self.regions)
         parity = 1 if gender == "M" else 0
         key = (region, born, parity)
         serial = self.id_serials.get(key, 0)
@@ -144,7 +146,7 @@ class Namer:
             serial += 1
             if serial < 500:
                 break
-            region = self.rng.choice(REGIONS)
+            region = self.rng.choice(self.regions)
             key = (region, born, parity)
             serial = self.id_serials.get(key, 0)
         self.id_serials[key] = serial
