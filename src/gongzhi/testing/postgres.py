@@ -101,8 +101,11 @@ class Cluster:
             unixsocketdir=str(self.base), logfile=str(self.base / "postgresql.log"), startparams="-w",
             dbname=self.dbname, user="postgres", postgres_options=options.strip(), timeout=120,
         )
-        if (self.base / "data" / "PG_VERSION").exists():
-            self.executor._directory_initialised = True  # reuse the kept cluster instead of initdb
+        if self.keep_in is not None:
+            # the executor deletes its data directory when stopped or garbage-collected; not this one
+            self.executor.clean_directory = lambda: None
+            if (self.base / "data" / "PG_VERSION").exists():
+                self.executor._directory_initialised = True  # reuse the kept cluster instead of initdb
         self.executor.start()
         self.executor.wait_for_postgres()
         self._createdb()
@@ -119,7 +122,7 @@ class Cluster:
 
     def stop(self) -> None:
         if self.executor is not None:
-            with contextlib.suppress(Exception):
+            with contextlib.suppress(Exception):  # a cluster that is already gone is stopped
                 self.executor.stop()
             self.executor = None
         if self.base is not None and self.keep_in is None:
