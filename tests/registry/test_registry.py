@@ -192,3 +192,16 @@ def test_party_organisations_form_a_hierarchy(users, world):
 
 def test_the_demo_city_has_every_kind_of_organisation():
     assert set(Organisation.objects.values_list("kind", flat=True).distinct()) == set(OrgKind.values)
+
+
+def test_the_resident_list_costs_the_same_few_queries_for_any_page(login, world, django_assert_max_num_queries):
+    client = login("worker")
+    with django_assert_max_num_queries(14):
+        page = client.get(f"/staff/residents/?area={world.community.pk}")
+    rows = page.content.decode().count('href="/staff/households/')
+    assert rows == 50 + 1  # a full page, each row with its address (and the menu's link)
+    first = Resident.objects.filter(community=world.community, status="present").order_by("id").first()
+    assert first.household.address in page.content.decode()
+    with django_assert_max_num_queries(10):
+        body = client.get(f"/api/v1/residents?area={world.community.pk}&page_size=100").json()
+    assert len(body["items"]) == 100 and all(item["address"] for item in body["items"])

@@ -212,7 +212,7 @@ def list_residents(request, query: Query[ResidentQuery]):
     filters = ResidentFilter(data, viewer=request.user)
     if not filters.is_valid():
         raise InvalidInput(_("筛选条件有误：%(fields)s") % {"fields": "、".join(filters.errors)}, code="invalid_filter")
-    return filters.qs
+    return filters.qs.select_related("household__compound", "household__building", "household__unit")
 
 
 @router.get("/residents/{pk}", response=ResidentOut)

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from .choices import AreaKind, Gender, ResidentStatus, SpecialFamily, Tenure
 from .models import Area, Resident
 from .permissions import areas_visible_to, residents_visible_to
-from .selectors import RESIDENT_LIST_RELATED, filter_tag, search_residents, under
+from .selectors import filter_tag, search_residents, under
 
 TAG_CHOICES = [
     ("elderly", _("60岁以上")),
@@ -58,4 +58,5 @@ class ResidentFilter(django_filters.FilterSet):
 
     @property
     def qs(self):
-        return super().qs.select_related(*RESIDENT_LIST_RELATED).prefetch_related("special_families").order_by("id")
+        # pages of this are finished by selectors.attach_places (addresses and grids in one query)
+        return super().qs.select_related("household").prefetch_related("special_families").order_by("id")

@@ -38,6 +38,22 @@ def under(queryset: QuerySet, area: Area) -> QuerySet:
 RESIDENT_LIST_RELATED = ("household", "compound", "building", "unit", "grid", "community")
 
 
+def attach_places(residents: list[Resident]) -> list[Resident]:
+    """Give a page of residents (fetched with their households) the places a list shows — the address
+    (compound, building, unit) and the grid — from one query for the page's areas, instead of joining five
+    copies of the area table into every row or fetching them one by one."""
+    kinds = ("compound", "building", "unit", "grid")
+    ids = {getattr(r, f"{k}_id") for r in residents for k in kinds} - {None}
+    areas = Area.objects.only("id", "kind", "name").in_bulk(ids) if ids else {}
+    for r in residents:
+        for kind in kinds:
+            area = areas.get(getattr(r, f"{kind}_id"))
+            setattr(r, kind, area)
+            if kind != "grid":
+                setattr(r.household, kind, area)
+    return residents
+
+
 def filter_tag(qs: QuerySet[Resident], tag: str) -> QuerySet[Resident]:
     if tag == "elderly":
         return qs.filter(birth_date__lte=elderly_cutoff())

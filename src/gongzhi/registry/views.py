@@ -157,6 +157,7 @@ def resident_list(request):
     page = Paginator(filters.qs if filters.is_valid() else filters.queryset.none(), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    page.object_list = selectors.attach_places(list(page.object_list))
     selected = filters.form.cleaned_data.get("area") if filters.is_valid() else None
     return render_page(request, "registry/resident_list.html", {
         "filter": filters, "page_obj": page, "selected_area": selected,
