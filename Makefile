@@ -13,11 +13,13 @@ ONLY ?=
 
 .PHONY: demo test lint migrations-check test-sqlite test-postgresql bench messages clean-demo serve
 
+# (quiet, and to stderr: `make bench` keeps stdout for its JSON lines)
 $(VENV)/.installed: pyproject.toml
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
-	touch $@
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@echo "installing into $(VENV) …" >&2
+	@$(PY) -m pip install --quiet --upgrade pip >&2
+	@$(PY) -m pip install --quiet -e '.[dev]' >&2
+	@touch $@
 
 var/.migrated: $(VENV)/.installed $(shell find src/gongzhi -path '*/migrations/*.py' 2>/dev/null)
 	mkdir -p var
