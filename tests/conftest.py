@@ -73,13 +73,6 @@ def django_db_setup(django_db_setup, django_db_blocker):
         build_accounts()
 
 
-@pytest.fixture
-def on_postgresql():
-    from django.db import connection
-
-    return connection.vendor == "postgresql"
-
-
 @pytest.fixture(autouse=True)
 def _postgresql_only(request):
     if request.node.get_closest_marker("postgresql_only"):
