@@ -17,14 +17,3 @@ def mask_phone(value: str | None) -> str:
     if len(value) < 7:
         return "*" * len(value)
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
-
-
-def mask_name(value: str | None) -> str:
-    """``张晓明`` → ``张*明``, ``王芳`` → ``王*``: for public boards."""
-    if not value:
-        return ""
-    if len(value) == 1:
-        return value
-    if len(value) == 2:
-        return value[0] + "*"
-    return value[0] + "*" * (len(value) - 2) + value[-1]

@@ -58,10 +58,6 @@ class Placed(models.Model):
         for kind in PLACE_KINDS:
             setattr(self, f"{kind}_id", getattr(area, f"{kind}_id"))
 
-    @property
-    def place_ids(self) -> dict[str, int | None]:
-        return {kind: getattr(self, f"{kind}_id") for kind in PLACE_KINDS}
-
 
 _NUMBER = re.compile(r"\d+")
 _CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
