@@ -29,11 +29,12 @@ class Perm(StrEnum):
     MANAGE_ORGANISATIONS = "manage_organisations"
     MANAGE_ROLES = "manage_roles"
     VIEW_AUDIT = "view_audit"
+    HANDLE_APPEALS = "handle_appeals"  # accept, dispatch, whistle, close appeals of an area (the community side)
 
 
 P = Perm
 _FIELD_WORK = {P.VIEW_AREAS, P.VIEW_RESIDENTS, P.VIEW_PERSONAL_DATA, P.EDIT_RESIDENTS, P.VERIFY_BINDING,
-               P.VIEW_ORGANISATIONS}
+               P.VIEW_ORGANISATIONS, P.HANDLE_APPEALS}
 
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
     Role.RESIDENT: frozenset(),
@@ -48,7 +49,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
     # the subdistrict oversees communities: sees who lives where, but personal data stays masked
     Role.SUBDISTRICT_STAFF: frozenset(
         {P.VIEW_AREAS, P.VIEW_RESIDENTS, P.VIEW_ORGANISATIONS, P.MANAGE_AREAS, P.MANAGE_ORGANISATIONS,
-         P.MANAGE_ROLES, P.VIEW_AUDIT}
+         P.MANAGE_ROLES, P.VIEW_AUDIT, P.HANDLE_APPEALS}
     ),
     # property staff and owners' committees keep owner rosters, but masked
     Role.PROPERTY_STAFF: frozenset({P.VIEW_AREAS, P.VIEW_RESIDENTS, P.VIEW_ORGANISATIONS}),

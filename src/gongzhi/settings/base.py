@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "gongzhi.core",
     "gongzhi.accounts",
     "gongzhi.registry",
+    "gongzhi.appeals",
 ]
 
 MIDDLEWARE = [
@@ -195,6 +196,14 @@ NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 500
 
 GONGZHI = {
+    # the working day deadlines count (接诉即办): morning and afternoon, Monday–Friday plus make-up days
+    "WORKING_HOURS": (("09:00", "12:00"), ("13:30", "17:30")),
+    # a resolved appeal closes by itself this many days after its reply if nobody rates it
+    "AUTO_CLOSE_DAYS": 7,
+    # a dissatisfied resident may reopen within this many days of the reply
+    "REOPEN_DAYS": 7,
+    # the worker is warned when this share of a deadline has passed
+    "WARN_AT": 0.8,
     # Ages at which a resident counts as elderly (60+, 002); derived from the birth date, never stored.
     "ELDERLY_AGE": 60,
 }

@@ -1,0 +1,61 @@
+"""Administrators edit the catalogue, the routing rules and the calendar; appeals change only through services."""
+from django.contrib import admin
+
+from gongzhi.core.admin import ReadOnlyAdmin
+
+from .models import Appeal, AppealEvent, CalendarDay, Category, RoutingRule
+
+
+class RoutingRuleInline(admin.TabularInline):
+    model = RoutingRule
+    fields = ["area", "role", "organisation_kind", "organisation", "position", "note"]
+    autocomplete_fields = ["area", "organisation"]
+    extra = 0
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "code", "priority", "respond_hours", "resolve_hours", "is_active", "position"]
+    list_filter = ["priority", "is_active", "parent"]
+    search_fields = ["name", "code"]
+    list_select_related = ["parent"]
+    inlines = [RoutingRuleInline]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # appeals keep their category; retire one with "is_active"
+
+
+@admin.register(RoutingRule)
+class RoutingRuleAdmin(admin.ModelAdmin):
+    list_display = ["category", "area", "role", "organisation_kind", "organisation", "position"]
+    list_filter = ["role", "category__parent"]
+    autocomplete_fields = ["area", "organisation"]
+    list_select_related = ["category__parent", "area", "organisation"]
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    list_display = ["day", "is_workday", "name"]
+    list_filter = ["is_workday"]
+    date_hierarchy = "day"
+
+
+class AppealEventInline(admin.TabularInline):
+    model = AppealEvent
+    fields = ["at", "action", "actor", "party", "from_state", "to_state", "reason"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Appeal)
+class AppealAdmin(ReadOnlyAdmin):
+    list_display = ["number", "channel", "category", "priority", "state", "party", "created_at"]
+    list_filter = ["state", "channel", "priority", "proactive"]
+    search_fields = ["number", "hotline_order_no"]
+    list_select_related = ["category__parent", "party"]
+    exclude = ["contact_phone"]
+    inlines = [AppealEventInline]

@@ -1,0 +1,71 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Channel(models.TextChoices):
+    PORTAL = "portal", _("居民端")
+    DESK = "desk", _("服务站")          # 一张办公桌: walk-in or phone, entered by a worker
+    PATROL = "patrol", _("巡查发现")    # a grid worker's own find: 未诉先办
+    HOTLINE = "hotline", _("12345热线")
+    OPEN311 = "open311", _("Open311")
+
+
+class Priority(models.TextChoices):
+    # epidemic- and safety-related appeals are first priority, handled at once (003)
+    URGENT = "urgent", _("一级（立即办）")
+    HIGH = "high", _("二级（优先办）")
+    NORMAL = "normal", _("三级（按时办）")
+
+
+class State(models.TextChoices):
+    SUBMITTED = "submitted", _("待受理")
+    ACCEPTED = "accepted", _("已受理")
+    DISPATCHED = "dispatched", _("已派单")
+    IN_PROGRESS = "in_progress", _("办理中")
+    RETURNED = "returned", _("已退单")
+    RESOLVED = "resolved", _("已办结")
+    CLOSED = "closed", _("已关闭")
+    CLOSED_UNRESOLVED = "closed_unresolved", _("未解决关闭")
+    MERGED = "merged", _("已合并")
+
+
+OPEN_STATES = frozenset({State.SUBMITTED, State.ACCEPTED, State.DISPATCHED, State.IN_PROGRESS, State.RETURNED})
+DONE_STATES = frozenset({State.RESOLVED, State.CLOSED, State.CLOSED_UNRESOLVED, State.MERGED})
+
+
+class Action(models.TextChoices):
+    SUBMIT = "submit", _("提交诉求")
+    ACCEPT = "accept", _("社区受理")
+    DISPATCH = "dispatch", _("派单")
+    TAKE = "take", _("接单")
+    RETURN = "return", _("退单")
+    TRANSFER = "transfer", _("转派")
+    RESOLVE = "resolve", _("办结答复")
+    CLOSE_UNRESOLVED = "close_unresolved", _("未解决关闭")
+    RATE = "rate", _("评价")
+    CLOSE = "close", _("关闭")
+    REOPEN = "reopen", _("重新办理")
+    PAUSE = "pause", _("暂停计时")
+    RESUME = "resume", _("恢复计时")
+    FOLLOW_UP = "follow_up", _("回访")
+    NOTE = "note", _("备注")
+
+
+class Outcome(models.TextChoices):
+    """Why an appeal was closed without being resolved: kept apart so the resolution rate stays honest."""
+
+    NOT_OUR_RESPONSIBILITY = "not_ours", _("不属于本辖区或本单位职责")
+    EXPLAINED = "explained", _("已解释说明，暂无法解决")
+    DUPLICATE = "duplicate", _("重复诉求")
+    WITHDRAWN = "withdrawn", _("居民撤回")
+
+
+class Rating(models.TextChoices):
+    SATISFIED = "satisfied", _("满意")
+    BASICALLY = "basically", _("基本满意")
+    DISSATISFIED = "dissatisfied", _("不满意")
+
+
+class Step(models.TextChoices):
+    RESPOND = "respond", _("响应")
+    RESOLVE = "resolve", _("办结")

@@ -1,0 +1,191 @@
+"""接诉即办: appeals, their timeline, the category catalogue, routing rules and the working calendar."""
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.core.models import AppendOnly, TimeStamped
+from gongzhi.registry.choices import OrgKind, PartnerRole
+from gongzhi.registry.models import Area, Household, Organisation, Placed, Resident
+
+from .choices import Action, Channel, Outcome, Priority, Rating, State
+
+
+class Category(models.Model):
+    """A two-level catalogue (物业管理 / 电梯) with the deadlines a category gets by default."""
+
+    parent = models.ForeignKey("self", verbose_name=_("上级类别"), null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="children")
+    code = models.SlugField(_("代码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=40)
+    position = models.PositiveIntegerField(_("排序"), default=0)
+    priority = models.CharField(_("默认优先级"), max_length=8, choices=Priority.choices, default=Priority.NORMAL)
+    respond_hours = models.DecimalField(_("响应时限（工作小时）"), max_digits=6, decimal_places=1, default=2)
+    resolve_hours = models.DecimalField(_("办结时限（工作小时）"), max_digits=6, decimal_places=1, default=56)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("诉求类别")
+        verbose_name_plural = _("诉求类别")
+        ordering = ["position", "code"]
+        constraints = [models.UniqueConstraint(fields=["parent", "name"], name="category_unique_name")]
+
+    def __str__(self):
+        return f"{self.parent.name}/{self.name}" if self.parent_id else self.name
+
+
+class RoutingRule(models.Model):
+    """Category × area → who handles it. Data an administrator edits; every dispatch records its rule.
+
+    The party is either a named organisation, or the compound's partner in ``role`` (its property company
+    as steward — or the red steward where it has none — its mutual-aid station, a backing department…),
+    optionally narrowed to organisations of one kind. The rule for the most specific category and area wins,
+    then the lowest ``position``.
+    """
+
+    category = models.ForeignKey(Category, verbose_name=_("类别"), on_delete=models.CASCADE,
+                                 related_name="routing_rules")
+    area = models.ForeignKey(Area, verbose_name=_("适用区域"), null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="+", help_text=_("留空表示全市"))
+    role = models.CharField(_("派给哪一方"), max_length=16, choices=PartnerRole.choices, blank=True)
+    organisation_kind = models.CharField(_("组织类别"), max_length=32, choices=OrgKind.choices, blank=True)
+    organisation = models.ForeignKey(Organisation, verbose_name=_("指定单位"), null=True, blank=True,
+                                     on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveIntegerField(_("顺序"), default=0)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("派单规则")
+        verbose_name_plural = _("派单规则")
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(role="") | Q(organisation__isnull=False),
+                                   name="routing_rule_has_target"),
+        ]
+
+    def __str__(self):
+        target = self.organisation or self.get_role_display()
+        return f"{self.category} → {target}"
+
+
+class CalendarDay(models.Model):
+    """An exception to Monday–Friday: an official holiday, or a weekend day worked in exchange (调休)."""
+
+    day = models.DateField(_("日期"), unique=True)
+    is_workday = models.BooleanField(_("上班"), help_text=_("勾选：调休上班日；不勾选：法定节假日"))
+    name = models.CharField(_("名称"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("节假日与调休")
+        verbose_name_plural = _("节假日与调休")
+        ordering = ["day"]
+
+    def __str__(self):
+        return f"{self.day} {self.name}"
+
+
+class AppealCounter(models.Model):
+    """Per-day sequence behind readable appeal numbers (20261123-00042)."""
+
+    day = models.DateField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.day}: {self.last}"
+
+
+class Appeal(Placed, TimeStamped):
+    number = models.CharField(_("编号"), max_length=20, unique=True)
+    channel = models.CharField(_("来源"), max_length=12, choices=Channel.choices)
+    category = models.ForeignKey(Category, verbose_name=_("类别"), null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="appeals")
+    priority = models.CharField(_("优先级"), max_length=8, choices=Priority.choices, default=Priority.NORMAL)
+    state = models.CharField(_("状态"), max_length=20, choices=State.choices, default=State.SUBMITTED)
+    text = models.TextField(_("诉求内容"))
+    area = models.ForeignKey(Area, verbose_name=_("涉及地点"), on_delete=models.PROTECT, related_name="appeals")
+    household = models.ForeignKey(Household, verbose_name=_("户"), null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="appeals")
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("诉求人账号"), null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="appeals")
+    resident = models.ForeignKey(Resident, verbose_name=_("诉求人"), null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="appeals")
+    contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    contact_preference = models.CharField(_("联系方式偏好"), max_length=100, blank=True)
+    public = models.BooleanField(_("同意公开"), default=False)
+    proactive = models.BooleanField(_("未诉先办"), default=False)
+    hotline_order_no = models.CharField(_("热线工单号"), max_length=40, blank=True)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    party = models.ForeignKey(Organisation, verbose_name=_("承办单位"), null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="appeals")
+    rule = models.ForeignKey(RoutingRule, verbose_name=_("派单规则"), null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="+")
+    accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
+    responded_at = models.DateTimeField(_("响应时间"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
+    respond_due_at = models.DateTimeField(_("响应时限"), null=True, blank=True)
+    respond_warn_at = models.DateTimeField(null=True, blank=True)
+    resolve_due_at = models.DateTimeField(_("办结时限"), null=True, blank=True)
+    resolve_warn_at = models.DateTimeField(null=True, blank=True)
+    paused_at = models.DateTimeField(_("暂停于"), null=True, blank=True)
+    pause_reason = models.CharField(_("暂停原因"), max_length=200, blank=True)
+    reply = models.TextField(_("答复"), blank=True)
+    outcome = models.CharField(_("未解决原因"), max_length=16, choices=Outcome.choices, blank=True)
+    resolved_by = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", help_text=_("办结的单位：重新办理时计入它"))
+    rating = models.CharField(_("评价"), max_length=16, choices=Rating.choices, blank=True)
+    rating_comment = models.CharField(_("评价意见"), max_length=500, blank=True)
+    reopen_count = models.PositiveSmallIntegerField(_("重办次数"), default=0)
+    parent = models.ForeignKey("self", verbose_name=_("合并到"), null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="merged")
+
+    class Meta:
+        verbose_name = _("诉求")
+        verbose_name_plural = _("诉求")
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["hotline_order_no"], condition=~Q(hotline_order_no=""),
+                                    name="appeal_unique_hotline_order"),
+            models.CheckConstraint(condition=Q(outcome="") | Q(state="closed_unresolved"),
+                                   name="appeal_outcome_only_when_unresolved"),
+        ]
+        indexes = [
+            models.Index(fields=["community", "state", "id"], name="appeal_community_idx"),
+            models.Index(fields=["subdistrict", "state", "id"], name="appeal_subdistrict_idx"),
+            models.Index(fields=["grid", "state", "id"], name="appeal_grid_idx"),
+            models.Index(fields=["party", "state", "id"], name="appeal_party_idx"),
+            models.Index(fields=["state", "resolve_due_at"], name="appeal_resolve_due_idx"),
+            models.Index(fields=["state", "respond_due_at"], name="appeal_respond_due_idx"),
+            models.Index(fields=["reporter", "id"], name="appeal_reporter_idx"),
+        ]
+
+    def __str__(self):
+        return self.number
+
+
+class AppealEvent(AppendOnly):
+    """The timeline: every action on an appeal, who took it, when and why. Never changed afterwards."""
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.PROTECT, related_name="events")
+    at = models.DateTimeField(_("时间"), db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+")
+    party = models.ForeignKey(Organisation, verbose_name=_("代表单位"), null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(_("动作"), max_length=20, choices=Action.choices)
+    from_state = models.CharField(max_length=20, choices=State.choices, blank=True)
+    to_state = models.CharField(max_length=20, choices=State.choices, blank=True)
+    reason = models.TextField(_("说明"), blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    public = models.BooleanField(_("居民可见"), default=True)
+
+    class Meta:
+        verbose_name = _("诉求记录")
+        verbose_name_plural = _("诉求记录")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["appeal", "at"], name="appeal_event_timeline_idx")]
+
+    def __str__(self):
+        return f"{self.appeal_id} {self.action} {self.at:%Y-%m-%d %H:%M}"

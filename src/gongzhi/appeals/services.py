@@ -1,0 +1,352 @@
+"""Every change to an appeal: one function per action, one transaction, one timeline event each."""
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gongzhi.accounts.scopes import Perm, scope_for
+from gongzhi.accounts.services import verified_households
+from gongzhi.core.errors import Conflict, InvalidInput, NotPermitted, TransitionNotAllowed
+from gongzhi.registry.choices import AreaKind
+from gongzhi.registry.models import Area, Household, Organisation, Resident
+from gongzhi.registry.validators import validate_phone
+
+from . import routing
+from .choices import Action, Channel, Outcome, Priority, Rating, State, Step
+from .models import Appeal, AppealCounter, AppealEvent, Category
+from .permissions import (
+    acts_for_community,
+    acts_for_party,
+    require_community,
+    require_party,
+    require_reporter,
+)
+from .worktime import Calendar, deadline
+
+MAX_TEXT = 5000
+
+# action → (states it may start from, state it leads to); None keeps the state (notes, follow-ups, pauses)
+TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
+    Action.ACCEPT: (frozenset({State.SUBMITTED}), State.ACCEPTED),
+    Action.DISPATCH: (frozenset({State.ACCEPTED, State.RETURNED}), State.DISPATCHED),
+    Action.TAKE: (frozenset({State.DISPATCHED}), State.IN_PROGRESS),
+    Action.RETURN: (frozenset({State.DISPATCHED, State.IN_PROGRESS}), State.RETURNED),
+    Action.TRANSFER: (frozenset({State.DISPATCHED, State.IN_PROGRESS}), State.DISPATCHED),
+    # the community may settle a small matter itself, right after accepting it
+    Action.RESOLVE: (frozenset({State.ACCEPTED, State.IN_PROGRESS}), State.RESOLVED),
+    Action.CLOSE_UNRESOLVED: (frozenset({State.SUBMITTED, State.ACCEPTED, State.RETURNED, State.DISPATCHED,
+                                         State.IN_PROGRESS}), State.CLOSED_UNRESOLVED),
+    Action.RATE: (frozenset({State.RESOLVED}), State.CLOSED),
+    Action.CLOSE: (frozenset({State.RESOLVED}), State.CLOSED),
+    Action.REOPEN: (frozenset({State.RESOLVED, State.CLOSED, State.CLOSED_UNRESOLVED}), State.ACCEPTED),
+    Action.PAUSE: (frozenset({State.ACCEPTED, State.DISPATCHED, State.IN_PROGRESS}), None),
+    Action.RESUME: (frozenset({State.ACCEPTED, State.DISPATCHED, State.IN_PROGRESS}), None),
+    Action.FOLLOW_UP: (frozenset(State.values), None),
+}
+
+
+def _transition(appeal: Appeal, action: str, *, actor, party=None, reason: str = "", data: dict | None = None,
+                public: bool = True, at=None) -> AppealEvent:
+    allowed_from, target = TRANSITIONS[action]
+    if appeal.state not in allowed_from:
+        raise TransitionNotAllowed(
+            _("诉求当前状态为“%(s)s”，不能执行“%(a)s”") % {"s": appeal.get_state_display(),
+                                                        "a": Action(action).label})
+    at = at or timezone.now()
+    event = AppealEvent.objects.create(appeal=appeal, at=at, actor=actor, party=party, action=action,
+                                       from_state=appeal.state, to_state=target or appeal.state,
+                                       reason=reason, data=data or {}, public=public)
+    if target is not None:
+        appeal.state = target
+    appeal.save()
+    return event
+
+
+def _locked(appeal: Appeal) -> Appeal:
+    return Appeal.objects.select_for_update(of=("self",)).select_related("category", "party", "area").get(
+        pk=appeal.pk)
+
+
+def _number(now) -> str:
+    day = timezone.localdate(now)
+    AppealCounter.objects.get_or_create(day=day)
+    counter = AppealCounter.objects.select_for_update().get(day=day)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{day:%Y%m%d}-{counter.last:05d}"
+
+
+def _hours(appeal: Appeal, step: str) -> Decimal:
+    if appeal.category is not None:
+        return appeal.category.respond_hours if step == Step.RESPOND else appeal.category.resolve_hours
+    return Decimal(2) if step == Step.RESPOND else Decimal(56)
+
+
+def _start_clock(appeal: Appeal, step: str, start) -> None:
+    """Set a step's deadline and its early warning (GONGZHI["WARN_AT"] of the way there)."""
+    hours = float(_hours(appeal, step))
+    urgent = appeal.priority == Priority.URGENT
+    if urgent:
+        hours = min(hours, 2.0)  # first priority: handled at once, day or night (003)
+    calendar = None if urgent else Calendar.load(timezone.localdate(start))
+    due = deadline(start, hours, on_the_clock=urgent, calendar=calendar)
+    warn = deadline(start, hours * settings.GONGZHI["WARN_AT"], on_the_clock=urgent, calendar=calendar)
+    setattr(appeal, f"{step}_due_at", due)
+    setattr(appeal, f"{step}_warn_at", warn)
+
+
+def _clean_text(text: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise InvalidInput(_("请写下您遇到的问题"), field="text")
+    if len(text) > MAX_TEXT:
+        raise InvalidInput(_("诉求内容不能超过%(n)d字") % {"n": MAX_TEXT}, field="text")
+    return text
+
+
+@transaction.atomic
+def appeal_submit(
+    *, channel: str, text: str, area: Area, actor, category: Category | None = None, priority: str = "",
+    household: Household | None = None, resident: Resident | None = None, contact_name: str = "",
+    contact_phone: str = "", contact_preference: str = "", public: bool = False, hotline_order_no: str = "",
+) -> Appeal:
+    """Take in an appeal from any channel; it waits for the community to accept it."""
+    if channel not in Channel.values:
+        raise InvalidInput(_("未知的诉求来源"), field="channel")
+    if priority and priority not in Priority.values:
+        raise InvalidInput(_("未知的优先级"), field="priority")
+    if area.kind in (AreaKind.DISTRICT, AreaKind.SUBDISTRICT):
+        raise InvalidInput(_("请选择到社区、小区或楼栋"), field="area")
+    if channel == Channel.PORTAL:
+        # a resident acts for a household only after a worker verified the binding (实名认证)
+        mine = verified_households(actor)
+        if not mine.exists():
+            raise NotPermitted(_("请先绑定并通过实名认证，再反映问题"))
+        if household is not None and not mine.filter(pk=household.pk).exists():
+            raise NotPermitted(_("只能为自己绑定的房屋反映问题"))
+    elif channel in (Channel.DESK, Channel.PATROL) and not scope_for(actor, Perm.HANDLE_APPEALS).covers(area):
+        raise NotPermitted(_("您无权为该地点登记诉求"))
+    hotline_order_no = (hotline_order_no or "").strip()[:40]
+    if channel == Channel.HOTLINE and not hotline_order_no:
+        raise InvalidInput(_("热线工单必须有工单号"), field="hotline_order_no")
+    now = timezone.now()
+    appeal = Appeal(
+        number=_number(now), channel=channel, text=_clean_text(text), area=area, household=household,
+        resident=resident, reporter=actor if channel == Channel.PORTAL else None, entered_by=actor,
+        category=category, priority=priority or (category.priority if category else Priority.NORMAL),
+        contact_name=(contact_name or "").strip()[:50], contact_phone=validate_phone(contact_phone),
+        contact_preference=(contact_preference or "").strip()[:100], public=public,
+        proactive=channel == Channel.PATROL, hotline_order_no=hotline_order_no,
+    )
+    appeal.place_at(area)
+    _start_clock(appeal, Step.RESPOND, now)
+    try:
+        with transaction.atomic():
+            appeal.save()
+    except IntegrityError:
+        raise Conflict(_("该热线工单已导入"), code="hotline_order_exists", field="hotline_order_no") from None
+    AppealEvent.objects.create(appeal=appeal, at=now, actor=actor, action=Action.SUBMIT, to_state=State.SUBMITTED,
+                               data={"channel": channel})
+    return appeal
+
+
+@transaction.atomic
+def appeal_accept(*, appeal: Appeal, actor, category: Category | None = None, priority: str = "") -> Appeal:
+    """The community accepts (受理) it: this is the response; the resolve clock starts."""
+    appeal = _locked(appeal)
+    require_community(actor, appeal)
+    if category is not None:
+        appeal.category = category
+    if priority:
+        if priority not in Priority.values:
+            raise InvalidInput(_("未知的优先级"), field="priority")
+        appeal.priority = priority
+    if appeal.category is None:
+        raise InvalidInput(_("受理前请先选择类别"), field="category")
+    now = timezone.now()
+    appeal.accepted_at = appeal.responded_at = now
+    _start_clock(appeal, Step.RESOLVE, now)
+    _transition(appeal, Action.ACCEPT, actor=actor, at=now,
+                data={"category": appeal.category_id, "priority": appeal.priority})
+    return appeal
+
+
+@transaction.atomic
+def appeal_dispatch(*, appeal: Appeal, actor, party: Organisation | None = None, reason: str = "") -> Appeal:
+    """Send it to the party responsible: the one named, or the one the routing rules find."""
+    appeal = _locked(appeal)
+    require_community(actor, appeal)
+    rule = None
+    if party is None:
+        found = routing.route(appeal)
+        if found is None:
+            raise InvalidInput(_("没有找到负责该类诉求的单位，请手动选择承办单位"), code="no_route", field="party")
+        party, rule = found
+    appeal.party, appeal.rule = party, rule
+    _transition(appeal, Action.DISPATCH, actor=actor, reason=reason,
+                data={"party": party.pk, "rule": rule.pk if rule else None})
+    return appeal
+
+
+@transaction.atomic
+def appeal_take(*, appeal: Appeal, actor) -> Appeal:
+    """The party accepts the job (接单)."""
+    appeal = _locked(appeal)
+    require_party(actor, appeal)
+    _transition(appeal, Action.TAKE, actor=actor, party=appeal.party)
+    return appeal
+
+
+@transaction.atomic
+def appeal_return(*, appeal: Appeal, actor, reason: str) -> Appeal:
+    """The party sends it back to the community (退单), saying why; the community dispatches again."""
+    appeal = _locked(appeal)
+    require_party(actor, appeal)
+    if not (reason or "").strip():
+        raise InvalidInput(_("请写明退单原因"), field="reason")
+    party = appeal.party
+    appeal.party = None
+    _transition(appeal, Action.RETURN, actor=actor, party=party, reason=reason.strip())
+    return appeal
+
+
+@transaction.atomic
+def appeal_transfer(*, appeal: Appeal, actor, party: Organisation, reason: str) -> Appeal:
+    """Hand the job to another party (转派): the community may, and so may the party holding it — e.g. a small
+    property company handing a job it cannot staff to a bigger one serving the same community (大手拉小手)."""
+    appeal = _locked(appeal)
+    if not (acts_for_community(actor, appeal) or acts_for_party(actor, appeal)):
+        raise NotPermitted(_("只有社区或承办单位可以转派"))
+    if party.pk == appeal.party_id:
+        raise InvalidInput(_("已在该单位办理"), field="party")
+    if not (reason or "").strip():
+        raise InvalidInput(_("请写明转派原因"), field="reason")
+    previous = appeal.party
+    appeal.party = party
+    appeal.rule = None
+    _transition(appeal, Action.TRANSFER, actor=actor, party=previous, reason=reason.strip(),
+                data={"from": previous.pk if previous else None, "to": party.pk})
+    return appeal
+
+
+@transaction.atomic
+def appeal_resolve(*, appeal: Appeal, actor, reply: str) -> Appeal:
+    """Resolved, with a reply the resident reads: what was done, by whom, when."""
+    appeal = _locked(appeal)
+    if appeal.state == State.ACCEPTED:
+        require_community(actor, appeal)
+        by = None
+    else:
+        require_party(actor, appeal)
+        by = appeal.party
+    reply = (reply or "").strip()
+    if len(reply) < 5:
+        raise InvalidInput(_("请写明办理结果，居民会看到这段答复"), field="reply")
+    now = timezone.now()
+    appeal.reply, appeal.resolved_at, appeal.resolved_by = reply, now, by
+    appeal.paused_at, appeal.pause_reason = None, ""
+    _transition(appeal, Action.RESOLVE, actor=actor, party=by, reason=reply, at=now)
+    return appeal
+
+
+@transaction.atomic
+def appeal_close_unresolved(*, appeal: Appeal, actor, outcome: str, reply: str) -> Appeal:
+    """Closed without being resolved — not ours, explained, duplicate, withdrawn — and counted as such."""
+    appeal = _locked(appeal)
+    require_community(actor, appeal)
+    if outcome not in Outcome.values:
+        raise InvalidInput(_("请选择未解决的原因"), field="outcome")
+    reply = (reply or "").strip()
+    if not reply:
+        raise InvalidInput(_("请向居民说明原因"), field="reply")
+    now = timezone.now()
+    appeal.outcome, appeal.reply, appeal.closed_at = outcome, reply, now
+    _transition(appeal, Action.CLOSE_UNRESOLVED, actor=actor, reason=reply, at=now, data={"outcome": outcome})
+    return appeal
+
+
+@transaction.atomic
+def appeal_rate(*, appeal: Appeal, actor, rating: str, comment: str = "") -> Appeal:
+    """The resident rates the reply; rating closes the appeal (a dissatisfied one may still be reopened)."""
+    appeal = _locked(appeal)
+    require_reporter(actor, appeal)
+    if rating not in Rating.values:
+        raise InvalidInput(_("请选择满意、基本满意或不满意"), field="rating")
+    now = timezone.now()
+    appeal.rating, appeal.rating_comment, appeal.closed_at = rating, (comment or "").strip()[:500], now
+    _transition(appeal, Action.RATE, actor=actor, at=now, data={"rating": rating}, reason=appeal.rating_comment)
+    return appeal
+
+
+@transaction.atomic
+def appeal_reopen(*, appeal: Appeal, actor, reason: str) -> Appeal:
+    """A dissatisfied resident reopens within GONGZHI["REOPEN_DAYS"] of the reply; it counts against the
+    party that closed it (kept in the event), and the community takes it up again."""
+    appeal = _locked(appeal)
+    require_reporter(actor, appeal)
+    finished = appeal.resolved_at or appeal.closed_at
+    if finished is None or timezone.now() - finished > timedelta(days=settings.GONGZHI["REOPEN_DAYS"]):
+        raise TransitionNotAllowed(_("答复已超过%(n)d天，不能重新办理，请重新反映") % {
+            "n": settings.GONGZHI["REOPEN_DAYS"]})
+    if not (reason or "").strip():
+        raise InvalidInput(_("请说说哪里还没有解决"), field="reason")
+    data = {"against": appeal.resolved_by_id, "rating": appeal.rating, "outcome": appeal.outcome}
+    appeal.reopen_count += 1
+    appeal.rating = appeal.rating_comment = appeal.outcome = ""
+    appeal.resolved_at = appeal.closed_at = None
+    appeal.party = None
+    now = timezone.now()
+    _start_clock(appeal, Step.RESOLVE, now)
+    _transition(appeal, Action.REOPEN, actor=actor, reason=reason.strip(), at=now, data=data)
+    return appeal
+
+
+@transaction.atomic
+def appeal_pause(*, appeal: Appeal, actor, reason: str) -> Appeal:
+    """Stop the clock while waiting on the resident (nobody home, a document to come); she sees why."""
+    appeal = _locked(appeal)
+    if not (acts_for_party(actor, appeal) or acts_for_community(actor, appeal)):
+        raise NotPermitted(_("只有社区或承办单位可以暂停计时"))
+    if appeal.paused_at is not None:
+        raise Conflict(_("已经在暂停中"), code="already_paused")
+    if not (reason or "").strip():
+        raise InvalidInput(_("请写明暂停原因，居民会看到"), field="reason")
+    appeal.paused_at, appeal.pause_reason = timezone.now(), reason.strip()[:200]
+    _transition(appeal, Action.PAUSE, actor=actor, reason=appeal.pause_reason, at=appeal.paused_at)
+    return appeal
+
+
+@transaction.atomic
+def appeal_resume(*, appeal: Appeal, actor) -> Appeal:
+    """Restart the clock: the deadlines move by the working time spent paused."""
+    appeal = _locked(appeal)
+    if not (acts_for_party(actor, appeal) or acts_for_community(actor, appeal)):
+        raise NotPermitted(_("只有社区或承办单位可以恢复计时"))
+    if appeal.paused_at is None:
+        raise Conflict(_("没有暂停"), code="not_paused")
+    now = timezone.now()
+    urgent = appeal.priority == Priority.URGENT
+    calendar = Calendar.load(timezone.localdate(appeal.paused_at), days=400)
+    spent = (now - appeal.paused_at) if urgent else calendar.between(appeal.paused_at, now)
+    for field in ("respond_due_at", "respond_warn_at", "resolve_due_at", "resolve_warn_at"):
+        value = getattr(appeal, field)
+        if value is not None and value > appeal.paused_at:
+            hours = spent.total_seconds() / 3600
+            setattr(appeal, field, deadline(value, hours, on_the_clock=urgent, calendar=calendar))
+    appeal.paused_at, appeal.pause_reason = None, ""
+    _transition(appeal, Action.RESUME, actor=actor, at=now, data={"paused_minutes": int(spent.total_seconds() // 60)})
+    return appeal
+
+
+@transaction.atomic
+def appeal_follow_up(*, appeal: Appeal, actor, note: str) -> Appeal:
+    """A worker's call-back (回访) after the reply: what the resident said."""
+    appeal = _locked(appeal)
+    require_community(actor, appeal)
+    if not (note or "").strip():
+        raise InvalidInput(_("请记录回访情况"), field="note")
+    _transition(appeal, Action.FOLLOW_UP, actor=actor, reason=note.strip(), public=False)
+    return appeal
