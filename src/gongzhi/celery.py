@@ -10,4 +10,7 @@ app = Celery("gongzhi")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # Periodic jobs keep their schedule in code, next to the task they run (see each app's tasks.py).
-app.conf.beat_schedule = {}
+app.conf.beat_schedule = {
+    "appeals-sweep": {"task": "gongzhi.appeals.tasks.appeals_sweep_task", "schedule": 60.0},
+    "deliver-outbox": {"task": "gongzhi.notifications.tasks.deliver_outbox_task", "schedule": 60.0},
+}

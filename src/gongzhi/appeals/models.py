@@ -129,6 +129,11 @@ class Appeal(Placed, TimeStamped):
     respond_warn_at = models.DateTimeField(null=True, blank=True)
     resolve_due_at = models.DateTimeField(_("办结时限"), null=True, blank=True)
     resolve_warn_at = models.DateTimeField(null=True, blank=True)
+    # set once by the sweep: each step warns once at 80% and escalates once when overdue
+    respond_warned_at = models.DateTimeField(null=True, blank=True)
+    respond_escalated_at = models.DateTimeField(null=True, blank=True)
+    resolve_warned_at = models.DateTimeField(null=True, blank=True)
+    resolve_escalated_at = models.DateTimeField(null=True, blank=True)
     paused_at = models.DateTimeField(_("暂停于"), null=True, blank=True)
     pause_reason = models.CharField(_("暂停原因"), max_length=200, blank=True)
     reply = models.TextField(_("答复"), blank=True)

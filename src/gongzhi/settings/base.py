@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "gongzhi.accounts",
     "gongzhi.registry",
     "gongzhi.appeals",
+    "gongzhi.notifications",
 ]
 
 MIDDLEWARE = [
@@ -204,6 +205,11 @@ GONGZHI = {
     "REOPEN_DAYS": 7,
     # the worker is warned when this share of a deadline has passed
     "WARN_AT": 0.8,
+    # how SMS and e-mail leave the system (dotted paths); in-app notifications need none
+    "NOTIFY_BACKENDS": {
+        "sms": os.environ.get("SMS_BACKEND", "gongzhi.notifications.backends.ConsoleBackend"),
+        "email": os.environ.get("EMAIL_NOTIFY_BACKEND", "gongzhi.notifications.backends.ConsoleBackend"),
+    },
     # Ages at which a resident counts as elderly (60+, 002); derived from the birth date, never stored.
     "ELDERLY_AGE": 60,
 }

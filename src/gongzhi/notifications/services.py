@@ -1,0 +1,73 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from .models import Notification, OutboxMessage
+
+MAX_ATTEMPTS = 12  # with back-off doubling from one minute to six hours: about a day and a half of retrying
+
+
+def notify_many(items: list[tuple[int, str, str, str, str]], *, sms: bool = False) -> int:
+    """Create in-app notifications — (user_id, key, title, body, link) — once per user and key, and queue an
+    SMS for those with a phone when ``sms``. Call inside the transaction of the change they report."""
+    if not items:
+        return 0
+    from gongzhi.accounts.models import User
+
+    rows = [Notification(user_id=user, key=key[:80], title=title[:120], body=body, link=link[:200])
+            for user, key, title, body, link in items]
+    seen = set(Notification.objects.filter(key__in={r.key for r in rows}, user_id__in={r.user_id for r in rows})
+               .values_list("user_id", "key"))
+    rows = [r for r in rows if (r.user_id, r.key) not in seen]  # told once: a re-run sends nothing again
+    Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
+    if sms:
+        phones = dict(User.objects.filter(pk__in={r.user_id for r in rows}).exclude(phone=None)
+                      .exclude(phone="").values_list("pk", "phone"))
+        now = timezone.now()
+        OutboxMessage.objects.bulk_create(
+            [OutboxMessage(channel=OutboxMessage.Channel.SMS, recipient=phones[r.user_id], subject=r.title,
+                           body=r.body, next_attempt_at=now) for r in rows if r.user_id in phones],
+            batch_size=2000)
+    return len(rows)
+
+
+def _backend(channel: str):
+    path = settings.GONGZHI["NOTIFY_BACKENDS"].get(channel, "gongzhi.notifications.backends.NullBackend")
+    return import_string(path)()
+
+
+def deliver_outbox(*, limit: int = 500) -> dict[str, int]:
+    """Send what is due. Each message in its own transaction; a failure is recorded and retried later."""
+    sent = failed = retried = 0
+    now = timezone.now()
+    ids = list(OutboxMessage.objects.filter(state=OutboxMessage.State.PENDING, next_attempt_at__lte=now)
+               .order_by("next_attempt_at", "id").values_list("pk", flat=True)[:limit])
+    for pk in ids:
+        with transaction.atomic():
+            qs = OutboxMessage.objects.filter(pk=pk, state=OutboxMessage.State.PENDING)
+            if connection.features.has_select_for_update_skip_locked:
+                qs = qs.select_for_update(skip_locked=True)  # two workers never send the same message
+            message = qs.first()
+            if message is None:
+                continue
+            try:
+                _backend(message.channel).send(message)
+            except Exception as e:
+                message.attempts += 1
+                message.last_error = f"{type(e).__name__}: {e}"[:2000]
+                if message.attempts >= MAX_ATTEMPTS:
+                    message.state = OutboxMessage.State.FAILED
+                    failed += 1
+                else:
+                    backoff = min(timedelta(minutes=2 ** (message.attempts - 1)), timedelta(hours=6))
+                    message.next_attempt_at = timezone.now() + backoff
+                    retried += 1
+            else:
+                message.state, message.sent_at = OutboxMessage.State.SENT, timezone.now()
+                message.attempts += 1
+                sent += 1
+            message.save()
+    return {"sent": sent, "retried": retried, "failed": failed}

@@ -1,0 +1,93 @@
+"""The deadline sweep with time moved forward, and the outbox with a failing SMS gateway."""
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from gongzhi.accounts.services import verified_households
+from gongzhi.appeals import services
+from gongzhi.appeals.choices import Action, Channel, State
+from gongzhi.appeals.models import AppealEvent, Category
+from gongzhi.appeals.sweep import sweep
+from gongzhi.notifications.models import Notification, OutboxMessage
+from gongzhi.notifications.services import deliver_outbox
+
+pytestmark = pytest.mark.django_db
+MONDAY_10AM = "2026-11-23 10:00 +0800"
+
+
+@pytest.fixture
+def appeal(users):
+    home = verified_households(users("resident")).select_related("area").get()
+    worker = users("worker")
+    worker.phone = "13900009999"
+    worker.save()
+    with time_machine.travel(MONDAY_10AM, tick=False):
+        return services.appeal_submit(channel=Channel.PORTAL, text="电梯困人", area=home.area, household=home,
+                                      actor=users("resident"), category=Category.objects.get(code="property-elevator"))
+
+
+def test_the_sweep_warns_then_escalates_each_step_once(appeal, users):
+    # respond within 1 working hour: warned at 10:48, overdue at 11:00
+    with time_machine.travel("2026-11-23 10:30 +0800", tick=False):
+        assert sweep()["respond_warn"] == 0
+    with time_machine.travel("2026-11-23 10:50 +0800", tick=False):
+        assert sweep()["respond_warn"] == 1
+        assert sweep()["respond_warn"] == 0  # a second run right after does nothing
+    worker = users("worker")
+    assert Notification.objects.filter(user=worker, key=f"appeal:{appeal.pk}:respond:warn").count() == 1
+    with time_machine.travel("2026-11-23 11:05 +0800", tick=False):
+        first, second = sweep(), sweep()
+    assert (first["respond_escalate"], second["respond_escalate"]) == (1, 0)
+    subdistrict = users("subdistrict")
+    assert Notification.objects.filter(user=subdistrict, key=f"appeal:{appeal.pk}:respond:escalate").exists()
+    assert OutboxMessage.objects.filter(recipient="13900009999", state="pending").count() == 1
+    actions = list(appeal.events.values_list("action", flat=True))
+    assert actions == [Action.SUBMIT, Action.WARN, Action.ESCALATE]
+    assert appeal.events.get(action=Action.ESCALATE).public  # the resident sees it was escalated
+
+
+def test_a_paused_appeal_is_not_escalated(appeal, users):
+    with time_machine.travel("2026-11-23 10:10 +0800", tick=False):
+        services.appeal_accept(appeal=appeal, actor=users("worker"))
+        services.appeal_pause(appeal=appeal, actor=users("worker"), reason="等居民回家开门")
+    with time_machine.travel("2026-12-10 10:00 +0800", tick=False):
+        assert sweep()["resolve_escalate"] == 0
+
+
+def test_an_unrated_reply_closes_after_seven_days(appeal, users):
+    services.appeal_accept(appeal=appeal, actor=users("worker"))
+    services.appeal_resolve(appeal=appeal, actor=users("worker"), reply="电梯公司已到场放人并检修完毕")
+    with time_machine.travel(timezone.now() + timedelta(days=8)):
+        assert sweep()["auto_closed"] == 1
+        assert sweep()["auto_closed"] == 0
+    appeal.refresh_from_db()
+    assert appeal.state == State.CLOSED and appeal.rating == ""
+
+
+class FlakyGateway:
+    fail = True
+
+    def send(self, message):
+        if FlakyGateway.fail:
+            raise ConnectionError("gateway down")
+
+
+def test_a_failing_sms_gateway_delays_messages_and_loses_nothing(appeal, users, settings):
+    settings.GONGZHI = {**settings.GONGZHI, "NOTIFY_BACKENDS": {"sms": f"{__name__}.FlakyGateway"}}
+    with time_machine.travel("2026-11-23 11:05 +0800", tick=False):
+        sweep()
+        FlakyGateway.fail = True
+        assert deliver_outbox() == {"sent": 0, "retried": 1, "failed": 0}
+    message = OutboxMessage.objects.get()
+    assert (message.state, message.attempts, "gateway down" in message.last_error) == ("pending", 1, True)
+    appeal.refresh_from_db()
+    assert appeal.respond_escalated_at is not None  # the escalation stands whatever the gateway does
+    with time_machine.travel("2026-11-23 11:05 +0800", tick=False):
+        assert deliver_outbox()["sent"] == 0  # not due again yet
+    FlakyGateway.fail = False
+    with time_machine.travel("2026-11-23 11:10 +0800", tick=False):
+        assert deliver_outbox() == {"sent": 1, "retried": 0, "failed": 0}
+    assert OutboxMessage.objects.get().state == "sent"
+    assert AppealEvent.objects.filter(appeal=appeal, action=Action.ESCALATE).count() == 1
