@@ -3,7 +3,7 @@ from django.contrib import admin
 
 from gongzhi.core.admin import ReadOnlyAdmin
 
-from .models import Appeal, AppealEvent, CalendarDay, Category, RoutingRule
+from .models import Appeal, AppealEvent, CalendarDay, Category, RoutingRule, Whistle
 
 
 class RoutingRuleInline(admin.TabularInline):
@@ -59,3 +59,9 @@ class AppealAdmin(ReadOnlyAdmin):
     list_select_related = ["category__parent", "party"]
     exclude = ["contact_phone"]
     inlines = [AppealEventInline]
+
+
+@admin.register(Whistle)
+class WhistleAdmin(ReadOnlyAdmin):
+    list_display = ["appeal", "department", "subdistrict", "blown_at", "report_due_at", "reported_at", "handler_name"]
+    list_select_related = ["appeal", "department", "subdistrict"]

@@ -48,6 +48,8 @@ class Action(models.TextChoices):
     PAUSE = "pause", _("暂停计时")
     RESUME = "resume", _("恢复计时")
     FOLLOW_UP = "follow_up", _("回访")
+    WHISTLE = "whistle", _("吹哨")
+    REPORT_IN = "report_in", _("报到")
     WARN = "warn", _("临期提醒")
     ESCALATE = "escalate", _("超时督办")
     NOTE = "note", _("备注")

@@ -194,3 +194,36 @@ class AppealEvent(AppendOnly):
 
     def __str__(self):
         return f"{self.appeal_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
+
+
+class Whistle(models.Model):
+    """街乡吹哨、部门报到 (003): the community calls in the subdistrict or a department, which must report in
+    — acknowledge and name who handles it — by a deadline, and then act."""
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.PROTECT, related_name="whistles")
+    blown_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    blown_at = models.DateTimeField(_("吹哨时间"))
+    subdistrict = models.ForeignKey(Area, verbose_name=_("街道"), null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    department = models.ForeignKey(Organisation, verbose_name=_("部门"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="whistles")
+    reason = models.TextField(_("吹哨原因"))
+    report_due_at = models.DateTimeField(_("报到时限"))
+    reported_at = models.DateTimeField(_("报到时间"), null=True, blank=True)
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    handler_name = models.CharField(_("经办人"), max_length=50, blank=True)
+    handler_phone = models.CharField(_("经办人电话"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("吹哨")
+        verbose_name_plural = _("吹哨")
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(subdistrict__isnull=True) ^ Q(department__isnull=True),
+                                   name="whistle_one_target"),
+        ]
+        indexes = [models.Index(fields=["reported_at", "report_due_at"], name="whistle_due_idx")]
+
+    def __str__(self):
+        return f"{self.appeal} → {self.department or self.subdistrict}"

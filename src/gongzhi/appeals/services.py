@@ -4,19 +4,22 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongzhi.accounts.choices import Role
+from gongzhi.accounts.models import RoleGrant
 from gongzhi.accounts.scopes import Perm, scope_for
 from gongzhi.accounts.services import verified_households
 from gongzhi.core.errors import Conflict, InvalidInput, NotPermitted, TransitionNotAllowed
-from gongzhi.registry.choices import AreaKind
+from gongzhi.registry.choices import AreaKind, OrgKind
 from gongzhi.registry.models import Area, Household, Organisation, Resident
 from gongzhi.registry.validators import validate_phone
 
 from . import routing
 from .choices import Action, Channel, Outcome, Priority, Rating, State, Step
-from .models import Appeal, AppealCounter, AppealEvent, Category
+from .models import Appeal, AppealCounter, AppealEvent, Category, Whistle
 from .permissions import (
     acts_for_community,
     acts_for_party,
@@ -45,6 +48,8 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     Action.PAUSE: (frozenset({State.ACCEPTED, State.DISPATCHED, State.IN_PROGRESS}), None),
     Action.RESUME: (frozenset({State.ACCEPTED, State.DISPATCHED, State.IN_PROGRESS}), None),
     Action.FOLLOW_UP: (frozenset(State.values), None),
+    Action.WHISTLE: (frozenset({State.ACCEPTED, State.DISPATCHED, State.IN_PROGRESS, State.RETURNED}), None),
+    Action.REPORT_IN: (frozenset({State.ACCEPTED, State.DISPATCHED, State.IN_PROGRESS, State.RETURNED}), None),
 }
 
 
@@ -350,3 +355,64 @@ def appeal_follow_up(*, appeal: Appeal, actor, note: str) -> Appeal:
         raise InvalidInput(_("请记录回访情况"), field="note")
     _transition(appeal, Action.FOLLOW_UP, actor=actor, reason=note.strip(), public=False)
     return appeal
+
+
+@transaction.atomic
+def appeal_whistle(*, appeal: Appeal, actor, reason: str, department: Organisation | None = None) -> Whistle:
+    """Blow the whistle (街乡吹哨): call in the subdistrict, or a named department, to report in and act."""
+    from gongzhi.notifications.services import notify_many
+
+    appeal = _locked(appeal)
+    require_community(actor, appeal)
+    if not (reason or "").strip():
+        raise InvalidInput(_("请写明为什么需要吹哨"), field="reason")
+    if department is not None and department.kind != OrgKind.DEPARTMENT:
+        raise InvalidInput(_("只能向职能部门吹哨"), field="department")
+    now = timezone.now()
+    target = {"department": department} if department else {"subdistrict_id": appeal.subdistrict_id}
+    if Whistle.objects.filter(appeal=appeal, reported_at__isnull=True, **target).exists():
+        raise Conflict(_("已向该单位吹哨，正在等待报到"), code="whistle_pending")
+    whistle = Whistle.objects.create(
+        appeal=appeal, blown_by=actor, blown_at=now, reason=reason.strip(), **target,
+        report_due_at=deadline(now, settings.GONGZHI["REPORT_IN_HOURS"], on_the_clock=appeal.priority ==
+                               Priority.URGENT, calendar=Calendar.load(timezone.localdate(now))),
+    )
+    _transition(appeal, Action.WHISTLE, actor=actor, reason=whistle.reason, at=now,
+                data={"whistle": whistle.pk, "department": department.pk if department else None,
+                      "subdistrict": None if department else appeal.subdistrict_id})
+    called = RoleGrant.objects.filter(revoked_at__isnull=True).filter(
+        Q(organisation=department) if department else Q(area_id=appeal.subdistrict_id, role=Role.SUBDISTRICT_STAFF))
+    title = _("诉求 %(n)s 吹哨，请报到") % {"n": appeal.number}
+    notify_many([(u, f"whistle:{whistle.pk}", title, whistle.reason, f"/staff/appeals/{appeal.pk}/")
+                 for u in called.values_list("user_id", flat=True)], sms=True)
+    return whistle
+
+
+@transaction.atomic
+def whistle_report_in(*, whistle: Whistle, actor, handler_name: str, handler_phone: str = "") -> Whistle:
+    """部门报到: the department (or subdistrict) acknowledges and names who handles it. Who then holds the job is
+    the community's call: it dispatches or transfers the appeal to the department, which takes it as usual."""
+    whistle = Whistle.objects.select_for_update().get(pk=whistle.pk)
+    appeal = _locked(whistle.appeal)
+    if whistle.department_id:
+        allowed = RoleGrant.objects.filter(user=actor, organisation_id=whistle.department_id,
+                                           revoked_at__isnull=True).exists()
+    else:
+        allowed = scope_for(actor, Perm.HANDLE_APPEALS).covers(appeal) and RoleGrant.objects.filter(
+            user=actor, role=Role.SUBDISTRICT_STAFF, area_id=whistle.subdistrict_id, revoked_at__isnull=True).exists()
+    if not allowed:
+        raise NotPermitted(_("只有被吹哨的单位可以报到"))
+    if whistle.reported_at is not None:
+        raise Conflict(_("已经报到"), code="already_reported")
+    handler_name = (handler_name or "").strip()
+    if not handler_name:
+        raise InvalidInput(_("请写明经办人"), field="handler_name")
+    now = timezone.now()
+    whistle.reported_at, whistle.reported_by = now, actor
+    whistle.handler_name, whistle.handler_phone = handler_name[:50], validate_phone(handler_phone)
+    whistle.save()
+    late = now > whistle.report_due_at
+    _transition(appeal, Action.REPORT_IN, actor=actor, party=whistle.department, at=now,
+                reason=_("经办人：%(name)s") % {"name": whistle.handler_name},
+                data={"whistle": whistle.pk, "late": late})
+    return whistle

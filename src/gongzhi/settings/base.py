@@ -203,6 +203,8 @@ GONGZHI = {
     "AUTO_CLOSE_DAYS": 7,
     # a dissatisfied resident may reopen within this many days of the reply
     "REOPEN_DAYS": 7,
+    # a subdistrict or department called in by a whistle must report in within this many working hours
+    "REPORT_IN_HOURS": 2,
     # the worker is warned when this share of a deadline has passed
     "WARN_AT": 0.8,
     # how SMS and e-mail leave the system (dotted paths); in-app notifications need none

@@ -1,0 +1,74 @@
+"""街乡吹哨、部门报到: the community calls in a department, which reports in by a deadline."""
+import pytest
+import time_machine
+
+from gongzhi.appeals import services
+from gongzhi.appeals.choices import Action, Channel
+from gongzhi.appeals.models import Category
+from gongzhi.core.errors import Conflict, InvalidInput, NotPermitted
+from gongzhi.notifications.models import Notification
+from gongzhi.registry.models import Organisation
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def accepted(users, world):
+    worker = users("worker")
+    with time_machine.travel("2026-11-23 10:00 +0800", tick=False):
+        appeal = services.appeal_submit(channel=Channel.DESK, text="小区门口施工夜间扰民", area=world.compound,
+                                        actor=worker, category=Category.objects.get(code="noise-construction"))
+        return services.appeal_accept(appeal=appeal, actor=worker)
+
+
+@pytest.fixture
+def department(users):
+    return users("department").role_grants.get().organisation
+
+
+def test_a_whistle_calls_the_department_which_reports_in(accepted, users, department):
+    with time_machine.travel("2026-11-23 10:30 +0800", tick=False):
+        whistle = services.appeal_whistle(appeal=accepted, actor=users("worker"), department=department,
+                                          reason="施工单位不听劝阻，需城管执法")
+    assert Notification.objects.filter(user=users("department"), key=f"whistle:{whistle.pk}").exists()
+    with pytest.raises(Conflict):  # one open whistle per target
+        services.appeal_whistle(appeal=accepted, actor=users("worker"), department=department, reason="再吹")
+    with time_machine.travel("2026-11-23 11:00 +0800", tick=False):
+        services.whistle_report_in(whistle=whistle, actor=users("department"), handler_name="执法队 王队长",
+                                   handler_phone="13811112222")
+    whistle.refresh_from_db()
+    assert whistle.reported_at is not None and whistle.handler_name == "执法队 王队长"
+    events = list(accepted.events.values_list("action", "data"))
+    assert events[-2][0] == Action.WHISTLE and events[-1] == (Action.REPORT_IN, {"whistle": whistle.pk,
+                                                                                 "late": False})
+    services.appeal_dispatch(appeal=accepted, actor=users("worker"), party=department)
+    services.appeal_take(appeal=accepted, actor=users("department"))
+
+
+def test_a_late_report_in_is_recorded_as_late(accepted, users, department):
+    with time_machine.travel("2026-11-23 10:30 +0800", tick=False):
+        whistle = services.appeal_whistle(appeal=accepted, actor=users("worker"), department=department,
+                                          reason="需部门协调")
+    with time_machine.travel("2026-11-24 16:00 +0800", tick=False):
+        services.whistle_report_in(whistle=whistle, actor=users("department"), handler_name="李科长")
+    assert accepted.events.get(action=Action.REPORT_IN).data["late"] is True
+
+
+def test_only_the_called_body_reports_in_and_only_the_community_blows(accepted, users, department):
+    with pytest.raises(NotPermitted):
+        services.appeal_whistle(appeal=accepted, actor=users("property"), department=department, reason="x")
+    whistle = services.appeal_whistle(appeal=accepted, actor=users("worker"), department=department, reason="x")
+    with pytest.raises(NotPermitted):
+        services.whistle_report_in(whistle=whistle, actor=users("property"), handler_name="张三")
+    with pytest.raises(InvalidInput):
+        services.whistle_report_in(whistle=whistle, actor=users("department"), handler_name=" ")
+    company = Organisation.objects.filter(kind="property_company").first()
+    with pytest.raises(InvalidInput):  # whistles go to departments, not companies
+        services.appeal_whistle(appeal=accepted, actor=users("worker"), department=company, reason="x")
+
+
+def test_whistling_to_the_subdistrict(accepted, users):
+    whistle = services.appeal_whistle(appeal=accepted, actor=users("worker"), reason="需街道协调多个部门")
+    assert whistle.subdistrict_id == accepted.subdistrict_id
+    assert Notification.objects.filter(user=users("subdistrict"), key=f"whistle:{whistle.pk}").exists()
+    services.whistle_report_in(whistle=whistle, actor=users("subdistrict"), handler_name="城管科 陈科长")
