@@ -119,8 +119,16 @@ def test_headers_may_use_the_names_other_ledgers_use(users, world):
 
 
 def test_a_file_that_is_not_a_workbook_is_refused_in_chinese(users):
-    batch = ledger_import(actor=users("worker"), data=b"name,room\n", file_name="x.csv")
+    batch = ledger_import(actor=users("worker"), data=b"PK\x03\x04 not really a zip", file_name="x.xlsx")
     assert batch.status == "failed" and "无法读取该文件" in batch.failure
+    batch = ledger_import(actor=users("worker"), data=b"name,room\n", file_name="x.csv")
+    assert batch.status == "failed" and "没有找到表头" in batch.failure
+
+
+def test_a_ledger_kept_as_csv_in_gb18030_imports_too(users, world):
+    text = "社区,小区,楼栋,门牌号,姓名,联系电话\n" + f"{world.community.name},表格小区,2号楼,301,陈表格,13700002222\n"
+    batch = ledger_import(actor=users("worker"), data=text.encode("gb18030"), file_name="台账.csv")
+    assert batch.created == 1 and Resident.objects.get(name="陈表格").household.room == "301"
 
 
 def test_a_missing_required_column_is_named(users, world):

@@ -11,9 +11,8 @@ Export writes the same columns, so an exported file imports back unchanged.
 
 import hashlib
 import io
-import logging
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from django.db import transaction
 from django.db.models import Prefetch
@@ -24,23 +23,13 @@ from gongzhi.accounts.scopes import Perm, scope_for
 from gongzhi.core.audit import Action, audit
 from gongzhi.core.db import chunked
 from gongzhi.core.errors import InvalidInput, NotPermitted
+from gongzhi.core.tables import Column, cell_text, read_table
 
 from .choices import PLACE_KINDS, AreaKind, Gender, Relation, ResidentStatus, SpecialFamily, Tenure
 from .cleaning import clean_resident_fields
 from .models import Area, Household, LedgerFile, LedgerImport, Resident, ResidentSpecialFamily
 from .permissions import require
 from .services import areas_bulk_create, placed_models
-
-log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    header: str
-    required: bool = False
-    aliases: tuple[str, ...] = ()
-
 
 # The header row users see and the names other ledgers use for the same thing.
 COLUMNS: tuple[Column, ...] = (
@@ -67,7 +56,6 @@ COLUMNS: tuple[Column, ...] = (
     Column("note", "备注"),
 )
 HEADERS = tuple(c.header for c in COLUMNS)
-_BY_HEADER = {name: c for c in COLUMNS for name in (c.header, *c.aliases)}
 PLACE_KEYS = ("subdistrict", "community", "grid", "compound", "building", "unit", "room")
 RESIDENT_KEYS = tuple(c.key for c in COLUMNS if c.key not in PLACE_KEYS)
 MAX_ROWS = 300_000
@@ -103,48 +91,12 @@ class _Outcome:
     errors: list[RowError] = field(default_factory=list)
 
 
-def _header_key(text) -> str:
-    return str(text or "").strip().replace("*", "").replace("（必填）", "").replace("(必填)", "").replace(" ", "")
-
-
-def _cell_text(value) -> str:
-    """Excel gives 501.0 for a room typed as a number; make it 501 again."""
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else str(value)
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    return str(value).strip()
-
-
-def read_rows(data: bytes) -> tuple[dict[str, int], list[tuple[int, list]]]:
-    """Parse the first sheet: the header row (found within the first 10 rows) and the data rows."""
-    from python_calamine import CalamineError, CalamineWorkbook
-
-    try:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheet = workbook.get_sheet_by_index(0)
-        rows = sheet.to_python(skip_empty_area=False)
-    except (CalamineError, ValueError, OSError) as e:
-        log.info("ledger file unreadable: %s", e)
-        raise InvalidInput(_("无法读取该文件：请上传 Excel 工作簿（.xlsx）"), code="unreadable_file") from None
-    for index, row in enumerate(rows[:10]):
-        columns: dict[str, int] = {}
-        for position, cell in enumerate(row):
-            column = _BY_HEADER.get(_header_key(cell))
-            if column and column.key not in columns:
-                columns[column.key] = position
-        if "name" in columns and ("room" in columns or "community" in columns):
-            missing = [c.header for c in COLUMNS if c.required and c.key not in columns]
-            if missing:
-                raise InvalidInput(_("表头缺少必填列：%(cols)s") % {"cols": "、".join(missing)}, code="missing_columns")
-            data_rows = [(index + 2 + i, r) for i, r in enumerate(rows[index + 1:])]
-            if len(data_rows) > MAX_ROWS:
-                raise InvalidInput(_("单个文件最多%(n)d行，请拆分后导入") % {"n": MAX_ROWS}, code="too_many_rows")
-            return columns, data_rows
-    raise InvalidInput(
-        _("没有找到表头：第一张工作表的前10行中应有“姓名”“社区”“小区”“楼栋”“门牌号”等列"), code="no_header"
+def read_rows(data: bytes, file_name: str = "ledger.xlsx") -> tuple[dict[str, int], list[tuple[int, list]]]:
+    """The ledger's header (found within the first rows) and its data rows."""
+    return read_table(
+        data, file_name, COLUMNS, max_rows=MAX_ROWS,
+        is_header=lambda found: "name" in found and ("room" in found or "community" in found),
+        no_header=_("没有找到表头：第一张工作表的前10行中应有“姓名”“社区”“小区”“楼栋”“门牌号”等列"),
     )
 
 
@@ -162,7 +114,7 @@ def _parse(columns: dict[str, int], data_rows: list[tuple[int, list]], outcome: 
         if all(cell(k) in (None, "") for k in columns):
             continue  # blank line
         outcome.rows += 1
-        place = {k: _cell_text(cell(k)) for k in PLACE_KEYS}
+        place = {k: cell_text(cell(k)) for k in PLACE_KEYS}
         row_errors = [RowError(number, header_of[k], _("不能为空")) for k in PLACE_KEYS
                       if k in ("community", "compound", "building", "room") and not place[k]]
         if len(place["room"]) > 20:
@@ -175,7 +127,7 @@ def _parse(columns: dict[str, int], data_rows: list[tuple[int, list]], outcome: 
                                            _("身份证号被 Excel 存成了数字，末几位已丢失：请把该列设为文本后重新填写")))
                 continue
             if key in ("phone", "id_number", "name", "note") or isinstance(value, float):
-                value = _cell_text(value)
+                value = cell_text(value)
             raw[key] = value
         if infer_owner and raw.get("owned_floor_area") not in (None, ""):
             raw["tenure"] = Tenure.OWNER
@@ -266,7 +218,7 @@ def ledger_import_process(batch_id: int) -> LedgerImport:
     try:
         if not scope:
             raise InvalidInput(_("您没有导入台账的权限"))
-        columns, data_rows = read_rows(data)
+        columns, data_rows = read_rows(data, batch.file_name)
         with transaction.atomic():
             outcome = _Outcome()
             rows = _parse(columns, data_rows, outcome)
