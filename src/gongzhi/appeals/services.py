@@ -75,13 +75,15 @@ def _locked(appeal: Appeal) -> Appeal:
         pk=appeal.pk)
 
 
-def _number(now) -> str:
+def appeal_numbers(now, count: int = 1) -> list[str]:
+    """A block of today's readable numbers (20261123-00042), taken under the day counter's row lock."""
     day = timezone.localdate(now)
     AppealCounter.objects.get_or_create(day=day)
     counter = AppealCounter.objects.select_for_update().get(day=day)
-    counter.last += 1
+    first = counter.last + 1
+    counter.last += count
     counter.save(update_fields=["last"])
-    return f"{day:%Y%m%d}-{counter.last:05d}"
+    return [f"{day:%Y%m%d}-{n:05d}" for n in range(first, first + count)]
 
 
 def _hours(appeal: Appeal, step: str) -> Decimal:
@@ -139,7 +141,7 @@ def appeal_submit(
         raise InvalidInput(_("热线工单必须有工单号"), field="hotline_order_no")
     now = timezone.now()
     appeal = Appeal(
-        number=_number(now), channel=channel, text=_clean_text(text), area=area, household=household,
+        number=appeal_numbers(now)[0], channel=channel, text=_clean_text(text), area=area, household=household,
         resident=resident, reporter=actor if channel == Channel.PORTAL else None, entered_by=actor,
         category=category, priority=priority or (category.priority if category else Priority.NORMAL),
         contact_name=(contact_name or "").strip()[:50], contact_phone=validate_phone(contact_phone),

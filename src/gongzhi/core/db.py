@@ -51,27 +51,29 @@ def chunked(items, size: int = 1000):
         yield batch
 
 
-def reserve_ids(model, count: int) -> int:
-    """Take ``count`` consecutive primary keys for rows a bulk loader will insert itself; returns the first.
+def reserve_ids(model, count: int) -> list[int]:
+    """Primary keys for ``count`` rows a bulk loader will insert itself (fast_insert).
 
-    For bulk loaders that own the database while they run (the demo city, benchmark data): another writer
-    taking ids at the same moment on PostgreSQL could interleave with the range.
+    PostgreSQL hands them out from the table's sequence, so concurrent writers never collide. On SQLite the
+    caller's write transaction holds the database lock (transaction_mode IMMEDIATE), so the ids after the
+    current maximum stay free until it commits.
     """
     table = model._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
             sequence = cursor.fetchone()[0]
-            cursor.execute("SELECT nextval(%s)", [sequence])
-            first = cursor.fetchone()[0]
-            cursor.execute("SELECT setval(%s, %s)", [sequence, first + count - 1])
-            return first
+            cursor.execute("SELECT nextval(%s) FROM generate_series(1, %s)", [sequence, count])
+            return [row[0] for row in cursor.fetchall()]
         cursor.execute(f'SELECT COALESCE(MAX(id), 0) FROM "{table}"')
-        return cursor.fetchone()[0] + 1
+        first = cursor.fetchone()[0] + 1
+        return list(range(first, first + count))
 
 
 def fast_insert(model, rows: list[dict]) -> int:
     """Insert plain dicts (attribute names → Python values) without building model instances.
+
+    Rows that carry ``id`` take it from reserve_ids().
 
     Django's bulk_create spends most of its time compiling SQL per value; a city-sized load (a million
     residents) cannot afford that. Missing fields take their model default; ``auto_now(_add)`` fields get now.

@@ -346,9 +346,8 @@ def _build_people(rng, namer, units, unit_layout, compound_plans, quiet) -> tupl
     pending: list[dict] = []
 
     def flush(households: list[dict]) -> int:
-        first = reserve_ids(Household, len(households))
-        for offset, household in enumerate(households):
-            household["id"] = first + offset
+        for household, pk in zip(households, reserve_ids(Household, len(households)), strict=True):
+            household["id"] = pk
         fast_insert(Household, households)
         people: list[dict] = []
         specials: list[tuple[int, str]] = []
@@ -358,9 +357,8 @@ def _build_people(rng, namer, units, unit_layout, compound_plans, quiet) -> tupl
                 if special:
                     specials.append((len(people), special))
                 people.append(person)
-        first = reserve_ids(Resident, len(people))
-        for offset, person in enumerate(people):
-            person["id"] = first + offset
+        for person, pk in zip(people, reserve_ids(Resident, len(people)), strict=True):
+            person["id"] = pk
         fast_insert(Resident, people)
         fast_insert(ResidentSpecialFamily, [{"resident_id": people[i]["id"], "kind": k} for i, k in specials])
         return len(people)

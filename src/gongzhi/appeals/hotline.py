@@ -1,0 +1,192 @@
+"""12345 hotline orders in bulk: a spreadsheet, a CSV or JSON export, or the API.
+
+Each order carries the hotline's own order number; an order seen before is counted and skipped, so importing
+the same file twice creates nothing. Orders are placed by the community (and compound and building, when
+named) in the importer's area; an order that cannot be placed is reported with its row and reason. The
+import is one transaction: it lands whole or not at all.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gongzhi.accounts.scopes import Perm, scope_for
+from gongzhi.core.audit import Action as AuditAction
+from gongzhi.core.audit import audit
+from gongzhi.core.db import chunked, fast_insert, reserve_ids
+from gongzhi.core.errors import NotPermitted
+from gongzhi.core.tables import Column, cell_text, read_table
+from gongzhi.registry.choices import PLACE_KINDS, AreaKind
+from gongzhi.registry.models import Area
+from gongzhi.registry.validators import normalise_phone
+
+from .choices import Action, Channel, Priority, State
+from .models import Appeal, AppealEvent, Category
+from .services import appeal_numbers
+from .worktime import Calendar
+
+COLUMNS = (
+    Column("order_no", "工单号", True, ("工单编号", "热线工单号", "order_no", "orderNo", "ticket_id")),
+    Column("text", "诉求内容", True, ("问题描述", "来电内容", "内容", "content", "description")),
+    Column("community", "社区", True, ("所属社区", "社区名称", "community")),
+    Column("compound", "小区", aliases=("小区名称", "院落", "compound")),
+    Column("building", "楼栋", aliases=("楼号", "building")),
+    Column("address", "地址", aliases=("详细地址", "事发地址", "address")),
+    Column("category", "类别", aliases=("诉求类别", "分类", "category")),
+    Column("contact_name", "来电人", aliases=("诉求人", "联系人", "name")),
+    Column("contact_phone", "联系电话", aliases=("来电号码", "电话", "phone")),
+)
+MAX_ROWS = 300_000
+MAX_TEXT = 5000
+
+
+@dataclass
+class HotlineOutcome:
+    rows: int = 0
+    created: int = 0
+    existing: int = 0
+    errors: list[dict] = field(default_factory=list)
+
+    @property
+    def refused(self) -> int:
+        return len({e["row"] for e in self.errors})
+
+
+def _categories() -> dict[str, Category]:
+    lookup: dict[str, Category] = {}
+    for category in Category.objects.select_related("parent").filter(is_active=True):
+        lookup.setdefault(category.name, category)
+        lookup[category.code] = category
+        if category.parent_id:
+            lookup[f"{category.parent.name}/{category.name}"] = category
+    return lookup
+
+
+class _Places:
+    """Communities, compounds and buildings by name, within what the importer may handle."""
+
+    def __init__(self, scope):
+        self.communities = {a.name: a for a in Area.objects.filter(scope.q(), kind=AreaKind.COMMUNITY)}
+        self._children: dict[tuple[int, str], dict[str, Area]] = {}
+
+    def child(self, parent: Area, kind: str, name: str) -> Area | None:
+        key = (parent.pk, kind)
+        if key not in self._children:
+            self._children[key] = {a.name: a for a in Area.objects.filter(parent=parent, kind=kind)}
+        return self._children[key].get(name)
+
+
+def hotline_import(*, actor, data: bytes, file_name: str, request=None) -> HotlineOutcome:
+    scope = scope_for(actor, Perm.HANDLE_APPEALS)
+    if not scope:
+        raise NotPermitted(_("您无权导入热线工单"))
+    columns, data_rows = read_table(
+        data, file_name, COLUMNS, max_rows=MAX_ROWS, is_header=lambda found: "order_no" in found and "text" in found,
+        no_header=_("没有找到表头：应有“工单号”“诉求内容”“社区”等列"))
+    outcome = HotlineOutcome()
+    header = {c.key: c.header for c in COLUMNS}
+    parsed = []
+    for number, cells in data_rows:
+        def cell(key, cells=cells):
+            position = columns.get(key)
+            return cell_text(cells[position]) if position is not None and position < len(cells) else ""
+
+        if not any(cell(k) for k in columns):
+            continue
+        outcome.rows += 1
+        row = {k: cell(k) for k in header}
+        problems = [(k, _("不能为空")) for k in ("order_no", "text", "community") if not row[k]]
+        if len(row["text"]) > MAX_TEXT:
+            problems.append(("text", _("诉求内容不能超过%(n)d字") % {"n": MAX_TEXT}))
+        if len(row["order_no"]) > 40:
+            problems.append(("order_no", _("工单号不能超过40个字符")))
+        if problems:
+            outcome.errors += [{"row": number, "column": header[k], "reason": str(m)} for k, m in problems]
+            continue
+        parsed.append((number, row))
+    return _create(actor, parsed, outcome, header, scope, file_name, request)
+
+
+def hotline_orders(*, actor, orders: list[dict]) -> HotlineOutcome:
+    """Orders pushed by the hotline's system (the API): the same fields as the spreadsheet's columns."""
+    import json
+
+    return hotline_import(actor=actor, data=json.dumps(orders, ensure_ascii=False).encode(), file_name="api.json")
+
+
+@transaction.atomic
+def _create(actor, parsed, outcome: HotlineOutcome, header, scope, file_name, request) -> HotlineOutcome:
+    seen: set[str] = set()
+    for chunk in chunked([row["order_no"] for _n, row in parsed], 900):
+        seen |= set(Appeal.objects.filter(hotline_order_no__in=chunk).values_list("hotline_order_no", flat=True))
+    places = _Places(scope)
+    categories = _categories()
+    now = timezone.now()
+    calendar = Calendar.load(timezone.localdate(now))
+    new = []
+    for number, row in parsed:
+        if row["order_no"] in seen:
+            outcome.existing += 1  # this order came in before: nothing new
+            continue
+        seen.add(row["order_no"])
+        area = places.communities.get(row["community"])
+        if area is None:
+            outcome.errors.append({"row": number, "column": header["community"],
+                                   "reason": str(_("社区不存在，或不在您的辖区"))})
+            continue
+        if row["compound"] and (compound := places.child(area, AreaKind.COMPOUND, row["compound"])):
+            area = compound
+            if row["building"] and (building := places.child(compound, AreaKind.BUILDING, row["building"])):
+                area = building
+        new.append((row, area))
+
+    category_hours: dict[int | None, tuple] = {}
+    appeals, events = [], []
+    if new:
+        ids = reserve_ids(Appeal, len(new))
+        numbers = appeal_numbers(now, len(new))
+        for (row, area), pk, appeal_number in zip(new, ids, numbers, strict=True):
+            category = categories.get(row["category"])
+            priority = category.priority if category else Priority.NORMAL
+            key = (category.pk if category else None, priority)
+            if key not in category_hours:
+                hours = float(category.respond_hours) if category else 2.0
+                urgent = priority == Priority.URGENT
+                category_hours[key] = _deadlines(now, hours, urgent, calendar)
+            due, warn = category_hours[key]
+            text = row["text"] + (f"\n{_('地址')}：{row['address']}" if row["address"] else "")
+            appeal = {
+                "id": pk, "number": appeal_number, "channel": Channel.HOTLINE, "state": State.SUBMITTED,
+                "text": text[:MAX_TEXT + 300], "area_id": area.pk, "category_id": category.pk if category else None,
+                "priority": priority, "contact_name": row["contact_name"][:50],
+                "contact_phone": normalise_phone(row["contact_phone"])[:20], "hotline_order_no": row["order_no"],
+                "entered_by_id": actor.pk, "respond_due_at": due, "respond_warn_at": warn,
+                "created_at": now, "updated_at": now,
+            }
+            for kind in PLACE_KINDS:
+                appeal[f"{kind}_id"] = getattr(area, f"{kind}_id")
+            appeals.append(appeal)
+            events.append({"appeal_id": pk, "at": now, "actor_id": actor.pk, "action": Action.SUBMIT,
+                           "from_state": "", "to_state": State.SUBMITTED,
+                           "data": {"channel": Channel.HOTLINE, "order_no": row["order_no"]}})
+        fast_insert(Appeal, appeals)
+        for event, pk in zip(events, reserve_ids(AppealEvent, len(events)), strict=True):
+            event["id"] = pk
+        fast_insert(AppealEvent, events)
+    outcome.created = len(appeals)
+    audit(actor=actor, action=AuditAction.CHANGE, target_type="appeals.hotline", summary=file_name[:200],
+          request=request, data={"rows": outcome.rows, "created": outcome.created, "existing": outcome.existing,
+                                 "refused": outcome.refused})
+    return outcome
+
+
+def _deadlines(now, hours: float, urgent: bool, calendar: Calendar):
+    warn_hours = hours * settings.GONGZHI["WARN_AT"]
+    if urgent:
+        return now + timedelta(hours=min(hours, 2.0)), now + timedelta(hours=min(hours, 2.0) * 0.8)
+    return calendar.add(now, hours), calendar.add(now, warn_hours)
