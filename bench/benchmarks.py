@@ -171,12 +171,45 @@ def registry_resident_list_http():
           "p99": middle["p99"], "rps": middle["rps"], "requests": 600, "runs": 3, "goal": "<150"})
 
 
+def appeals_hotline_import():
+    """100,000 hotline orders from .xlsx into PostgreSQL (15k demo city), then the same file again."""
+    from gongzhi.testing.postgres import Cluster
+
+    rows = 100_000
+    path = BENCH_DIR / f"hotline-{rows}-{code_key('registry/demo.py', 'appeals/migrations')}.xlsx"
+    first, again = [], []
+    for run in range(3):
+        with Cluster(fast=False) as pg:
+            env = django_env(pg.url)
+            manage(env, "migrate", "--noinput")
+            task(env, "build", residents=15000)
+            if not path.exists():
+                log(f"writing {rows:,} hotline orders to {path}")
+                for stale in BENCH_DIR.glob(f"hotline-{rows}-*.xlsx"):
+                    stale.unlink()
+                task(env, "make_hotline_file", path=str(path), rows=rows)
+            log(f"importing {path.name} (run {run + 1} of 3)")
+            result = task(env, "import_hotline", path=str(path))
+            assert result["created"] == rows, result
+            first.append(result)
+            repeat = task(env, "import_hotline", path=str(path))
+            assert repeat["created"] == 0 and repeat["existing"] == rows, repeat
+            again.append(repeat)
+    seconds = median([r["seconds"] for r in first])
+    emit({"name": "appeals.hotline_import", "value": round(rows / seconds, 1), "unit": "rows/s", "n": rows,
+          "db": "postgresql", "seconds": round(seconds, 2), "runs": 3, "goal": ">=2000"})
+    seconds = median([r["seconds"] for r in again])
+    emit({"name": "appeals.hotline_import.again", "value": round(rows / seconds, 1), "unit": "rows/s", "n": rows,
+          "db": "postgresql", "seconds": round(seconds, 2), "created": 0, "runs": 3, "goal": ">=5000"})
+
+
 BENCHMARKS = [
     ("http.hello_json", http_hello_json),
     ("registry.demo_build", registry_demo_build),
     ("registry.xlsx_import", registry_xlsx_import),
     ("registry.scope_query", registry_scope_query),
     ("registry.resident_list_http", registry_resident_list_http),
+    ("appeals.hotline_import", appeals_hotline_import),
 ]
 
 
