@@ -68,3 +68,4 @@ def on_http_error(request, exc: HttpError):
 
 api.add_router("/", "gongzhi.accounts.api.router")
 api.add_router("/", "gongzhi.registry.api.router")
+api.add_router("/", "gongzhi.appeals.api.router")

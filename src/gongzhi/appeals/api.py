@@ -1,0 +1,313 @@
+"""/api/v1 for appeals: file, list, read with timeline, act, and take in hotline orders."""
+from datetime import datetime
+
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema, Status
+from ninja.pagination import PageNumberPagination, paginate
+
+from gongzhi.core.errors import InvalidInput
+from gongzhi.core.masking import mask_phone
+from gongzhi.registry.models import Area, Household, Organisation
+
+from . import selectors, services
+from .choices import Channel
+from .hotline import hotline_orders
+from .models import Category, Whistle
+
+router = Router(tags=["appeals"])
+
+
+class CategoryOut(Schema):
+    id: int
+    code: str
+    name: str
+    parent_id: int | None
+    priority: str
+    respond_hours: float
+    resolve_hours: float
+
+
+class AppealIn(Schema):
+    text: str
+    area_id: int
+    household_id: int | None = None
+    category_id: int | None = None
+    channel: str = Channel.PORTAL
+    contact_name: str = ""
+    contact_phone: str = ""
+    contact_preference: str = ""
+    public: bool = False
+
+
+class AppealOut(Schema):
+    id: int
+    number: str
+    channel: str
+    state: str
+    state_label: str
+    priority: str
+    category: str | None
+    text: str
+    area_id: int
+    community_id: int | None
+    party: str | None
+    proactive: bool
+    public: bool
+    contact_phone: str
+    respond_due_at: datetime | None
+    resolve_due_at: datetime | None
+    paused: bool
+    pause_reason: str
+    reply: str
+    rating: str
+    created_at: datetime
+
+    @staticmethod
+    def resolve_state_label(obj):
+        return str(obj.get_state_display())
+
+    @staticmethod
+    def resolve_category(obj):
+        return str(obj.category) if obj.category_id else None
+
+    @staticmethod
+    def resolve_party(obj):
+        return obj.party.name if obj.party_id else None
+
+    @staticmethod
+    def resolve_paused(obj):
+        return obj.paused_at is not None
+
+    @staticmethod
+    def resolve_contact_phone(obj):
+        return mask_phone(obj.contact_phone)
+
+
+class EventOut(Schema):
+    at: datetime
+    action: str
+    action_label: str
+    from_state: str
+    to_state: str
+    reason: str
+    party: str | None
+
+    @staticmethod
+    def resolve_action_label(obj):
+        return str(obj.get_action_display())
+
+    @staticmethod
+    def resolve_party(obj):
+        return obj.party.name if obj.party_id else None
+
+
+class AppealDetailOut(AppealOut):
+    timeline: list[EventOut]
+
+
+class ReasonIn(Schema):
+    reason: str = ""
+
+
+class AcceptIn(Schema):
+    category_id: int | None = None
+    priority: str = ""
+
+
+class PartyIn(Schema):
+    party_id: int | None = None
+    reason: str = ""
+
+
+class ReplyIn(Schema):
+    reply: str
+
+
+class CloseIn(Schema):
+    outcome: str
+    reply: str
+
+
+class RateIn(Schema):
+    rating: str
+    comment: str = ""
+
+
+class WhistleIn(Schema):
+    reason: str
+    department_id: int | None = None
+
+
+class ReportInIn(Schema):
+    handler_name: str
+    handler_phone: str = ""
+
+
+class HotlineOrderIn(Schema):
+    order_no: str
+    content: str
+    community: str
+    compound: str = ""
+    building: str = ""
+    address: str = ""
+    category: str = ""
+    name: str = ""
+    phone: str = ""
+
+
+class HotlineOut(Schema):
+    rows: int
+    created: int
+    existing: int
+    refused: int
+    errors: list[dict]
+
+
+class AppealFilter(Schema):
+    area: int | None = None
+    state: str = ""
+    category: int | None = None
+    overdue: bool = False
+
+
+def _detail(request, appeal):
+    appeal = selectors.appeal_detail(viewer=request.user, pk=appeal.pk)
+    appeal.timeline = list(selectors.appeal_timeline(viewer=request.user, appeal=appeal))
+    return appeal
+
+
+def _visible(request, pk):
+    return selectors.appeal_detail(viewer=request.user, pk=pk)
+
+
+@router.get("/appeal-categories", response=list[CategoryOut])
+def categories(request):
+    return Category.objects.filter(is_active=True).order_by("position", "code")
+
+
+@router.post("/appeals", response={201: AppealDetailOut})
+def file_appeal(request, body: AppealIn):
+    """File an appeal: residents for their verified homes (portal), workers at the desk or on patrol."""
+    area = Area.objects.filter(pk=body.area_id).first()
+    if area is None:
+        raise InvalidInput(_("地点不存在"), field="area_id")
+    household = Household.objects.filter(pk=body.household_id).first() if body.household_id else None
+    category = Category.objects.filter(pk=body.category_id, is_active=True).first() if body.category_id else None
+    if body.channel == Channel.HOTLINE:
+        raise InvalidInput(_("热线工单请用 /hotline/orders 导入"), field="channel")
+    appeal = services.appeal_submit(
+        channel=body.channel, text=body.text, area=area, household=household, category=category, actor=request.user,
+        contact_name=body.contact_name, contact_phone=body.contact_phone,
+        contact_preference=body.contact_preference, public=body.public)
+    return Status(201, _detail(request, appeal))
+
+
+@router.get("/appeals", response=list[AppealOut])
+@paginate(PageNumberPagination, page_size=50)
+def list_appeals(request, filters: Query[AppealFilter]):
+    area = None
+    if filters.area is not None:
+        from gongzhi.registry.selectors import area_detail
+
+        area = area_detail(viewer=request.user, pk=filters.area)
+    return selectors.appeal_list(viewer=request.user, area=area, state=filters.state, category=filters.category,
+                                 overdue=filters.overdue)
+
+
+@router.get("/appeals/{pk}", response=AppealDetailOut)
+def get_appeal(request, pk: int):
+    return _detail(request, _visible(request, pk))
+
+
+@router.post("/appeals/{pk}/accept", response=AppealDetailOut)
+def accept(request, pk: int, body: AcceptIn):
+    category = get_object_or_404(Category, pk=body.category_id) if body.category_id else None
+    return _detail(request, services.appeal_accept(appeal=_visible(request, pk), actor=request.user,
+                                                   category=category, priority=body.priority))
+
+
+@router.post("/appeals/{pk}/dispatch", response=AppealDetailOut)
+def dispatch(request, pk: int, body: PartyIn):
+    party = get_object_or_404(Organisation, pk=body.party_id) if body.party_id else None
+    return _detail(request, services.appeal_dispatch(appeal=_visible(request, pk), actor=request.user, party=party,
+                                                     reason=body.reason))
+
+
+@router.post("/appeals/{pk}/take", response=AppealDetailOut)
+def take(request, pk: int):
+    return _detail(request, services.appeal_take(appeal=_visible(request, pk), actor=request.user))
+
+
+@router.post("/appeals/{pk}/return", response=AppealDetailOut)
+def return_(request, pk: int, body: ReasonIn):
+    return _detail(request, services.appeal_return(appeal=_visible(request, pk), actor=request.user,
+                                                   reason=body.reason))
+
+
+@router.post("/appeals/{pk}/transfer", response=AppealDetailOut)
+def transfer(request, pk: int, body: PartyIn):
+    if body.party_id is None:
+        raise InvalidInput(_("请选择转派给哪个单位"), field="party_id")
+    party = get_object_or_404(Organisation, pk=body.party_id)
+    return _detail(request, services.appeal_transfer(appeal=_visible(request, pk), actor=request.user, party=party,
+                                                     reason=body.reason))
+
+
+@router.post("/appeals/{pk}/resolve", response=AppealDetailOut)
+def resolve(request, pk: int, body: ReplyIn):
+    return _detail(request, services.appeal_resolve(appeal=_visible(request, pk), actor=request.user,
+                                                    reply=body.reply))
+
+
+@router.post("/appeals/{pk}/close-unresolved", response=AppealDetailOut)
+def close_unresolved(request, pk: int, body: CloseIn):
+    return _detail(request, services.appeal_close_unresolved(appeal=_visible(request, pk), actor=request.user,
+                                                             outcome=body.outcome, reply=body.reply))
+
+
+@router.post("/appeals/{pk}/rate", response=AppealDetailOut)
+def rate(request, pk: int, body: RateIn):
+    return _detail(request, services.appeal_rate(appeal=_visible(request, pk), actor=request.user,
+                                                 rating=body.rating, comment=body.comment))
+
+
+@router.post("/appeals/{pk}/reopen", response=AppealDetailOut)
+def reopen(request, pk: int, body: ReasonIn):
+    return _detail(request, services.appeal_reopen(appeal=_visible(request, pk), actor=request.user,
+                                                   reason=body.reason))
+
+
+@router.post("/appeals/{pk}/pause", response=AppealDetailOut)
+def pause(request, pk: int, body: ReasonIn):
+    return _detail(request, services.appeal_pause(appeal=_visible(request, pk), actor=request.user,
+                                                  reason=body.reason))
+
+
+@router.post("/appeals/{pk}/resume", response=AppealDetailOut)
+def resume(request, pk: int):
+    return _detail(request, services.appeal_resume(appeal=_visible(request, pk), actor=request.user))
+
+
+@router.post("/appeals/{pk}/whistle", response={201: dict})
+def whistle(request, pk: int, body: WhistleIn):
+    department = get_object_or_404(Organisation, pk=body.department_id) if body.department_id else None
+    blown = services.appeal_whistle(appeal=_visible(request, pk), actor=request.user, reason=body.reason,
+                                    department=department)
+    return Status(201, {"id": blown.pk, "report_due_at": blown.report_due_at})
+
+
+@router.post("/whistles/{pk}/report-in", response=dict)
+def report_in(request, pk: int, body: ReportInIn):
+    blown = get_object_or_404(Whistle.objects.select_related("appeal"), pk=pk)  # the service checks who calls
+    blown = services.whistle_report_in(whistle=blown, actor=request.user, handler_name=body.handler_name,
+                                       handler_phone=body.handler_phone)
+    return {"id": blown.pk, "reported_at": blown.reported_at}
+
+
+@router.post("/hotline/orders", response=HotlineOut)
+def take_in_hotline_orders(request, orders: list[HotlineOrderIn]):
+    """Orders pushed by the 12345 system; each order number is taken in once, however often it is sent."""
+    outcome = hotline_orders(actor=request.user, orders=[o.dict() for o in orders])
+    return {"rows": outcome.rows, "created": outcome.created, "existing": outcome.existing,
+            "refused": outcome.refused, "errors": outcome.errors}
