@@ -12,13 +12,14 @@ from gongzhi.accounts.scopes import Perm, has_perm_somewhere, is_staff_user
 class NavItem:
     label: str
     url_name: str
-    perm: Perm | None = None
+    perm: Perm | tuple[Perm, ...] | None = None  # shown when the user holds any of these somewhere
     superuser: bool = False
     key: str = ""  # keyboard shortcut: g then this key
 
 
 STAFF_NAV: tuple[NavItem, ...] = (
     NavItem(_("工作台"), "staff:dashboard", key="h"),
+    NavItem(_("诉求"), "staff:appeal_queue", (Perm.HANDLE_APPEALS, Perm.WORK_APPEALS), key="s"),
     NavItem(_("辖区"), "staff:area_index", Perm.VIEW_AREAS, key="a"),
     NavItem(_("居民台账"), "staff:resident_list", Perm.VIEW_RESIDENTS, key="r"),
     NavItem(_("户"), "staff:household_list", Perm.VIEW_RESIDENTS, key="u"),
@@ -31,6 +32,7 @@ STAFF_NAV: tuple[NavItem, ...] = (
 
 PORTAL_NAV: tuple[NavItem, ...] = (
     NavItem(_("首页"), "portal:home"),
+    NavItem(_("我的诉求"), "portal:appeals"),
     NavItem(_("我的家"), "portal:households"),
     NavItem(_("设置"), "portal:settings"),
 )
@@ -39,7 +41,8 @@ PORTAL_NAV: tuple[NavItem, ...] = (
 def staff_menu(user) -> list[dict]:
     items = []
     for item in STAFF_NAV:
-        if item.perm is not None and not has_perm_somewhere(user, item.perm):
+        perms = item.perm if isinstance(item.perm, tuple) else (item.perm,) if item.perm else ()
+        if perms and not any(has_perm_somewhere(user, p) for p in perms):
             continue
         items.append({"label": item.label, "url": reverse(item.url_name), "key": item.key})
     if user.is_superuser:

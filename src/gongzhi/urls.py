@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from gongzhi.accounts import urls as accounts_urls
+from gongzhi.appeals import urls as appeals_urls
 from gongzhi.core import views as core_views
 from gongzhi.registry import urls as registry_urls
 
@@ -14,9 +15,11 @@ staff_patterns = [
     path("audit/", core_views.audit_log, name="audit_log"),
     *registry_urls.staff,
     *accounts_urls.staff,
+    *appeals_urls.staff,
 ]
 portal_patterns = [
     *accounts_urls.portal,
+    *appeals_urls.portal,
     path("settings/", core_views.portal_settings, name="settings"),
 ]
 

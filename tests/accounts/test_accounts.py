@@ -181,3 +181,11 @@ def test_a_revoked_role_stops_giving_access(users, world, stranger, client):
 def test_the_database_refuses_a_local_role_without_a_place(stranger):
     with pytest.raises(IntegrityError), transaction.atomic():
         RoleGrant.objects.create(user=stranger, role="property_staff")
+
+
+def test_someone_elses_binding_cannot_be_ended_and_the_answer_is_a_plain_404(client, users):
+    theirs = users("resident").bindings.get()
+    client.force_login(users("newcomer"))
+    assert client.post(f"/portal/households/{theirs.pk}/unbind").status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.status == "verified"

@@ -30,6 +30,7 @@ class Perm(StrEnum):
     MANAGE_ROLES = "manage_roles"
     VIEW_AUDIT = "view_audit"
     HANDLE_APPEALS = "handle_appeals"  # accept, dispatch, whistle, close appeals of an area (the community side)
+    WORK_APPEALS = "work_appeals"  # take and resolve appeals dispatched to one's own organisation (the party side)
 
 
 P = Perm
@@ -52,9 +53,9 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
          P.MANAGE_ROLES, P.VIEW_AUDIT, P.HANDLE_APPEALS}
     ),
     # property staff and owners' committees keep owner rosters, but masked
-    Role.PROPERTY_STAFF: frozenset({P.VIEW_AREAS, P.VIEW_RESIDENTS, P.VIEW_ORGANISATIONS}),
-    Role.OWNERS_COMMITTEE_MEMBER: frozenset({P.VIEW_AREAS, P.VIEW_RESIDENTS, P.VIEW_ORGANISATIONS}),
-    Role.DEPARTMENT_STAFF: frozenset({P.VIEW_AREAS, P.VIEW_ORGANISATIONS}),
+    Role.PROPERTY_STAFF: frozenset({P.VIEW_AREAS, P.VIEW_RESIDENTS, P.VIEW_ORGANISATIONS, P.WORK_APPEALS}),
+    Role.OWNERS_COMMITTEE_MEMBER: frozenset({P.VIEW_AREAS, P.VIEW_RESIDENTS, P.VIEW_ORGANISATIONS, P.WORK_APPEALS}),
+    Role.DEPARTMENT_STAFF: frozenset({P.VIEW_AREAS, P.VIEW_ORGANISATIONS, P.WORK_APPEALS}),
     Role.CITY_OPERATOR: frozenset({P.VIEW_AREAS, P.VIEW_ORGANISATIONS, P.MANAGE_AREAS, P.MANAGE_ORGANISATIONS}),
     Role.ADMINISTRATOR: frozenset(Perm),
 }

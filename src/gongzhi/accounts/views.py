@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gongzhi.core.decorators import staff_view
+from gongzhi.core.decorators import domain_errors_as_http, staff_view
 from gongzhi.core.errors import DomainError
 from gongzhi.core.htmx import render_page
 from gongzhi.registry import selectors as registry_selectors
@@ -43,6 +43,7 @@ def locked_out(request, credentials=None, *args, **kwargs):
 
 
 @login_required
+@domain_errors_as_http
 def tokens(request):
     form = TokenForm(request.POST or None)
     new_key = None
@@ -56,6 +57,7 @@ def tokens(request):
 
 
 @login_required
+@domain_errors_as_http
 @require_POST
 def token_revoke(request, pk):
     token = get_visible(ApiToken.objects.filter(user=request.user), pk)
@@ -172,6 +174,7 @@ def grant_revoke(request, pk):
 
 
 @login_required
+@domain_errors_as_http
 def portal_home(request):
     bindings = list(request.user.bindings.filter(status__in=[BindingStatus.VERIFIED, BindingStatus.PENDING])
                     .select_related("household__compound", "household__building", "household__unit"))
@@ -185,6 +188,7 @@ def portal_home(request):
 
 
 @login_required
+@domain_errors_as_http
 def portal_households(request):
     bindings = (request.user.bindings.exclude(status=BindingStatus.REVOKED)
                 .select_related("household__compound", "household__building", "household__unit", "resident")
@@ -198,6 +202,7 @@ def portal_households(request):
 
 
 @login_required
+@domain_errors_as_http
 @require_POST
 def portal_unbind(request, pk):
     binding = get_visible(request.user.bindings.all(), pk)
@@ -211,6 +216,7 @@ def portal_unbind(request, pk):
 
 
 @login_required
+@domain_errors_as_http
 def portal_bind(request):
     """Find your home step by step — compound, building, unit, room — then say who you are.
 

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+staff = [
+    path("appeals/", views.appeal_queue, name="appeal_queue"),
+    path("appeals/new", views.appeal_new, name="appeal_new"),
+    path("appeals/<int:pk>/", views.appeal_detail, name="appeal_detail"),
+    path("appeals/<int:pk>/<slug:action>", views.appeal_act, name="appeal_act"),
+    path("whistles/<int:pk>/report-in", views.whistle_report_in, name="whistle_report_in"),
+]
+portal = [
+    path("appeals/", views.portal_appeals, name="appeals"),
+    path("appeals/new", views.portal_appeal_new, name="appeal_new"),
+    path("appeals/<int:pk>/", views.portal_appeal_detail, name="appeal_detail"),
+    path("appeals/<int:pk>/rate", views.portal_appeal_rate, name="appeal_rate"),
+    path("appeals/<int:pk>/reopen", views.portal_appeal_reopen, name="appeal_reopen"),
+]

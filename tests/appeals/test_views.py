@@ -1,0 +1,77 @@
+"""The pages: a resident files and rates on her phone; the community and the property company work the queue."""
+import pytest
+
+from gongzhi.accounts.services import verified_households
+from gongzhi.appeals.models import Appeal, Category
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def filed_by_page(login, users):
+    home = verified_households(users("resident")).get()
+    client = login("resident")
+    response = client.post("/portal/appeals/new", {"household": home.pk, "text": "单元门禁坏了，关不上",
+                                                   "category": Category.objects.get(code="property").pk,
+                                                   "public": "on"})
+    assert response.status_code == 302
+    return Appeal.objects.get(text="单元门禁坏了，关不上")
+
+
+def test_the_resident_files_from_the_portal_and_sees_it(filed_by_page, login):
+    page = login("resident").get("/portal/appeals/").content.decode()
+    assert filed_by_page.number in page and "单元门禁坏了" in page
+    assert filed_by_page.public and filed_by_page.channel == "portal"
+
+
+def test_a_newcomer_is_sent_to_verify_first(login):
+    response = login("newcomer").get("/portal/appeals/new")
+    assert response.status_code == 302 and response["Location"].endswith("/portal/households/")
+
+
+def test_the_queue_and_the_actions_through_the_pages(filed_by_page, login, users):
+    worker = login("worker")
+    queue = worker.get("/staff/appeals/").content.decode()
+    assert filed_by_page.number in queue
+    detail = worker.get(f"/staff/appeals/{filed_by_page.pk}/").content.decode()
+    assert "受理" in detail and "派单" not in detail.split("办理记录")[1].split("</section>")[1][:0]
+    worker.post(f"/staff/appeals/{filed_by_page.pk}/accept", {"category": Category.objects.get(
+        code="property-access").pk})
+    company = users("property").role_grants.get().organisation
+    worker.post(f"/staff/appeals/{filed_by_page.pk}/dispatch", {"party": company.pk})
+    staff = login("property")
+    assert filed_by_page.number in staff.get("/staff/appeals/").content.decode()  # the shared board
+    staff.post(f"/staff/appeals/{filed_by_page.pk}/take")
+    staff.post(f"/staff/appeals/{filed_by_page.pk}/resolve", {"reply": "已更换门禁闭门器，维修工刘师傅 11月24日"})
+    filed_by_page.refresh_from_db()
+    assert filed_by_page.state == "resolved"
+    resident = login("resident")
+    page = resident.get(f"/portal/appeals/{filed_by_page.pk}/").content.decode()
+    assert "已更换门禁闭门器" in page and 'value="satisfied"' in page
+    resident.post(f"/portal/appeals/{filed_by_page.pk}/rate", {"rating": "satisfied"})
+    filed_by_page.refresh_from_db()
+    assert (filed_by_page.state, filed_by_page.rating) == ("closed", "satisfied")
+
+
+def test_an_action_refused_shows_why_and_changes_nothing(filed_by_page, login):
+    staff = login("property")
+    assert staff.get(f"/staff/appeals/{filed_by_page.pk}/").status_code == 404  # not dispatched to them
+    worker = login("worker")
+    response = worker.post(f"/staff/appeals/{filed_by_page.pk}/resolve", {"reply": "x"}, follow=True)
+    assert 'class="alert error"' in response.content.decode()  # told why, on the same page
+    filed_by_page.refresh_from_db()
+    assert filed_by_page.state == "submitted"
+
+
+def test_desk_intake_needs_the_community_role(login, world):
+    assert login("property").get("/staff/appeals/new").status_code == 403
+    worker = login("worker")
+    response = worker.post("/staff/appeals/new", {"channel": "desk", "area": world.compound.pk,
+                                                  "text": "老人来电：楼道灯坏了", "contact_name": "张大爷"})
+    assert response.status_code == 302
+    appeal = Appeal.objects.get(text="老人来电：楼道灯坏了")
+    assert appeal.channel == "desk" and appeal.entered_by.username == "worker"
+
+
+def test_other_residents_cannot_open_it(filed_by_page, login):
+    assert login("newcomer").get(f"/portal/appeals/{filed_by_page.pk}/").status_code == 404
