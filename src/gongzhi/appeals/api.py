@@ -1,5 +1,5 @@
 """/api/v1 for appeals: file, list, read with timeline, act, and take in hotline orders."""
-from datetime import datetime
+from datetime import date, datetime
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -311,3 +311,24 @@ def take_in_hotline_orders(request, orders: list[HotlineOrderIn]):
     outcome = hotline_orders(actor=request.user, orders=[o.dict() for o in orders])
     return {"rows": outcome.rows, "created": outcome.created, "existing": outcome.existing,
             "refused": outcome.refused, "errors": outcome.errors}
+
+
+class RatesOut(Schema):
+    key: int | str | None
+    label: str
+    total: int
+    hotline: int
+    reopened: int
+    response_rate: float | None
+    resolution_rate: float | None
+    satisfaction_rate: float | None
+    counts: dict
+
+
+@router.get("/figures/rates", response=list[RatesOut])
+def figures_rates(request, start: date, end: date, group_by: str = "community"):
+    """The three rates for the appeals the caller may see, filed from ``start`` to ``end``."""
+    from .figures import rates
+
+    return [{**row, "key": row["key"].isoformat() if hasattr(row["key"], "isoformat") else row["key"]}
+            for row in rates(viewer=request.user, group_by=group_by, start=start, end=end)]

@@ -8,6 +8,7 @@ staff = [
     path("appeals/<int:pk>/", views.appeal_detail, name="appeal_detail"),
     path("appeals/<int:pk>/<slug:action>", views.appeal_act, name="appeal_act"),
     path("whistles/<int:pk>/report-in", views.whistle_report_in, name="whistle_report_in"),
+    path("figures/", views.figures, name="appeal_figures"),
 ]
 portal = [
     path("appeals/", views.portal_appeals, name="appeals"),

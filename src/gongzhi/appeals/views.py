@@ -255,3 +255,33 @@ def portal_appeal_reopen(request, pk):
     else:
         messages.success(request, _("已重新提交，社区会再次办理"))
     return redirect("portal:appeal_detail", pk=appeal.pk)
+
+
+@staff_view
+def figures(request):
+    """The three rates per community, party, category or day, for a period (default: this month so far)."""
+    from datetime import date
+
+    from .figures import GROUPS, rates
+
+    today = timezone.localdate()
+    try:
+        start = date.fromisoformat(request.GET.get("start") or today.replace(day=1).isoformat())
+        end = date.fromisoformat(request.GET.get("end") or today.isoformat())
+    except ValueError:
+        messages.error(request, _("日期格式应为 2026-11-01"))
+        start, end = today.replace(day=1), today
+    group_by = request.GET.get("group_by", "community")
+    if group_by not in GROUPS:
+        group_by = "community"
+    try:
+        rows = rates(viewer=request.user, group_by=group_by, start=start, end=end)
+    except DomainError as e:
+        messages.error(request, e.message)
+        rows = []
+    totals = {k: sum(r[k] for r in rows) for k in ("total", "hotline", "reopened")}
+    return render(request, "appeals/figures.html", {
+        "rows": rows, "start": start, "end": end, "group_by": group_by, "totals": totals,
+        "groups": [("community", _("社区")), ("subdistrict", _("街道")), ("party", _("承办单位")),
+                   ("category", _("类别")), ("day", _("日期"))],
+    })

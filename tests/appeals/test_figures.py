@@ -1,0 +1,85 @@
+"""The three rates, computed so that closing cannot pass for solving."""
+from datetime import date
+
+import pytest
+import time_machine
+
+from gongzhi.appeals import services
+from gongzhi.appeals.choices import Channel
+from gongzhi.appeals.figures import rates
+from gongzhi.appeals.hotline import hotline_orders
+from gongzhi.appeals.models import Category
+from gongzhi.core.errors import InvalidInput
+
+pytestmark = pytest.mark.django_db
+
+
+def at(when):
+    return time_machine.travel(f"2026-11-{when} +0800", tick=False)
+
+
+@pytest.fixture
+def period(users, world):
+    worker = users("worker")
+    company = users("property").role_grants.get().organisation
+    leak = Category.objects.get(code="property-leak")  # respond within 2 working hours
+
+    def desk(text):
+        return services.appeal_submit(channel=Channel.DESK, text=text, area=world.compound, actor=worker,
+                                      category=leak)
+
+    with at("23 10:00"):
+        a, b, c = desk("甲"), desk("乙"), desk("丙")
+        hotline_orders(actor=worker, orders=[{"order_no": "R-1", "content": "戊", "community": world.community.name}])
+    with at("23 10:30"):
+        services.appeal_accept(appeal=a, actor=worker)
+        services.appeal_accept(appeal=c, actor=worker)
+        services.appeal_dispatch(appeal=a, actor=worker, party=company)
+        services.appeal_take(appeal=a, actor=users("property"))
+        services.appeal_close_unresolved(appeal=c, actor=worker, outcome="duplicate", reply="与甲重复")
+    with at("23 15:00"):  # after the 12:00 deadline
+        services.appeal_accept(appeal=b, actor=worker)
+        services.appeal_close_unresolved(appeal=b, actor=worker, outcome="not_ours", reply="属市政管网")
+        services.appeal_resolve(appeal=a, actor=users("property"), reply="已修复楼顶防水，物业工程部")
+    a.reporter = users("resident")  # let a resident rate it, as if she had filed it
+    a.save(update_fields=["reporter"])
+    with at("24 08:50"):
+        services.appeal_rate(appeal=a, actor=users("resident"), rating="satisfied")
+        desk("丁")  # not yet due when counted
+    return world
+
+
+def test_the_three_rates_for_a_community(period, users):
+    with at("24 09:00"):
+        row = next(r for r in rates(viewer=users("worker"), group_by="community", start=date(2026, 11, 23),
+                                    end=date(2026, 11, 24)) if r["key"] == period.community.pk)
+    assert (row["total"], row["hotline"]) == (5, 1)
+    assert row["response_rate"] == 0.5      # 甲 and 丙 on time, 乙 late, the hotline order not accepted
+    assert row["resolution_rate"] == 0.5    # 甲 resolved, 乙 closed unresolved; 丙 (duplicate) not counted
+    assert row["satisfaction_rate"] == 1.0
+
+
+def test_by_party_and_by_day(period, users):
+    with at("24 09:00"):
+        by_party = rates(viewer=users("worker"), group_by="party", start=date(2026, 11, 23), end=date(2026, 11, 24))
+        by_day = rates(viewer=users("worker"), group_by="day", start=date(2026, 11, 23), end=date(2026, 11, 24))
+    company = users("property").role_grants.get().organisation
+    assert next(r for r in by_party if r["key"] == company.pk)["resolution_rate"] == 1.0
+    assert [r["total"] for r in by_day] == [4, 1]
+
+
+def test_figures_only_cover_what_the_viewer_may_see(period, users):
+    with at("24 09:00"):
+        assert rates(viewer=users("newcomer"), group_by="community", start=date(2026, 11, 23),
+                     end=date(2026, 11, 24)) == []
+    with pytest.raises(InvalidInput):
+        rates(viewer=users("worker"), group_by="planet", start=date(2026, 11, 1), end=date(2026, 11, 2))
+
+
+def test_the_figures_page_and_api(period, login):
+    worker = login("worker")
+    with at("24 09:00"):
+        page = worker.get("/staff/figures/?start=2026-11-23&end=2026-11-24").content.decode()
+        api = worker.get("/api/v1/figures/rates?start=2026-11-23&end=2026-11-24&group_by=community").json()
+    assert period.community.name in page and "50%" in page
+    assert any(r["label"] == period.community.name and r["satisfaction_rate"] == 1.0 for r in api)
