@@ -4,6 +4,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from gongzhi.accounts.demo import DEMO_PASSWORD, build_accounts, demo_accounts
+from gongzhi.appeals.demo import build_appeals
 from gongzhi.registry.demo import SEED, build_registry
 from gongzhi.registry.models import Area
 
@@ -16,9 +17,11 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=SEED)
         parser.add_argument("--reset", action="store_true", help="empty the database first")
         parser.add_argument("--no-accounts", action="store_true", help="registry only (benchmarks)")
+        parser.add_argument("--appeals", type=int, default=None,
+                            help="appeals over the past year (default: one per five residents; 0 for none)")
         parser.add_argument("--quiet", action="store_true")
 
-    def handle(self, *args, scale, seed, reset, no_accounts, quiet, **options):
+    def handle(self, *args, scale, seed, reset, no_accounts, quiet, appeals, **options):
         if scale < 100:
             raise CommandError("--scale must be at least 100 residents")
         if Area.objects.exists():
@@ -31,6 +34,9 @@ class Command(BaseCommand):
         started = time.monotonic()
         summary = build_registry(residents=scale, seed=seed, quiet=quiet)
         accounts = [] if no_accounts else build_accounts()
+        appeal_count = scale // 5 if appeals is None else appeals
+        if appeal_count and not no_accounts:
+            build_appeals(count=appeal_count, seed=seed, quiet=quiet)
         if not quiet:
             self.stdout.write(
                 f"演示城市已建成 / demo city built in {time.monotonic() - started:.1f}s: "

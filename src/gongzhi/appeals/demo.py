@@ -1,0 +1,170 @@
+"""A year of appeals for the demo city, in every state, so the queue and the figures are alive on first start.
+
+Deterministic in content (seeded), placed relative to now: the open ones are recent, some of them overdue.
+Written through the bulk loader with their whole timelines; the rules they follow are the services' rules.
+"""
+from __future__ import annotations
+
+import importlib
+import random
+from datetime import timedelta
+
+from django.apps import apps as django_apps
+from django.db import transaction
+from django.utils import timezone
+
+from gongzhi.accounts.models import User
+from gongzhi.accounts.services import verified_households
+from gongzhi.core.db import fast_insert, reserve_ids
+from gongzhi.registry.choices import PLACE_KINDS, AreaKind
+from gongzhi.registry.models import Area
+
+from . import routing
+from .choices import Action, Channel, Outcome, Priority, Rating, State
+from .models import Appeal, AppealEvent, Category
+from .services import appeal_numbers
+from .worktime import Calendar
+
+TEXTS = {
+    "property": ["电梯经常停运，老人上下楼困难", "楼顶漏水，雨天屋里滴水", "单元门禁坏了关不上", "楼道灯不亮",
+                 "物业费收费项目不清楚"],
+    "sanitation": ["垃圾桶满了没人清运", "楼道里堆满杂物", "小区有老鼠，希望消杀"],
+    "parking": ["车辆乱停堵住出口", "有人把电动车推上楼充电"],
+    "heating": ["暖气不热，屋里只有十几度", "暖气管道漏水"],
+    "noise": ["工地夜间施工太吵", "楼下商铺音响声音太大"],
+    "greening": ["树枝挡住窗户需要修剪", "绿地被人圈起来种菜"],
+    "security": ["消防通道被车辆堵住", "单元门口有陌生人徘徊"],
+    "neighbours": ["楼上装修噪音太大", "楼上漏水到我家，协商不成", "邻居在楼道养狗"],
+    "repairs": ["小区路面坑洼", "健身器材坏了", "下水道堵了返水"],
+    "epidemic": ["居家隔离需要买药", "需要上门核酸"],
+    "other": ["想了解老年卡怎么办理"],
+}
+REPLY = "已于{day}由{party}上门处理：{what}。如仍有问题请再联系社区。"
+
+
+def _seed_catalogue_if_flushed() -> None:
+    if not Category.objects.exists():  # demo_city --reset flushes data that migrations seeded
+        importlib.import_module("gongzhi.appeals.migrations.0003_catalogue").seed(django_apps, None)
+
+
+@transaction.atomic
+def build_appeals(count: int = 3000, seed: int = 20261123, quiet: bool = False) -> int:
+    _seed_catalogue_if_flushed()
+    rng = random.Random(seed)
+    now = timezone.now()
+    calendar = Calendar.load(timezone.localdate(now - timedelta(days=366)), days=400)
+    leaves = list(Category.objects.filter(parent__isnull=False).select_related("parent").order_by("id"))
+    places = list(Area.objects.filter(kind__in=[AreaKind.COMPOUND, AreaKind.BUILDING]).order_by("id"))
+    worker = User.objects.filter(username="worker").first()
+    resident = User.objects.filter(username="resident").first()
+    home = verified_households(resident).first() if resident else None
+    routes: dict[tuple[int, int], tuple] = {}
+    portal_left = 6
+    appeals, events = [], []
+    ids = reserve_ids(Appeal, count)
+    created_times = sorted(now - timedelta(days=365 * rng.random() ** 1.6, minutes=rng.randint(0, 600))
+                           for _ in range(count))
+    for pk, created in zip(ids, created_times, strict=True):
+        category = rng.choice(leaves)
+        area = places[int(rng.paretovariate(1.1)) % len(places)]  # a few places have most of the trouble
+        roll = rng.random()
+        channel = (Channel.HOTLINE if roll < 0.5 else Channel.DESK if roll < 0.75 else Channel.PATROL if roll < 0.9
+                   else Channel.PORTAL)
+        household = None
+        reporter = None
+        if channel == Channel.PORTAL and home is not None and now - created < timedelta(days=30) and portal_left:
+            area, household, reporter = home.area, home, resident  # the demo resident's own few appeals
+            portal_left -= 1
+        elif channel == Channel.PORTAL:
+            channel = Channel.DESK  # other residents have no accounts in the demo: they came to the desk
+        urgent = category.priority == Priority.URGENT
+        respond_due = (created + timedelta(hours=min(float(category.respond_hours), 2.0)) if urgent
+                       else calendar.add(created, float(category.respond_hours)))
+        appeal = {
+            "id": pk, "number": "", "channel": channel, "category_id": category.pk, "priority": category.priority,
+            "state": State.SUBMITTED, "text": rng.choice(TEXTS.get(category.parent.code, TEXTS["other"])),
+            "area_id": area.pk, "household_id": household.pk if household else None,
+            "reporter_id": reporter.pk if reporter else None, "entered_by_id": worker.pk if worker else None,
+            "proactive": channel == Channel.PATROL, "public": rng.random() < 0.4,
+            "hotline_order_no": f"DEMO-{pk:08d}" if channel == Channel.HOTLINE else "",
+            "respond_due_at": respond_due, "respond_warn_at": respond_due, "created_at": created,
+            "updated_at": created,
+        }
+        for kind in PLACE_KINDS:
+            appeal[f"{kind}_id"] = getattr(area, f"{kind}_id")
+        timeline = [(created, Action.SUBMIT, "", State.SUBMITTED, None, "")]
+        age = now - created
+        # how far it got: older appeals are finished, the last weeks' are still moving
+        stage = 6 if age > timedelta(days=20) else rng.choice([0, 1, 2, 3, 4, 5, 6])
+        t = created
+        if stage >= 1:
+            late = rng.random() < 0.08
+            t = respond_due + timedelta(hours=rng.randint(1, 20)) if late else created + (respond_due - created) * rng.random()
+            appeal["accepted_at"] = appeal["responded_at"] = t
+            resolve_due = (t + timedelta(hours=float(category.resolve_hours)) if urgent
+                           else calendar.add(t, float(category.resolve_hours)))
+            appeal.update(resolve_due_at=resolve_due, resolve_warn_at=resolve_due, state=State.ACCEPTED)
+            timeline.append((t, Action.ACCEPT, State.SUBMITTED, State.ACCEPTED, None, ""))
+        party = None
+        if stage >= 2:
+            key = (category.pk, area.pk)
+            if key not in routes:
+                probe = Appeal(category=category, area=area, **{f"{k}_id": appeal[f"{k}_id"] for k in PLACE_KINDS})
+                routes[key] = routing.route(probe) or (None, None)
+            party, rule = routes[key]
+            if party is not None:
+                t += timedelta(minutes=rng.randint(5, 90))
+                appeal.update(party_id=party.pk, rule_id=rule.pk, state=State.DISPATCHED)
+                timeline.append((t, Action.DISPATCH, State.ACCEPTED, State.DISPATCHED, None, ""))
+        if stage >= 3 and party is not None:
+            t += timedelta(minutes=rng.randint(10, 240))
+            appeal["state"] = State.IN_PROGRESS
+            timeline.append((t, Action.TAKE, State.DISPATCHED, State.IN_PROGRESS, party, ""))
+        if stage >= 4:
+            span = appeal.get("resolve_due_at", t + timedelta(days=2)) - t
+            t += span * (rng.random() * (1.3 if rng.random() < 0.1 else 0.95))
+            if rng.random() < 0.12:
+                outcome = rng.choice([Outcome.NOT_OUR_RESPONSIBILITY, Outcome.EXPLAINED, Outcome.DUPLICATE,
+                                      Outcome.WITHDRAWN])
+                reason = "经核实，" + str(Outcome(outcome).label)
+                appeal.update(state=State.CLOSED_UNRESOLVED, outcome=outcome, reply=reason, closed_at=t)
+                timeline.append((t, Action.CLOSE_UNRESOLVED, timeline[-1][3], State.CLOSED_UNRESOLVED, None, reason))
+            else:
+                by = party if appeal["state"] == State.IN_PROGRESS else None
+                reply = REPLY.format(day=timezone.localtime(t).strftime("%m月%d日"),
+                                     party=by.name if by else "社区工作人员", what="问题已解决")
+                appeal.update(state=State.RESOLVED, reply=reply, resolved_at=t, resolved_by_id=by.pk if by else None)
+                timeline.append((t, Action.RESOLVE, timeline[-1][3], State.RESOLVED, by, reply))
+                if stage >= 5 or age > timedelta(days=8):
+                    t += timedelta(hours=rng.randint(2, 100))
+                    if rng.random() < 0.7:
+                        rating = rng.choices([Rating.SATISFIED, Rating.BASICALLY, Rating.DISSATISFIED], [70, 22, 8])[0]
+                        appeal.update(state=State.CLOSED, rating=rating, closed_at=t)
+                        timeline.append((t, Action.RATE, State.RESOLVED, State.CLOSED, None, ""))
+                    else:
+                        appeal.update(state=State.CLOSED, closed_at=t)
+                        timeline.append((t, Action.CLOSE, State.RESOLVED, State.CLOSED, None, "超过评价期限，自动关闭"))
+        appeal["updated_at"] = t
+        appeals.append(appeal)
+        for at, action, before, after, by, reason in timeline:
+            events.append({"appeal_id": pk, "at": min(at, now), "action": action, "from_state": before,
+                           "to_state": after, "party_id": by.pk if by else None, "reason": reason,
+                           "actor_id": worker.pk if worker and action in (Action.ACCEPT, Action.DISPATCH) else None,
+                           "public": True, "data": {}})
+    # numbers by filing day, as they would have been given
+    by_day: dict = {}
+    for appeal in appeals:
+        by_day.setdefault(timezone.localdate(appeal["created_at"]), []).append(appeal)
+    for day, group in sorted(by_day.items()):
+        numbers = appeal_numbers(timezone.make_aware(timezone.datetime.combine(day, timezone.datetime.min.time())),
+                                 len(group))
+        for appeal, number in zip(group, numbers, strict=True):
+            appeal["number"] = number
+    fast_insert(Appeal, appeals)
+    for event, pk in zip(events, reserve_ids(AppealEvent, len(events)), strict=True):
+        event["id"] = pk
+    fast_insert(AppealEvent, events)
+    if not quiet:
+        print(f"  {len(appeals)} appeals, {len(events)} timeline events", flush=True)
+    return len(appeals)
+
