@@ -6,6 +6,9 @@
   skipped, so a bare CI machine cannot go green by skipping.
 * One small demo city (five communities, ~1,500 residents, every role's account) is built once per session;
   each test runs in a transaction that is rolled back, so tests may change it freely.
+* ``django_db(transaction=True)`` tests (real concurrent connections, PostgreSQL only) see that world committed;
+  pytest-django runs them after the others and flushes the database after each, so there must be only one
+  such test per run, or later ones must build what they need themselves.
 """
 from __future__ import annotations
 
