@@ -203,6 +203,77 @@ def appeals_hotline_import():
           "db": "postgresql", "seconds": round(seconds, 2), "created": 0, "runs": 3, "goal": ">=5000"})
 
 
+APPEALS_CODE = ("appeals/models.py", "appeals/migrations", "registry/models.py", "registry/migrations",
+                "accounts/migrations", "core/migrations")
+CITY_COMMUNITIES = 3400
+
+
+def _appeal_city(kind: str, open_share: float):
+    """A kept cluster with 1M appeals over 3,400 communities (built once per version of the models)."""
+    name = f"pg-appeals-{kind}-{code_key(*APPEALS_CODE)}"
+    if not (BENCH_DIR / name / "READY").exists():
+        for stale in BENCH_DIR.glob(f"pg-appeals-{kind}-*"):
+            shutil.rmtree(stale, ignore_errors=True)
+        with kept_cluster(name) as pg:
+            env = django_env(pg.url)
+            manage(env, "migrate", "--noinput")
+            log(f"writing 1,000,000 appeals over {CITY_COMMUNITIES:,} communities ({kind})")
+            task(env, "appeal_city", communities=CITY_COMMUNITIES, appeals=CITY, open_share=open_share,
+                 overdue_share=0.01)
+        (BENCH_DIR / name / "READY").write_text("ok")
+    return kept_cluster(name)
+
+
+def appeals_sweep():
+    """The deadline sweep over 1,000,000 open appeals with 1% overdue, then again right after."""
+    seconds, first, second = [], [], []
+    for run in range(3):
+        if run:  # each run needs the overdue appeals un-escalated again: rebuild the cluster
+            for stale in BENCH_DIR.glob("pg-appeals-open-*"):
+                shutil.rmtree(stale, ignore_errors=True)
+        with _appeal_city("open", open_share=1.0) as pg:
+            env = django_env(pg.url)
+            a = task(env, "sweep_once")
+            b = task(env, "sweep_once")
+        seconds.append(a["seconds"])
+        first.append(a["resolve_escalate"])
+        second.append(b["resolve_escalate"] + b["respond_escalate"])
+        log(f"sweep run {run + 1}: {a['seconds']:.1f}s escalated {a['resolve_escalate']}, then {second[-1]} "
+            f"in {b['seconds']:.1f}s")
+    emit({"name": "appeals.sweep", "value": round(median(seconds), 2), "unit": "s", "n": CITY,
+          "db": "postgresql", "escalated_first_run": first[0], "escalated_second_run": second[0],
+          "second_run_s": round(b["seconds"], 2), "runs": 3, "goal": "<10"})
+
+
+def appeals_queue():
+    """The staff queue at 1,000,000 appeals, filtered (area, state, overdue, category), first page and count."""
+    with _appeal_city("city", open_share=0.3) as pg:
+        env = django_env(pg.url)
+        login = task(env, "busiest_community_session")
+        urls = [f"/staff/appeals/?area={login['community_id']}&state=open",
+                f"/staff/appeals/?area={login['community_id']}&state=open&overdue=1",
+                f"/staff/appeals/?area={login['community_id']}&state=closed&category=1"]
+        with gunicorn(env, workers=2) as base:
+            load(base + urls[0], requests=20, concurrency=1, cookie=login["cookie"], duration=60)
+            runs = [load(base + url, requests=150, concurrency=2, cookie=login["cookie"], duration=120)
+                    for url in urls]
+    for r in runs:
+        assert r["errors"] == 0, r
+    p95s = [r["p95"] for r in runs]
+    emit({"name": "appeals.queue", "value": max(p95s), "unit": "ms", "n": CITY, "db": "postgresql",
+          "workers": 2, "p95_by_filter": dict(zip(["open", "open+overdue", "closed+category"], p95s, strict=True)),
+          "p50": median([r["p50"] for r in runs]), "community_appeals": login["appeals"], "goal": "<100"})
+
+
+def appeals_rates():
+    """The three rates for every community of a city (3,400 communities, 1,000,000 appeals in the period)."""
+    with _appeal_city("city", open_share=0.3) as pg:
+        env = django_env(pg.url)
+        result = task(env, "rates_city", runs=5)
+    emit({"name": "appeals.rates", "value": round(median(result["timings"]), 1), "unit": "ms", "n": result["appeals"],
+          "db": "postgresql", "groups": result["groups"], "runs": 5, "goal": "<2000"})
+
+
 BENCHMARKS = [
     ("http.hello_json", http_hello_json),
     ("registry.demo_build", registry_demo_build),
@@ -210,6 +281,9 @@ BENCHMARKS = [
     ("registry.scope_query", registry_scope_query),
     ("registry.resident_list_http", registry_resident_list_http),
     ("appeals.hotline_import", appeals_hotline_import),
+    ("appeals.sweep", appeals_sweep),
+    ("appeals.queue", appeals_queue),
+    ("appeals.rates", appeals_rates),
 ]
 
 

@@ -189,6 +189,102 @@ def import_hotline(path: str) -> dict:
             "existing": outcome.existing, "refused": outcome.refused}
 
 
+def appeal_city(communities: int, appeals: int, open_share: float, overdue_share: float) -> dict:
+    """A city-sized set of appeals on PostgreSQL: ``communities`` communities (one compound each, grouped 100
+    to a subdistrict), property companies serving them, and ``appeals`` appeals of the last 30 days, of which
+    ``open_share`` are still open and ``overdue_share`` (of all) past their resolve deadline. Written with
+    INSERT … SELECT generate_series: the point is the queries on top, not the loader."""
+    from django.db import connection
+
+    from gongzhi.appeals.models import Category
+    from gongzhi.registry.choices import AreaKind, OrgKind, PartnerRole
+    from gongzhi.registry.models import Area, Organisation, OrganisationArea
+    from gongzhi.registry.services import areas_bulk_create
+
+    started = time.perf_counter()
+    district = areas_bulk_create([Area(kind=AreaKind.DISTRICT, name="压测区")])[0]
+    subs = areas_bulk_create([Area(kind=AreaKind.SUBDISTRICT, parent=district, name=f"压测{i}街道")
+                              for i in range((communities + 99) // 100)])
+    comms = areas_bulk_create([Area(kind=AreaKind.COMMUNITY, parent=subs[i // 100], name=f"压测{i}社区")
+                               for i in range(communities)])
+    compounds = areas_bulk_create([Area(kind=AreaKind.COMPOUND, parent=c, name="一号院") for c in comms])
+    companies = Organisation.objects.bulk_create([Organisation(kind=OrgKind.PROPERTY_COMPANY, name=f"压测物业{i}")
+                                                  for i in range(200)])
+    OrganisationArea.objects.bulk_create([OrganisationArea(organisation=companies[i % 200], area=c,
+                                                           role=PartnerRole.STEWARD)
+                                          for i, c in enumerate(compounds)])
+    leaves = list(Category.objects.filter(parent__isnull=False).values_list("pk", flat=True))
+    first_compound, last_compound = compounds[0].pk, compounds[-1].pk
+    with connection.cursor() as cursor:
+        cursor.execute("""
+            INSERT INTO appeals_appeal (
+                number, channel, category_id, priority, state, text, area_id, district_id, subdistrict_id,
+                community_id, compound_id, contact_name, contact_phone, contact_preference, public, proactive,
+                hotline_order_no, reply, outcome, rating, rating_comment, pause_reason, reopen_count,
+                party_id, created_at, updated_at, accepted_at, responded_at, respond_due_at, resolve_due_at,
+                resolve_warn_at, resolved_at, closed_at)
+            SELECT 'B' || lpad(g::text, 9, '0'), CASE WHEN g %% 2 = 0 THEN 'hotline' ELSE 'desk' END,
+                   (%(leaves)s::bigint[])[1 + g %% array_length(%(leaves)s::bigint[], 1)], 'normal',
+                   st.state, '压测诉求', c.id, c.district_id, c.subdistrict_id, c.community_id, c.id,
+                   '', '', '', false, false, CASE WHEN g %% 2 = 0 THEN 'B' || g ELSE '' END, '',
+                   CASE WHEN st.state = 'closed_unresolved' THEN 'explained' ELSE '' END,
+                   CASE WHEN st.state = 'closed' THEN (ARRAY['satisfied','basically','dissatisfied'])[1 + g %% 3]
+                        ELSE '' END, '', '', 0,
+                   oa.organisation_id, t.created, t.created, t.created + interval '1 hour',
+                   t.created + interval '1 hour', t.created + interval '2 hours', t.due, t.due - interval '1 hour',
+                   CASE WHEN st.state = 'closed' THEN t.created + interval '1 day' END,
+                   CASE WHEN st.state IN ('closed', 'closed_unresolved') THEN t.created + interval '2 days' END
+            FROM generate_series(1, %(n)s) AS g
+            JOIN registry_area c ON c.id = %(first)s + (hashint4(g) & 2147483647) %% (%(last)s - %(first)s + 1)
+            LEFT JOIN registry_organisationarea oa ON oa.area_id = c.id AND oa.role = 'steward'
+            CROSS JOIN LATERAL (SELECT CASE
+                WHEN (g %% 1000) < %(overdue)s THEN 'in_progress'
+                WHEN (g %% 1000) < %(open)s THEN (ARRAY['accepted','dispatched','in_progress'])[1 + g %% 3]
+                WHEN g %% 10 = 0 THEN 'closed_unresolved' ELSE 'closed' END AS state) st
+            CROSS JOIN LATERAL (SELECT now() - (g %% 43200) * interval '1 minute' AS created,
+                CASE WHEN (g %% 1000) < %(overdue)s THEN now() - interval '1 hour'
+                     ELSE now() + interval '3 days' END AS due) t
+        """, {"leaves": leaves, "n": appeals, "first": first_compound, "last": last_compound,
+              "overdue": int(overdue_share * 1000), "open": int(open_share * 1000)})
+        cursor.execute("ANALYZE appeals_appeal")
+    return {"seconds": time.perf_counter() - started, "communities": len(comms), "appeals": appeals}
+
+
+def sweep_once() -> dict:
+    from gongzhi.appeals.sweep import sweep
+
+    started = time.perf_counter()
+    counts = sweep()
+    return {"seconds": time.perf_counter() - started, **counts}
+
+
+def rates_city(runs: int = 5) -> dict:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from gongzhi.accounts.models import User
+    from gongzhi.appeals.figures import rates
+
+    admin, _ = User.objects.get_or_create(username="bench-admin", defaults={"is_superuser": True})
+    today = timezone.localdate()
+    timings, rows = [], []
+    for _i in range(runs):
+        started = time.perf_counter()
+        rows = rates(viewer=admin, group_by="community", start=today - timedelta(days=30), end=today)
+        timings.append((time.perf_counter() - started) * 1000)
+    return {"timings": timings, "groups": len(rows), "appeals": sum(r["total"] for r in rows)}
+
+
+def busiest_community_session() -> dict:
+    from django.db.models import Count
+
+    from gongzhi.appeals.models import Appeal
+
+    row = Appeal.objects.values("community_id").annotate(n=Count("id")).order_by("-n").first()
+    return {**session(row["community_id"]), "appeals": row["n"]}
+
+
 if __name__ == "__main__":
     _setup()
     name, kwargs = sys.argv[1], json.loads(sys.argv[2] if len(sys.argv) > 2 else "{}")
