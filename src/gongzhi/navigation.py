@@ -15,10 +15,12 @@ class NavItem:
     perm: Perm | tuple[Perm, ...] | None = None  # shown when the user holds any of these somewhere
     superuser: bool = False
     key: str = ""  # keyboard shortcut: g then this key
+    badge: bool = False  # shows the number of unread notifications
 
 
 STAFF_NAV: tuple[NavItem, ...] = (
     NavItem(_("工作台"), "staff:dashboard", key="h"),
+    NavItem(_("消息"), "staff:messages", key="m", badge=True),
     NavItem(_("诉求"), "staff:appeal_queue", (Perm.HANDLE_APPEALS, Perm.WORK_APPEALS), key="s"),
     NavItem(_("三率"), "staff:appeal_figures", (Perm.HANDLE_APPEALS, Perm.WORK_APPEALS), key="f"),
     NavItem(_("辖区"), "staff:area_index", Perm.VIEW_AREAS, key="a"),
@@ -34,29 +36,39 @@ STAFF_NAV: tuple[NavItem, ...] = (
 PORTAL_NAV: tuple[NavItem, ...] = (
     NavItem(_("首页"), "portal:home"),
     NavItem(_("我的诉求"), "portal:appeals"),
+    NavItem(_("消息"), "portal:messages", badge=True),
     NavItem(_("我的家"), "portal:households"),
     NavItem(_("设置"), "portal:settings"),
 )
 
 
-def staff_menu(user) -> list[dict]:
+def _item(item: NavItem, unread: int) -> dict:
+    return {"label": item.label, "url": reverse(item.url_name), "key": item.key,
+            "badge": unread if item.badge else 0}
+
+
+def staff_menu(user, unread: int = 0) -> list[dict]:
     items = []
     for item in STAFF_NAV:
         perms = item.perm if isinstance(item.perm, tuple) else (item.perm,) if item.perm else ()
         if perms and not any(has_perm_somewhere(user, p) for p in perms):
             continue
-        items.append({"label": item.label, "url": reverse(item.url_name), "key": item.key})
+        items.append(_item(item, unread))
     if user.is_superuser:
-        items.append({"label": _("系统管理"), "url": reverse("admin:index"), "key": ""})
+        items.append({"label": _("系统管理"), "url": reverse("admin:index"), "key": "", "badge": 0})
     return items
 
 
-def portal_menu(user) -> list[dict]:
-    return [{"label": i.label, "url": reverse(i.url_name), "key": ""} for i in PORTAL_NAV]
+def portal_menu(user, unread: int = 0) -> list[dict]:
+    return [_item(i, unread) for i in PORTAL_NAV]
 
 
 def menus(user) -> dict:
     if not getattr(user, "is_authenticated", False):
         return {"staff_menu": [], "portal_menu": [], "is_staff_user": False}
+    from gongzhi.notifications.selectors import unread_count
+
     staff = is_staff_user(user)
-    return {"staff_menu": staff_menu(user) if staff else [], "portal_menu": portal_menu(user), "is_staff_user": staff}
+    unread = unread_count(user)
+    return {"staff_menu": staff_menu(user, unread) if staff else [], "portal_menu": portal_menu(user, unread),
+            "is_staff_user": staff, "unread": unread}

@@ -6,6 +6,7 @@ from django.urls import include, path
 from gongzhi.accounts import urls as accounts_urls
 from gongzhi.appeals import urls as appeals_urls
 from gongzhi.core import views as core_views
+from gongzhi.notifications import urls as notifications_urls
 from gongzhi.registry import urls as registry_urls
 
 from .api import api
@@ -16,16 +17,19 @@ staff_patterns = [
     *registry_urls.staff,
     *accounts_urls.staff,
     *appeals_urls.staff,
+    *notifications_urls.staff,
 ]
 portal_patterns = [
     *accounts_urls.portal,
     *appeals_urls.portal,
+    *notifications_urls.portal,
     path("settings/", core_views.portal_settings, name="settings"),
 ]
 
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    *appeals_urls.public,
     path("large-text", core_views.large_text, name="large_text"),
     path("staff/", include((staff_patterns, "staff"))),
     path("portal/", include((portal_patterns, "portal"))),

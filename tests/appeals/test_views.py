@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 def filed_by_page(login, users):
     home = verified_households(users("resident")).get()
     client = login("resident")
-    response = client.post("/portal/appeals/new", {"household": home.pk, "text": "单元门禁坏了，关不上",
+    response = client.post("/portal/appeals/new", {"where": f"home:{home.pk}", "text": "单元门禁坏了，关不上",
                                                    "category": Category.objects.get(code="property").pk,
                                                    "public": "on"})
     assert response.status_code == 302

@@ -72,3 +72,21 @@ def test_whistling_to_the_subdistrict(accepted, users):
     assert whistle.subdistrict_id == accepted.subdistrict_id
     assert Notification.objects.filter(user=users("subdistrict"), key=f"whistle:{whistle.pk}").exists()
     services.whistle_report_in(whistle=whistle, actor=users("subdistrict"), handler_name="城管科 陈科长")
+
+
+def test_the_sweep_escalates_a_missed_report_in_once(accepted, users, department):
+    from gongzhi.appeals.sweep import sweep
+
+    with time_machine.travel("2026-11-23 10:30 +0800", tick=False):
+        whistle = services.appeal_whistle(appeal=accepted, actor=users("worker"), department=department,
+                                          reason="施工单位夜间施工，需执法")
+        assert sweep()["report_in_escalate"] == 0  # not due yet
+    with time_machine.travel("2026-11-25 10:00 +0800", tick=False):
+        assert sweep()["report_in_escalate"] == 1
+        assert sweep()["report_in_escalate"] == 0  # once
+    late = f"whistle:{whistle.pk}:late"
+    for name in ("department", "subdistrict", "worker"):
+        assert Notification.objects.filter(user=users(name), key=late).exists(), name
+    assert accepted.events.filter(action=Action.ESCALATE, data__step="report_in").count() == 1
+    with time_machine.travel("2026-11-25 11:00 +0800", tick=False):  # reporting in late still works
+        services.whistle_report_in(whistle=whistle, actor=users("department"), handler_name="执法队 王队长")

@@ -3,7 +3,7 @@ from datetime import date, datetime
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from gongzhi.core.errors import InvalidInput
@@ -62,6 +62,7 @@ class AppealOut(Schema):
     reply: str
     rating: str
     created_at: datetime
+    merged_into_id: int | None = Field(None, alias="parent_id", description="the appeal this one was merged into")
 
     @staticmethod
     def resolve_state_label(obj):
@@ -287,6 +288,25 @@ def pause(request, pk: int, body: ReasonIn):
 @router.post("/appeals/{pk}/resume", response=AppealDetailOut)
 def resume(request, pk: int):
     return _detail(request, services.appeal_resume(appeal=_visible(request, pk), actor=request.user))
+
+
+class MergeIn(Schema):
+    into: str  # the number (20261123-00042) or id of the appeal to merge into
+    reason: str = ""
+
+
+@router.post("/appeals/{pk}/merge", response=AppealDetailOut)
+def merge(request, pk: int, body: MergeIn):
+    """Merge this duplicate into another appeal's group: it is handled, replied to and rated with it."""
+    appeal = _visible(request, pk)
+    into = selectors.merge_target(viewer=request.user, value=body.into)
+    return _detail(request, services.appeal_merge(appeal=appeal, actor=request.user, into=into, reason=body.reason))
+
+
+@router.post("/appeals/{pk}/unpublish", response=AppealDetailOut)
+def unpublish(request, pk: int, body: ReasonIn):
+    return _detail(request, services.appeal_unpublish(appeal=_visible(request, pk), actor=request.user,
+                                                      reason=body.reason))
 
 
 @router.post("/appeals/{pk}/whistle", response={201: dict})

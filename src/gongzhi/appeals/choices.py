@@ -53,6 +53,9 @@ class Action(models.TextChoices):
     WARN = "warn", _("临期提醒")
     ESCALATE = "escalate", _("超时督办")
     NOTE = "note", _("备注")
+    MERGE = "merge", _("合并到同类诉求")
+    MERGED_IN = "merged_in", _("合并同类诉求")
+    UNPUBLISH = "unpublish", _("撤下公示")
 
 
 class Outcome(models.TextChoices):

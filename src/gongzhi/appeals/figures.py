@@ -8,6 +8,10 @@ Definitions (see docs/appeals.md):
   reopened after being resolved is finished again only when it is resolved or closed again;
 - satisfaction rate: "satisfied" and "mostly satisfied" ratings, over all ratings;
 - hotline volume: appeals that came in through the 12345 hotline.
+
+A duplicate merged into another appeal is one matter with it: only the group's appeal counts in the total and
+the response and resolution rates, but every reporter's rating counts in the satisfaction rate and every
+hotline call in the hotline volume.
 """
 from __future__ import annotations
 
@@ -50,18 +54,21 @@ def rates(*, viewer=None, group_by: str = "community", start: date, end: date,
     until = timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min), tz)
     now = timezone.now()
     qs = queryset if queryset is not None else appeals_visible_to(viewer)
-    qs = qs.filter(created_at__gte=since, created_at__lt=until).exclude(state=State.MERGED)
+    qs = qs.filter(created_at__gte=since, created_at__lt=until)
     key, label = GROUPS[group_by]
     if group_by == "day":
         qs = qs.annotate(day=TruncDate("created_at", tzinfo=tz))
+    matter = Q(parent__isnull=True)  # merged duplicates are counted through their group's appeal
     resolved = Q(resolved_at__isnull=False) & Q(state__in=(State.RESOLVED, State.CLOSED))
     counted_unresolved = Q(state=State.CLOSED_UNRESOLVED) & ~Q(outcome__in=NOT_COUNTED_OUTCOMES)
     values = [key] + ([label] if label else [])
     rows = qs.values(*values).annotate(
-        total=Count("id"),
+        total=Count("id", filter=matter),
+        merged=Count("id", filter=~matter),
         hotline=Count("id", filter=Q(channel=Channel.HOTLINE)),
-        respond_due=Count("id", filter=Q(responded_at__isnull=False) | Q(respond_due_at__lt=now)),
-        respond_on_time=Count("id", filter=Q(responded_at__isnull=False, responded_at__lte=F("respond_due_at"))),
+        respond_due=Count("id", filter=matter & (Q(responded_at__isnull=False) | Q(respond_due_at__lt=now))),
+        respond_on_time=Count("id", filter=matter & Q(responded_at__isnull=False,
+                                                        responded_at__lte=F("respond_due_at"))),
         resolved=Count("id", filter=resolved),
         finished=Count("id", filter=resolved | counted_unresolved),
         rated=Count("id", filter=~Q(rating="")),
@@ -73,7 +80,7 @@ def rates(*, viewer=None, group_by: str = "community", start: date, end: date,
         out.append({
             "key": row[key], "label": str(row[label]) if label and row[label] else (
                 row[key].isoformat() if group_by == "day" and row[key] else str(_("（未指定）"))),
-            "total": row["total"], "hotline": row["hotline"], "reopened": row["reopened"],
+            "total": row["total"], "merged": row["merged"], "hotline": row["hotline"], "reopened": row["reopened"],
             "response_rate": _ratio(row["respond_on_time"], row["respond_due"]),
             "resolution_rate": _ratio(row["resolved"], row["finished"]),
             "satisfaction_rate": _ratio(row["satisfied"], row["rated"]),

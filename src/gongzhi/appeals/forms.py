@@ -7,6 +7,25 @@ from .choices import Channel, Outcome, Priority, Rating
 from .models import Category
 
 PLEASE_CHOOSE = _("（请选择）")
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Up to nine photos in one input; each is checked and re-encoded by the service."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*", "multiple": True}))
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        one = super().clean
+        if isinstance(data, (list, tuple)):
+            return [one(d, initial) for d in data if d]
+        return [one(data, initial)] if data else []
 BY_RULES = _("按派单规则自动选择")
 
 
@@ -22,30 +41,43 @@ class DeskForm(forms.Form):
 
     channel = forms.ChoiceField(label=_("来源"), choices=[(Channel.DESK, Channel.DESK.label),
                                                           (Channel.PATROL, Channel.PATROL.label)])
-    area = forms.TypedChoiceField(label=_("涉及地点"), coerce=int)
+    resident = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    area = forms.TypedChoiceField(label=_("涉及地点"), coerce=int, required=False, empty_value=None,
+                                  help_text=_("选了居民、且问题就在他家时可不选"))
     category = forms.TypedChoiceField(label=_("类别"), coerce=int, required=False, empty_value=None)
     text = forms.CharField(label=_("诉求内容"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
     contact_name = forms.CharField(label=_("联系人"), max_length=50, required=False)
-    contact_phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)
+    contact_phone = forms.CharField(label=_("联系电话"), max_length=20, required=False,
+                                    help_text=_("选了居民可不填：使用台账中的电话"))
     public = forms.BooleanField(label=_("居民同意公开"), required=False)
+    photos = PhotosField(label=_("照片（最多9张）"))
 
     def __init__(self, *args, areas, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["area"].choices = [(a.pk, f"{a.community.name if a.community_id != a.pk else ''} {a.name}")
-                                       for a in areas]
+        self.fields["area"].choices = [("", _("（居民家中）"))] + [
+            (a.pk, f"{a.community.name if a.community_id != a.pk else ''} {a.name}") for a in areas]
         self.fields["category"].choices = category_choices()
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("area") and not data.get("resident"):
+            self.add_error("area", _("请选择涉及地点，或先找到居民"))
+        return data
 
 
 class PortalForm(forms.Form):
-    household = forms.TypedChoiceField(label=_("哪一处房屋"), coerce=int)
+    where = forms.ChoiceField(label=_("问题在哪里？"))
     category = forms.TypedChoiceField(label=_("问题类别（可不选）"), coerce=int, required=False, empty_value=None)
     text = forms.CharField(label=_("遇到了什么问题？"), widget=forms.Textarea(attrs={"rows": 5}), max_length=5000)
     contact_preference = forms.CharField(label=_("怎么联系您方便？（可不填）"), max_length=100, required=False)
+    photos = PhotosField(label=_("照片（可不传，最多9张）"))
     public = forms.BooleanField(label=_("同意在社区公示栏公开（不显示姓名电话）"), required=False)
 
-    def __init__(self, *args, households, **kwargs):
+    def __init__(self, *args, places, **kwargs):
+        """``places``: [(group label, [(value, label), …]), …] — her homes, then the shared parts of her
+        compound and community (selectors.portal_places)."""
         super().__init__(*args, **kwargs)
-        self.fields["household"].choices = [(h.pk, h.address) for h in households]
+        self.fields["where"].choices = places
         self.fields["category"].choices = [(c, label) for c, label in category_choices(_("不清楚，交给社区判断"))
                                            if c == "" or not str(label).count(" / ")]
 

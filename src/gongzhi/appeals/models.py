@@ -2,6 +2,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.models import AppendOnly, TimeStamped
@@ -164,6 +165,8 @@ class Appeal(Placed, TimeStamped):
             models.Index(fields=["state", "resolve_due_at"], name="appeal_resolve_due_idx"),
             models.Index(fields=["state", "respond_due_at"], name="appeal_respond_due_idx"),
             models.Index(fields=["reporter", "id"], name="appeal_reporter_idx"),
+            models.Index(fields=["community", "id"], condition=Q(public=True, parent__isnull=True),
+                         name="appeal_board_idx"),
         ]
 
     def __str__(self):
@@ -214,6 +217,7 @@ class Whistle(models.Model):
                                     related_name="+")
     handler_name = models.CharField(_("经办人"), max_length=50, blank=True)
     handler_phone = models.CharField(_("经办人电话"), max_length=20, blank=True)
+    escalated_at = models.DateTimeField(_("超时督办于"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("吹哨")
@@ -227,3 +231,49 @@ class Whistle(models.Model):
 
     def __str__(self):
         return f"{self.appeal} → {self.department or self.subdistrict}"
+
+
+class ReplyTemplate(models.Model):
+    """答复模板: a reply a worker starts from, per category (or for all). ``{number}``, ``{place}``, ``{party}``
+    and ``{date}`` are filled in for the appeal at hand."""
+
+    category = models.ForeignKey(Category, verbose_name=_("类别"), null=True, blank=True, on_delete=models.CASCADE,
+                                 related_name="reply_templates", help_text=_("留空：所有类别都可用"))
+    title = models.CharField(_("名称"), max_length=40)
+    text = models.TextField(_("答复内容"), help_text=_("可用占位：{number} 编号，{place} 地点，{party} 承办单位，{date} 日期"))
+    position = models.PositiveIntegerField(_("排序"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("答复模板")
+        verbose_name_plural = _("答复模板")
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.title
+
+
+def _photo_path(instance, filename: str) -> str:
+    from uuid import uuid4
+
+    return f"appeals/{timezone.now():%Y/%m}/{uuid4().hex}.jpg"
+
+
+class AppealPhoto(models.Model):
+    """A photo of the problem (up to 9 per appeal), re-encoded on upload: no EXIF, so no GPS of someone's home.
+    Served only through the appeal's own pages, to those who may see the appeal."""
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="photos")
+    image = models.FileField(_("照片"), upload_to=_photo_path)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("诉求照片")
+        verbose_name_plural = _("诉求照片")
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.appeal_id}/{self.pk}"

@@ -1,4 +1,6 @@
 """Appeal reads, starting from what the viewer may see."""
+from datetime import timedelta
+
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,9 +41,118 @@ def appeal_detail(*, viewer, pk) -> Appeal:
 
 
 def appeal_timeline(*, viewer, appeal: Appeal) -> QuerySet[AppealEvent]:
-    """The whole timeline for staff on the case; the public part for the resident who filed it."""
-    events = appeal.events.select_related("actor", "party")
+    """The whole timeline for staff on the case; the public part for the resident who filed it. A merged
+    appeal's timeline goes on with its group's: that is the progress its reporter follows."""
+    mine = Q(appeal=appeal)
+    if appeal.parent_id:
+        mine |= Q(appeal_id=appeal.parent_id)
+    events = AppealEvent.objects.filter(mine).select_related("actor", "party", "appeal").order_by("at", "id")
     if acts_for_community(viewer, appeal) or acts_for_party(viewer, appeal):
         return events
     return events.filter(public=True)
 
+
+def merge_candidates(*, viewer, appeal: Appeal, limit: int = 8) -> list[Appeal]:
+    """Open appeals the viewer handles about the same compound (or community) in the last 30 days, same first-
+    level category first: what a worker would look through before merging by hand."""
+    if appeal.state not in OPEN_STATES or not acts_for_community(viewer, appeal):
+        return []
+    since = timezone.now() - timedelta(days=30)
+    place = {"compound_id": appeal.compound_id} if appeal.compound_id else {"community_id": appeal.community_id}
+    qs = (appeals_visible_to(viewer).filter(created_at__gte=since, parent__isnull=True, **place)
+          .filter(state__in=OPEN_STATES | {State.RESOLVED}).exclude(pk=appeal.pk)
+          .select_related("category__parent", "area").order_by("-id")[:200])
+    family = appeal.category.parent_id or appeal.category_id if appeal.category_id else None
+    found = list(qs)
+    found.sort(key=lambda a: (not (family and family in (a.category_id, getattr(a.category, "parent_id", None))),
+                              -a.pk))
+    return found[:limit]
+
+
+
+def reply_templates(appeal: Appeal) -> list[dict]:
+    """The reply templates for this appeal's category (and its parent, and the general ones), filled in."""
+    from .models import ReplyTemplate
+
+    cats = [c for c in (appeal.category_id, appeal.category.parent_id if appeal.category_id else None) if c]
+    templates = ReplyTemplate.objects.filter(Q(category__isnull=True) | Q(category_id__in=cats), is_active=True)
+    place = appeal.household.address if appeal.household_id else appeal.area.name
+    values = {"number": appeal.number, "place": place, "date": timezone.localdate().strftime("%m月%d日"),
+              "party": appeal.party.name if appeal.party_id else (appeal.community.name if appeal.community_id
+                                                                   else "")}
+    out = []
+    for t in templates.order_by("-category_id", "position", "id"):
+        text = t.text
+        for key, value in values.items():
+            text = text.replace("{" + key + "}", value)
+        out.append({"id": t.pk, "title": t.title, "text": text})
+    return out
+
+
+def portal_places(households) -> tuple[list, dict[str, tuple]]:
+    """Where a resident may say the problem is: one of her verified homes, or — from the registry tree — the
+    shared parts of her compound (the compound, each building) and her community. Returns grouped choices and
+    value → (area, household)."""
+    from gongzhi.registry.choices import AreaKind
+
+    choices, lookup = [], {}
+    homes = []
+    for h in households:
+        homes.append((f"home:{h.pk}", h.address))
+        lookup[f"home:{h.pk}"] = (h.area, h)
+    choices.append((_("我家"), homes))
+    compounds = {h.compound_id for h in households if h.compound_id}
+    shared = []
+    for area in (Area.objects.filter(Q(pk__in=compounds) | Q(compound_id__in=compounds, kind=AreaKind.BUILDING))
+                 .select_related("compound").order_by("compound_id", "kind", "position", "name")):
+        label = (_("%(c)s 公共区域（道路、绿地、车棚等）") % {"c": area.name} if area.kind == AreaKind.COMPOUND
+                 else _("%(c)s%(b)s 楼内公共部位（楼道、电梯等）") % {"c": area.compound.name, "b": area.name})
+        shared.append((f"area:{area.pk}", label))
+        lookup[f"area:{area.pk}"] = (area, None)
+    for community in Area.objects.filter(pk__in={h.community_id for h in households}).order_by("name"):
+        shared.append((f"area:{community.pk}", _("%(c)s 其他地方（请在下面写明）") % {"c": community.name}))
+        lookup[f"area:{community.pk}"] = (community, None)
+    if shared:
+        choices.append((_("小区和社区"), shared))
+    return choices, lookup
+
+
+def desk_residents(*, viewer, text: str, limit: int = 10) -> list:
+    """Find the resident at the desk by name, phone (or its last four digits), ID number, or address — words
+    like “阳光小区 3号楼 501” each narrow the search. Only residents the worker may see and handle."""
+    from gongzhi.accounts.scopes import Perm, scope_for
+    from gongzhi.registry.permissions import residents_visible_to
+    from gongzhi.registry.selectors import attach_places, search_residents
+
+    text = (text or "").strip()[:60]
+    if len(text) < 2:
+        return []
+    qs = residents_visible_to(viewer).filter(scope_for(viewer, Perm.HANDLE_APPEALS).q())
+    words = text.split()
+    if len(words) == 1 and (text.isdigit() or len(text) == 18):
+        qs = search_residents(qs, text)  # a phone, its last four digits, an ID number, a room
+    else:
+        for word in words:
+            digits = Q(phone__endswith=word) if word.isdigit() and len(word) >= 4 else Q(pk__in=[])
+            qs = qs.filter(Q(name__contains=word) | Q(household__room=word) | Q(building__name=word)
+                           | Q(unit__name=word) | Q(compound__name__contains=word) | digits)
+    return attach_places(list(qs.select_related("household").order_by("household_id", "id")[:limit]))
+
+
+def desk_residents_by_pk(*, viewer, pk: int) -> list:
+    from gongzhi.accounts.scopes import Perm, scope_for
+    from gongzhi.registry.permissions import residents_visible_to
+    from gongzhi.registry.selectors import attach_places
+
+    qs = residents_visible_to(viewer).filter(scope_for(viewer, Perm.HANDLE_APPEALS).q(), pk=pk)
+    return attach_places(list(qs.select_related("household__area")))
+
+
+def merge_target(*, viewer, value: str) -> Appeal:
+    """The appeal to merge into, by its number (20261123-00042) or id, among those the worker can see."""
+    value = (value or "").strip()
+    qs = appeals_visible_to(viewer)
+    target = qs.filter(number=value).first() or (qs.filter(pk=value).first() if value.isdigit() else None)
+    if target is None:
+        raise InvalidInput(_("没有找到编号为“%(n)s”的诉求") % {"n": value}, field="into")
+    return target

@@ -17,8 +17,8 @@ from gongzhi.registry.choices import AreaKind, OrgKind
 from gongzhi.registry.models import Area, Household, Organisation, Resident
 from gongzhi.registry.validators import validate_phone
 
-from . import routing
-from .choices import Action, Channel, Outcome, Priority, Rating, State, Step
+from . import notify, routing
+from .choices import OPEN_STATES, Action, Channel, Outcome, Priority, Rating, State, Step
 from .models import Appeal, AppealCounter, AppealEvent, Category, Whistle
 from .permissions import (
     acts_for_community,
@@ -50,6 +50,9 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     Action.FOLLOW_UP: (frozenset(State.values), None),
     Action.WHISTLE: (frozenset({State.ACCEPTED, State.DISPATCHED, State.IN_PROGRESS, State.RETURNED}), None),
     Action.REPORT_IN: (frozenset({State.ACCEPTED, State.DISPATCHED, State.IN_PROGRESS, State.RETURNED}), None),
+    Action.MERGE: (OPEN_STATES, State.MERGED),
+    Action.MERGED_IN: (OPEN_STATES | {State.RESOLVED}, None),
+    Action.UNPUBLISH: (frozenset(State.values), None),
 }
 
 
@@ -119,6 +122,7 @@ def appeal_submit(
     *, channel: str, text: str, area: Area, actor, category: Category | None = None, priority: str = "",
     household: Household | None = None, resident: Resident | None = None, contact_name: str = "",
     contact_phone: str = "", contact_preference: str = "", public: bool = False, hotline_order_no: str = "",
+    photos=(),
 ) -> Appeal:
     """Take in an appeal from any channel; it waits for the community to accept it."""
     if channel not in Channel.values:
@@ -136,6 +140,7 @@ def appeal_submit(
             raise NotPermitted(_("只能为自己绑定的房屋反映问题"))
     elif channel in (Channel.DESK, Channel.PATROL) and not scope_for(actor, Perm.HANDLE_APPEALS).covers(area):
         raise NotPermitted(_("您无权为该地点登记诉求"))
+    prepared = _prepare_photos(photos)
     hotline_order_no = (hotline_order_no or "").strip()[:40]
     if channel == Channel.HOTLINE and not hotline_order_no:
         raise InvalidInput(_("热线工单必须有工单号"), field="hotline_order_no")
@@ -157,6 +162,8 @@ def appeal_submit(
         raise Conflict(_("该热线工单已导入"), code="hotline_order_exists", field="hotline_order_no") from None
     AppealEvent.objects.create(appeal=appeal, at=now, actor=actor, action=Action.SUBMIT, to_state=State.SUBMITTED,
                                data={"channel": channel})
+    _store_photos(appeal, actor, prepared)
+    notify.received(appeal)
     return appeal
 
 
@@ -195,6 +202,7 @@ def appeal_dispatch(*, appeal: Appeal, actor, party: Organisation | None = None,
     appeal.party, appeal.rule = party, rule
     _transition(appeal, Action.DISPATCH, actor=actor, reason=reason,
                 data={"party": party.pk, "rule": rule.pk if rule else None})
+    notify.tell_party(appeal, _("新派单：诉求 %(n)s"), appeal.text[:200])
     return appeal
 
 
@@ -236,6 +244,7 @@ def appeal_transfer(*, appeal: Appeal, actor, party: Organisation, reason: str) 
     appeal.rule = None
     _transition(appeal, Action.TRANSFER, actor=actor, party=previous, reason=reason.strip(),
                 data={"from": previous.pk if previous else None, "to": party.pk})
+    notify.tell_party(appeal, _("转派给您：诉求 %(n)s"), reason.strip())
     return appeal
 
 
@@ -256,6 +265,7 @@ def appeal_resolve(*, appeal: Appeal, actor, reply: str) -> Appeal:
     appeal.reply, appeal.resolved_at, appeal.resolved_by = reply, now, by
     appeal.paused_at, appeal.pause_reason = None, ""
     _transition(appeal, Action.RESOLVE, actor=actor, party=by, reason=reply, at=now)
+    notify.resolved(appeal)  # one reply to everyone in a merged group (the bulk reply)
     return appeal
 
 
@@ -272,18 +282,43 @@ def appeal_close_unresolved(*, appeal: Appeal, actor, outcome: str, reply: str) 
     now = timezone.now()
     appeal.outcome, appeal.reply, appeal.closed_at = outcome, reply, now
     _transition(appeal, Action.CLOSE_UNRESOLVED, actor=actor, reason=reply, at=now, data={"outcome": outcome})
+    notify.closed_unresolved(appeal)
     return appeal
+
+
+def rating_open(appeal: Appeal, parent: Appeal | None = None) -> bool:
+    """Whether the reporter may rate now: her own resolved appeal, or — merged into another — once the group's
+    appeal is resolved (until the rating period ends), and only once per reply."""
+    if appeal.state == State.RESOLVED:
+        return True
+    if appeal.state != State.MERGED or appeal.rating:
+        return False
+    parent = parent or appeal.parent
+    return (parent.state in (State.RESOLVED, State.CLOSED) and parent.resolved_at is not None
+            and timezone.now() - parent.resolved_at <= timedelta(days=settings.GONGZHI["AUTO_CLOSE_DAYS"]))
 
 
 @transaction.atomic
 def appeal_rate(*, appeal: Appeal, actor, rating: str, comment: str = "") -> Appeal:
-    """The resident rates the reply; rating closes the appeal (a dissatisfied one may still be reopened)."""
+    """The resident rates the reply; rating closes the appeal (a dissatisfied one may still be reopened).
+    A reporter whose appeal was merged rates the group's reply on her own appeal, which stays merged."""
     appeal = _locked(appeal)
     require_reporter(actor, appeal)
     if rating not in Rating.values:
         raise InvalidInput(_("请选择满意、基本满意或不满意"), field="rating")
     now = timezone.now()
-    appeal.rating, appeal.rating_comment, appeal.closed_at = rating, (comment or "").strip()[:500], now
+    comment = (comment or "").strip()[:500]
+    if appeal.state == State.MERGED:
+        parent = Appeal.objects.select_for_update().get(pk=appeal.parent_id)
+        if not rating_open(appeal, parent):
+            raise TransitionNotAllowed(_("合并办理的诉求还没有答复，或已经评价过"))
+        appeal.rating, appeal.rating_comment = rating, comment
+        appeal.save()
+        AppealEvent.objects.create(appeal=appeal, at=now, actor=actor, action=Action.RATE, from_state=State.MERGED,
+                                   to_state=State.MERGED, reason=comment,
+                                   data={"rating": rating, "group": parent.pk})
+        return appeal
+    appeal.rating, appeal.rating_comment, appeal.closed_at = rating, comment, now
     _transition(appeal, Action.RATE, actor=actor, at=now, data={"rating": rating}, reason=appeal.rating_comment)
     return appeal
 
@@ -291,16 +326,24 @@ def appeal_rate(*, appeal: Appeal, actor, rating: str, comment: str = "") -> App
 @transaction.atomic
 def appeal_reopen(*, appeal: Appeal, actor, reason: str) -> Appeal:
     """A dissatisfied resident reopens within GONGZHI["REOPEN_DAYS"] of the reply; it counts against the
-    party that closed it (kept in the event), and the community takes it up again."""
+    party that closed it (kept in the event), and the community takes it up again. A reporter in a merged
+    group reopens the group's appeal."""
     appeal = _locked(appeal)
     require_reporter(actor, appeal)
+    via = None
+    if appeal.state == State.MERGED:
+        via, appeal = appeal, _locked(appeal.parent)
     finished = appeal.resolved_at or appeal.closed_at
+    if appeal.state not in TRANSITIONS[Action.REOPEN][0]:
+        raise TransitionNotAllowed(_("诉求还在办理中，不需要重新办理"))
     if finished is None or timezone.now() - finished > timedelta(days=settings.GONGZHI["REOPEN_DAYS"]):
         raise TransitionNotAllowed(_("答复已超过%(n)d天，不能重新办理，请重新反映") % {
             "n": settings.GONGZHI["REOPEN_DAYS"]})
     if not (reason or "").strip():
         raise InvalidInput(_("请说说哪里还没有解决"), field="reason")
     data = {"against": appeal.resolved_by_id, "rating": appeal.rating, "outcome": appeal.outcome}
+    if via is not None:
+        data["via"] = via.pk
     appeal.reopen_count += 1
     appeal.rating = appeal.rating_comment = appeal.outcome = ""
     appeal.resolved_at = appeal.closed_at = None
@@ -308,6 +351,58 @@ def appeal_reopen(*, appeal: Appeal, actor, reason: str) -> Appeal:
     now = timezone.now()
     _start_clock(appeal, Step.RESOLVE, now)
     _transition(appeal, Action.REOPEN, actor=actor, reason=reason.strip(), at=now, data=data)
+    # the earlier ratings stay on the timelines; the next reply is rated afresh by everyone in the group
+    Appeal.objects.filter(parent=appeal).exclude(rating="").update(rating="", rating_comment="")
+    return via or appeal
+
+
+@transaction.atomic
+def appeal_merge(*, appeal: Appeal, into: Appeal, actor, reason: str = "") -> Appeal:
+    """Merge a duplicate into the appeal that carries the matter. The duplicate stops its own clock and
+    follows the group: its reporter sees the group's progress, gets its reply and rates it. Only the group's
+    appeal counts in the response and resolution rates; every reporter's rating counts in satisfaction."""
+    if appeal.pk == into.pk:
+        raise InvalidInput(_("不能合并到自己"), field="into")
+    first, second = sorted([appeal.pk, into.pk])  # lock in id order: two merges never deadlock
+    locked = {a.pk: a for a in Appeal.objects.select_for_update(of=("self",)).select_related(
+        "category", "party", "area").filter(pk__in=[first, second]).order_by("pk")}
+    appeal, into = locked[appeal.pk], locked[into.pk]
+    if into.state == State.MERGED:
+        into = _locked(into.parent)  # merging into a merged appeal means merging into its group
+        if into.pk == appeal.pk:
+            raise InvalidInput(_("不能合并到自己"), field="into")
+    require_community(actor, appeal)
+    require_community(actor, into)
+    if appeal.state not in OPEN_STATES:
+        raise TransitionNotAllowed(_("只能合并尚未办结的诉求"))
+    if into.state not in TRANSITIONS[Action.MERGED_IN][0]:
+        raise TransitionNotAllowed(_("只能并入尚未关闭的诉求"))
+    now = timezone.now()
+    Appeal.objects.filter(parent=appeal).update(parent=into)  # its own duplicates follow it
+    appeal.parent, appeal.paused_at, appeal.pause_reason = into, None, ""
+    reason = (reason or "").strip()[:500]
+    _transition(appeal, Action.MERGE, actor=actor, at=now, reason=reason,
+                data={"into": into.pk, "number": into.number})
+    _transition(into, Action.MERGED_IN, actor=actor, at=now, reason=reason,
+                data={"merged": appeal.pk, "number": appeal.number})
+    notify.tell_reporters(appeal, f"merged-{into.pk}", _("您的诉求 %(n)s 已与相同问题合并办理"),
+                          _("您可以继续查看办理进度，办结后请评价。"))
+    if into.state == State.RESOLVED:
+        notify.resolved(into)  # the group already has its reply: she hears it and may rate it now
+    return appeal
+
+
+@transaction.atomic
+def appeal_unpublish(*, appeal: Appeal, actor, reason: str) -> Appeal:
+    """Take an appeal off the public board (e.g. it names someone); the resident's choice is kept on record."""
+    appeal = _locked(appeal)
+    require_community(actor, appeal)
+    if not appeal.public:
+        raise Conflict(_("该诉求没有公示"), code="not_public")
+    if not (reason or "").strip():
+        raise InvalidInput(_("请写明撤下原因"), field="reason")
+    appeal.public = False
+    _transition(appeal, Action.UNPUBLISH, actor=actor, reason=reason.strip()[:200], public=False)
     return appeal
 
 
@@ -323,6 +418,7 @@ def appeal_pause(*, appeal: Appeal, actor, reason: str) -> Appeal:
         raise InvalidInput(_("请写明暂停原因，居民会看到"), field="reason")
     appeal.paused_at, appeal.pause_reason = timezone.now(), reason.strip()[:200]
     _transition(appeal, Action.PAUSE, actor=actor, reason=appeal.pause_reason, at=appeal.paused_at)
+    notify.paused(appeal)
     return appeal
 
 
@@ -418,3 +514,62 @@ def whistle_report_in(*, whistle: Whistle, actor, handler_name: str, handler_pho
                 reason=_("经办人：%(name)s") % {"name": whistle.handler_name},
                 data={"whistle": whistle.pk, "late": late})
     return whistle
+
+
+MAX_PHOTOS = 9
+MAX_PHOTO_BYTES = 15 * 1024 * 1024
+PHOTO_EDGE = 1600
+
+
+def _reencode(upload) -> tuple[bytes, int, int]:
+    """Decode with Pillow (refusing what is not an image), turn upright, shrink, and write a fresh JPEG: the
+    camera's EXIF — GPS position included — is not carried over."""
+    from io import BytesIO
+
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    if upload.size > MAX_PHOTO_BYTES:
+        raise InvalidInput(_("照片“%(name)s”太大，请小于15MB") % {"name": upload.name}, field="photos")
+    try:
+        with Image.open(upload) as image:
+            if image.width * image.height > 60_000_000:
+                raise InvalidInput(_("照片“%(name)s”尺寸过大") % {"name": upload.name}, field="photos")
+            image = ImageOps.exif_transpose(image)
+            image.thumbnail((PHOTO_EDGE, PHOTO_EDGE))
+            image = image.convert("RGB")
+            out = BytesIO()
+            image.save(out, "JPEG", quality=82, optimize=True)
+            return out.getvalue(), image.width, image.height
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+        raise InvalidInput(_("“%(name)s”不是可以识别的照片") % {"name": upload.name}, field="photos") from None
+
+
+def _prepare_photos(files, already: int = 0) -> list[tuple[bytes, int, int]]:
+    files = list(files or [])
+    if already + len(files) > MAX_PHOTOS:
+        raise InvalidInput(_("每条诉求最多%(n)d张照片") % {"n": MAX_PHOTOS}, field="photos")
+    return [_reencode(f) for f in files]  # all checked before anything is stored
+
+
+def _store_photos(appeal: Appeal, actor, prepared) -> list:
+    from django.core.files.base import ContentFile
+
+    from .models import AppealPhoto
+
+    photos = []
+    for data, width, height in prepared:
+        photo = AppealPhoto(appeal=appeal, uploaded_by=actor, width=width, height=height)
+        photo.image.save("photo.jpg", ContentFile(data), save=False)
+        photo.save()
+        photos.append(photo)
+    return photos
+
+
+@transaction.atomic
+def appeal_add_photos(*, appeal: Appeal, actor, files) -> list:
+    """Attach photos (up to MAX_PHOTOS per appeal) — by its reporter, or by staff working it."""
+    appeal = _locked(appeal)
+    if not (appeal.reporter_id == getattr(actor, "pk", None) or acts_for_community(actor, appeal)
+            or acts_for_party(actor, appeal)):
+        raise NotPermitted(_("您不能为这条诉求上传照片"))
+    return _store_photos(appeal, actor, _prepare_photos(files, appeal.photos.count()))

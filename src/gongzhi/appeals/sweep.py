@@ -19,7 +19,7 @@ from gongzhi.accounts.models import RoleGrant
 from gongzhi.notifications.services import notify_many
 
 from .choices import Action, State
-from .models import Appeal, AppealEvent
+from .models import Appeal, AppealEvent, Whistle
 
 BATCH = 5000
 RESOLVING = (State.ACCEPTED, State.DISPATCHED, State.IN_PROGRESS, State.RETURNED)
@@ -98,6 +98,40 @@ def _run_stage(step: str, stage: str, states, when_field: str, flag: str, now) -
             total += len(appeals)
 
 
+def _late_report_ins(now) -> int:
+    """A whistle nobody reported in to by its deadline is escalated once: the called body hears again, and so
+    do the subdistrict (which coordinates 街乡吹哨) and the worker who blew it."""
+    total = 0
+    while True:
+        with transaction.atomic():
+            qs = Whistle.objects.filter(reported_at__isnull=True, escalated_at__isnull=True, report_due_at__lte=now)
+            if connection.features.has_select_for_update_skip_locked:
+                qs = qs.select_for_update(skip_locked=True, of=("self",))
+            whistles = list(qs.select_related("appeal", "department").order_by("report_due_at")[:BATCH])
+            if not whistles:
+                return total
+            Whistle.objects.filter(pk__in=[w.pk for w in whistles]).update(escalated_at=now)
+            AppealEvent.objects.bulk_create([
+                AppealEvent(appeal_id=w.appeal_id, at=now, action=Action.ESCALATE, from_state=w.appeal.state,
+                            to_state=w.appeal.state, reason=_("吹哨后未按时报到"),
+                            data={"step": "report_in", "whistle": w.pk}) for w in whistles], batch_size=2000)
+            orgs = {w.department_id for w in whistles} - {None}
+            grants = RoleGrant.objects.filter(revoked_at__isnull=True).filter(
+                Q(organisation_id__in=orgs) | Q(area_id__in={w.appeal.subdistrict_id for w in whistles} - {None},
+                                                role=Role.SUBDISTRICT_STAFF))
+            by_org, by_area = defaultdict(set), defaultdict(set)
+            for user_id, area_id, org_id in grants.values_list("user_id", "area_id", "organisation_id"):
+                (by_org[org_id] if org_id else by_area[area_id]).add(user_id)
+            items = []
+            for w in whistles:
+                a = w.appeal
+                people = by_org[w.department_id] | by_area[a.subdistrict_id] | {w.blown_by_id}
+                title = _("诉求 %(n)s 吹哨后未按时报到，已督办") % {"n": a.number}
+                items += [(u, f"whistle:{w.pk}:late", title, w.reason, f"/staff/appeals/{a.pk}/") for u in people]
+            notify_many(items, sms=True)
+            total += len(whistles)
+
+
 def _auto_close(now) -> int:
     """Replies nobody rated close by themselves after GONGZHI["AUTO_CLOSE_DAYS"]."""
     cutoff = now - timedelta(days=settings.GONGZHI["AUTO_CLOSE_DAYS"])
@@ -119,5 +153,6 @@ def sweep(now=None) -> dict[str, int]:
     now = now or timezone.now()
     counts = {f"{step}_{stage}": _run_stage(step, stage, states, when, flag, now)
               for step, stage, states, when, flag in PLAN}
+    counts["report_in_escalate"] = _late_report_ins(now)
     counts["auto_closed"] = _auto_close(now)
     return counts

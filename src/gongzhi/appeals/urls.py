@@ -5,6 +5,8 @@ from . import views
 staff = [
     path("appeals/", views.appeal_queue, name="appeal_queue"),
     path("appeals/new", views.appeal_new, name="appeal_new"),
+    path("appeals/new/residents", views.desk_resident_search, name="desk_resident_search"),
+    path("appeals/new/resident", views.desk_resident_pick, name="desk_resident_pick"),
     path("appeals/<int:pk>/", views.appeal_detail, name="appeal_detail"),
     path("appeals/<int:pk>/<slug:action>", views.appeal_act, name="appeal_act"),
     path("whistles/<int:pk>/report-in", views.whistle_report_in, name="whistle_report_in"),
@@ -16,4 +18,9 @@ portal = [
     path("appeals/<int:pk>/", views.portal_appeal_detail, name="appeal_detail"),
     path("appeals/<int:pk>/rate", views.portal_appeal_rate, name="appeal_rate"),
     path("appeals/<int:pk>/reopen", views.portal_appeal_reopen, name="appeal_reopen"),
+    path("appeals/<int:pk>/photos/<int:photo>", views.appeal_photo, name="appeal_photo"),
+]
+public = [
+    path("board/", views.board_index, name="board_index"),
+    path("board/<int:community>/", views.board_page, name="board"),
 ]

@@ -3,8 +3,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,8 +19,8 @@ from gongzhi.registry.choices import AreaKind
 from gongzhi.registry.models import Area, Organisation
 from gongzhi.registry.permissions import get_visible
 
-from . import selectors, services
-from .choices import Action, Channel, State
+from . import board, selectors, services
+from .choices import OPEN_STATES, Action, Channel, State
 from .forms import (
     AcceptForm,
     CloseForm,
@@ -30,7 +32,7 @@ from .forms import (
     ReplyForm,
     department_choices,
 )
-from .models import Category, Whistle
+from .models import AppealPhoto, Category, Whistle
 from .permissions import acts_for_community, acts_for_party, appeals_visible_to
 from .services import TRANSITIONS
 
@@ -70,21 +72,52 @@ def appeal_new(request):
     if not scope_for(request.user, Perm.HANDLE_APPEALS):
         raise PermissionDenied
     areas = list(_area_choices(request.user))
-    form = DeskForm(request.POST or None, areas=areas)
+    form = DeskForm(request.POST or None, request.FILES or None, areas=areas)
+    resident = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        if data["resident"]:
+            resident = _desk_resident(request.user, data["resident"])
         try:
+            if data["resident"] and resident is None:
+                raise PermissionDenied
+            area = Area.objects.get(pk=data["area"]) if data["area"] else resident.household.area
             appeal = services.appeal_submit(
-                channel=data["channel"], text=data["text"], area=Area.objects.get(pk=data["area"]),
+                channel=data["channel"], text=data["text"], area=area,
+                household=resident.household if resident and not data["area"] else None, resident=resident,
                 category=Category.objects.filter(pk=data["category"]).first() if data["category"] else None,
-                actor=request.user, contact_name=data["contact_name"], contact_phone=data["contact_phone"],
-                public=data["public"])
+                actor=request.user, contact_name=data["contact_name"] or (resident.name if resident else ""),
+                contact_phone=data["contact_phone"] or (resident.phone if resident else ""),
+                public=data["public"], photos=data["photos"])
         except DomainError as e:
             form.add_error(e.field if e.field in form.fields else None, e.message)
         else:
             messages.success(request, _("已登记诉求 %(n)s") % {"n": appeal.number})
             return redirect("staff:appeal_detail", pk=appeal.pk)
-    return render(request, "appeals/new.html", {"form": form})
+    elif form.is_bound and str(form["resident"].value() or "").isdigit():
+        resident = _desk_resident(request.user, int(form["resident"].value()))
+    return render(request, "appeals/new.html", {"form": form, "resident": resident})
+
+
+def _desk_resident(user, pk: int):
+    residents = selectors.desk_residents_by_pk(viewer=user, pk=pk)
+    return residents[0] if residents else None
+
+
+@staff_view
+def desk_resident_search(request):
+    """HTMX: residents matching what the worker typed (name, phone, ID, address), phones masked."""
+    found = selectors.desk_residents(viewer=request.user, text=request.GET.get("q", ""))
+    return render(request, "appeals/new.html#resident-results", {"found": found, "q": request.GET.get("q", "")})
+
+
+@staff_view
+def desk_resident_pick(request):
+    pk = request.GET.get("id", "")
+    resident = _desk_resident(request.user, int(pk)) if pk.isdigit() else None
+    if resident is None:
+        raise Http404
+    return render(request, "appeals/new.html#resident-chosen", {"resident": resident})
 
 
 def available_actions(user, appeal) -> set[str]:
@@ -96,6 +129,9 @@ def available_actions(user, appeal) -> set[str]:
                  Action.WHISTLE, Action.PAUSE, Action.RESUME}
         if appeal.state == State.ACCEPTED:
             mine.add(Action.RESOLVE)
+        mine.add(Action.MERGE)
+        if appeal.public:
+            mine.add(Action.UNPUBLISH)
     if party:
         mine |= {Action.TAKE, Action.RETURN, Action.TRANSFER, Action.PAUSE, Action.RESUME}
         if appeal.state == State.IN_PROGRESS:
@@ -116,10 +152,17 @@ def appeal_detail(request, pk):
         "actions": available_actions(request.user, appeal), "now": timezone.now(),
         "accept_form": AcceptForm(initial={"category": appeal.category_id}),
         "dispatch_form": PartyForm(parties=parties), "transfer_form": PartyForm(parties=parties, empty=_("请选择")),
-        "reply_form": ReplyForm(), "close_form": CloseForm(), "reason_form": ReasonForm(),
+        "reply_form": ReplyForm(auto_id="resolve_%s"), "close_form": CloseForm(auto_id="close_%s"), "reason_form": ReasonForm(),
         "departments": department_choices(appeal),
         "whistles": appeal.whistles.select_related("department", "subdistrict").order_by("-id"),
         "show_contact": acts_for_community(request.user, appeal) or acts_for_party(request.user, appeal),
+        "merged": appeal.merged.select_related("category").order_by("id"),
+        "parent": appeal.parent,
+        "candidates": selectors.merge_candidates(viewer=request.user, appeal=appeal),
+        "templates": selectors.reply_templates(appeal),
+        "photos": appeal.photos.all(),
+        "can_add_photos": appeal.state in OPEN_STATES and appeal.photos.count() < services.MAX_PHOTOS and (
+            acts_for_community(request.user, appeal) or acts_for_party(request.user, appeal)),
     })
 
 
@@ -151,6 +194,12 @@ def appeal_act(request, pk, action):
         Action.FOLLOW_UP: lambda: services.appeal_follow_up(appeal=appeal, actor=user, note=post.get("reason", "")),
         Action.WHISTLE: lambda: services.appeal_whistle(appeal=appeal, actor=user, reason=post.get("reason", ""),
                                                         department=party("department")),
+        Action.MERGE: lambda: services.appeal_merge(appeal=appeal, into=selectors.merge_target(viewer=user, value=post.get("into", "")),
+                                                    actor=user, reason=post.get("reason", "")),
+        Action.UNPUBLISH: lambda: services.appeal_unpublish(appeal=appeal, actor=user,
+                                                            reason=post.get("reason", "")),
+        "photos": lambda: services.appeal_add_photos(appeal=appeal, actor=user,
+                                                     files=request.FILES.getlist("photos")),
     }
     if action not in calls:
         messages.error(request, _("未知的操作"))
@@ -163,8 +212,22 @@ def appeal_act(request, pk, action):
     except DomainError as e:
         messages.error(request, e.message)
     else:
-        messages.success(request, _("已%(action)s") % {"action": Action(action).label})
+        label = _("上传照片") if action == "photos" else Action(action).label
+        messages.success(request, _("已%(action)s") % {"action": label})
     return redirect("staff:appeal_detail", pk=appeal.pk)
+
+
+@login_required
+@domain_errors_as_http
+def appeal_photo(request, pk, photo):
+    """A photo, to those who may see its appeal (staff on the case, the reporter) — never a public URL."""
+    appeal = get_visible(appeals_visible_to(request.user), pk)
+    item = AppealPhoto.objects.filter(appeal=appeal, pk=photo).first()
+    if item is None:
+        raise Http404
+    response = FileResponse(item.image.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 @staff_view
@@ -199,15 +262,17 @@ def portal_appeal_new(request):
     if not households:
         messages.info(request, _("请先绑定并通过实名认证，再反映问题"))
         return redirect("portal:households")
-    form = PortalForm(request.POST or None, households=households)
+    places, lookup = selectors.portal_places(households)
+    form = PortalForm(request.POST or None, request.FILES or None, places=places)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        household = next(h for h in households if h.pk == data["household"])
+        area, household = lookup[data["where"]]
         try:
             appeal = services.appeal_submit(
-                channel=Channel.PORTAL, text=data["text"], area=household.area, household=household,
+                channel=Channel.PORTAL, text=data["text"], area=area, household=household,
                 category=Category.objects.filter(pk=data["category"]).first() if data["category"] else None,
-                actor=request.user, contact_preference=data["contact_preference"], public=data["public"])
+                actor=request.user, contact_preference=data["contact_preference"], public=data["public"],
+                photos=data["photos"])
         except DomainError as e:
             form.add_error(e.field if e.field in form.fields else None, e.message)
         else:
@@ -220,12 +285,22 @@ def portal_appeal_new(request):
 @domain_errors_as_http
 def portal_appeal_detail(request, pk):
     appeal = get_visible(appeals_visible_to(request.user).filter(reporter=request.user)
-                         .select_related("category", "party"), pk)
+                         .select_related("category", "party", "parent__party"), pk)
+    group = appeal.parent or appeal  # a merged appeal follows its group: its reply, its progress
     return render(request, "portal/appeal_detail.html", {
-        "appeal": appeal, "timeline": appeal.events.filter(public=True).select_related("party"),
-        "rate_form": RateForm(), "can_rate": appeal.state == State.RESOLVED,
-        "can_reopen": appeal.state in (State.RESOLVED, State.CLOSED, State.CLOSED_UNRESOLVED),
+        "appeal": appeal, "group": group,
+        "timeline": selectors.appeal_timeline(viewer=request.user, appeal=appeal),
+        "rate_form": RateForm(), "can_rate": services.rating_open(appeal),
+        "can_reopen": group.state in (State.RESOLVED, State.CLOSED, State.CLOSED_UNRESOLVED),
+        "photos": appeal.photos.all(),
     })
+
+
+def _back(request, default):
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return default
 
 
 @login_required
@@ -240,7 +315,7 @@ def portal_appeal_rate(request, pk):
         messages.error(request, e.message)
     else:
         messages.success(request, _("谢谢您的评价"))
-    return redirect("portal:appeal_detail", pk=appeal.pk)
+    return _back(request, redirect("portal:appeal_detail", pk=appeal.pk))
 
 
 @login_required
@@ -285,3 +360,28 @@ def figures(request):
         "groups": [("community", _("社区")), ("subdistrict", _("街道")), ("party", _("承办单位")),
                    ("category", _("类别")), ("day", _("日期"))],
     })
+
+
+# --- the public board: anyone may read it -------------------------------------------------------------------
+
+BOARD_PAGE = 20
+
+
+def board_index(request):
+    """Communities with a public board: search by name."""
+    q = request.GET.get("q", "").strip()[:30]
+    communities = Area.objects.filter(kind=AreaKind.COMMUNITY).select_related("subdistrict").order_by(
+        "subdistrict__name", "name")
+    if q:
+        communities = communities.filter(name__contains=q)
+    page = Paginator(communities, 50).get_page(request.GET.get("page"))
+    return render(request, "appeals/board_index.html", {"page_obj": page, "q": q})
+
+
+def board_page(request, community):
+    area = Area.objects.filter(kind=AreaKind.COMMUNITY, pk=community).select_related("subdistrict").first()
+    if area is None:
+        raise Http404
+    page = Paginator(board.board_appeals(area.pk), BOARD_PAGE).get_page(request.GET.get("page"))
+    page.object_list = [board.board_entry(a) for a in page.object_list]
+    return render(request, "appeals/board.html", {"community": area, "page_obj": page})

@@ -34,6 +34,21 @@ def notify_many(items: list[tuple[int, str, str, str, str]], *, sms: bool = Fals
     return len(rows)
 
 
+def mark_read(*, user, ids: list[int] | None = None) -> int:
+    """Mark the user's notifications read: the ones given, or all of them."""
+    qs = Notification.objects.filter(user=user, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    return qs.update(read_at=timezone.now())
+
+
+def queue_sms(*, phone: str, subject: str, body: str) -> None:
+    """An SMS to a phone number with no account behind it (a hotline caller, a walk-in), through the outbox."""
+    if phone:
+        OutboxMessage.objects.create(channel=OutboxMessage.Channel.SMS, recipient=phone, subject=subject[:120],
+                                     body=body, next_attempt_at=timezone.now())
+
+
 def _backend(channel: str):
     path = settings.GONGZHI["NOTIFY_BACKENDS"].get(channel, "gongzhi.notifications.backends.NullBackend")
     return import_string(path)()

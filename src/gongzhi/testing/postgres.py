@@ -112,10 +112,21 @@ class Cluster:
         return self
 
     def _createdb(self) -> None:
+        import time
+
         import psycopg
 
-        with psycopg.connect(host="127.0.0.1", port=self.port, user="postgres", dbname="postgres",
-                             autocommit=True) as conn:
+        # a kept cluster that was killed replays its WAL first; wait for it rather than fail
+        for attempt in range(600):
+            try:
+                conn = psycopg.connect(host="127.0.0.1", port=self.port, user="postgres", dbname="postgres",
+                                       autocommit=True)
+                break
+            except psycopg.OperationalError as e:
+                if "not yet accepting connections" not in str(e) or attempt == 599:
+                    raise
+                time.sleep(1)
+        with conn:
             exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [self.dbname]).fetchone()
             if not exists:
                 conn.execute(f'CREATE DATABASE "{self.dbname}"')

@@ -49,6 +49,15 @@
     toggle.setAttribute("aria-pressed", on ? "true" : "false");
   });
 
+  // Reply templates (答复模板): picking one fills the reply box, which the worker then edits.
+  document.addEventListener("change", (e) => {
+    const select = e.target.closest("select[data-fill]");
+    if (!select) return;
+    const option = select.selectedOptions[0];
+    const box = document.getElementById(select.dataset.fill);
+    if (box && option && option.dataset.text) { box.value = option.dataset.text; box.focus(); }
+  });
+
   // CSRF token for HTMX requests
   document.addEventListener("htmx:configRequest", (e) => {
     const token = document.querySelector("meta[name=csrf-token]");

@@ -1,0 +1,47 @@
+"""The public board (看得见、找得到、叫得应): a community's opted-in appeals and their replies, for anyone to read,
+with personal data removed — names, phone numbers, ID numbers, room numbers, e-mail addresses."""
+import re
+
+from django.db.models import QuerySet
+
+from .models import Appeal
+
+HIDDEN = "***"
+PATTERNS = [
+    re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+"),                     # e-mail
+    re.compile(r"\d{17}[\dXx]|\d{15}"),                            # ID numbers
+    re.compile(r"(?<!\d)(\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?!\d)"),  # mobile numbers
+    re.compile(r"(?<!\d)0\d{2,3}[- ]?\d{7,8}(?!\d)"),              # landlines
+    re.compile(r"(?<!\d)\d{7,}(?!\d)"),                            # any other long number
+    re.compile(r"\d{1,3}[-－]\d{1,2}[-－]\d{3,4}|\d{1,2}[-－]\d{3,4}(?=[^\d]|$)"),  # 3-2-501, 2-301
+    re.compile(r"\d{3,4}\s*(室|房间|房|号房|户)"),                   # 501室
+    re.compile(r"(?<![\d年月日号第])\d{3,4}(?![\d年月日时点分号楼栋幢单元元万块米度个人次天斤kKmM%℃])"),  # a bare 501
+]
+
+
+def scrub(text: str, names: list[str] = ()) -> str:
+    """Remove what could identify a resident. Names are the reporter's and the people on the appeal."""
+    for name in sorted({n.strip() for n in names if n and len(n.strip()) >= 2}, key=len, reverse=True):
+        text = text.replace(name, "某某")
+    for pattern in PATTERNS:
+        text = pattern.sub(HIDDEN, text)
+    return text
+
+
+def board_appeals(community_id: int) -> QuerySet[Appeal]:
+    """Opted-in appeals of a community, newest first; merged duplicates appear through their group."""
+    return (Appeal.objects.filter(community_id=community_id, public=True, parent__isnull=True)
+            .select_related("category__parent", "compound", "resident", "reporter")
+            .only("id", "number", "state", "text", "reply", "created_at", "resolved_at", "rating", "contact_name",
+                  "category__name", "category__parent__name", "compound__name", "resident__name",
+                  "reporter__display_name", "community_id")
+            .order_by("-id"))
+
+
+def board_entry(appeal: Appeal) -> dict:
+    names = [appeal.contact_name, getattr(appeal.resident, "name", ""), getattr(appeal.reporter, "display_name", "")]
+    return {"number": appeal.number, "created_at": appeal.created_at, "resolved_at": appeal.resolved_at,
+            "state": appeal.get_state_display(), "state_code": appeal.state,
+            "category": str(appeal.category) if appeal.category_id else "",
+            "place": appeal.compound.name if appeal.compound_id else "",
+            "text": scrub(appeal.text, names), "reply": scrub(appeal.reply, names)}

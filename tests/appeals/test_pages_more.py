@@ -1,0 +1,136 @@
+"""Photos, the place picker, the desk's resident search, reply templates, the inbox and the public board."""
+import re
+from io import BytesIO
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from gongzhi.accounts.services import verified_households
+from gongzhi.appeals import services
+from gongzhi.appeals.choices import Channel
+from gongzhi.appeals.models import Appeal, AppealPhoto, Category
+from gongzhi.core.errors import InvalidInput
+from gongzhi.notifications.models import Notification
+from gongzhi.registry.choices import AreaKind
+from gongzhi.registry.models import Area, Resident
+
+pytestmark = pytest.mark.django_db
+
+
+def photo(name="lift.jpg", gps=True, size=(2400, 1800)) -> SimpleUploadedFile:
+    image = Image.new("RGB", size, (200, 40, 40))
+    exif = Image.Exif()
+    if gps:
+        exif[0x8825] = {2: (39.0, 54.0, 27.0), 4: (116.0, 23.0, 17.0)}  # GPSInfo: latitude and longitude
+        exif[0x010F] = "PhoneMaker"
+    out = BytesIO()
+    image.save(out, "JPEG", exif=exif)
+    return SimpleUploadedFile(name, out.getvalue(), content_type="image/jpeg")
+
+
+def test_the_resident_files_with_photos_and_a_place_from_her_compound(login, users):
+    home = verified_households(users("resident")).select_related("compound").get()
+    building = Area.objects.get(pk=home.building_id)
+    client = login("resident")
+    form = client.get("/portal/appeals/new").content.decode()
+    assert f"home:{home.pk}" in form and f"area:{home.compound_id}" in form and f"area:{building.pk}" in form
+    other = Area.objects.filter(kind=AreaKind.COMPOUND).exclude(pk=home.compound_id).first()
+    refused = client.post("/portal/appeals/new", {"where": f"area:{other.pk}", "text": "别的小区"})
+    assert refused.status_code == 200 and not Appeal.objects.filter(text="别的小区").exists()
+    response = client.post("/portal/appeals/new", {"where": f"area:{building.pk}", "text": "楼道灯不亮，晚上看不见",
+                                                   "photos": [photo(), photo("b.jpg", gps=False)]})
+    assert response.status_code == 302
+    appeal = Appeal.objects.get(text="楼道灯不亮，晚上看不见")
+    assert appeal.area_id == building.pk and appeal.household_id is None and appeal.building_id == building.pk
+    stored = AppealPhoto.objects.filter(appeal=appeal).order_by("id")
+    assert stored.count() == 2
+    first = stored[0]
+    with Image.open(first.image.open("rb")) as image:
+        assert max(image.size) <= 1600 and image.format == "JPEG"
+        assert not image.getexif()  # no GPS, no camera data left
+    assert client.get(f"/portal/appeals/{appeal.pk}/photos/{first.pk}").status_code == 200
+    assert login("newcomer").get(f"/portal/appeals/{appeal.pk}/photos/{first.pk}").status_code == 404
+    assert login("worker").get(f"/portal/appeals/{appeal.pk}/photos/{first.pk}").status_code == 200
+
+
+def test_photos_that_are_not_images_or_too_many_change_nothing(users, world):
+    worker = users("worker")
+    before = Appeal.objects.count()
+    with pytest.raises(InvalidInput):
+        services.appeal_submit(channel=Channel.PATROL, text="占道经营", area=world.compound, actor=worker,
+                               photos=[SimpleUploadedFile("x.jpg", b"not an image", content_type="image/jpeg")])
+    with pytest.raises(InvalidInput):
+        services.appeal_submit(channel=Channel.PATROL, text="占道经营", area=world.compound, actor=worker,
+                               photos=[photo(size=(64, 64), gps=False) for _ in range(10)])
+    assert Appeal.objects.count() == before and not AppealPhoto.objects.exists()
+
+
+def test_the_desk_finds_the_resident_and_files_for_her_home(login, users):
+    worker = users("worker")
+    person = (Resident.objects.filter(community=worker.role_grants.get().area).exclude(phone="")
+              .select_related("household").order_by("id").first())
+    client = login("worker")
+    by_name = client.get("/staff/appeals/new/residents", {"q": person.name}).content.decode()
+    assert person.name in by_name and person.phone not in by_name  # masked
+    assert person.name in client.get("/staff/appeals/new/residents", {"q": person.phone[-4:]}).content.decode()
+    stranger = Resident.objects.exclude(community=worker.role_grants.get().area).order_by("id").first()
+    assert stranger.name not in client.get("/staff/appeals/new/residents", {"q": stranger.id_number}).content.decode()
+    assert client.get("/staff/appeals/new/resident", {"id": stranger.pk}).status_code == 404
+    response = client.post("/staff/appeals/new", {"channel": "desk", "resident": person.pk, "text": "家里暖气不热",
+                                                  "category": Category.objects.get(code="heating-cold").pk})
+    assert response.status_code == 302, re.findall(r'errorlist[^<]*<li>([^<]*)', response.content.decode())
+    appeal = Appeal.objects.get(text="家里暖气不热")
+    assert (appeal.resident_id, appeal.household_id, appeal.area_id) == (person.pk, person.household_id,
+                                                                        person.household.area_id)
+    assert appeal.contact_phone == person.phone and appeal.contact_name == person.name
+
+
+def test_reply_templates_are_offered_filled_in(users, world):
+    worker = users("worker")
+    appeal = services.appeal_submit(channel=Channel.DESK, text="电梯停了", area=world.compound, actor=worker,
+                                    category=Category.objects.get(code="property-elevator"))
+    from gongzhi.appeals.selectors import reply_templates
+
+    offered = reply_templates(appeal)
+    titles = [t["title"] for t in offered]
+    assert titles[0] == "电梯已修复" and "已办结" in titles and "垃圾已清运" not in titles
+    assert world.compound.name in offered[0]["text"] and "{place}" not in offered[0]["text"]
+
+
+def test_the_inbox_shows_the_reply_with_one_tap_rating(login, users, world):
+    home = verified_households(users("resident")).select_related("area").get()
+    appeal = services.appeal_submit(channel=Channel.PORTAL, text="门禁坏了", area=home.area, household=home,
+                                    actor=users("resident"), category=Category.objects.get(code="property-access"))
+    services.appeal_accept(appeal=appeal, actor=users("worker"))
+    services.appeal_resolve(appeal=appeal, actor=users("worker"), reply="门禁已由物业更换读卡器")
+    client = login("resident")
+    home_page = client.get("/portal/").content.decode()
+    assert 'class="badge"' in home_page  # unread messages
+    inbox = client.get("/portal/messages/").content.decode()
+    assert "门禁已由物业更换读卡器" in inbox and 'value="satisfied"' in inbox
+    response = client.post(f"/portal/appeals/{appeal.pk}/rate", {"rating": "satisfied", "next": "/portal/messages/"})
+    assert response["Location"] == "/portal/messages/"
+    appeal.refresh_from_db()
+    assert appeal.rating == "satisfied"
+    client.post("/portal/messages/read", {"next": "/portal/messages/"})
+    assert not Notification.objects.filter(user=users("resident"), read_at__isnull=True).exists()
+    evil = client.post(f"/portal/appeals/{appeal.pk}/rate", {"rating": "satisfied", "next": "https://evil.example/"})
+    assert evil["Location"] == f"/portal/appeals/{appeal.pk}/"
+
+
+def test_the_public_board_shows_opted_in_appeals_without_personal_data(client, users):
+    home = verified_households(users("resident")).select_related("area").get()
+    name = users("resident").display_name
+    shown = services.appeal_submit(
+        channel=Channel.PORTAL, text=f"我是{name}，住{home.room}，电话13812345678，楼下垃圾堆了三天", area=home.area,
+        household=home, actor=users("resident"), public=True)
+    hidden = services.appeal_submit(channel=Channel.PORTAL, text="不想公开的事", area=home.area, household=home,
+                                    actor=users("resident"))
+    page = client.get(f"/board/{shown.community_id}/").content.decode()  # anyone, no login
+    assert "楼下垃圾堆了三天" in page and shown.number in page
+    assert name not in page and "13812345678" not in page and f"住{home.room}" not in page
+    assert hidden.number not in page
+    services.appeal_unpublish(appeal=shown, actor=users("worker"), reason="涉及个人信息")
+    assert shown.number not in client.get(f"/board/{shown.community_id}/").content.decode()
+    assert client.get("/board/999999/").status_code == 404
