@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from gongzhi.registry.choices import AreaKind, OrgKind, PartnerRole, ResidentStatus
-from gongzhi.registry.models import Area, Organisation, Resident
+from gongzhi.registry.models import Area, Organisation, OrganisationArea, Resident
 
 from .choices import BindingStatus, Role
 from .models import HouseholdBinding, RoleGrant, User
@@ -32,7 +32,13 @@ def _user(username: str, display_name: str, *, superuser: bool = False, phone: s
 
 @transaction.atomic
 def build_accounts() -> list[DemoAccount]:
-    community = Area.objects.filter(kind=AreaKind.COMMUNITY).order_by("id").first()
+    # the demo's community: the first with both a property company and a red steward (for compounds without
+    # one), so the demo shows both kinds of compound and every party of an appeal has an account
+    communities = Area.objects.filter(kind=AreaKind.COMMUNITY).order_by("id")
+    community = (communities.filter(
+        pk__in=OrganisationArea.objects.filter(organisation__kind=OrgKind.PROPERTY_COMPANY).values("area__community_id"))
+        .filter(pk__in=OrganisationArea.objects.filter(organisation__kind=OrgKind.RED_STEWARD).values("area_id"))
+        .first() or communities.first())
     if community is None:
         raise RuntimeError("build the registry first")
     subdistrict = Area.objects.get(pk=community.subdistrict_id)

@@ -60,6 +60,7 @@ def build_appeals(count: int = 3000, seed: int = 20261123, quiet: bool = False) 
     home = verified_households(resident).first() if resident else None
     routes: dict[tuple[int, int], tuple] = {}
     portal_left = 6
+    open_groups: dict[tuple[int, int], dict] = {}  # (place, category family) → a recent appeal still open
     appeals, events = [], []
     ids = reserve_ids(Appeal, count)
     created_times = sorted(now - timedelta(days=365 * rng.random() ** 1.6, minutes=rng.randint(0, 600))
@@ -97,6 +98,21 @@ def build_appeals(count: int = 3000, seed: int = 20261123, quiet: bool = False) 
         # how far it got: older appeals are finished, the last weeks' are still moving
         stage = 6 if age > timedelta(days=20) else rng.choice([0, 1, 2, 3, 4, 5, 6])
         t = created
+        group = open_groups.get((area.pk, category.parent_id))
+        if stage <= 1 and group is not None and reporter is None and rng.random() < 0.6:
+            # the same trouble reported again: the community merged it into the open one
+            t = created + timedelta(minutes=rng.randint(10, 120))
+            appeal.update(state=State.MERGED, parent_id=group["id"], updated_at=t)
+            appeals.append(appeal)
+            for at, action, before, after, about in ((created, Action.SUBMIT, "", State.SUBMITTED, pk),
+                                                     (t, Action.MERGE, State.SUBMITTED, State.MERGED, pk),
+                                                     (t, Action.MERGED_IN, group["state"], group["state"],
+                                                      group["id"])):
+                events.append({"appeal_id": about, "at": min(at, now), "action": action, "from_state": before,
+                               "to_state": after, "party_id": None, "reason": "", "public": True,
+                               "actor_id": worker.pk if worker and action != Action.SUBMIT else None,
+                               "data": {"into": group["id"]} if action == Action.MERGE else {"merged": pk}})
+            continue
         if stage >= 1:
             late = rng.random() < 0.08
             t = respond_due + timedelta(hours=rng.randint(1, 20)) if late else created + (respond_due - created) * rng.random()
@@ -146,6 +162,8 @@ def build_appeals(count: int = 3000, seed: int = 20261123, quiet: bool = False) 
                         timeline.append((t, Action.CLOSE, State.RESOLVED, State.CLOSED, None, "超过评价期限，自动关闭"))
         appeal["updated_at"] = t
         appeals.append(appeal)
+        if appeal["state"] in (State.ACCEPTED, State.DISPATCHED, State.IN_PROGRESS) and age < timedelta(days=20):
+            open_groups[(area.pk, category.parent_id)] = appeal
         for at, action, before, after, by, reason in timeline:
             events.append({"appeal_id": pk, "at": min(at, now), "action": action, "from_state": before,
                            "to_state": after, "party_id": by.pk if by else None, "reason": reason,

@@ -156,3 +156,17 @@ def merge_target(*, viewer, value: str) -> Appeal:
     if target is None:
         raise InvalidInput(_("没有找到编号为“%(n)s”的诉求") % {"n": value}, field="into")
     return target
+
+
+def parties_for(appeal: Appeal):
+    """Who an appeal may be dispatched or transferred to: the bodies serving its compound, community, subdistrict
+    or district — and any property company serving the same community, so a small one can hand a job to a
+    bigger neighbour (大手拉小手)."""
+    from gongzhi.registry.choices import OrgKind
+    from gongzhi.registry.models import Organisation
+
+    chain = [getattr(appeal, f"{k}_id") for k in ("compound", "community", "subdistrict", "district")]
+    condition = Q(area_roles__area_id__in=[i for i in chain if i])
+    if appeal.community_id:
+        condition |= Q(kind=OrgKind.PROPERTY_COMPANY, area_roles__area__community_id=appeal.community_id)
+    return Organisation.objects.filter(condition, is_active=True).distinct().order_by("kind", "name")

@@ -144,9 +144,7 @@ def available_actions(user, appeal) -> set[str]:
 @staff_view
 def appeal_detail(request, pk):
     appeal = selectors.appeal_detail(viewer=request.user, pk=pk)
-    parties = Organisation.objects.filter(is_active=True, area_roles__area_id__in=[
-        getattr(appeal, f"{k}_id") for k in ("compound", "community", "subdistrict", "district")
-        if getattr(appeal, f"{k}_id")]).distinct().order_by("kind", "name")
+    parties = selectors.parties_for(appeal)
     return render(request, "appeals/detail.html", {
         "appeal": appeal, "timeline": selectors.appeal_timeline(viewer=request.user, appeal=appeal),
         "actions": available_actions(request.user, appeal), "now": timezone.now(),
@@ -355,8 +353,14 @@ def figures(request):
         messages.error(request, e.message)
         rows = []
     totals = {k: sum(r[k] for r in rows) for k in ("total", "hotline", "reopened")}
+    shown = rows if group_by == "day" else sorted(rows, key=lambda r: -r["total"])[:30]  # the biggest 30 as bars
+    chart = {"group_by": group_by, "rows": [{k: r[k] for k in ("label", "response_rate", "resolution_rate",
+                                                                "satisfaction_rate")} for r in shown],
+             "series": [{"key": "response_rate", "label": _("响应率")},
+                        {"key": "resolution_rate", "label": _("解决率")},
+                        {"key": "satisfaction_rate", "label": _("满意率")}]}
     return render(request, "appeals/figures.html", {
-        "rows": rows, "start": start, "end": end, "group_by": group_by, "totals": totals,
+        "rows": rows, "start": start, "end": end, "group_by": group_by, "totals": totals, "chart": chart,
         "groups": [("community", _("社区")), ("subdistrict", _("街道")), ("party", _("承办单位")),
                    ("category", _("类别")), ("day", _("日期"))],
     })

@@ -1,0 +1,132 @@
+"""An appeal's whole life in a real browser: a resident files it on her phone with a photo, the community
+accepts and dispatches it, the property company takes and resolves it from a reply template, and the resident
+rates it in one tap from her messages."""
+import re
+from io import BytesIO
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.test_browser import log_in
+
+pytestmark = pytest.mark.browser
+
+
+def jpeg() -> bytes:
+    from PIL import Image
+
+    out = BytesIO()
+    Image.new("RGB", (800, 600), (90, 120, 160)).save(out, "JPEG")
+    return out.getvalue()
+
+
+def phone(browser):
+    return browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True,
+                               has_touch=True, device_scale_factor=2)
+
+
+def desk(browser):
+    return browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+
+
+def test_filed_on_a_phone_handled_by_community_and_property_rated_in_one_tap(demo_server, browser, shoot, axe):
+    # the resident files it, with a photo, about her own home
+    resident = phone(browser).new_page()
+    log_in(resident, demo_server, "resident")
+    resident.goto(demo_server + "/portal/appeals/new")
+    where = resident.locator("#id_where option").first.get_attribute("value")
+    assert where.startswith("home:")
+    resident.select_option("#id_where", where)
+    resident.fill("#id_text", "单元门禁坏了，晚上关不上，外人随便进")
+    resident.select_option("#id_category", label="物业管理")
+    resident.set_input_files("#id_photos", files=[{"name": "door.jpg", "mimeType": "image/jpeg",
+                                                    "buffer": jpeg()}])
+    resident.check("#id_public")
+    shoot(resident, "appeal-resident-files")
+    assert axe(resident) == []
+    resident.get_by_role("button", name="提交").click()
+    resident.wait_for_url(re.compile(r".*/portal/appeals/\d+/$"))
+    number = resident.locator("h2").first.inner_text().split()[-1]
+    assert re.fullmatch(r"\d{8}-\d{5}", number)
+    expect(resident.locator("ul.photos img")).to_have_count(1)
+    expect(resident.locator(".tag").first).to_have_text("待受理")
+    assert axe(resident) == []
+    shoot(resident, "appeal-resident-filed")
+
+    # the property company's clerk: which company is hers
+    clerk = desk(browser).new_page()
+    log_in(clerk, demo_server, "property")
+    company = clerk.locator("p.muted .tag").first.inner_text().split(" · ", 1)[1].strip()
+
+    # the community worker finds it on the live queue, accepts it and dispatches it to that company
+    worker = desk(browser).new_page()
+    log_in(worker, demo_server, "worker")
+    worker.goto(demo_server + "/staff/appeals/")
+    worker.get_by_role("link", name=number).click()
+    worker.wait_for_load_state("networkidle")
+    accept = worker.locator("form[action$='/accept']")
+    accept.locator("select[name=category]").select_option(label="物业管理 / 门禁道闸")
+    accept.get_by_role("button", name="受理").click()
+    worker.wait_for_load_state("networkidle")
+    dispatch = worker.locator("form[action$='/dispatch']")
+    value = dispatch.locator("select[name=party] option", has_text=company).first.get_attribute("value")
+    dispatch.locator("select[name=party]").select_option(value)
+    dispatch.get_by_role("button", name="派单").click()
+    worker.wait_for_load_state("networkidle")
+    expect(worker.locator(".page-head .tag").first).to_have_text("已派单")
+    assert axe(worker) == []
+    shoot(worker, "appeal-worker-dispatched")
+
+    # the clerk sees it on the same board, takes it and replies from a template
+    clerk.goto(demo_server + "/staff/appeals/")
+    expect(clerk.get_by_role("link", name=number)).to_be_visible()
+    shoot(clerk, "appeal-property-queue")
+    clerk.get_by_role("link", name=number).click()
+    clerk.wait_for_load_state("networkidle")
+    clerk.locator("form[action$='/take']").get_by_role("button", name="接单").click()
+    clerk.wait_for_load_state("networkidle")
+    resolve = clerk.locator("form[action$='/resolve']")
+    resolve.locator("#reply-template").select_option(label="已办结")
+    reply = resolve.locator("textarea[name=reply]")
+    expect(reply).to_have_value(re.compile(company))  # the template came filled in for this appeal
+    reply.fill(reply.input_value().replace("处理情况：", "处理情况：已更换门禁电磁锁，门能正常关闭"))
+    assert axe(clerk) == []
+    shoot(clerk, "appeal-property-resolving")
+    resolve.get_by_role("button", name="办结").click()
+    clerk.wait_for_load_state("networkidle")
+    expect(clerk.locator(".page-head .tag").first).to_have_text("已办结")
+
+    # the resident hears of it and rates it right from her messages
+    resident.goto(demo_server + "/portal/")
+    expect(resident.locator("nav.tabs .badge")).to_be_visible()
+    resident.get_by_role("link", name=re.compile("消息")).click()
+    resident.wait_for_load_state("networkidle")
+    item = resident.locator("ul.inbox li", has_text=f"{number} 已办结")
+    expect(item).to_contain_text("电磁锁")
+    assert axe(resident) == []
+    shoot(resident, "appeal-resident-inbox")
+    item.get_by_role("button", name="满意", exact=True).click()
+    resident.wait_for_load_state("networkidle")
+    expect(resident.locator(".messages, [role=status]").first).to_contain_text("谢谢您的评价")
+    resident.goto(demo_server + "/portal/appeals/")
+    resident.get_by_role("link", name=re.compile("单元门禁坏了")).click()
+    expect(resident.locator("body")).to_contain_text("您的评价：满意")
+    shoot(resident, "appeal-resident-rated")
+
+    # it is on the community's public board, without her name
+    resident.goto(demo_server + "/board/")
+    board_link = resident.locator("a.tile").first.get_attribute("href")
+    assert board_link.startswith("/board/")
+
+
+def test_the_figures_page_draws_the_three_rates(demo_server, browser, shoot, axe):
+    page = desk(browser).new_page()
+    log_in(page, demo_server, "worker")
+    from datetime import date, timedelta
+
+    today = date.today()
+    page.goto(demo_server + f"/staff/figures/?start={today - timedelta(days=90)}&end={today}&group_by=day")
+    expect(page.locator("#rates-chart svg")).to_be_visible()
+    assert page.locator("table.data tbody tr").count() > 5  # a row per day with appeals
+    assert axe(page) == []
+    shoot(page, "appeal-figures-by-day")
