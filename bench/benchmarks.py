@@ -274,12 +274,51 @@ def appeals_rates():
           "db": "postgresql", "groups": result["groups"], "runs": 5, "goal": "<2000"})
 
 
+def appeals_intake_http():
+    """Residents filing through the API (token-authenticated, validated, routed to the community's queue, with
+    the timeline event and the receipt SMS in the outbox), against /healthz on the same server in the same run."""
+    import json
+
+    from gongzhi.testing.postgres import Cluster
+
+    with Cluster(fast=False) as pg:
+        env = django_env(pg.url)
+        manage(env, "migrate", "--noinput")
+        manage(env, "demo_city", "--scale", "3000", "--quiet")
+        setup = task(env, "intake_setup")
+        before = task(env, "intake_counts")
+        post = {"method": "POST", "body": json.dumps(setup["body"], ensure_ascii=False),
+                "headers": {"Authorization": f"Bearer {setup['token']}"}, "unique_header": "Idempotency-Key"}
+        with gunicorn(env, workers=2) as base:
+            load(base + "/healthz", duration=2, concurrency=8)  # warm up
+            load(base + "/api/v1/appeals", duration=2, concurrency=8, **post)
+            hello, intake = [], []
+            for _ in range(3):  # interleaved, so both see the same machine
+                hello.append(load(base + "/healthz", duration=8, concurrency=8))
+                intake.append(load(base + "/api/v1/appeals", duration=8, concurrency=8, **post))
+        after = task(env, "intake_counts")
+    for r in hello + intake:
+        assert r["errors"] == 0, r
+    made = after["appeals"] - before["appeals"]
+    answered = sum(r["n"] for r in intake)
+    # every 201 is an appeal with its event and its receipt in the outbox (warm-up requests included)
+    assert made >= answered and after["submit_events"] - before["submit_events"] == made
+    assert after["outbox"] - before["outbox"] == made, (before, after)
+    rps = median([r["rps"] for r in intake])
+    hello_rps = median([r["rps"] for r in hello])
+    mid = sorted(intake, key=lambda r: r["rps"])[1]
+    emit({"name": "appeals.intake_http", "value": rps, "unit": "appeals/s", "n": answered, "db": "postgresql",
+          "workers": 2, "concurrency": 8, "p50": mid["p50"], "p99": mid["p99"], "hello_json_rps": hello_rps,
+          "ratio": round(rps / hello_rps, 3), "runs": 3, "goal": "ratio>=0.5"})
+
+
 BENCHMARKS = [
     ("http.hello_json", http_hello_json),
     ("registry.demo_build", registry_demo_build),
     ("registry.xlsx_import", registry_xlsx_import),
     ("registry.scope_query", registry_scope_query),
     ("registry.resident_list_http", registry_resident_list_http),
+    ("appeals.intake_http", appeals_intake_http),
     ("appeals.hotline_import", appeals_hotline_import),
     ("appeals.sweep", appeals_sweep),
     ("appeals.queue", appeals_queue),

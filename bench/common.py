@@ -135,9 +135,17 @@ def gunicorn(env: dict, workers: int = 2) -> Iterator[str]:
 
 
 def load(url: str, *, duration: float = 10.0, concurrency: int = 8, cookie: str = "",
-         requests: int | None = None) -> dict:
+         requests: int | None = None, method: str = "GET", body: str = "", headers: dict | None = None,
+         unique_header: str = "") -> dict:
     """Drive ``url`` from a separate process; returns n, rps, p50/p95/p99 (ms) and errors."""
-    args = [PY, "-m", "bench.loadgen", url, "--duration", str(duration), "--concurrency", str(concurrency)]
+    args = [PY, "-m", "bench.loadgen", url, "--duration", str(duration), "--concurrency", str(concurrency),
+            "--method", method]
+    if body:
+        args += ["--body", body]
+    for name, value in (headers or {}).items():
+        args += ["--header", f"{name}: {value}"]
+    if unique_header:
+        args += ["--unique-header", unique_header]
     if cookie:
         args += ["--cookie", cookie]
     if requests:

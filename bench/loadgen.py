@@ -8,6 +8,7 @@ import http.client
 import json
 import threading
 import time
+import uuid
 from urllib.parse import urlsplit
 
 
@@ -18,10 +19,20 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--requests", type=int, default=0, help="stop after this many (0: by duration)")
     parser.add_argument("--cookie", default="")
+    parser.add_argument("--method", default="GET")
+    parser.add_argument("--body", default="", help="request body (sent as JSON)")
+    parser.add_argument("--header", action="append", default=[], help="Name: value (repeatable)")
+    parser.add_argument("--unique-header", default="", help="a header given a fresh UUID on every request")
     args = parser.parse_args()
     parts = urlsplit(args.url)
     path = parts.path + (f"?{parts.query}" if parts.query else "")
     headers = {"Cookie": args.cookie} if args.cookie else {}
+    for line in args.header:
+        name, _, value = line.partition(":")
+        headers[name.strip()] = value.strip()
+    body = args.body.encode() if args.body else None
+    if body is not None:
+        headers["Content-Type"] = "application/json"
     latencies: list[float] = []
     errors = [0]
     lock = threading.Lock()
@@ -38,10 +49,13 @@ def main() -> None:
             started = time.perf_counter()
             try:
                 conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
-                conn.request("GET", path, headers=headers)
+                sent = dict(headers)
+                if args.unique_header:
+                    sent[args.unique_header] = uuid.uuid4().hex
+                conn.request(args.method, path, body=body, headers=sent)
                 response = conn.getresponse()
                 response.read()
-                ok = response.status == 200
+                ok = 200 <= response.status < 300
                 conn.close()
             except OSError:
                 ok = False

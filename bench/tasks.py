@@ -285,6 +285,30 @@ def busiest_community_session() -> dict:
     return {**session(row["community_id"]), "appeals": row["n"]}
 
 
+def intake_setup() -> dict:
+    """A resident's API token and the body of a portal appeal about her home (the demo city's resident)."""
+    from gongzhi.accounts.models import User
+    from gongzhi.accounts.services import api_token_issue, verified_households
+    from gongzhi.appeals.models import Category
+
+    resident = User.objects.get(username="resident")
+    home = verified_households(resident).get()
+    _token, key = api_token_issue(user=resident, name="bench")
+    body = {"channel": "portal", "text": "单元门禁坏了，晚上关不上，外人随便进", "area_id": home.area_id,
+            "household_id": home.pk, "category_id": Category.objects.get(code="property-access").pk,
+            "public": True}
+    return {"token": key, "body": body}
+
+
+def intake_counts() -> dict:
+    from gongzhi.appeals.models import Appeal, AppealEvent
+    from gongzhi.notifications.models import OutboxMessage
+
+    return {"appeals": Appeal.objects.filter(channel="portal", text__startswith="单元门禁坏了").count(),
+            "submit_events": AppealEvent.objects.filter(action="submit", appeal__text__startswith="单元门禁坏了").count(),
+            "outbox": OutboxMessage.objects.filter(subject__contains="已收到您的诉求").count()}
+
+
 if __name__ == "__main__":
     _setup()
     name, kwargs = sys.argv[1], json.loads(sys.argv[2] if len(sys.argv) > 2 else "{}")

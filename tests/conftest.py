@@ -77,6 +77,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_calendar():
+    """Calendar.load remembers a minute's worth in the process; a rolled-back test must not leave its holidays."""
+    from gongzhi.appeals.worktime import Calendar
+
+    Calendar.forget()
+
+
+@pytest.fixture(autouse=True)
 def _postgresql_only(request):
     if request.node.get_closest_marker("postgresql_only"):
         from django.db import connection

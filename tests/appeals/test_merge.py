@@ -135,3 +135,21 @@ def test_merge_through_the_api(neighbours, login):
     refused = login("property").post(f"/api/v1/appeals/{first.pk}/merge", {"into": second.number},
                                      content_type="application/json")
     assert refused.status_code == 404  # she cannot see it at all
+
+
+def test_a_retried_request_files_one_appeal(login, users, world):
+    api = login("worker")
+    body = {"channel": "desk", "text": "路灯不亮", "area_id": world.compound.pk}
+    first = api.post("/api/v1/appeals", body, content_type="application/json", headers={"Idempotency-Key": "k-1"})
+    again = api.post("/api/v1/appeals", body, content_type="application/json", headers={"Idempotency-Key": "k-1"})
+    other = api.post("/api/v1/appeals", body, content_type="application/json", headers={"Idempotency-Key": "k-2"})
+    assert (first.status_code, again.status_code, other.status_code) == (201, 200, 201)
+    assert first.json()["id"] == again.json()["id"] != other.json()["id"]
+    assert Appeal.objects.filter(text="路灯不亮").count() == 2
+    # a double tap on the desk form: the form's key files it once
+    page = login("worker").get("/staff/appeals/new").content.decode()
+    key = page.split('name="client_key" value="')[1].split('"')[0]
+    form = {"channel": "desk", "area": world.compound.pk, "text": "井盖丢了", "client_key": key}
+    login("worker").post("/staff/appeals/new", form)
+    login("worker").post("/staff/appeals/new", form)
+    assert Appeal.objects.filter(text="井盖丢了").count() == 1

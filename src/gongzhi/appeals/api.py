@@ -187,21 +187,29 @@ def categories(request):
     return Category.objects.filter(is_active=True).order_by("position", "code")
 
 
-@router.post("/appeals", response={201: AppealDetailOut})
+@router.post("/appeals", response={200: AppealDetailOut, 201: AppealDetailOut})
 def file_appeal(request, body: AppealIn):
-    """File an appeal: residents for their verified homes (portal), workers at the desk or on patrol."""
+    """File an appeal: residents for their verified homes (portal), workers at the desk or on patrol. Send an
+    `Idempotency-Key` header to retry safely: the same key files nothing new and answers 200 with the first."""
     area = Area.objects.filter(pk=body.area_id).first()
     if area is None:
         raise InvalidInput(_("地点不存在"), field="area_id")
     household = Household.objects.filter(pk=body.household_id).first() if body.household_id else None
-    category = Category.objects.filter(pk=body.category_id, is_active=True).first() if body.category_id else None
+    category = (Category.objects.select_related("parent").filter(pk=body.category_id, is_active=True).first()
+                if body.category_id else None)
     if body.channel == Channel.HOTLINE:
         raise InvalidInput(_("热线工单请用 /hotline/orders 导入"), field="channel")
     appeal = services.appeal_submit(
         channel=body.channel, text=body.text, area=area, household=household, category=category, actor=request.user,
         contact_name=body.contact_name, contact_phone=body.contact_phone,
-        contact_preference=body.contact_preference, public=body.public)
-    return Status(201, _detail(request, appeal))
+        contact_preference=body.contact_preference, public=body.public,
+        idempotency_key=request.headers.get("Idempotency-Key", ""))
+    if getattr(appeal, "replayed", False):
+        return Status(200, _detail(request, appeal))
+    # just filed: everything the answer shows is in hand — no need to read it back
+    appeal.area, appeal.category, appeal.party = area, category, None
+    appeal.timeline = [appeal.submit_event]
+    return Status(201, appeal)
 
 
 @router.get("/appeals", response=list[AppealOut])

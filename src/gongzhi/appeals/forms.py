@@ -9,6 +9,26 @@ from .models import Category
 PLEASE_CHOOSE = _("（请选择）")
 
 
+def _new_key() -> str:
+    from uuid import uuid4
+
+    return uuid4().hex
+
+
+class RenderedElsewhere(forms.HiddenInput):
+    """A hidden value the page renders itself (the desk's resident picker swaps it in with HTMX)."""
+
+    def render(self, *args, **kwargs):
+        return ""
+
+
+class ClientKeyField(forms.CharField):
+    """A key made when the form is shown: submitting it twice (a double tap, a resend) files one appeal."""
+
+    def __init__(self, **kwargs):
+        super().__init__(widget=forms.HiddenInput, required=False, max_length=64, initial=_new_key, **kwargs)
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
@@ -41,7 +61,8 @@ class DeskForm(forms.Form):
 
     channel = forms.ChoiceField(label=_("来源"), choices=[(Channel.DESK, Channel.DESK.label),
                                                           (Channel.PATROL, Channel.PATROL.label)])
-    resident = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    resident = forms.IntegerField(widget=RenderedElsewhere, required=False)
+    client_key = ClientKeyField()
     area = forms.TypedChoiceField(label=_("涉及地点"), coerce=int, required=False, empty_value=None,
                                   help_text=_("选了居民、且问题就在他家时可不选"))
     category = forms.TypedChoiceField(label=_("类别"), coerce=int, required=False, empty_value=None)
@@ -66,6 +87,7 @@ class DeskForm(forms.Form):
 
 
 class PortalForm(forms.Form):
+    client_key = ClientKeyField()
     where = forms.ChoiceField(label=_("问题在哪里？"))
     category = forms.TypedChoiceField(label=_("问题类别（可不选）"), coerce=int, required=False, empty_value=None)
     text = forms.CharField(label=_("遇到了什么问题？"), widget=forms.Textarea(attrs={"rows": 5}), max_length=5000)

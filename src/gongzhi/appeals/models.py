@@ -116,6 +116,8 @@ class Appeal(Placed, TimeStamped):
     public = models.BooleanField(_("同意公开"), default=False)
     proactive = models.BooleanField(_("未诉先办"), default=False)
     hotline_order_no = models.CharField(_("热线工单号"), max_length=40, blank=True)
+    client_key = models.CharField(max_length=64, blank=True, editable=False,
+                                  help_text="the Idempotency-Key of the request that filed it: a retry files nothing new")
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     party = models.ForeignKey(Organisation, verbose_name=_("承办单位"), null=True, blank=True,
@@ -154,6 +156,8 @@ class Appeal(Placed, TimeStamped):
         constraints = [
             models.UniqueConstraint(fields=["hotline_order_no"], condition=~Q(hotline_order_no=""),
                                     name="appeal_unique_hotline_order"),
+            models.UniqueConstraint(fields=["entered_by", "client_key"], condition=~Q(client_key=""),
+                                    name="appeal_unique_client_key"),
             models.CheckConstraint(condition=Q(outcome="") | Q(state="closed_unresolved"),
                                    name="appeal_outcome_only_when_unresolved"),
         ]

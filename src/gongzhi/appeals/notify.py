@@ -39,9 +39,23 @@ def tell_party(appeal: Appeal, title: str, body: str = "") -> None:
     notify_many([(u, key, title % {"n": appeal.number}, body, f"/staff/appeals/{appeal.pk}/") for u in set(users)])
 
 
-def received(appeal: Appeal) -> None:
-    tell_reporters(appeal, "received", _("已收到您的诉求 %(n)s"),
-                   _("社区会尽快受理，您可以在“我的诉求”里看到办理进度。"), sms=True)
+def received(appeal: Appeal, reporter=None) -> None:
+    """The receipt for a new appeal (it has no merged group yet): in-app and by SMS to the reporter, or by SMS
+    to the contact phone a walk-in or a caller left. Two inserts: this is on every intake's path."""
+    from gongzhi.notifications.models import Notification, OutboxMessage
+
+    title = _("已收到您的诉求 %(n)s") % {"n": appeal.number}
+    body = _("社区会尽快受理，您可以在“我的诉求”里看到办理进度。")
+    phone = appeal.contact_phone
+    if reporter is not None:
+        note = Notification.objects.create(user=reporter, key=f"received:{appeal.pk}:0", title=title, body=body,
+                                           link=f"/portal/appeals/{appeal.pk}/")
+        phone = reporter.phone
+    else:
+        note = None
+    if phone:
+        OutboxMessage.objects.create(channel=OutboxMessage.Channel.SMS, recipient=phone, subject=title, body=body,
+                                     next_attempt_at=appeal.created_at, notification=note)
 
 
 def resolved(appeal: Appeal) -> None:

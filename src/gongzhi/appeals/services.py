@@ -79,14 +79,19 @@ def _locked(appeal: Appeal) -> Appeal:
 
 
 def appeal_numbers(now, count: int = 1) -> list[str]:
-    """A block of today's readable numbers (20261123-00042), taken under the day counter's row lock."""
+    """A block of today's readable numbers (20261123-00042), taken in one upsert on the day's counter row (which
+    stays locked until the caller's transaction ends, so numbers are never given twice)."""
+    from django.db import connection
+
     day = timezone.localdate(now)
-    AppealCounter.objects.get_or_create(day=day)
-    counter = AppealCounter.objects.select_for_update().get(day=day)
-    first = counter.last + 1
-    counter.last += count
-    counter.save(update_fields=["last"])
-    return [f"{day:%Y%m%d}-{n:05d}" for n in range(first, first + count)]
+    table = connection.ops.quote_name(AppealCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (day, last) VALUES (%s, %s) "
+            f"ON CONFLICT (day) DO UPDATE SET last = {table}.last + EXCLUDED.last RETURNING last",
+            [day, count])
+        last = cursor.fetchone()[0]
+    return [f"{day:%Y%m%d}-{n:05d}" for n in range(last - count + 1, last + 1)]
 
 
 def _hours(appeal: Appeal, step: str) -> Decimal:
@@ -117,14 +122,15 @@ def _clean_text(text: str) -> str:
     return text
 
 
-@transaction.atomic
 def appeal_submit(
     *, channel: str, text: str, area: Area, actor, category: Category | None = None, priority: str = "",
     household: Household | None = None, resident: Resident | None = None, contact_name: str = "",
     contact_phone: str = "", contact_preference: str = "", public: bool = False, hotline_order_no: str = "",
-    photos=(),
+    photos=(), idempotency_key: str = "",
 ) -> Appeal:
-    """Take in an appeal from any channel; it waits for the community to accept it."""
+    """Take in an appeal from any channel; it waits for the community to accept it. With an idempotency key
+    (a retried request, a double tap), the appeal that key already filed is returned and nothing new is made."""
+    idempotency_key = (idempotency_key or "").strip()[:64] if getattr(actor, "pk", None) else ""
     if channel not in Channel.values:
         raise InvalidInput(_("未知的诉求来源"), field="channel")
     if priority and priority not in Priority.values:
@@ -134,10 +140,13 @@ def appeal_submit(
     if channel == Channel.PORTAL:
         # a resident acts for a household only after a worker verified the binding (实名认证)
         mine = verified_households(actor)
-        if not mine.exists():
-            raise NotPermitted(_("请先绑定并通过实名认证，再反映问题"))
-        if household is not None and not mine.filter(pk=household.pk).exists():
-            raise NotPermitted(_("只能为自己绑定的房屋反映问题"))
+        if household is not None:
+            if not mine.filter(pk=household.pk).exists():
+                raise NotPermitted(_("只能为自己绑定的房屋反映问题") if mine.exists()
+                                   else _("请先绑定并通过实名认证，再反映问题"))
+        elif not mine.filter(community_id=area.community_id).exists():
+            raise NotPermitted(_("只能为自己居住的社区反映问题") if mine.exists()
+                               else _("请先绑定并通过实名认证，再反映问题"))
     elif channel in (Channel.DESK, Channel.PATROL) and not scope_for(actor, Perm.HANDLE_APPEALS).covers(area):
         raise NotPermitted(_("您无权为该地点登记诉求"))
     prepared = _prepare_photos(photos)
@@ -145,13 +154,28 @@ def appeal_submit(
     if channel == Channel.HOTLINE and not hotline_order_no:
         raise InvalidInput(_("热线工单必须有工单号"), field="hotline_order_no")
     now = timezone.now()
+    text = _clean_text(text)
+    contact_phone = validate_phone(contact_phone)
+    # the number first, on its own: outside a caller's transaction the day's counter is locked only for that
+    # one statement, not while the appeal is written (a gap if what follows fails; never a number twice)
+    number = appeal_numbers(now)[0]
+    with transaction.atomic():
+        return _submit(number=number, now=now, channel=channel, text=text, area=area, household=household,
+                       resident=resident, actor=actor, category=category, priority=priority,
+                       contact_name=contact_name, contact_phone=contact_phone,
+                       contact_preference=contact_preference, public=public, hotline_order_no=hotline_order_no,
+                       idempotency_key=idempotency_key, prepared=prepared)
+
+
+def _submit(*, number, now, channel, text, area, household, resident, actor, category, priority, contact_name,
+            contact_phone, contact_preference, public, hotline_order_no, idempotency_key, prepared) -> Appeal:
     appeal = Appeal(
-        number=appeal_numbers(now)[0], channel=channel, text=_clean_text(text), area=area, household=household,
+        number=number, channel=channel, text=text, area=area, household=household,
         resident=resident, reporter=actor if channel == Channel.PORTAL else None, entered_by=actor,
         category=category, priority=priority or (category.priority if category else Priority.NORMAL),
-        contact_name=(contact_name or "").strip()[:50], contact_phone=validate_phone(contact_phone),
+        contact_name=(contact_name or "").strip()[:50], contact_phone=contact_phone,
         contact_preference=(contact_preference or "").strip()[:100], public=public,
-        proactive=channel == Channel.PATROL, hotline_order_no=hotline_order_no,
+        proactive=channel == Channel.PATROL, hotline_order_no=hotline_order_no, client_key=idempotency_key,
     )
     appeal.place_at(area)
     _start_clock(appeal, Step.RESPOND, now)
@@ -159,11 +183,16 @@ def appeal_submit(
         with transaction.atomic():
             appeal.save()
     except IntegrityError:
+        if idempotency_key:  # the same request, retried while the first was being saved
+            earlier = Appeal.objects.filter(entered_by=actor, client_key=idempotency_key).first()
+            if earlier is not None:
+                earlier.replayed = True
+                return earlier
         raise Conflict(_("该热线工单已导入"), code="hotline_order_exists", field="hotline_order_no") from None
-    AppealEvent.objects.create(appeal=appeal, at=now, actor=actor, action=Action.SUBMIT, to_state=State.SUBMITTED,
-                               data={"channel": channel})
+    appeal.submit_event = AppealEvent.objects.create(appeal=appeal, at=now, actor=actor, action=Action.SUBMIT,
+                                                     to_state=State.SUBMITTED, data={"channel": channel})
     _store_photos(appeal, actor, prepared)
-    notify.received(appeal)
+    notify.received(appeal, reporter=actor if appeal.reporter_id else None)
     return appeal
 
 

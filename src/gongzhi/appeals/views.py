@@ -88,7 +88,7 @@ def appeal_new(request):
                 category=Category.objects.filter(pk=data["category"]).first() if data["category"] else None,
                 actor=request.user, contact_name=data["contact_name"] or (resident.name if resident else ""),
                 contact_phone=data["contact_phone"] or (resident.phone if resident else ""),
-                public=data["public"], photos=data["photos"])
+                public=data["public"], photos=data["photos"], idempotency_key=data["client_key"])
         except DomainError as e:
             form.add_error(e.field if e.field in form.fields else None, e.message)
         else:
@@ -270,7 +270,7 @@ def portal_appeal_new(request):
                 channel=Channel.PORTAL, text=data["text"], area=area, household=household,
                 category=Category.objects.filter(pk=data["category"]).first() if data["category"] else None,
                 actor=request.user, contact_preference=data["contact_preference"], public=data["public"],
-                photos=data["photos"])
+                photos=data["photos"], idempotency_key=data["client_key"])
         except DomainError as e:
             form.add_error(e.field if e.field in form.fields else None, e.message)
         else:

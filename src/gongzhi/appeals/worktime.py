@@ -12,11 +12,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from time import monotonic
 
 from django.conf import settings
 from django.utils import timezone
 
 MAX_DAYS = 800  # a deadline more than two years of working days away is a configuration error
+_LOADED: dict[tuple[date, int], tuple[float, dict[date, bool]]] = {}  # Calendar.load's minute-long memory
 
 
 def _periods() -> tuple[tuple[int, int], ...]:
@@ -38,10 +40,25 @@ class Calendar:
 
     @classmethod
     def load(cls, start: date, days: int = 120) -> Calendar:
+        """Holidays and make-up days around ``start``. Every intake needs them, so each process keeps what it
+        read for a minute; a change in this process clears it at once (``forget``), other processes within the
+        minute."""
         from .models import CalendarDay
 
+        now = monotonic()
+        found = _LOADED.get((start, days))
+        if found is not None and found[0] > now:
+            return cls(exceptions=found[1])
         rows = CalendarDay.objects.filter(day__gte=start - timedelta(days=1), day__lte=start + timedelta(days=days))
-        return cls(exceptions={row.day: row.is_workday for row in rows})
+        exceptions = {row.day: row.is_workday for row in rows}
+        if len(_LOADED) > 64:
+            _LOADED.clear()
+        _LOADED[(start, days)] = (now + 60, exceptions)
+        return cls(exceptions=exceptions)
+
+    @staticmethod
+    def forget(**_kwargs) -> None:
+        _LOADED.clear()
 
     def is_workday(self, day: date) -> bool:
         return self.exceptions.get(day, day.weekday() < 5)
