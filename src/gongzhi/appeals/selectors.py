@@ -1,7 +1,7 @@
 """Appeal reads, starting from what the viewer may see."""
 from datetime import timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -81,7 +81,7 @@ def reply_templates(appeal: Appeal) -> list[dict]:
               "party": appeal.party.name if appeal.party_id else (appeal.community.name if appeal.community_id
                                                                    else "")}
     out = []
-    for t in templates.order_by("-category_id", "position", "id"):
+    for t in templates.order_by(F("category_id").desc(nulls_last=True), "position", "id"):  # specific first
         text = t.text
         for key, value in values.items():
             text = text.replace("{" + key + "}", value)
