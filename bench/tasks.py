@@ -220,13 +220,13 @@ def appeal_city(communities: int, appeals: int, open_share: float, overdue_share
             INSERT INTO appeals_appeal (
                 number, channel, category_id, priority, state, text, area_id, district_id, subdistrict_id,
                 community_id, compound_id, contact_name, contact_phone, contact_preference, public, proactive,
-                hotline_order_no, reply, outcome, rating, rating_comment, pause_reason, reopen_count,
+                hotline_order_no, client_key, reply, outcome, rating, rating_comment, pause_reason, reopen_count,
                 party_id, created_at, updated_at, accepted_at, responded_at, respond_due_at, resolve_due_at,
                 resolve_warn_at, resolved_at, closed_at)
             SELECT 'B' || lpad(g::text, 9, '0'), CASE WHEN g %% 2 = 0 THEN 'hotline' ELSE 'desk' END,
                    (%(leaves)s::bigint[])[1 + g %% array_length(%(leaves)s::bigint[], 1)], 'normal',
                    st.state, '压测诉求', c.id, c.district_id, c.subdistrict_id, c.community_id, c.id,
-                   '', '', '', false, false, CASE WHEN g %% 2 = 0 THEN 'B' || g ELSE '' END, '',
+                   '', '', '', false, false, CASE WHEN g %% 2 = 0 THEN 'B' || g ELSE '' END, '', '',
                    CASE WHEN st.state = 'closed_unresolved' THEN 'explained' ELSE '' END,
                    CASE WHEN st.state = 'closed' THEN (ARRAY['satisfied','basically','dissatisfied'])[1 + g %% 3]
                         ELSE '' END, '', '', 0,

@@ -71,6 +71,9 @@ def test_the_desk_finds_the_resident_and_files_for_her_home(login, users):
     person = (Resident.objects.filter(community=worker.role_grants.get().area).exclude(phone="")
               .select_related("household").order_by("id").first())
     client = login("worker")
+    assert 'name="resident"' not in client.get("/staff/appeals/new").content.decode()  # only the picker sets it
+    chosen = client.get("/staff/appeals/new/resident", {"id": person.pk}).content.decode()
+    assert chosen.count('name="resident"') == 1 and person.name in chosen
     by_name = client.get("/staff/appeals/new/residents", {"q": person.name}).content.decode()
     assert person.name in by_name and person.phone not in by_name  # masked
     assert person.name in client.get("/staff/appeals/new/residents", {"q": person.phone[-4:]}).content.decode()
