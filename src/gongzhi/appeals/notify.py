@@ -1,6 +1,5 @@
 """Who hears of what happens to an appeal. Called inside the service's transaction, so a message is queued
 exactly when the change it reports is committed (the outbox delivers it later, retrying a failing gateway)."""
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from gongzhi.accounts.models import RoleGrant
@@ -29,13 +28,13 @@ def tell_reporters(appeal: Appeal, kind: str, title: str, body: str, *, sms: boo
     notify_many(items, sms=sms)
 
 
-def tell_party(appeal: Appeal, title: str, body: str = "") -> None:
-    """The staff of the party the appeal is now with."""
+def tell_party(appeal: Appeal, event, title: str, body: str = "") -> None:
+    """The staff of the party the appeal is now with, once per dispatch or transfer (``event``)."""
     if appeal.party_id is None:
         return
-    users = RoleGrant.objects.filter(Q(organisation_id=appeal.party_id), revoked_at__isnull=True).values_list(
+    users = RoleGrant.objects.filter(organisation_id=appeal.party_id, revoked_at__isnull=True).values_list(
         "user_id", flat=True)
-    key = f"party:{appeal.pk}:{appeal.party_id}:{appeal.events.count()}"
+    key = f"party:{event.pk}"
     notify_many([(u, key, title % {"n": appeal.number}, body, f"/staff/appeals/{appeal.pk}/") for u in set(users)])
 
 
@@ -66,5 +65,5 @@ def closed_unresolved(appeal: Appeal) -> None:
     tell_reporters(appeal, "closed", _("您的诉求 %(n)s 已关闭"), appeal.reply, sms=True)
 
 
-def paused(appeal: Appeal) -> None:
-    tell_reporters(appeal, f"paused-{appeal.events.count()}", _("您的诉求 %(n)s 暂停计时"), appeal.pause_reason)
+def paused(appeal: Appeal, event) -> None:
+    tell_reporters(appeal, f"paused-{event.pk}", _("您的诉求 %(n)s 暂停计时"), appeal.pause_reason)

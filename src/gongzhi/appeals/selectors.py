@@ -5,11 +5,15 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongzhi.accounts.scopes import Perm, scope_for
 from gongzhi.core.errors import InvalidInput
-from gongzhi.registry.models import Area
+from gongzhi.registry.choices import AreaKind, OrgKind
+from gongzhi.registry.models import Area, Organisation
+from gongzhi.registry.permissions import get_visible, residents_visible_to
+from gongzhi.registry.selectors import attach_places, search_residents
 
 from .choices import OPEN_STATES, State
-from .models import Appeal, AppealEvent
+from .models import Appeal, AppealEvent, ReplyTemplate
 from .permissions import acts_for_community, acts_for_party, appeals_visible_to
 
 
@@ -35,8 +39,6 @@ def appeal_list(*, viewer, area: Area | None = None, state: str = "", category: 
 
 
 def appeal_detail(*, viewer, pk) -> Appeal:
-    from gongzhi.registry.permissions import get_visible
-
     return get_visible(appeals_visible_to(viewer).select_related("category__parent", "party", "area"), pk)
 
 
@@ -62,18 +64,18 @@ def merge_candidates(*, viewer, appeal: Appeal, limit: int = 8) -> list[Appeal]:
     qs = (appeals_visible_to(viewer).filter(created_at__gte=since, parent__isnull=True, **place)
           .filter(state__in=OPEN_STATES | {State.RESOLVED}).exclude(pk=appeal.pk)
           .select_related("category__parent", "area").order_by("-id")[:200])
-    family = appeal.category.parent_id or appeal.category_id if appeal.category_id else None
-    found = list(qs)
-    found.sort(key=lambda a: (not (family and family in (a.category_id, getattr(a.category, "parent_id", None))),
-                              -a.pk))
+
+    def family(a: Appeal) -> int | None:  # the first-level category
+        return (a.category.parent_id or a.category_id) if a.category_id else None
+
+    mine = family(appeal)
+    found = sorted(qs, key=lambda a: (mine is None or family(a) != mine, -a.pk))
     return found[:limit]
 
 
 
 def reply_templates(appeal: Appeal) -> list[dict]:
     """The reply templates for this appeal's category (and its parent, and the general ones), filled in."""
-    from .models import ReplyTemplate
-
     cats = [c for c in (appeal.category_id, appeal.category.parent_id if appeal.category_id else None) if c]
     templates = ReplyTemplate.objects.filter(Q(category__isnull=True) | Q(category_id__in=cats), is_active=True)
     place = appeal.household.address if appeal.household_id else appeal.area.name
@@ -93,8 +95,6 @@ def portal_places(households) -> tuple[list, dict[str, tuple]]:
     """Where a resident may say the problem is: one of her verified homes, or — from the registry tree — the
     shared parts of her compound (the compound, each building) and her community. Returns grouped choices and
     value → (area, household)."""
-    from gongzhi.registry.choices import AreaKind
-
     choices, lookup = [], {}
     homes = []
     for h in households:
@@ -120,10 +120,6 @@ def portal_places(households) -> tuple[list, dict[str, tuple]]:
 def desk_residents(*, viewer, text: str, limit: int = 10) -> list:
     """Find the resident at the desk by name, phone (or its last four digits), ID number, or address — words
     like “阳光小区 3号楼 501” each narrow the search. Only residents the worker may see and handle."""
-    from gongzhi.accounts.scopes import Perm, scope_for
-    from gongzhi.registry.permissions import residents_visible_to
-    from gongzhi.registry.selectors import attach_places, search_residents
-
     text = (text or "").strip()[:60]
     if len(text) < 2:
         return []
@@ -140,10 +136,6 @@ def desk_residents(*, viewer, text: str, limit: int = 10) -> list:
 
 
 def desk_residents_by_pk(*, viewer, pk: int) -> list:
-    from gongzhi.accounts.scopes import Perm, scope_for
-    from gongzhi.registry.permissions import residents_visible_to
-    from gongzhi.registry.selectors import attach_places
-
     qs = residents_visible_to(viewer).filter(scope_for(viewer, Perm.HANDLE_APPEALS).q(), pk=pk)
     return attach_places(list(qs.select_related("household__area")))
 
@@ -162,9 +154,6 @@ def parties_for(appeal: Appeal):
     """Who an appeal may be dispatched or transferred to: the bodies serving its compound, community, subdistrict
     or district — and any property company serving the same community, so a small one can hand a job to a
     bigger neighbour (大手拉小手)."""
-    from gongzhi.registry.choices import OrgKind
-    from gongzhi.registry.models import Organisation
-
     chain = [getattr(appeal, f"{k}_id") for k in ("compound", "community", "subdistrict", "district")]
     condition = Q(area_roles__area_id__in=[i for i in chain if i])
     if appeal.community_id:

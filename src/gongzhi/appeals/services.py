@@ -3,7 +3,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -79,10 +79,9 @@ def _locked(appeal: Appeal) -> Appeal:
 
 
 def appeal_numbers(now, count: int = 1) -> list[str]:
-    """A block of today's readable numbers (20261123-00042), taken in one upsert on the day's counter row (which
-    stays locked until the caller's transaction ends, so numbers are never given twice)."""
-    from django.db import connection
-
+    """A block of today's readable numbers (20261123-00042), taken in one upsert on the day's counter row: the
+    row lock makes concurrent takers wait, so a number is never given twice. Outside a transaction the lock lasts
+    that one statement; inside one, until it ends."""
     day = timezone.localdate(now)
     table = connection.ops.quote_name(AppealCounter._meta.db_table)
     with connection.cursor() as cursor:
@@ -155,6 +154,9 @@ def appeal_submit(
         raise InvalidInput(_("热线工单必须有工单号"), field="hotline_order_no")
     now = timezone.now()
     text = _clean_text(text)
+    if resident is not None:  # found at the desk: reach her as the ledger has her, unless told otherwise
+        contact_name = contact_name or resident.name
+        contact_phone = contact_phone or resident.phone
     contact_phone = validate_phone(contact_phone)
     # the number first, on its own: outside a caller's transaction the day's counter is locked only for that
     # one statement, not while the appeal is written (a gap if what follows fails; never a number twice)
@@ -229,9 +231,9 @@ def appeal_dispatch(*, appeal: Appeal, actor, party: Organisation | None = None,
             raise InvalidInput(_("没有找到负责该类诉求的单位，请手动选择承办单位"), code="no_route", field="party")
         party, rule = found
     appeal.party, appeal.rule = party, rule
-    _transition(appeal, Action.DISPATCH, actor=actor, reason=reason,
+    event = _transition(appeal, Action.DISPATCH, actor=actor, reason=reason,
                 data={"party": party.pk, "rule": rule.pk if rule else None})
-    notify.tell_party(appeal, _("新派单：诉求 %(n)s"), appeal.text[:200])
+    notify.tell_party(appeal, event, _("新派单：诉求 %(n)s"), appeal.text[:200])
     return appeal
 
 
@@ -271,9 +273,9 @@ def appeal_transfer(*, appeal: Appeal, actor, party: Organisation, reason: str) 
     previous = appeal.party
     appeal.party = party
     appeal.rule = None
-    _transition(appeal, Action.TRANSFER, actor=actor, party=previous, reason=reason.strip(),
+    event = _transition(appeal, Action.TRANSFER, actor=actor, party=previous, reason=reason.strip(),
                 data={"from": previous.pk if previous else None, "to": party.pk})
-    notify.tell_party(appeal, _("转派给您：诉求 %(n)s"), reason.strip())
+    notify.tell_party(appeal, event, _("转派给您：诉求 %(n)s"), reason.strip())
     return appeal
 
 
@@ -446,8 +448,8 @@ def appeal_pause(*, appeal: Appeal, actor, reason: str) -> Appeal:
     if not (reason or "").strip():
         raise InvalidInput(_("请写明暂停原因，居民会看到"), field="reason")
     appeal.paused_at, appeal.pause_reason = timezone.now(), reason.strip()[:200]
-    _transition(appeal, Action.PAUSE, actor=actor, reason=appeal.pause_reason, at=appeal.paused_at)
-    notify.paused(appeal)
+    event = _transition(appeal, Action.PAUSE, actor=actor, reason=appeal.pause_reason, at=appeal.paused_at)
+    notify.paused(appeal, event)
     return appeal
 
 

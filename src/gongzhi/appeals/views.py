@@ -78,16 +78,16 @@ def appeal_new(request):
         data = form.cleaned_data
         if data["resident"]:
             resident = _desk_resident(request.user, data["resident"])
-        try:
-            if data["resident"] and resident is None:
+            if resident is None:
                 raise PermissionDenied
-            area = Area.objects.get(pk=data["area"]) if data["area"] else resident.household.area
+        # no place chosen: the problem is in the resident's own home
+        area = Area.objects.get(pk=data["area"]) if data["area"] else resident.household.area
+        try:
             appeal = services.appeal_submit(
                 channel=data["channel"], text=data["text"], area=area,
                 household=resident.household if resident and not data["area"] else None, resident=resident,
                 category=Category.objects.filter(pk=data["category"]).first() if data["category"] else None,
-                actor=request.user, contact_name=data["contact_name"] or (resident.name if resident else ""),
-                contact_phone=data["contact_phone"] or (resident.phone if resident else ""),
+                actor=request.user, contact_name=data["contact_name"], contact_phone=data["contact_phone"],
                 public=data["public"], photos=data["photos"], idempotency_key=data["client_key"])
         except DomainError as e:
             form.add_error(e.field if e.field in form.fields else None, e.message)

@@ -32,7 +32,7 @@ def open_notification(request, pk):
     services.mark_read(user=request.user, ids=[note.pk])
     if note.link and url_has_allowed_host_and_scheme(note.link, allowed_hosts={request.get_host()}):
         return redirect(note.link)
-    return redirect(request.META.get("HTTP_REFERER") or "portal:messages")
+    return redirect("portal:messages")
 
 
 @login_required
