@@ -11,7 +11,7 @@ PORT ?= 8000
 SCALE ?= 15000
 ONLY ?=
 
-.PHONY: demo test lint migrations-check test-sqlite test-postgresql bench messages clean-demo serve
+.PHONY: demo test lint migrations-check test-sqlite test-postgresql bench messages clean-demo serve eval
 
 # (quiet, and to stderr: `make bench` keeps stdout for its JSON lines)
 $(VENV)/.installed: pyproject.toml
@@ -57,6 +57,10 @@ test-postgresql: $(VENV)/.installed
 ## bench: the benchmarks of ../shared/BENCH.md; `make bench ONLY=registry.scope` runs those whose names start so
 bench: $(VENV)/.installed
 	@$(PY) -m bench $(if $(ONLY),--only $(ONLY),)
+
+## eval: how well the classifier labels DATA=<csv> (the shared data's columns), or 5-fold cross-validation
+eval: $(VENV)/.installed
+	$(MANAGE) triage_eval $(if $(DATA),--data $(abspath $(DATA)),)
 
 ## messages: refresh the English catalogue after changing user-facing strings, then translate the new entries
 messages: $(VENV)/.installed

@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongzhi.settings.prod")
 
@@ -13,4 +14,6 @@ app.autodiscover_tasks()
 app.conf.beat_schedule = {
     "appeals-sweep": {"task": "gongzhi.appeals.tasks.appeals_sweep_task", "schedule": 60.0},
     "deliver-outbox": {"task": "gongzhi.notifications.tasks.deliver_outbox_task", "schedule": 60.0},
+    "triage-pending": {"task": "gongzhi.triage.tasks.triage_pending_task", "schedule": 60.0},
+    "triage-train": {"task": "gongzhi.triage.tasks.classifier_train_task", "schedule": crontab(hour=3, minute=0)},
 }

@@ -56,6 +56,8 @@ class Action(models.TextChoices):
     MERGE = "merge", _("合并到同类诉求")
     MERGED_IN = "merged_in", _("合并同类诉求")
     UNPUBLISH = "unpublish", _("撤下公示")
+    TRIAGE = "triage", _("智能分拨")
+    RECLASSIFY = "reclassify", _("更正类别")
 
 
 class Outcome(models.TextChoices):

@@ -25,20 +25,44 @@ from .models import Appeal, AppealEvent, Category
 from .services import appeal_numbers
 from .worktime import Calendar
 
+# what residents say about each kind of trouble, in their own words; a demo appeal is one of these, sometimes
+# with where and how long, so the triage classifier has the instance's own history to learn from
 TEXTS = {
-    "property": ["电梯经常停运，老人上下楼困难", "楼顶漏水，雨天屋里滴水", "单元门禁坏了关不上", "楼道灯不亮",
-                 "物业费收费项目不清楚"],
-    "sanitation": ["垃圾桶满了没人清运", "楼道里堆满杂物", "小区有老鼠，希望消杀"],
-    "parking": ["车辆乱停堵住出口", "有人把电动车推上楼充电"],
-    "heating": ["暖气不热，屋里只有十几度", "暖气管道漏水"],
-    "noise": ["工地夜间施工太吵", "楼下商铺音响声音太大"],
-    "greening": ["树枝挡住窗户需要修剪", "绿地被人圈起来种菜"],
-    "security": ["消防通道被车辆堵住", "单元门口有陌生人徘徊"],
-    "neighbours": ["楼上装修噪音太大", "楼上漏水到我家，协商不成", "邻居在楼道养狗"],
-    "repairs": ["小区路面坑洼", "健身器材坏了", "下水道堵了返水"],
-    "epidemic": ["居家隔离需要买药", "需要上门核酸"],
-    "other": ["想了解老年卡怎么办理"],
+    "property-elevator": ["电梯经常停运，老人上下楼困难", "电梯又坏了，困了人半小时才有人来", "电梯门关不严，运行时晃得厉害"],
+    "property-leak": ["楼顶漏水，雨天屋里滴水", "外墙渗水，卧室墙皮都泡起来了", "楼道水管漏水，地上一直是湿的"],
+    "property-access": ["单元门禁坏了关不上", "小区道闸坏了，外来车辆随便进", "门禁卡刷不开，老人进不了门"],
+    "property-lighting": ["楼道灯不亮，晚上看不见", "小区路灯坏了好几盏，晚上太黑", "地下车库的灯一直不亮"],
+    "property-fees": ["物业费收费项目不清楚", "物业乱收停车管理费，没有公示", "物业费涨价没有征求业主意见"],
+    "sanitation-garbage": ["垃圾桶满了没人清运", "垃圾站好几天没清，臭味很大", "装修垃圾堆在楼下没人拉走"],
+    "sanitation-clutter": ["楼道里堆满杂物", "有人在楼梯间堆纸箱，堵住通道", "地下室堆了很多旧家具"],
+    "sanitation-pests": ["小区有老鼠，希望消杀", "垃圾站附近蚊子苍蝇特别多", "楼里出现蟑螂，希望统一消杀"],
+    "parking-disorder": ["车辆乱停堵住出口", "小区里车停得乱七八糟，救护车进不来", "有车长期占用人行道停放"],
+    "parking-ebike": ["有人把电动车推上楼充电", "楼道里私拉电线给电动车充电", "电动车停在楼梯口充电很危险"],
+    "heating-cold": ["暖气不热，屋里只有十几度", "供暖以后家里温度一直上不去", "暖气片冰凉，老人孩子受不了"],
+    "heating-pipe": ["暖气管道漏水", "暖气阀门坏了关不上", "楼道里的供暖管子爆了"],
+    "noise-construction": ["工地夜间施工太吵", "附近工地凌晨还在打桩", "道路施工噪音从早到晚不停"],
+    "noise-business": ["楼下商铺音响声音太大", "楼下饭店排风机噪音太大", "广场舞音响太吵，晚上十点还不停"],
+    "greening-trees": ["树枝挡住窗户需要修剪", "大树枝干快断了，怕砸到人", "树太高挡住阳光，希望修剪"],
+    "greening-damage": ["绿地被人圈起来种菜", "有人砍了小区的树", "草坪被车压坏了"],
+    "security-hazard": ["单元门口有陌生人徘徊", "小区围墙有个缺口，外人随便进出", "夜里有人撬车，希望加强巡逻"],
+    "security-fire-lane": ["消防通道被车辆堵住", "消防通道上堆满杂物", "有人长期把车停在消防通道上"],
+    "neighbours-dispute": ["邻居在楼道养狗", "邻居占用公共走廊放鞋柜", "和邻居因为晾衣服的事吵起来了"],
+    "neighbours-noise": ["楼上装修噪音太大", "楼上每天半夜拖椅子跺脚", "隔壁家狗整夜叫"],
+    "neighbours-leak": ["楼上漏水到我家，协商不成", "楼上卫生间渗水到我家天花板", "楼上洗衣机漏水泡了我家吊顶"],
+    "repairs-road": ["小区路面坑洼", "小区主路塌了一个坑", "人行道地砖松动，老人容易绊倒"],
+    "repairs-fitness": ["健身器材坏了", "小区健身器材生锈断了，怕孩子受伤", "乒乓球台坏了没人修"],
+    "repairs-drain": ["下水道堵了返水", "雨水井堵了，一下雨就积水", "化粪池满了往外冒"],
+    "epidemic-help": ["居家隔离需要买药", "需要上门核酸", "家里老人发烧，隔离在家没人照顾"],
 }
+OPENERS = ["", "", "你好，", "您好，我想反映一下，", "{place}", "{place}", "我家在{place}，"]
+CLOSERS = ["", "", "，请尽快处理", "，已经好几天了", "，希望物业管一管", "，麻烦社区协调一下", "。谢谢！"]
+
+
+def _text(rng: random.Random, category: Category, area: Area) -> str:
+    problem = rng.choice(TEXTS.get(category.code, ["想了解老年卡怎么办理"]))
+    return (rng.choice(OPENERS).format(place=area.name) + problem + rng.choice(CLOSERS)).strip("，")
+
+
 REPLY = "已于{day}由{party}上门处理：{what}。如仍有问题请再联系社区。"
 
 
@@ -83,7 +107,7 @@ def build_appeals(count: int = 3000, seed: int = 20261123, quiet: bool = False) 
                        else calendar.add(created, float(category.respond_hours)))
         appeal = {
             "id": pk, "number": "", "channel": channel, "category_id": category.pk, "priority": category.priority,
-            "state": State.SUBMITTED, "text": rng.choice(TEXTS.get(category.parent.code, TEXTS["other"])),
+            "state": State.SUBMITTED, "text": _text(rng, category, area),
             "area_id": area.pk, "household_id": household.pk if household else None,
             "reporter_id": reporter.pk if reporter else None, "entered_by_id": worker.pk if worker else None,
             "proactive": channel == Channel.PATROL, "public": rng.random() < 0.4,

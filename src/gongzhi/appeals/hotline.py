@@ -27,7 +27,7 @@ from gongzhi.registry.validators import normalise_phone
 
 from .choices import Action, Channel, Priority, State
 from .models import Appeal, AppealEvent, Category
-from .services import appeal_numbers
+from .services import appeal_numbers, queue_triage
 from .worktime import Calendar
 
 COLUMNS = (
@@ -179,6 +179,8 @@ def _create(actor, parsed, outcome: HotlineOutcome, header, scope, file_name, re
             event["id"] = pk
         fast_insert(AppealEvent, events)
     outcome.created = len(appeals)
+    if appeals:
+        transaction.on_commit(queue_triage, robust=True)
     audit(actor=actor, action=AuditAction.CHANGE, target_type="appeals.hotline", summary=file_name[:200],
           request=request, data={"rows": outcome.rows, "created": outcome.created, "existing": outcome.existing,
                                  "refused": outcome.refused})

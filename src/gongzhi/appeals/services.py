@@ -53,6 +53,8 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     Action.MERGE: (OPEN_STATES, State.MERGED),
     Action.MERGED_IN: (OPEN_STATES | {State.RESOLVED}, None),
     Action.UNPUBLISH: (frozenset(State.values), None),
+    Action.TRIAGE: (frozenset({State.SUBMITTED}), None),
+    Action.RECLASSIFY: (OPEN_STATES, None),
 }
 
 
@@ -195,7 +197,21 @@ def _submit(*, number, now, channel, text, area, household, resident, actor, cat
                                                      to_state=State.SUBMITTED, data={"channel": channel})
     _store_photos(appeal, actor, prepared)
     notify.received(appeal, reporter=actor if appeal.reporter_id else None)
+    pk = appeal.pk
+    transaction.on_commit(lambda: queue_triage(pk), robust=True)
     return appeal
+
+
+def queue_triage(appeal_id: int | None = None) -> None:
+    """The machine's first read (gongzhi.triage), after the appeal is safely stored: a Celery task in production,
+    right away on a laptop. Without an id: every appeal still waiting for one (bulk imports). A failure here
+    never undoes the filing; the triage sweep picks the appeal up again."""
+    from gongzhi.triage.tasks import triage_appeal_task, triage_pending_task
+
+    if appeal_id is None:
+        triage_pending_task.delay()
+    else:
+        triage_appeal_task.delay(appeal_id)
 
 
 @transaction.atomic
@@ -216,6 +232,52 @@ def appeal_accept(*, appeal: Appeal, actor, category: Category | None = None, pr
     _start_clock(appeal, Step.RESOLVE, now)
     _transition(appeal, Action.ACCEPT, actor=actor, at=now,
                 data={"category": appeal.category_id, "priority": appeal.priority})
+    return appeal
+
+
+@transaction.atomic
+def appeal_triage_apply(*, appeal: Appeal, category: Category | None, area: Area | None, data: dict) -> Appeal:
+    """The machine's first read, applied (智能分拨): a place read from the text narrows the appeal's area, and a
+    category the classifier is sure of is set. With a category and a party the routing rules find, the appeal
+    is accepted and dispatched at once, as a worker would; otherwise it waits for one. No actor: the timeline
+    says the system did it, and ``data`` says how sure it was."""
+    appeal = _locked(appeal)
+    if appeal.state != State.SUBMITTED:
+        return appeal  # a person got there first
+    if area is not None:
+        appeal.area = area
+        appeal.place_at(area)
+    if category is not None and appeal.category_id is None:
+        appeal.category = category
+        appeal.priority = appeal.priority if appeal.priority != Priority.NORMAL else category.priority
+    _transition(appeal, Action.TRIAGE, actor=None, public=False,
+                data={**data, "category": appeal.category_id, "area": appeal.area_id})
+    if category is None or appeal.category_id != category.pk or (found := routing.route(appeal)) is None:
+        return appeal
+    now = timezone.now()
+    appeal.accepted_at = appeal.responded_at = now
+    _start_clock(appeal, Step.RESOLVE, now)
+    _transition(appeal, Action.ACCEPT, actor=None, at=now,
+                data={"category": appeal.category_id, "priority": appeal.priority, "by": "triage"})
+    appeal.party, appeal.rule = found
+    event = _transition(appeal, Action.DISPATCH, actor=None,
+                        data={"party": appeal.party_id, "rule": appeal.rule_id, "by": "triage"})
+    notify.tell_party(appeal, event, _("新派单：诉求 %(n)s"), appeal.text[:200])
+    return appeal
+
+
+@transaction.atomic
+def appeal_reclassify(*, appeal: Appeal, actor, category: Category, reason: str = "") -> Appeal:
+    """A worker sets the right category on an open appeal (the machine's, or a colleague's, was wrong).
+    Deadlines already running stay as they are; the correction is training data for the classifier."""
+    appeal = _locked(appeal)
+    require_community(actor, appeal)
+    if not category.is_active:
+        raise InvalidInput(_("该类别已停用"), field="category")
+    before = appeal.category_id
+    appeal.category = category
+    _transition(appeal, Action.RECLASSIFY, actor=actor, reason=reason, public=False,
+                data={"from": before, "to": category.pk})
     return appeal
 
 

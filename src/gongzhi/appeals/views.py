@@ -13,11 +13,12 @@ from django.views.decorators.http import require_POST
 from gongzhi.accounts.scopes import Perm, scope_for
 from gongzhi.accounts.services import verified_households
 from gongzhi.core.decorators import domain_errors_as_http, staff_view
-from gongzhi.core.errors import DomainError
+from gongzhi.core.errors import DomainError, InvalidInput
 from gongzhi.core.htmx import render_page
 from gongzhi.registry.choices import AreaKind
 from gongzhi.registry.models import Area, Organisation
 from gongzhi.registry.permissions import get_visible
+from gongzhi.triage import selectors as triage_selectors
 
 from . import board, selectors, services
 from .choices import OPEN_STATES, Action, Channel, State
@@ -129,7 +130,7 @@ def available_actions(user, appeal) -> set[str]:
                  Action.WHISTLE, Action.PAUSE, Action.RESUME}
         if appeal.state == State.ACCEPTED:
             mine.add(Action.RESOLVE)
-        mine.add(Action.MERGE)
+        mine |= {Action.MERGE, Action.RECLASSIFY}
         if appeal.public:
             mine.add(Action.UNPUBLISH)
     if party:
@@ -138,6 +139,8 @@ def available_actions(user, appeal) -> set[str]:
             mine.add(Action.RESOLVE)
     actions = allowed & mine
     actions.discard(Action.RESUME if appeal.paused_at is None else Action.PAUSE)
+    if appeal.state == State.SUBMITTED:
+        actions.discard(Action.RECLASSIFY)  # accepting with the right category is how it is set then
     return actions
 
 
@@ -156,12 +159,17 @@ def appeal_detail(request, pk):
         "show_contact": acts_for_community(request.user, appeal) or acts_for_party(request.user, appeal),
         "merged": appeal.merged.select_related("category").order_by("id"),
         "parent": appeal.parent,
-        "candidates": selectors.merge_candidates(viewer=request.user, appeal=appeal),
+        "candidates": triage_selectors.duplicate_candidates(viewer=request.user, appeal=appeal),
+        "panel": triage_selectors.triage_panel(viewer=request.user, appeal=appeal),
         "templates": selectors.reply_templates(appeal),
         "photos": appeal.photos.all(),
         "can_add_photos": appeal.state in OPEN_STATES and appeal.photos.count() < services.MAX_PHOTOS and (
             acts_for_community(request.user, appeal) or acts_for_party(request.user, appeal)),
     })
+
+
+def _no_category():
+    raise InvalidInput(_("请选择类别"), field="category")
 
 
 @staff_view
@@ -194,6 +202,9 @@ def appeal_act(request, pk, action):
                                                         department=party("department")),
         Action.MERGE: lambda: services.appeal_merge(appeal=appeal, into=selectors.merge_target(viewer=user, value=post.get("into", "")),
                                                     actor=user, reason=post.get("reason", "")),
+        Action.RECLASSIFY: lambda: services.appeal_reclassify(
+            appeal=appeal, actor=user, reason=post.get("reason", ""),
+            category=Category.objects.filter(pk=post.get("category") or 0).first() or _no_category()),
         Action.UNPUBLISH: lambda: services.appeal_unpublish(appeal=appeal, actor=user,
                                                             reason=post.get("reason", "")),
         "photos": lambda: services.appeal_add_photos(appeal=appeal, actor=user,

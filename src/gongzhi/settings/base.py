@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "gongzhi.registry",
     "gongzhi.appeals",
     "gongzhi.notifications",
+    "gongzhi.triage",
 ]
 
 MIDDLEWARE = [
@@ -214,4 +215,16 @@ GONGZHI = {
     },
     # Ages at which a resident counts as elderly (60+, 002); derived from the birth date, never stored.
     "ELDERLY_AGE": 60,
+    # triage intelligence (智能分拨): the first read of every appeal
+    "TRIAGE": {
+        # the shared data the base model learns from (train.csv, hot.csv, replies.csv)
+        "DATA_DIR": Path(os.environ.get("GONGZHI_TRIAGE_DATA", PROJECT_DIR.parent / "shared" / "data" / "appeals")),
+        "MODEL_DIR": VAR_DIR / "models",
+        # a suggestion at least this sure is applied and the appeal dispatched; below, a person decides
+        "AUTO_APPLY": float(os.environ.get("GONGZHI_TRIAGE_AUTO_APPLY", "0.8")),
+        # a category learns from the instance's own appeals once it has this many of them; fewer roll up
+        "MIN_EXAMPLES": 20,
+        # at most this many of the instance's own appeals (newest first) join the training set
+        "MAX_OWN_EXAMPLES": 50000,
+    },
 }

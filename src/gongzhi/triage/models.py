@@ -1,0 +1,70 @@
+"""Triage: what the machine read in an appeal (category, place) and the models it read with.
+
+What people decided instead needs no table of its own: a worker's accept with a category, or a reclassify, is
+an appeal event (append-only, with its actor), and those appeals are the instance's training data."""
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.appeals.models import Appeal, Category
+from gongzhi.registry.models import Area
+
+
+class LabelMapping(models.Model):
+    """A label of the shared city data (城乡建设, 交通运输…) → the catalogue category it trains."""
+
+    label = models.CharField(_("数据集标签"), max_length=40, unique=True)
+    category = models.ForeignKey(Category, verbose_name=_("对应类别"), null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="+",
+                                 help_text=_("留空则不用该标签的留言训练"))
+
+    class Meta:
+        verbose_name = _("标签对应")
+        verbose_name_plural = _("标签对应")
+        ordering = ["label"]
+
+    def __str__(self):
+        return f"{self.label} → {self.category or '—'}"
+
+
+class ClassifierModel(models.Model):
+    """One trained classifier: its file under var/models/ and what it learnt from. The newest is used."""
+
+    version = models.PositiveIntegerField(_("版本"), unique=True)
+    file = models.CharField(_("文件"), max_length=200)
+    trained_at = models.DateTimeField(_("训练时间"), auto_now_add=True)
+    seconds = models.FloatField(_("训练耗时（秒）"), default=0)
+    shared_examples = models.PositiveIntegerField(_("共享数据条数"), default=0)
+    own_examples = models.PositiveIntegerField(_("本系统诉求条数"), default=0)
+    corrections = models.PositiveIntegerField(_("其中人工更正"), default=0)
+    classes = models.JSONField(_("类别"), default=list)
+
+    class Meta:
+        verbose_name = _("分类模型")
+        verbose_name_plural = _("分类模型")
+        ordering = ["-version"]
+
+    def __str__(self):
+        return f"v{self.version}"
+
+
+class Triage(models.Model):
+    """The machine's first read of one appeal: the top suggestions, the place it found, what became of it."""
+
+    appeal = models.OneToOneField(Appeal, verbose_name=_("诉求"), on_delete=models.CASCADE, related_name="triage")
+    model_version = models.PositiveIntegerField(_("模型版本"), null=True, blank=True)
+    # [{"category": id, "score": 0.93}, …] best first, at most three
+    suggestions = models.JSONField(_("建议类别"), default=list)
+    confidence = models.FloatField(_("把握"), default=0)
+    applied = models.BooleanField(_("已自动采用"), default=False)
+    # the place read from the text: {"area": id, "matched": [["阳光小区", "compound"], …], "why": "…"}
+    place = models.JSONField(_("识别的地点"), default=dict, blank=True)
+    place_area = models.ForeignKey(Area, verbose_name=_("识别的地点"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("分拨建议")
+        verbose_name_plural = _("分拨建议")
+
+    def __str__(self):
+        return f"{self.appeal_id}: {self.suggestions}"

@@ -1,0 +1,25 @@
+from celery import shared_task
+
+from gongzhi.appeals.models import Appeal
+
+from .services import appeal_triage, classifier_train, triage_pending
+
+
+@shared_task
+def triage_appeal_task(appeal_id: int) -> None:
+    """Right after an appeal is filed (queued on commit)."""
+    appeal = Appeal.objects.select_related("area").filter(pk=appeal_id).first()
+    if appeal is not None:
+        appeal_triage(appeal=appeal)
+
+
+@shared_task
+def triage_pending_task() -> int:
+    """Every minute (beat): appeals filed in bulk, or whose own task was lost, get triaged too."""
+    return triage_pending()
+
+
+@shared_task
+def classifier_train_task() -> int:
+    """Nightly (beat): learn from the day's corrections."""
+    return classifier_train().version
