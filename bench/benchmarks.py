@@ -312,6 +312,24 @@ def appeals_intake_http():
           "ratio": round(rps / hello_rps, 3), "runs": 3, "goal": "ratio>=0.5"})
 
 
+def triage_classify_throughput():
+    """The classifier on one core over the real raw messages of hot.csv and replies.csv."""
+    env = django_env(None, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    r = task(env, "triage_classify")
+    emit({"name": "triage.classify_throughput", "value": r["batch_per_s"], "unit": "messages/s", "n": r["messages"],
+          "single_per_s": r["single_per_s"], "p50": r["p50_ms"], "p99": r["p99_ms"], "max_ms": r["max_ms"],
+          "chars_median": r["chars_median"], "model_file_mb": r["model_file_mb"], "model_rss_mb": r["model_rss_mb"],
+          "cores": 1, "goal": ">=2000/s, p99<5ms"})
+
+
+def triage_train():
+    """Training the classifier on the shared train.csv (median of 3, one core)."""
+    env = django_env(None, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    r = task(env, "triage_train", runs=3)
+    emit({"name": "triage.train", "value": round(median(r["timings"]), 2), "unit": "s", "n": r["examples"],
+          "runs": 3, "goal": "<60"})
+
+
 BENCHMARKS = [
     ("http.hello_json", http_hello_json),
     ("registry.demo_build", registry_demo_build),
@@ -323,6 +341,8 @@ BENCHMARKS = [
     ("appeals.sweep", appeals_sweep),
     ("appeals.queue", appeals_queue),
     ("appeals.rates", appeals_rates),
+    ("triage.classify_throughput", triage_classify_throughput),
+    ("triage.train", triage_train),
 ]
 
 

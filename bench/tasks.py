@@ -309,6 +309,70 @@ def intake_counts() -> dict:
             "outbox": OutboxMessage.objects.filter(subject__contains="已收到您的诉求").count()}
 
 
+def _shared_raw_messages() -> list[str]:
+    """Real raw messages (hot.csv and replies.csv: title and body as residents wrote them)."""
+    import csv
+
+    from django.conf import settings
+
+    folder = settings.GONGZHI["TRIAGE"]["DATA_DIR"]
+    texts = []
+    for name in ("hot.csv", "replies.csv"):
+        with (folder / name).open(encoding="utf-8") as f:
+            texts += [f"{row['title']} {row['body']}" for row in csv.DictReader(f)]
+    return texts
+
+
+def triage_classify() -> dict:
+    """Messages/s on one core, in batches and one at a time, with the model trained on the shared train.csv."""
+    import resource
+    import time
+
+    from django.conf import settings
+
+    from gongzhi.triage import evaluation
+
+    triage = settings.GONGZHI["TRIAGE"]
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    model = evaluation.eval_model(triage["DATA_DIR"] / "train.csv", triage["MODEL_DIR"])
+    model.top(["预热"])
+    loaded_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+    texts = _shared_raw_messages()
+    started = time.perf_counter()
+    for i in range(0, len(texts), 256):
+        model.top(texts[i:i + 256])
+    batch_rate = len(texts) / (time.perf_counter() - started)
+    latencies = []
+    for t in texts:
+        t0 = time.perf_counter()
+        model.top([t])
+        latencies.append((time.perf_counter() - t0) * 1000)
+    path = next(triage["MODEL_DIR"].glob("eval-*.joblib"))
+    latencies.sort()
+    return {"messages": len(texts), "batch_per_s": round(batch_rate, 1),
+            "single_per_s": round(len(texts) / (sum(latencies) / 1000), 1),
+            "p50_ms": round(latencies[len(latencies) // 2], 3), "p99_ms": round(latencies[int(len(latencies) * 0.99)], 3),
+            "max_ms": round(latencies[-1], 3), "chars_median": sorted(len(t) for t in texts)[len(texts) // 2],
+            "model_file_mb": round(path.stat().st_size / 2**20, 2), "model_rss_mb": round(loaded_kb / 1024, 1)}
+
+
+def triage_train(runs: int = 3) -> dict:
+    """Training on the shared train.csv from scratch (the eval model's recipe), seconds per run."""
+    import time
+
+    from django.conf import settings
+
+    from gongzhi.triage import classifier
+
+    texts, labels = classifier.read_labelled(settings.GONGZHI["TRIAGE"]["DATA_DIR"] / "train.csv")
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        classifier.fit(texts, labels)
+        timings.append(time.perf_counter() - started)
+    return {"examples": len(texts), "timings": timings}
+
+
 if __name__ == "__main__":
     _setup()
     name, kwargs = sys.argv[1], json.loads(sys.argv[2] if len(sys.argv) > 2 else "{}")

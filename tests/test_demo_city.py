@@ -14,7 +14,7 @@ def build(var: Path, *args: str) -> str:
     env.pop("DATABASE_URL", None)
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], env=env, check=True, cwd=ROOT)
-    return subprocess.run([*manage, "demo_city", *args], env=env, check=True, cwd=ROOT, capture_output=True,
+    return subprocess.run([*manage, "demo_city", "--no-model", *args], env=env, check=True, cwd=ROOT, capture_output=True,
                           text=True).stdout
 
 

@@ -69,6 +69,7 @@ REPLY = "已于{day}由{party}上门处理：{what}。如仍有问题请再联�
 def _seed_catalogue_if_flushed() -> None:
     if not Category.objects.exists():  # demo_city --reset flushes data that migrations seeded
         importlib.import_module("gongzhi.appeals.migrations.0003_catalogue").seed(django_apps, None)
+        importlib.import_module("gongzhi.appeals.migrations.0009_city_categories").seed(django_apps, None)
 
 
 @transaction.atomic

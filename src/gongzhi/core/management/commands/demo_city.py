@@ -7,6 +7,7 @@ from gongzhi.accounts.demo import DEMO_PASSWORD, build_accounts, demo_accounts
 from gongzhi.appeals.demo import build_appeals
 from gongzhi.registry.demo import SEED, build_registry
 from gongzhi.registry.models import Area
+from gongzhi.triage.demo import demo_classifier
 
 
 class Command(BaseCommand):
@@ -19,9 +20,11 @@ class Command(BaseCommand):
         parser.add_argument("--no-accounts", action="store_true", help="registry only (benchmarks)")
         parser.add_argument("--appeals", type=int, default=None,
                             help="appeals over the past year (default: one per five residents; 0 for none)")
+        parser.add_argument("--no-model", action="store_true",
+                            help="do not train the triage classifier (it takes about 20 s)")
         parser.add_argument("--quiet", action="store_true")
 
-    def handle(self, *args, scale, seed, reset, no_accounts, quiet, appeals, **options):
+    def handle(self, *args, scale, seed, reset, no_accounts, quiet, appeals, no_model, **options):
         if scale < 100:
             raise CommandError("--scale must be at least 100 residents")
         if Area.objects.exists():
@@ -37,6 +40,11 @@ class Command(BaseCommand):
         appeal_count = scale // 5 if appeals is None else appeals
         if appeal_count and not no_accounts:
             build_appeals(count=appeal_count, seed=seed, quiet=quiet)
+            if not no_model:  # the shared data plus the demo's own year of appeals
+                model = demo_classifier()
+                if not quiet:
+                    self.stdout.write(f"分类模型 / triage model v{model.version}: {len(model.classes)} categories, "
+                                      f"{model.shared_examples} shared + {model.own_examples} own examples")
         if not quiet:
             self.stdout.write(
                 f"演示城市已建成 / demo city built in {time.monotonic() - started:.1f}s: "

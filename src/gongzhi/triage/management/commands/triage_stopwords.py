@@ -4,6 +4,9 @@ A word jieba finds in at least ``--min-docs`` raw messages (hot.csv, replies.csv
 segmented train.csv was a stop word there: 的, 了, 我们, 没有… Proper nouns (places, people, organisations,
 which simply do not occur in the training messages) are kept out by jieba's part-of-speech tags. The result
 is written to triage/data/stopwords.txt and committed, so every model reads text the same way.
+
+Beside it, triage/data/keep.txt lists the training data's words (up to six characters) that contain a stop word
+(单元 holds 单, 每天 holds 每): text.normalize keeps those whole while it drops a lone stop word.
 """
 import collections
 import csv
@@ -53,3 +56,15 @@ class Command(BaseCommand):
                   f"# {len(chosen)} words seen in >= {min_docs} raw messages and never in train.csv"]
         triage_text.STOPWORDS_FILE.write_text("\n".join(header + chosen) + "\n", encoding="utf-8")
         self.stdout.write(f"{len(chosen)} stop words → {triage_text.STOPWORDS_FILE}")
+        stop = set(chosen)
+        keep = set()
+        for word in seen:
+            w = re.sub(r"[^\w]|_", "", triage_text.clean(word))
+            if 2 <= len(w) <= 6 and w not in stop and any(
+                    w[i:j] in stop for i in range(len(w)) for j in range(i + 1, len(w) + 1)):
+                keep.add(w)
+        keep = sorted(keep)
+        triage_text.KEEP_FILE.write_text("\n".join(
+            ["# derived by manage.py triage_stopwords: words of train.csv holding a stop word; do not edit by hand",
+             *keep]) + "\n", encoding="utf-8")
+        self.stdout.write(f"{len(keep)} words kept whole → {triage_text.KEEP_FILE}")
