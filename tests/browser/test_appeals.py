@@ -64,14 +64,16 @@ def test_filed_on_a_phone_handled_by_community_and_property_rated_in_one_tap(dem
     worker.goto(demo_server + "/staff/appeals/")
     worker.get_by_role("link", name=number).click()
     worker.wait_for_load_state("networkidle")
-    # the classifier (trained by demo_city on the shared data and the demo's year) has read it first
-    best = worker.locator(".triage .suggestions li").first
-    expect(best).to_contain_text("门禁道闸")
+    # the classifier (trained by demo_city on the shared data and the demo's year) has read it first: its three
+    # likeliest categories are one click each; the worker knows better and picks from the whole catalogue
+    expect(worker.locator(".triage .suggestions li")).to_have_count(3)
     shoot(worker, "appeal-worker-triage")
-    axe(worker)
-    best.get_by_role("button").click()
+    assert axe(worker) == []
+    accept = worker.locator("#accept-form")
+    accept.locator("select[name=category]").select_option(label="物业管理 / 门禁道闸")
+    accept.get_by_role("button", name="受理").click()
     worker.wait_for_load_state("networkidle")
-    expect(worker.locator(".facts")).to_contain_text("物业管理/门禁道闸")
+    expect(worker.locator(".facts").first).to_contain_text("物业管理/门禁道闸")
     worker.wait_for_load_state("networkidle")
     dispatch = worker.locator("form[action$='/dispatch']")
     value = dispatch.locator("select[name=party] option", has_text=company).first.get_attribute("value")

@@ -41,7 +41,7 @@ def triage_panel(*, viewer, appeal: Appeal) -> dict | None:
                        if s["category"] in categories]
     return {
         "triage": triage, "suggestions": suggestions, "model": version is not None,
-        "threshold": round(settings.GONGZHI["TRIAGE"]["AUTO_APPLY"] * 100),
+        "threshold": min(round(settings.GONGZHI["TRIAGE"]["AUTO_APPLY"] * 100), 100),
         "waiting": appeal.state == State.SUBMITTED,
         "categories": Category.objects.filter(is_active=True).select_related("parent"),
     }
