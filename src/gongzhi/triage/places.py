@@ -39,11 +39,11 @@ class PlaceMatch:
                 "why": self.why, "candidates": [a.pk for a in self.candidates]}
 
 
-def _names_for(area: Area) -> list[str]:
-    names = {area.name}
+def _names_for(name: str) -> list[str]:
+    names = {name}
     for suffix in SUFFIXES:
-        if area.name.endswith(suffix) and len(area.name) - len(suffix) >= MIN_NAME:
-            names.add(area.name[: -len(suffix)])
+        if name.endswith(suffix) and len(name) - len(suffix) >= MIN_NAME:
+            names.add(name[: -len(suffix)])
     return [triage_text.clean(n) for n in names if len(n) >= MIN_NAME]
 
 
@@ -58,8 +58,7 @@ def _index(scope: Area | None) -> tuple[dict[str, list[tuple[int, str, int | Non
         areas = areas.filter(**{scope.kind: scope.pk})
     index: dict[str, list[tuple[int, str, int | None]]] = {}
     for pk, kind, name, community in areas.values_list("pk", "kind", "name", "community_id").iterator():
-        probe = Area(name=name)
-        for n in _names_for(probe):
+        for n in _names_for(name):
             index.setdefault(n, []).append((pk, kind, community))
     longest = max((len(n) for n in index), default=0)
     _index_cache[key] = (time.monotonic(), index, longest)
@@ -97,11 +96,11 @@ def locate(text: str, within: Area | None = None) -> PlaceMatch:
     if not found:
         return PlaceMatch(None, why=_("文中没有找到登记过的小区或社区名称"))
     # a compound is more precise than a community; among equals, the first mention
-    found.sort(key=lambda f: (0 if any(kind == AreaKind.COMPOUND for _, kind, _ in f[2]) else 1, f[0]))
+    found.sort(key=lambda f: (0 if any(entry[1] == AreaKind.COMPOUND for entry in f[2]) else 1, f[0]))
     start, end, entries = found[0]
     compounds = [e for e in entries if e[1] == AreaKind.COMPOUND] or entries
     # a community named in the text too settles which of two same-named compounds is meant
-    named_communities = {pk for _, _, es in found for pk, kind, _ in es if kind == AreaKind.COMMUNITY}
+    named_communities = {entry[0] for hit in found for entry in hit[2] if entry[1] == AreaKind.COMMUNITY}
     if len(compounds) > 1 and named_communities:
         narrowed = [e for e in compounds if e[2] in named_communities]
         compounds = narrowed or compounds
@@ -127,7 +126,7 @@ def locate(text: str, within: Area | None = None) -> PlaceMatch:
 
 
 def _describe(place: Area, matched: list[tuple[str, str]]) -> str:
-    found = "".join(m for m, _ in matched)
+    found = "".join(text for text, _kind in matched)
     where = place.community.name if getattr(place, "community", None) and place.kind != AreaKind.COMMUNITY else ""
     return (_("文中“%(f)s”与登记的%(k)s“%(p)s”（%(w)s）一致") if where else _("文中“%(f)s”与登记的%(k)s“%(p)s”一致")) % {
         "f": found, "k": place.get_kind_display(), "p": _full_name(place), "w": where}
@@ -139,4 +138,4 @@ def _full_name(place: Area) -> str:
     chain = list(Area.objects.filter(pk__in=[place.compound_id, place.building_id, place.unit_id])
                  .order_by("kind").values_list("kind", "name"))
     order = {AreaKind.COMPOUND: 0, AreaKind.BUILDING: 1, AreaKind.UNIT: 2}
-    return "".join(name for _, name in sorted(chain, key=lambda kn: order.get(kn[0], 9)))
+    return "".join(name for _kind, name in sorted(chain, key=lambda kn: order.get(kn[0], 9)))

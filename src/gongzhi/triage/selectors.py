@@ -10,7 +10,7 @@ from gongzhi.appeals.models import Appeal, Category
 from gongzhi.appeals.permissions import acts_for_community
 from gongzhi.appeals.selectors import merge_candidates
 
-from . import loaded, similar
+from . import loaded, similar, text
 from .models import Triage
 
 # candidates this alike (text, plus the place bonus) are offered as likely duplicates
@@ -84,5 +84,6 @@ def duplicate_candidates(*, viewer, appeal: Appeal, limit: int = 8) -> list[Dupl
             score += 0.05
         ranked.append((min(score, 1.0), other))
     ranked.sort(key=lambda pair: (-pair[0], -pair[1].pk))
-    return [Duplicate(other, round(score, 3), similar.shared_words(appeal.text, other.text))
+    words = set(text.words(appeal.text))
+    return [Duplicate(other, round(score, 3), similar.shared_words(words, other.text))
             for score, other in ranked[:limit]]

@@ -28,10 +28,10 @@ def cosine(a: Counter, b: Counter) -> float:
     return dot / math.sqrt(sum(n * n for n in a.values()) * sum(n * n for n in b.values()))
 
 
-def shared_words(a: str, b: str) -> list[str]:
-    """Content words both texts use, longest first (what the worker's eye should land on)."""
-    mine = set(triage_text.words(a))
-    return sorted({w for w in triage_text.words(b) if w in mine and len(w) > 1}, key=lambda w: (-len(w), w))
+def shared_words(mine: set[str], other: str) -> list[str]:
+    """Content words of ``other`` that are among ``mine`` (a text's ``words``), longest first: what the worker's
+    eye should land on."""
+    return sorted({w for w in triage_text.words(other) if w in mine and len(w) > 1}, key=lambda w: (-len(w), w))
 
 
 def highlight(text: str, words: list[str]) -> SafeString:

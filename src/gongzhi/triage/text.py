@@ -89,9 +89,14 @@ def clean(text: str | None) -> str:
     return _converter().convert(text) if text else ""
 
 
+def letters(text: str) -> str:
+    """Only letters (any script) and digits: punctuation, symbols, emoji and whitespace go."""
+    return _NOT_WORD.sub("", text)
+
+
 def normalize(text: str | None) -> str:
     """The classifier's view of a text: ``clean`` less punctuation, symbols and stop words."""
-    return _drop_stopwords(_NOT_WORD.sub("", clean(text)))
+    return _drop_stopwords(letters(clean(text)))
 
 
 def words(text: str | None) -> list[str]:

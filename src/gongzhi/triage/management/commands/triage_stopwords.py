@@ -59,7 +59,7 @@ class Command(BaseCommand):
         stop = set(chosen)
         keep = set()
         for word in seen:
-            w = re.sub(r"[^\w]|_", "", triage_text.clean(word))
+            w = triage_text.letters(triage_text.clean(word))
             if 2 <= len(w) <= 6 and w not in stop and any(
                     w[i:j] in stop for i in range(len(w)) for j in range(i + 1, len(w) + 1)):
                 keep.add(w)
