@@ -318,7 +318,8 @@ def triage_classify_throughput():
     r = task(env, "triage_classify")
     emit({"name": "triage.classify_throughput", "value": r["batch_per_s"], "unit": "messages/s", "n": r["messages"],
           "single_per_s": r["single_per_s"], "p50": r["p50_ms"], "p99": r["p99_ms"], "max_ms": r["max_ms"],
-          "chars_median": r["chars_median"], "model_file_mb": r["model_file_mb"], "model_rss_mb": r["model_rss_mb"],
+          "chars_median": r["chars_median"], "model_file_mb": r["model_file_mb"], "model_mb": r["model_mb"],
+          "process_rss_mb": r["process_rss_mb"],
           "cores": 1, "goal": ">=2000/s, p99<5ms"})
 
 

@@ -2,6 +2,7 @@
 a model."""
 import json
 
+import numpy as np
 import pytest
 import time_machine
 from django.core.management import call_command
@@ -31,8 +32,8 @@ def with_auto_apply(settings, value):
 
 
 def test_segmented_and_raw_text_read_the_same():
-    raw = "您好！我们小区的電梯壞了，已經停了好幾天，老人上下樓很困難。"
-    segmented = "您好 小区 电梯 坏 已经 停 好几天 老人 上下楼 困难"  # as the shared data has it
+    raw = "您好！我们小区的電梯壞了，已經停了好幾天，老人上下樓困難。A市3号楼"
+    segmented = "您好 小区 电梯 坏 已经 停 好几天 老人 上下楼 困难 市 号楼"  # as the shared data has it
     assert text.normalize(raw) == text.normalize(segmented)
 
 
@@ -53,14 +54,29 @@ def test_the_model_file_round_trips(shared_data, tmp_path):
     texts = [t for bodies in LABELLED.values() for t in bodies]
     labels = [label for label, bodies in LABELLED.items() for _ in bodies]
     model = classifier.fit(texts, labels)
-    path = model.save(tmp_path / "m.joblib")
+    path = model.save(tmp_path / "m.npz")
     again = classifier.Classifier.load(path)
     probe = ["电梯又坏了", "垃圾没人清运", "楼下音响太吵"]
     assert again.top(probe) == model.top(probe)
     assert [best[0][0] for best in again.top(probe)] == ["电梯", "垃圾", "噪音"]
-    (tmp_path / "bad.joblib").write_bytes(b"not a model")
-    with pytest.raises(Exception):  # noqa: B017 — any refusal will do, but never a half-read model
-        classifier.Classifier.load(tmp_path / "bad.joblib")
+    (tmp_path / "bad.npz").write_bytes(b"not a model")
+    with pytest.raises(ValueError):
+        classifier.Classifier.load(tmp_path / "bad.npz")
+    (tmp_path / "half.npz").write_bytes(path.read_bytes()[:1000])
+    with pytest.raises(ValueError):
+        classifier.Classifier.load(tmp_path / "half.npz")
+
+
+def test_the_fast_scorer_gives_the_trained_pipelines_margins():
+    texts = [t for bodies in LABELLED.values() for t in bodies]
+    labels = [label for label, bodies in LABELLED.items() for _ in bodies]
+    normalised = [text.normalize(t) for t in texts]
+    pipeline = classifier.build_pipeline().fit(normalised, labels)
+    model = classifier.Classifier.from_pipeline(pipeline)
+    probe = [text.normalize(t) for t in ["电梯又坏了，物业不管", "楼下音响太吵", "垃圾", "xyz"] + texts]
+    assert model.labels == list(pipeline.classes_)
+    assert np.allclose(model.margins(probe), pipeline.decision_function(probe), atol=1e-6)
+    assert np.allclose(model.margins(probe[:1]), pipeline.decision_function(probe[:1]), atol=1e-6)
 
 
 def test_without_a_model_appeals_wait_for_a_person_and_the_page_says_why(world, users, login):

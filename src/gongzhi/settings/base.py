@@ -221,10 +221,13 @@ GONGZHI = {
         "DATA_DIR": Path(os.environ.get("GONGZHI_TRIAGE_DATA", PROJECT_DIR.parent / "shared" / "data" / "appeals")),
         "MODEL_DIR": VAR_DIR / "models",
         # a suggestion at least this sure is applied and the appeal dispatched; below, a person decides
-        "AUTO_APPLY": float(os.environ.get("GONGZHI_TRIAGE_AUTO_APPLY", "0.8")),
+        "AUTO_APPLY": float(os.environ.get("GONGZHI_TRIAGE_AUTO_APPLY", "0.9")),
         # a category learns from the instance's own appeals once it has this many of them; fewer roll up
         "MIN_EXAMPLES": 20,
         # at most this many of the instance's own appeals (newest first) join the training set
         "MAX_OWN_EXAMPLES": 50000,
+        # an appeal of this instance counts this many times a shared message: it is this city's wording, and a
+        # worker chose its category
+        "OWN_WEIGHT": 2.0,
     },
 }

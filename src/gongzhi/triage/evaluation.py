@@ -7,11 +7,16 @@ from pathlib import Path
 import numpy as np
 
 from . import classifier
+from . import text as triage_text
+
+
+def eval_model_path(train_csv: Path, model_dir: Path) -> Path:
+    return Path(model_dir) / f"eval-{classifier.file_digest(train_csv)}.npz"
 
 
 def eval_model(train_csv: Path, model_dir: Path) -> classifier.Classifier:
     """The model trained on ``train_csv`` alone with its own labels, trained once and kept under var/models/."""
-    path = Path(model_dir) / f"eval-{classifier.file_digest(train_csv)}.joblib"
+    path = eval_model_path(train_csv, model_dir)
     if path.exists():
         return classifier.Classifier.load(path)
     texts, labels = classifier.read_labelled(train_csv)
@@ -26,16 +31,43 @@ def _groups(texts: list[str]) -> list[int]:
     return [seen.setdefault(" ".join(t.split()), len(seen)) for t in texts]
 
 
-def cross_validate(texts: list[str], labels: list[str], folds: int = 5) -> list[str]:
-    """Predictions for every message from a model that never saw it (or its exact reposts)."""
+def cross_validate(texts: list[str], labels: list[str], folds: int = 5) -> tuple[list[str], np.ndarray, list[str]]:
+    """For every message, from a model that never saw it (or its exact reposts): the predicted label, and the
+    model's margins (columns: the returned label order; an empty text's row is all zeros)."""
     from sklearn.model_selection import StratifiedGroupKFold
 
+    order = sorted(set(labels))
     predicted = np.empty(len(texts), dtype=object)
+    margins = np.zeros((len(texts), len(order)))
     split = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=classifier.SEED)
     for train, test in split.split(texts, labels, _groups(texts)):
         model = classifier.fit([texts[i] for i in train], [labels[i] for i in train])
         predicted[test] = [best[0][0] for best in model.top([texts[i] for i in test], k=1)]
-    return list(predicted)
+        columns = [model.labels.index(label) for label in order]
+        margins[test] = model.margins([triage_text.normalize(texts[i]) for i in test])[:, columns]
+    return list(predicted), margins, order
+
+
+def calibrate(margins: np.ndarray, truth: list[str], order: list[str]) -> dict:
+    """The softmax temperature with the lowest log loss on held-out margins, and what a confidence threshold
+    means at it: the share of messages at or above it, and how many of those are right."""
+    target = np.array([order.index(t) for t in truth])
+    rows = np.arange(len(target))
+
+    def scores(temperature: float) -> np.ndarray:
+        return classifier._softmax(margins, temperature)
+
+    grid = np.round(np.arange(0.1, 2.01, 0.05), 2)
+    losses = [-np.log(np.clip(scores(t)[rows, target], 1e-12, None)).mean() for t in grid]
+    best = float(grid[int(np.argmin(losses))])
+    p = scores(best)
+    confidence, right = p.max(axis=1), p.argmax(axis=1) == target
+    table = []
+    for threshold in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
+        sure = confidence >= threshold
+        table.append({"threshold": threshold, "share": round(float(sure.mean()), 4),
+                      "accuracy": round(float(right[sure].mean()), 4) if sure.any() else None})
+    return {"temperature": best, "log_loss": round(float(min(losses)), 4), "thresholds": table}
 
 
 def report(truth: list[str], predicted: list[str], *, name_prefix: str = "triage.classify", extra=None) -> list[dict]:

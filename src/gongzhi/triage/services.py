@@ -63,13 +63,14 @@ def classifier_train(*, data_dir: Path | None = None) -> ClassifierModel:
     own_texts, own_labels, corrections = _own_examples()
     # a label learnt from the instance alone needs enough examples; rarer ones are left out
     counts = collections.Counter(shared_labels + own_labels)
-    keep = [(t, y) for t, y in zip(shared_texts + own_texts, shared_labels + own_labels, strict=True)
+    weights = [1.0] * len(shared_texts) + [float(triage["OWN_WEIGHT"])] * len(own_texts)
+    keep = [(t, y, w) for t, y, w in zip(shared_texts + own_texts, shared_labels + own_labels, weights, strict=True)
             if counts[y] >= triage["MIN_EXAMPLES"]]
-    model = classifier.fit([t for t, _ in keep], [y for _, y in keep])
+    model = classifier.fit([t for t, _, _ in keep], [y for _, y, _ in keep], weights=[w for _, _, w in keep])
     seconds = round(time.perf_counter() - started, 2)
     for _attempt in range(3):
         version = (ClassifierModel.objects.order_by("-version").values_list("version", flat=True).first() or 0) + 1
-        name = f"classifier-v{version}.joblib"
+        name = f"classifier-v{version}.npz"
         model.meta.update(version=version, shared_examples=len(shared_texts), own_examples=len(own_texts))
         model.save(loaded.model_path(name))
         try:

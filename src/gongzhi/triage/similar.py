@@ -1,5 +1,5 @@
-"""How alike two appeals read: cosine of character-pair counts of their normalised texts, which works the same
-for a three-word note and a long letter, for segmented and raw text, without a model."""
+"""How alike two appeals read: cosine of character-pair counts of their compacted texts (every word and number
+kept: 3号楼 is not 5号楼), which works the same for a three-word note and a long letter, without a model."""
 from __future__ import annotations
 
 import math
@@ -13,7 +13,7 @@ from . import text as triage_text
 
 
 def shingles(text: str) -> Counter:
-    t = triage_text.normalize(text)
+    t = triage_text.compact(text)
     if len(t) < 2:
         return Counter([t]) if t else Counter()
     return Counter(t[i:i + 2] for i in range(len(t) - 1))

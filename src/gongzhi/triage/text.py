@@ -1,9 +1,10 @@
 """One way to read an appeal's text, shared by every triage model.
 
 The shared training data arrives segmented by jieba with stop words and punctuation removed; a resident types
-raw text with all of them. ``normalize`` maps both forms to the same string (no spaces, no punctuation, no stop
-words, simplified characters, half-width, lower case), so the classifier never sees the difference.
-``words`` gives the words themselves, for highlighting and grouping, through jieba.
+raw text with all of them. ``normalize`` maps both forms to the same string (no spaces, no punctuation, no
+digits, no stop words, simplified characters, half-width, lower case), so the classifier never sees the
+difference. ``compact`` keeps digits and every word (for comparing two appeals: 3号楼 is not 5号楼);
+``words`` gives the words themselves, for highlighting, through jieba.
 """
 from __future__ import annotations
 
@@ -14,15 +15,17 @@ from pathlib import Path
 
 DATA = Path(__file__).resolve().parent / "data"
 STOPWORDS_FILE = DATA / "stopwords.txt"
-# words of the shared data that contain a stop word (单元 holds 单, 每天 holds 每): kept whole when met
-KEEP_FILE = DATA / "keep.txt"
-# the start of a message says what it is about; past this the classifier reads no further (a 100 KB paste
-# costs what a long letter costs)
-MAX_CHARS = 3000
+# the start of a message says what it is about (the title comes first); past this the classifier reads no
+# further, so a 100 KB paste costs what a long letter costs
+MAX_CHARS = 1500
 
 _SPACE = re.compile(r"\s+|_x000d_")
 # what is left is letters (any script), digits: punctuation, symbols and emoji go
 _NOT_WORD = re.compile(r"[^\w]|_", re.UNICODE)
+_DIGITS = re.compile(r"[0-9]+")
+_LATIN = re.compile(r"[a-z]+")
+# the classifier reads Chinese characters and English words, nothing else
+_NOT_KEPT = re.compile(r"[^\u4e00-\u9fffa-z]+")
 
 
 @cache
@@ -32,60 +35,59 @@ def _converter():
     return opencc.OpenCC("t2s")
 
 
-def _read_words(path: Path) -> frozenset[str]:
+def _read_words(path: Path) -> list[str]:
     lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
-    return frozenset(w for line in lines if (w := line.strip()) and not w.startswith("#"))
+    return [w for line in lines if (w := line.strip()) and not w.startswith("#")]
 
 
 @cache
 def stopwords() -> frozenset[str]:
     """Words the shared data had removed (derived by ``manage.py triage_stopwords``, kept in data/)."""
-    return _read_words(STOPWORDS_FILE)
+    return frozenset(_read_words(STOPWORDS_FILE))
+
+
+def _trie_pattern(words: list[str]) -> str:
+    """A regular expression matching any of ``words``, the longest where several start at one place."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        kids = sorted((ch, sub) for ch, sub in node.items() if ch)
+        if not kids:
+            return ""
+        alternatives = [re.escape(ch) + build(sub) for ch, sub in kids]
+        singles = [a for a in alternatives if len(a) == 1]
+        parts = [a for a in alternatives if len(a) != 1]
+        parts += ["[" + "".join(singles) + "]"] if len(singles) > 1 else singles
+        body = parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return build(trie)
 
 
 @cache
-def _lexicon() -> dict[str, tuple[tuple[int, ...], dict[str, bool]]]:
-    """first character → (the lengths of the words starting with it, longest first; word → is it a stop word),
-    over the stop words and the words that contain one."""
-    words = dict.fromkeys(_read_words(KEEP_FILE), False)
-    words.update(dict.fromkeys(stopwords(), True))
-    by_first: dict[str, tuple[set[int], dict[str, bool]]] = {}
-    for word, stop in words.items():
-        lengths, entries = by_first.setdefault(word[0], (set(), {}))
-        lengths.add(len(word))
-        entries[word] = stop
-    return {c: (tuple(sorted(lengths, reverse=True)), entries) for c, (lengths, entries) in by_first.items()}
+def _stop_patterns() -> tuple[re.Pattern | None, re.Pattern | None]:
+    """Stop words of several characters (removed first, longest match), then single characters."""
+    words = sorted(stopwords())
+    multi = [w for w in words if len(w) > 1]
+    single = "".join(w for w in words if len(w) == 1)
+    return (re.compile(_trie_pattern(multi)) if multi else None,
+            re.compile("[" + re.escape(single) + "]+") if single else None)
 
 
-def _drop_stopwords(text: str) -> str:
-    """Forward longest match over the stop words and the words containing them: 单元 stays while a lone 单 goes,
-    as jieba's segmentation of the shared data had it, at a fraction of jieba's cost."""
-    lexicon = _lexicon()
-    out, i, n, kept_from = [], 0, len(text), 0
-    while i < n:
-        found = lexicon.get(text[i])
-        if found is not None:
-            lengths, entries = found
-            for size in lengths:
-                stop = entries.get(text[i:i + size]) if i + size <= n else None
-                if stop is not None:
-                    if stop:
-                        out.append(text[kept_from:i])
-                        kept_from = i + size
-                    i += size
-                    break
-            else:
-                i += 1
-        else:
-            i += 1
-    out.append(text[kept_from:])
-    return "".join(out)
+def _latin_word(m: re.Match) -> str:
+    # the "A" of "A市" and other lone letters are anonymisation or noise; an English word stays
+    return m.group() if len(m.group()) > 1 else " "
 
 
-def clean(text: str | None) -> str:
-    """Half-width, lower case, simplified, without whitespace; at most MAX_CHARS characters."""
-    text = unicodedata.normalize("NFKC", text or "")[: MAX_CHARS * 2].lower()
-    text = _SPACE.sub("", text)[:MAX_CHARS]
+def clean(text: str | None, limit: int = MAX_CHARS) -> str:
+    """Half-width, lower case, simplified, without whitespace; at most ``limit`` characters."""
+    text = unicodedata.normalize("NFKC", (text or "")[: limit * 4]).lower()
+    text = _SPACE.sub("", text)[:limit]
     return _converter().convert(text) if text else ""
 
 
@@ -94,9 +96,25 @@ def letters(text: str) -> str:
     return _NOT_WORD.sub("", text)
 
 
+def compact(text: str | None, limit: int = MAX_CHARS) -> str:
+    """``clean`` less punctuation and symbols: every word and number kept (comparing two appeals)."""
+    return letters(clean(text, limit))
+
+
 def normalize(text: str | None) -> str:
-    """The classifier's view of a text: ``clean`` less punctuation, symbols and stop words."""
-    return _drop_stopwords(letters(clean(text)))
+    """The classifier's view of a text: Chinese characters and English words, stop words removed."""
+    text = unicodedata.normalize("NFKC", (text or "")[: MAX_CHARS * 4]).lower().replace("_x000d_", " ")
+    if not text:
+        return ""
+    text = _converter().convert(text)
+    text = _LATIN.sub(_latin_word, _DIGITS.sub(" ", text))
+    text = _NOT_KEPT.sub("", text)
+    multi, single = _stop_patterns()
+    if multi is not None:
+        text = multi.sub("", text)
+    if single is not None:
+        text = single.sub("", text)
+    return text[:MAX_CHARS]
 
 
 def words(text: str | None) -> list[str]:

@@ -38,7 +38,18 @@ class Command(BaseCommand):
             extra = {"data": str(data), "model_examples": model.meta.get("examples")}
         else:
             texts, truth = classifier.read_labelled(train)
-            predicted = evaluation.cross_validate(texts, truth, folds=folds)
+            predicted, margins, order = evaluation.cross_validate(texts, truth, folds=folds)
             extra = {"data": f"{train} ({folds}-fold cross-validation)"}
-        for line in evaluation.report(truth, predicted, extra=extra):
+            calibration = evaluation.calibrate(margins, truth, order)
+            print(f"calibration: temperature {calibration['temperature']} (log loss {calibration['log_loss']}; "
+                  f"in use {classifier.TEMPERATURE})", file=sys.stderr)
+            for row in calibration["thresholds"]:
+                print(f"  confidence >= {row['threshold']:.1f}: {row['share']:.1%} of messages, "
+                      f"{row['accuracy']:.1%} of them right", file=sys.stderr)
+        lines = evaluation.report(truth, predicted, extra=extra)
+        if not data:
+            lines.append({"name": "triage.classify_calibration", "value": calibration["temperature"],
+                          "unit": "temperature", "n": len(truth), "log_loss": calibration["log_loss"],
+                          "thresholds": calibration["thresholds"]})
+        for line in lines:
             sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
