@@ -11,7 +11,7 @@ PORT ?= 8000
 SCALE ?= 15000
 ONLY ?=
 
-.PHONY: demo test lint migrations-check test-sqlite test-postgresql bench messages clean-demo serve eval
+.PHONY: demo test lint migrations-check test-sqlite test-postgresql bench messages clean-demo serve eval eval-groups
 
 # (quiet, and to stderr: `make bench` keeps stdout for its JSON lines)
 $(VENV)/.installed: pyproject.toml
@@ -61,6 +61,10 @@ bench: $(VENV)/.installed
 ## eval: how well the classifier labels DATA=<csv> (the shared data's columns), or 5-fold cross-validation
 eval: $(VENV)/.installed
 	$(MANAGE) triage_eval $(if $(DATA),--data $(abspath $(DATA)),)
+
+## eval-groups: precision/recall of duplicate suggestions and hotspot grouping on the hand-labelled eval/hotspots/
+eval-groups: $(VENV)/.installed
+	$(MANAGE) triage_eval_groups
 
 ## messages: refresh the English catalogue after changing user-facing strings, then translate the new entries
 messages: $(VENV)/.installed

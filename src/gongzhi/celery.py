@@ -16,4 +16,5 @@ app.conf.beat_schedule = {
     "deliver-outbox": {"task": "gongzhi.notifications.tasks.deliver_outbox_task", "schedule": 60.0},
     "triage-pending": {"task": "gongzhi.triage.tasks.triage_pending_task", "schedule": 60.0},
     "triage-train": {"task": "gongzhi.triage.tasks.classifier_train_task", "schedule": crontab(hour=3, minute=0)},
+    "triage-hotspots": {"task": "gongzhi.triage.tasks.hotspots_refresh_task", "schedule": crontab(minute=7)},
 }

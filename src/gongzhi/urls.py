@@ -8,6 +8,7 @@ from gongzhi.appeals import urls as appeals_urls
 from gongzhi.core import views as core_views
 from gongzhi.notifications import urls as notifications_urls
 from gongzhi.registry import urls as registry_urls
+from gongzhi.triage import urls as triage_urls
 
 from .api import api
 
@@ -17,6 +18,7 @@ staff_patterns = [
     *registry_urls.staff,
     *accounts_urls.staff,
     *appeals_urls.staff,
+    *triage_urls.staff,
     *notifications_urls.staff,
 ]
 portal_patterns = [

@@ -137,3 +137,23 @@ def test_the_figures_page_draws_the_three_rates(demo_server, browser, shoot, axe
     assert page.locator("table.data tbody tr").count() > 5  # a row per day with appeals
     assert axe(page) == []
     shoot(page, "appeal-figures-by-day")
+
+
+def test_the_worker_sees_her_communitys_hotspots_and_sends_one_to_the_grid(demo_server, browser, shoot, axe):
+    page = desk(browser).new_page()
+    log_in(page, demo_server, "worker")
+    page.goto(demo_server + "/staff/hotspots/")
+    hotspots = page.locator("li.hotspot")
+    expect(hotspots.first).to_be_visible()  # the demo's month of appeals has problems raised more than once
+    first = hotspots.first
+    first.locator("summary").click()
+    expect(first.locator("table.data tbody tr").first).to_be_visible()
+    assert first.locator("table.data tbody tr").count() >= 2
+    assert axe(page) == []
+    shoot(page, "hotspots-worker")
+    title = first.locator("strong").first.inner_text()
+    first.get_by_role("button", name="转为主动治理任务").click()
+    expect(page.get_by_text("已派发主动治理任务")).to_be_visible()  # the new patrol appeal's own page
+    assert title in page.locator("body").inner_text() and "巡查发现" in page.locator("body").inner_text()
+    page.goto(demo_server + "/staff/hotspots/")
+    expect(page.locator("li.hotspot").first.get_by_text("已转任务")).to_be_visible()

@@ -360,3 +360,21 @@ def figures_rates(request, start: date, end: date, group_by: str = "community"):
 
     return [{**row, "key": row["key"].isoformat() if hasattr(row["key"], "isoformat") else row["key"]}
             for row in rates(viewer=request.user, group_by=group_by, start=start, end=end)]
+
+
+class SupportIn(Schema):
+    support: bool = True
+
+
+class SupportOut(Schema):
+    supports: int
+
+
+@router.post("/appeals/{pk}/support", response=SupportOut)
+def support(request, pk: int, body: SupportIn):
+    """我也遇到: a verified resident of the community backs an appeal on its public board (support=false takes it
+    back). Idempotent."""
+    from .models import Appeal
+
+    appeal = get_object_or_404(Appeal, pk=pk)
+    return {"supports": services.appeal_support(appeal=appeal, actor=request.user, support=body.support)}

@@ -2,8 +2,9 @@
 with personal data removed — names, phone numbers, ID numbers, room numbers, e-mail addresses."""
 import re
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
+from .choices import OPEN_STATES
 from .models import Appeal
 
 HIDDEN = "***"
@@ -35,12 +36,14 @@ def board_appeals(community_id: int) -> QuerySet[Appeal]:
             .only("id", "number", "state", "text", "reply", "created_at", "resolved_at", "rating", "contact_name",
                   "category__name", "category__parent__name", "compound__name", "resident__name",
                   "reporter__display_name", "community_id")
+            .annotate(support_count=Count("supports"))
             .order_by("-id"))
 
 
 def board_entry(appeal: Appeal) -> dict:
     names = [appeal.contact_name, getattr(appeal.resident, "name", ""), getattr(appeal.reporter, "display_name", "")]
-    return {"number": appeal.number, "created_at": appeal.created_at, "resolved_at": appeal.resolved_at,
+    return {"id": appeal.pk, "supports": getattr(appeal, "support_count", 0), "open": appeal.state in OPEN_STATES,
+            "number": appeal.number, "created_at": appeal.created_at, "resolved_at": appeal.resolved_at,
             "state": appeal.get_state_display(), "state_code": appeal.state,
             "category": str(appeal.category) if appeal.category_id else "",
             "place": appeal.compound.name if appeal.compound_id else "",

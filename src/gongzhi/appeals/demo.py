@@ -58,8 +58,11 @@ OPENERS = ["", "", "你好，", "您好，我想反映一下，", "{place}", "{p
 CLOSERS = ["", "", "，请尽快处理", "，已经好几天了", "，希望物业管一管", "，麻烦社区协调一下", "。谢谢！"]
 
 
-def _text(rng: random.Random, category: Category, area: Area) -> str:
-    problem = rng.choice(TEXTS.get(category.code, ["想了解老年卡怎么办理"]))
+def _problem(rng: random.Random, category: Category) -> str:
+    return rng.choice(TEXTS.get(category.code, ["想了解老年卡怎么办理"]))
+
+
+def _text(rng: random.Random, problem: str, area: Area) -> str:
     return (rng.choice(OPENERS).format(place=area.name) + problem + rng.choice(CLOSERS)).strip("，")
 
 
@@ -86,6 +89,9 @@ def build_appeals(count: int = 3000, seed: int = 20261123, quiet: bool = False) 
     routes: dict[tuple[int, int], tuple] = {}
     portal_left = 6
     open_groups: dict[tuple[int, int], dict] = {}  # (place, category family) → a recent appeal still open
+    # trouble comes back: a compound's last problem is raised again by others for a few weeks (hotspots)
+    troubles: dict[int, tuple] = {}
+    again = random.Random(seed + 1)
     appeals, events = [], []
     ids = reserve_ids(Appeal, count)
     created_times = sorted(now - timedelta(days=365 * rng.random() ** 1.6, minutes=rng.randint(0, 600))
@@ -93,6 +99,11 @@ def build_appeals(count: int = 3000, seed: int = 20261123, quiet: bool = False) 
     for pk, created in zip(ids, created_times, strict=True):
         category = rng.choice(leaves)
         area = places[int(rng.paretovariate(1.1)) % len(places)]  # a few places have most of the trouble
+        problem = _problem(rng, category)
+        trouble = troubles.get(area.compound_id or area.pk)
+        if trouble is not None and created - trouble[2] < timedelta(days=21) and again.random() < 0.4:
+            category, problem = trouble[0], trouble[1]
+        troubles[area.compound_id or area.pk] = (category, problem, created)
         roll = rng.random()
         channel = (Channel.HOTLINE if roll < 0.5 else Channel.DESK if roll < 0.75 else Channel.PATROL if roll < 0.9
                    else Channel.PORTAL)
@@ -108,7 +119,7 @@ def build_appeals(count: int = 3000, seed: int = 20261123, quiet: bool = False) 
                        else calendar.add(created, float(category.respond_hours)))
         appeal = {
             "id": pk, "number": "", "channel": channel, "category_id": category.pk, "priority": category.priority,
-            "state": State.SUBMITTED, "text": _text(rng, category, area),
+            "state": State.SUBMITTED, "text": _text(rng, problem, area),
             "area_id": area.pk, "household_id": household.pk if household else None,
             "reporter_id": reporter.pk if reporter else None, "entered_by_id": worker.pk if worker else None,
             "proactive": channel == Channel.PATROL, "public": rng.random() < 0.4,

@@ -281,3 +281,20 @@ class AppealPhoto(models.Model):
 
     def __str__(self):
         return f"{self.appeal_id}/{self.pk}"
+
+
+class AppealSupport(models.Model):
+    """我也遇到: a resident of the community says a public appeal is her problem too. Heat for hotspots; one per
+    person and appeal."""
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="supports")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField(_("时间"))
+
+    class Meta:
+        verbose_name = _("附议")
+        verbose_name_plural = _("附议")
+        constraints = [models.UniqueConstraint(fields=["appeal", "user"], name="appeal_support_once")]
+
+    def __str__(self):
+        return f"{self.user_id} → {self.appeal_id}"

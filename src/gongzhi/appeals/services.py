@@ -19,7 +19,7 @@ from gongzhi.registry.validators import validate_phone
 
 from . import notify, routing
 from .choices import OPEN_STATES, Action, Channel, Outcome, Priority, Rating, State, Step
-from .models import Appeal, AppealCounter, AppealEvent, Category, Whistle
+from .models import Appeal, AppealCounter, AppealEvent, AppealSupport, Category, Whistle
 from .permissions import (
     acts_for_community,
     acts_for_party,
@@ -666,3 +666,21 @@ def appeal_add_photos(*, appeal: Appeal, actor, files) -> list:
             or acts_for_party(actor, appeal)):
         raise NotPermitted(_("您不能为这条诉求上传照片"))
     return _store_photos(appeal, actor, _prepare_photos(files, appeal.photos.count()))
+
+
+def appeal_support(*, appeal: Appeal, actor, support: bool = True) -> int:
+    """我也遇到: a resident living in the appeal's community backs an appeal on its public board (or takes it back).
+    Once per person; pressing twice changes nothing. Returns how many back it now."""
+    if not appeal.public or appeal.parent_id is not None:
+        raise NotPermitted(_("只能附议公示栏上的诉求"))
+    if appeal.reporter_id is not None and appeal.reporter_id == getattr(actor, "pk", None):
+        raise InvalidInput(_("这是您自己反映的问题"))
+    if not verified_households(actor).filter(community_id=appeal.community_id).exists():
+        raise NotPermitted(_("只有本社区认证居民可以附议"))
+    if support:
+        if appeal.state not in OPEN_STATES:
+            raise TransitionNotAllowed(_("该诉求已办结，无需附议"))
+        AppealSupport.objects.get_or_create(appeal=appeal, user=actor, defaults={"at": timezone.now()})
+    else:
+        AppealSupport.objects.filter(appeal=appeal, user=actor).delete()
+    return AppealSupport.objects.filter(appeal=appeal).count()

@@ -23,4 +23,5 @@ portal = [
 public = [
     path("board/", views.board_index, name="board_index"),
     path("board/<int:community>/", views.board_page, name="board"),
+    path("board/<int:community>/<int:pk>/support", views.board_support, name="board_support"),
 ]

@@ -4,7 +4,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -33,7 +34,7 @@ from .forms import (
     ReplyForm,
     department_choices,
 )
-from .models import AppealPhoto, Category, Whistle
+from .models import Appeal, AppealPhoto, AppealSupport, Category, Whistle
 from .permissions import acts_for_community, acts_for_party, appeals_visible_to
 from .services import TRANSITIONS
 
@@ -399,4 +400,22 @@ def board_page(request, community):
         raise Http404
     page = Paginator(board.board_appeals(area.pk), BOARD_PAGE).get_page(request.GET.get("page"))
     page.object_list = [board.board_entry(a) for a in page.object_list]
-    return render(request, "appeals/board.html", {"community": area, "page_obj": page})
+    resident = request.user.is_authenticated and verified_households(request.user).filter(
+        community_id=area.pk).exists()
+    mine = set(AppealSupport.objects.filter(user=request.user, appeal_id__in=[e["id"] for e in page.object_list])
+               .values_list("appeal_id", flat=True)) if resident else set()
+    return render(request, "appeals/board.html", {"community": area, "page_obj": page, "can_support": resident,
+                                                  "supported": mine})
+
+
+@login_required
+@require_POST
+def board_support(request, community, pk):
+    """我也遇到 (or take it back): one tap on the public board, back to the same place on the page."""
+    appeal = get_object_or_404(Appeal, pk=pk, community_id=community)
+    try:
+        services.appeal_support(appeal=appeal, actor=request.user, support=request.POST.get("support") != "0")
+    except DomainError as e:
+        messages.error(request, e.message)
+    page = request.POST.get("page", "")
+    return redirect(reverse("board", args=[community]) + (f"?page={page}" if page.isdigit() else "") + f"#a{pk}")

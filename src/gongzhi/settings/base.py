@@ -229,5 +229,9 @@ GONGZHI = {
         # an appeal of this instance counts this many times a shared message: it is this city's wording, and a
         # worker chose its category
         "OWN_WEIGHT": 2.0,
+        # hotspots kept per community (and per subdistrict, for appeals placed above any community) in each run
+        "HOTSPOTS_KEEP": 10,
+        # the period hotspots are found in, in days
+        "HOTSPOT_DAYS": 30,
     },
 }

@@ -5,10 +5,37 @@ import importlib
 from django.apps import apps as django_apps
 
 from .models import ClassifierModel, LabelMapping
-from .services import classifier_train
+from .services import classifier_train, hotspots_refresh
 
 
 def demo_classifier() -> ClassifierModel:
     if not LabelMapping.objects.exists():  # demo_city --reset flushes what migrations seeded
         importlib.import_module("gongzhi.triage.migrations.0002_label_mappings").seed(django_apps, None)
     return classifier_train()
+
+
+def demo_hotspots():
+    """Neighbours back some open public appeals of their own community (我也遇到), then the city's hotspots are
+    computed once, so the hotspot page is alive on first start (the hourly job keeps it fresh in production)."""
+    import random
+
+    from django.utils import timezone
+
+    from gongzhi.accounts.models import HouseholdBinding
+    from gongzhi.appeals.choices import OPEN_STATES
+    from gongzhi.appeals.models import Appeal, AppealSupport
+
+    rng = random.Random(5)
+    people: dict[int, list[int]] = {}
+    for user_id, community_id in HouseholdBinding.objects.filter(status="verified").values_list(
+            "user_id", "household__community_id"):
+        people.setdefault(community_id, []).append(user_id)
+    supports = []
+    for appeal in Appeal.objects.filter(public=True, parent__isnull=True, state__in=OPEN_STATES,
+                                        community_id__in=list(people)).only("id", "community_id", "reporter_id"):
+        for user_id in rng.sample(people[appeal.community_id], k=min(len(people[appeal.community_id]),
+                                                                    rng.choice((0, 0, 1, 3)))):
+            if user_id != appeal.reporter_id:
+                supports.append(AppealSupport(appeal_id=appeal.pk, user_id=user_id, at=timezone.now()))
+    AppealSupport.objects.bulk_create(supports, ignore_conflicts=True)
+    return hotspots_refresh()

@@ -68,3 +68,60 @@ class Triage(models.Model):
 
     def __str__(self):
         return f"{self.appeal_id}: {self.suggestions}"
+
+
+class HotspotRun(models.Model):
+    """One computation of hotspots over a period, for the whole city (scope empty) or one area. Pages show the
+    newest run that covers them."""
+
+    scope = models.ForeignKey(Area, verbose_name=_("范围"), null=True, blank=True, on_delete=models.CASCADE,
+                              related_name="+")
+    start = models.DateTimeField(_("起"))
+    end = models.DateTimeField(_("止"))
+    created_at = models.DateTimeField(_("计算时间"), auto_now_add=True)
+    seconds = models.FloatField(default=0)
+    appeals = models.PositiveIntegerField(_("诉求数"), default=0)
+    groups = models.PositiveIntegerField(_("热点数"), default=0)
+
+    class Meta:
+        verbose_name = _("热点计算")
+        verbose_name_plural = _("热点计算")
+        ordering = ["-id"]
+
+    def __str__(self):
+        return f"{self.scope or '全市'} {self.start:%Y-%m-%d}–{self.end:%Y-%m-%d}"
+
+
+class Hotspot(models.Model):
+    """A group of appeals about one problem at one place in a run's period, with its heat."""
+
+    run = models.ForeignKey(HotspotRun, on_delete=models.CASCADE, related_name="hotspots")
+    rank = models.PositiveIntegerField(_("排名"))  # in its community
+    place = models.ForeignKey(Area, verbose_name=_("地点"), on_delete=models.CASCADE, related_name="+")
+    community = models.ForeignKey(Area, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    subdistrict = models.ForeignKey(Area, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey(Category, verbose_name=_("类别"), null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+    title = models.CharField(_("问题"), max_length=80)
+    appeal_ids = models.JSONField(default=list)
+    appeals = models.PositiveIntegerField(_("诉求数"))
+    reporters = models.PositiveIntegerField(_("诉求人数"))
+    supports = models.PositiveIntegerField(_("附议数"))
+    recent = models.PositiveIntegerField(_("近7天"))
+    before = models.PositiveIntegerField(_("前7天"))
+    heat = models.FloatField(_("热度"))
+    first_at = models.DateTimeField(_("首次"))
+    last_at = models.DateTimeField(_("最近"))
+    task = models.ForeignKey(Appeal, verbose_name=_("主动治理任务"), null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+")
+
+    class Meta:
+        verbose_name = _("热点问题")
+        verbose_name_plural = _("热点问题")
+        ordering = ["-heat", "id"]
+        indexes = [models.Index(fields=["run", "community", "-heat"], name="hotspot_community_idx"),
+                   models.Index(fields=["run", "subdistrict", "-heat"], name="hotspot_subdistrict_idx"),
+                   models.Index(fields=["run", "-heat"], name="hotspot_city_idx")]
+
+    def __str__(self):
+        return self.title

@@ -4,14 +4,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import Q
 
 from gongzhi.appeals.choices import State
 from gongzhi.appeals.models import Appeal, Category
 from gongzhi.appeals.permissions import acts_for_community
 from gongzhi.appeals.selectors import merge_candidates
+from gongzhi.registry.choices import AreaKind
+from gongzhi.registry.models import Area
 
-from . import loaded, similar, text
-from .models import Triage
+from . import loaded, permissions, similar, text
+from .models import HotspotRun, Triage
 
 # candidates this alike (text, plus the place bonus) are offered as likely duplicates
 DUPLICATE_AT = 0.35
@@ -87,3 +90,41 @@ def duplicate_candidates(*, viewer, appeal: Appeal, limit: int = 8) -> list[Dupl
     words = set(text.words(appeal.text))
     return [Duplicate(other, round(score, 3), similar.shared_words(words, other.text))
             for score, other in ranked[:limit]]
+
+
+def hotspot_run(area: Area | None) -> HotspotRun | None:
+    """The newest run that covers ``area`` (a run of the whole city, of the area, or of a wider one)."""
+    runs = HotspotRun.objects.all()
+    if area is not None:
+        wider = [pk for pk in (area.pk, area.community_id, area.subdistrict_id, area.district_id) if pk]
+        runs = runs.filter(Q(scope__isnull=True) | Q(scope_id__in=wider))
+    else:
+        runs = runs.filter(scope__isnull=True)
+    return runs.order_by("-end", "-id").first()
+
+
+def hotspots_for(*, viewer, area: Area | None, limit: int = 20, appeals_each: int = 30) -> dict:
+    """The hottest problems of ``area`` (the city when None) from the newest run covering it, each with its
+    appeals (newest first, at most ``appeals_each``)."""
+    permissions.require_see(viewer, area)
+    run = hotspot_run(area)
+    if run is None:
+        return {"run": None, "hotspots": []}
+    found = run.hotspots.select_related("place", "category__parent", "task")
+    if area is not None:
+        if area.kind == AreaKind.COMMUNITY:
+            found = found.filter(community=area)
+        elif area.kind == AreaKind.SUBDISTRICT:
+            found = found.filter(subdistrict=area)
+        elif area.kind == AreaKind.DISTRICT:
+            found = found.filter(place__district=area)
+        else:
+            found = found.filter(Q(place=area) | Q(**{f"place__{area.kind}": area}))
+    found = list(found.order_by("-heat", "id")[:limit])
+    wanted = {i for h in found for i in sorted(h.appeal_ids, reverse=True)[:appeals_each]}
+    appeals = {a.pk: a for a in Appeal.objects.filter(pk__in=wanted).only("id", "number", "state", "text",
+                                                                          "created_at", "category_id")}
+    for h in found:
+        h.members = sorted((appeals[i] for i in h.appeal_ids if i in appeals), key=lambda a: -a.pk)
+        h.can_task = h.task_id is None and permissions.may_act(viewer, h.place)
+    return {"run": run, "hotspots": found}

@@ -4,19 +4,24 @@ from __future__ import annotations
 import collections
 import logging
 import time
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gongzhi.appeals.choices import Action, State
-from gongzhi.appeals.models import Appeal, AppealEvent, Category
+from gongzhi.appeals.models import Appeal, AppealEvent, AppealSupport, Category
 from gongzhi.appeals.services import appeal_triage_apply
 from gongzhi.registry.choices import AreaKind
+from gongzhi.registry.models import Area
 
 from . import classifier, loaded, places
-from .models import ClassifierModel, LabelMapping, Triage
+from . import hotspots as hs
+from .models import ClassifierModel, Hotspot, HotspotRun, LabelMapping, Triage
 
 log = logging.getLogger(__name__)
 
@@ -43,9 +48,9 @@ def _own_examples() -> tuple[list[str], list[str], int]:
     rows = list(Appeal.objects.filter(Exists(by_person), category__isnull=False, category__is_active=True)
                 .order_by("-created_at").values_list("pk", "text", "category_id", "category__parent_id")
                 [: triage["MAX_OWN_EXAMPLES"]])
-    counts = collections.Counter(category for _, _, category, _ in rows)
+    counts = collections.Counter(row[2] for row in rows)
     texts, labels = [], []
-    for _, text, category, parent in rows:
+    for _pk, text, category, parent in rows:
         label = category if counts[category] >= triage["MIN_EXAMPLES"] or parent is None else parent
         texts.append(text)
         labels.append(str(label))
@@ -136,3 +141,112 @@ def triage_pending(*, limit: int = 500) -> int:
     for appeal in pending:
         appeal_triage(appeal=appeal)
     return len(pending)
+
+
+def _place(row: dict) -> int:
+    return row["compound_id"] or row["community_id"] or row["subdistrict_id"] or row["district_id"] or row["area_id"]
+
+
+def _reporter(row: dict) -> str:
+    for key, prefix in (("reporter_id", "u"), ("resident_id", "r"), ("household_id", "h"), ("contact_phone", "p")):
+        if row[key]:
+            return f"{prefix}{row[key]}"
+    return f"a{row['id']}"  # nobody known: counted as a person of their own
+
+
+def hotspots_refresh(*, scope: Area | None = None, days: int = 30, now=None) -> HotspotRun:
+    """Group the appeals of the last ``days`` (in ``scope``, or the whole city) into hotspots and keep the hottest
+    ``KEEP`` of each community as a new run; the run before stays until the next one (pages never go empty), older
+    ones are deleted. A hotspot that continues one already turned into a task keeps that task."""
+    from django.db.models import Count
+    from django.db.models.functions import Substr
+
+    started = time.perf_counter()
+    now = now or timezone.now()
+    since = now - timedelta(days=days)
+    appeals = Appeal.objects.filter(created_at__gte=since, created_at__lt=now)
+    if scope is not None:
+        appeals = appeals.filter(**{f"{scope.kind}_id": scope.pk})
+    families = dict(Category.objects.values_list("pk", "parent_id"))
+    fields = ("id", "area_id", "compound_id", "community_id", "subdistrict_id", "district_id", "category_id",
+              "reporter_id", "resident_id", "household_id", "contact_phone", "created_at", "parent_id")
+    data = list(appeals.annotate(head=Substr("text", 1, hs.TEXT_CHARS * 2)).values(*fields, "head")
+                .order_by().iterator(chunk_size=20000))
+    supports = dict(AppealSupport.objects.filter(appeal__in=appeals).values("appeal_id")
+                    .annotate(n=Count("id")).values_list("appeal_id", "n"))
+    rows = [hs.Row(id=r["id"], bucket=(_place(r), families.get(r["category_id"]) or r["category_id"] or 0),
+                   text=r["head"], at=r["created_at"], reporter=_reporter(r), supports=supports.get(r["id"], 0),
+                   parent=r["parent_id"]) for r in data]
+    by_id = {r["id"]: r for r in data}
+    groups = hs.hotspots(rows, end=now)
+    keep = settings.GONGZHI["TRIAGE"]["HOTSPOTS_KEEP"]
+    texts = {row.id: row.text for row in rows}
+    places = {a.pk: a for a in Area.objects.filter(pk__in={g.bucket[0] for g in groups}).only(
+        "id", "kind", "community_id", "subdistrict_id")}
+    ranked: dict[int | None, int] = collections.Counter()
+    chosen = []
+    for g in groups:  # hottest first
+        place = places[g.bucket[0]]
+        home = place.community_id or place.subdistrict_id
+        if ranked[home] >= keep:
+            continue
+        ranked[home] += 1
+        leaves = collections.Counter(by_id[i]["category_id"] for i in g.ids if by_id[i]["category_id"])
+        chosen.append(Hotspot(
+            rank=ranked[home], place=place, community_id=place.community_id, subdistrict_id=place.subdistrict_id,
+            category_id=leaves.most_common(1)[0][0] if leaves else None,
+            title=hs.headline(texts[g.representative]), appeal_ids=sorted(g.ids), appeals=g.appeals,
+            reporters=g.reporters, supports=g.supports, recent=g.recent, before=g.before, heat=g.heat,
+            first_at=g.first_at, last_at=g.last_at))
+    previous = _tasks_of_latest(scope)
+    with transaction.atomic():
+        run = HotspotRun.objects.create(scope=scope, start=since, end=now, appeals=len(rows), groups=len(chosen))
+        for h in chosen:
+            h.run = run
+            tasks = collections.Counter(previous[i] for i in h.appeal_ids if i in previous)
+            if tasks:
+                h.task_id = tasks.most_common(1)[0][0]
+        Hotspot.objects.bulk_create(chosen, batch_size=2000)
+        older = list(HotspotRun.objects.filter(scope=scope).exclude(pk=run.pk).order_by("-id")
+                     .values_list("pk", flat=True)[1:])
+        if older:
+            Hotspot.objects.filter(run_id__in=older).delete()
+            HotspotRun.objects.filter(pk__in=older).delete()
+        run.seconds = round(time.perf_counter() - started, 2)
+        run.save(update_fields=["seconds"])
+    return run
+
+
+def _tasks_of_latest(scope: Area | None) -> dict[int, int]:
+    """appeal id → the task made from the hotspot it was in, over the newest runs of this scope."""
+    runs = HotspotRun.objects.filter(scope=scope).order_by("-id").values_list("pk", flat=True)[:2]
+    out: dict[int, int] = {}
+    for ids, task in Hotspot.objects.filter(run_id__in=list(runs), task__isnull=False).values_list(
+            "appeal_ids", "task_id"):
+        for i in ids:
+            out.setdefault(i, task)
+    return out
+
+
+def hotspot_task(*, hotspot: Hotspot, actor) -> Appeal:
+    """未诉先办: turn a hotspot into a proactive task at its place for the grid workers there (a patrol appeal,
+    listing the appeals behind it). Once: asking again returns the task already made."""
+    from gongzhi.appeals.choices import Channel
+    from gongzhi.appeals.services import appeal_submit
+
+    with transaction.atomic():
+        locked = Hotspot.objects.select_for_update().select_related("place", "category").get(pk=hotspot.pk)
+        if locked.task_id is not None:
+            return locked.task
+        numbers = list(Appeal.objects.filter(pk__in=locked.appeal_ids[:10]).order_by("pk")
+                       .values_list("number", flat=True))
+        days = max((locked.last_at - locked.first_at).days + 1, 1)
+        text = _("【热点问题】%(title)s：%(days)d天内%(appeals)d件诉求，%(reporters)d位居民反映，%(supports)d人附议。"
+                 "请网格员上门核查，主动处置。相关诉求：%(numbers)s") % {
+            "title": locked.title, "days": days, "appeals": locked.appeals, "reporters": locked.reporters,
+            "supports": locked.supports, "numbers": "、".join(numbers) + ("等" if locked.appeals > 10 else "")}
+        task = appeal_submit(channel=Channel.PATROL, text=text, area=locked.place, actor=actor,
+                             category=locked.category)
+        locked.task = task
+        locked.save(update_fields=["task"])
+    return task

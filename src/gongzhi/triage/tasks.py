@@ -2,7 +2,7 @@ from celery import shared_task
 
 from gongzhi.appeals.models import Appeal
 
-from .services import appeal_triage, classifier_train, triage_pending
+from .services import appeal_triage, classifier_train, hotspots_refresh, triage_pending
 
 
 @shared_task
@@ -23,3 +23,11 @@ def triage_pending_task() -> int:
 def classifier_train_task() -> int:
     """Nightly (beat): learn from the day's corrections."""
     return classifier_train().version
+
+
+@shared_task
+def hotspots_refresh_task() -> int:
+    """Hourly (beat): the city's hotspots of the last HOTSPOT_DAYS."""
+    from django.conf import settings
+
+    return hotspots_refresh(days=settings.GONGZHI["TRIAGE"]["HOTSPOT_DAYS"]).pk

@@ -7,7 +7,7 @@ from gongzhi.accounts.demo import DEMO_PASSWORD, build_accounts, demo_accounts
 from gongzhi.appeals.demo import build_appeals
 from gongzhi.registry.demo import SEED, build_registry
 from gongzhi.registry.models import Area
-from gongzhi.triage.demo import demo_classifier
+from gongzhi.triage.demo import demo_classifier, demo_hotspots
 
 
 class Command(BaseCommand):
@@ -45,6 +45,9 @@ class Command(BaseCommand):
                 if not quiet:
                     self.stdout.write(f"分类模型 / triage model v{model.version}: {len(model.classes)} categories, "
                                       f"{model.shared_examples} shared + {model.own_examples} own examples")
+            run = demo_hotspots()
+            if not quiet:
+                self.stdout.write(f"热点 / hotspots: {run.groups} from {run.appeals} appeals of the last 30 days")
         if not quiet:
             self.stdout.write(
                 f"演示城市已建成 / demo city built in {time.monotonic() - started:.1f}s: "

@@ -1,0 +1,74 @@
+"""/api/v1 for hotspots: the hottest problems of an area, each with its appeals; turning one into a task."""
+from datetime import datetime
+
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema, Status
+
+from gongzhi.registry.models import Area
+
+from . import permissions, selectors, services
+from .models import Hotspot
+
+router = Router(tags=["triage"])
+
+
+class HotspotAppealOut(Schema):
+    id: int
+    number: str
+    state: str
+    created_at: datetime
+
+
+class HotspotOut(Schema):
+    id: int
+    rank: int
+    title: str
+    place_id: int
+    place: str
+    category_id: int | None
+    heat: float
+    appeals: int
+    reporters: int
+    supports: int
+    recent: int
+    before: int
+    first_at: datetime
+    last_at: datetime
+    task_id: int | None
+    members: list[HotspotAppealOut]
+
+    @staticmethod
+    def resolve_place(obj):
+        return obj.place.name
+
+
+class HotspotsOut(Schema):
+    start: datetime | None
+    end: datetime | None
+    computed_at: datetime | None
+    hotspots: list[HotspotOut]
+
+
+class TaskOut(Schema):
+    id: int
+    number: str
+
+
+@router.get("/hotspots", response=HotspotsOut)
+def hotspots(request, area: int | None = None, limit: int = 20):
+    """The newest hotspots of an area (a community, subdistrict or district; the city without ``area``, for
+    those who see it all), hottest first."""
+    place = get_object_or_404(Area, pk=area) if area is not None else None
+    found = selectors.hotspots_for(viewer=request.user, area=place, limit=max(1, min(limit, 100)))
+    run = found["run"]
+    return {"start": run.start if run else None, "end": run.end if run else None,
+            "computed_at": run.created_at if run else None, "hotspots": found["hotspots"]}
+
+
+@router.post("/hotspots/{pk}/task", response={201: TaskOut})
+def hotspot_task(request, pk: int):
+    """未诉先办: file a proactive task for the grid workers at the hotspot's place (once; again returns it)."""
+    hotspot = get_object_or_404(Hotspot.objects.select_related("place"), pk=pk)
+    permissions.require_act(request.user, hotspot.place)
+    task = services.hotspot_task(hotspot=hotspot, actor=request.user)
+    return Status(201, task)

@@ -1,0 +1,79 @@
+"""Hotspot pages: thin over selectors and services; permissions in triage.permissions."""
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from gongzhi.core.errors import DomainError
+from gongzhi.registry.choices import AreaKind
+from gongzhi.registry.models import Area
+
+from . import permissions, selectors, services
+from .models import Hotspot
+
+
+def _area(request, key="area") -> Area | None:
+    """The area asked for, else the viewer's first (the city for those who see it all)."""
+    city, areas = permissions.hotspot_areas(request.user)
+    wanted = request.POST.get(key) or request.GET.get(key)
+    if wanted:
+        area = Area.objects.filter(pk=wanted if str(wanted).isdigit() else None).first()
+        if area is None or not permissions.may_see(request.user, area):
+            raise PermissionDenied
+        return area
+    if city:
+        return None
+    if not areas:
+        raise PermissionDenied
+    return areas[0]
+
+
+def _back(area: Area | None) -> str:
+    return reverse("staff:hotspots") + (f"?area={area.pk}" if area else "")
+
+
+@login_required
+def hotspot_list(request):
+    area = _area(request)
+    city, areas = permissions.hotspot_areas(request.user)
+    found = selectors.hotspots_for(viewer=request.user, area=area)
+    return render(request, "triage/hotspots.html", {
+        **found, "area": area, "areas": areas, "city": city, "days": 30,
+        "can_refresh": area is not None or city,
+    })
+
+
+@login_required
+@require_POST
+def hotspot_refresh(request):
+    """Recompute now for the area on the page (a community's month takes well under a second); the whole city is
+    left to the hourly job."""
+    area = _area(request)
+    if area is None or area.kind not in (AreaKind.COMMUNITY, AreaKind.SUBDISTRICT, AreaKind.DISTRICT):
+        from .tasks import hotspots_refresh_task
+
+        hotspots_refresh_task.delay()
+        messages.success(request, _("已开始重新计算全市热点，稍后刷新页面"))
+        return redirect(_back(area))
+    run = services.hotspots_refresh(scope=area, days=settings.GONGZHI["TRIAGE"]["HOTSPOT_DAYS"])
+    messages.success(request, _("已重新计算：%(appeals)d件诉求，%(groups)d个热点") % {
+        "appeals": run.appeals, "groups": run.groups})
+    return redirect(_back(area))
+
+
+@login_required
+@require_POST
+def hotspot_task(request, pk):
+    hotspot = get_object_or_404(Hotspot.objects.select_related("place"), pk=pk)
+    try:
+        permissions.require_act(request.user, hotspot.place)
+        task = services.hotspot_task(hotspot=hotspot, actor=request.user)
+    except DomainError as e:
+        messages.error(request, e.message)
+        return redirect(_back(_area(request)))
+    messages.success(request, _("已派发主动治理任务 %(number)s") % {"number": task.number})
+    return redirect("staff:appeal_detail", pk=task.pk)

@@ -1,0 +1,149 @@
+"""Hotspots: appeals about one problem at one place are grouped and ranked; a community turns one into a task for
+its grid workers; residents back public appeals (我也遇到)."""
+from datetime import datetime, timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from gongzhi.accounts.choices import BindingStatus
+from gongzhi.accounts.models import HouseholdBinding
+from gongzhi.accounts.services import verified_households
+from gongzhi.appeals import services
+from gongzhi.appeals.choices import Channel
+from gongzhi.appeals.models import Appeal, AppealSupport
+from gongzhi.core.errors import InvalidInput, NotPermitted
+from gongzhi.triage import hotspots as hs
+from gongzhi.triage.models import Hotspot
+from gongzhi.triage.services import hotspot_task, hotspots_refresh
+
+pytestmark = pytest.mark.django_db
+MONDAY = "2026-11-23 10:00 +0800"
+T0 = datetime(2026, 11, 1, 9, 0)
+
+
+def row(i, text, place=1, days=0, reporter=None, supports=0, parent=None):
+    return hs.Row(id=i, bucket=(place, 0), text=text, at=T0 + timedelta(days=days), reporter=reporter or f"p{i}",
+                  supports=supports, parent=parent)
+
+
+# a month of other appeals elsewhere: how common a character pair is (IDF) is learnt from the period's appeals
+BACKGROUND = [row(100 + i, text, place=50 + i) for i, text in enumerate(
+    ["小区门口垃圾没人清运", "楼道灯不亮了请物业修", "电梯经常停运困人", "小区停车位被外来车辆占用", "楼上漏水到我家",
+     "广场舞音响太吵影响休息", "小区绿化带被毁种菜", "物业费收费不合理", "暖气不热家里很冷", "下水道堵塞污水外溢",
+     "东门外的道路坑洼不平", "小区充电车位不够用", "门禁卡失灵进不了门", "外墙瓷砖脱落很危险", "冒烟的烧烤摊油烟扰民"])]
+
+
+def test_the_same_problem_at_the_same_place_is_one_group_and_other_places_are_not():
+    rows = [row(1, "东门外充电桩起火冒烟，太危险了"), row(2, "小区东门外的充电桩又起火冒烟了"),
+            row(3, "东门充电桩起火冒烟没人管"), row(4, "东门外充电桩起火冒烟，太危险了", place=2),
+            row(5, "楼上装修噪音太大"), row(6, "完全不同的一句话", parent=5), *BACKGROUND]
+    groups = [sorted(rows[k].id for k in g) for g in hs.group(rows)]
+    assert [1, 2, 3] in groups
+    assert [4] in groups  # the same words at another compound are another problem
+    assert [5, 6] in groups  # merged by a worker: one group whatever the wording
+
+
+def test_heat_counts_people_more_than_repeats_and_rewards_support_and_growth():
+    one_person = [row(i, "东门充电桩起火冒烟", reporter="same", days=i) for i in range(1, 5)]
+    four_people = [row(10 + i, "西门路灯不亮晚上很黑", place=2, days=i) for i in range(1, 5)]
+    single_backed = [row(20, "北门台阶塌了老人摔倒", place=3, supports=5, days=3)]
+    lonely = [row(30, "南门树枝挡住了路", place=4, supports=1)]
+    found = hs.hotspots(one_person + four_people + single_backed + lonely + BACKGROUND, end=T0 + timedelta(days=5))
+    by_first = {g.ids[0]: g for g in found}
+    assert by_first[11].heat > by_first[1].heat  # four people outrank one person writing four times
+    assert 20 in by_first  # one appeal that five neighbours backed is a hotspot
+    assert 30 not in by_first  # one appeal and one supporter is not
+    assert found[0].ids[0] == 11
+    growing = hs.heat(reporters=3, appeals=3, supports=0, recent=3, before=0)
+    fading = hs.heat(reporters=3, appeals=3, supports=0, recent=0, before=3)
+    assert growing > fading
+
+
+def test_odd_texts_group_without_errors():
+    rows = [row(1, ""), row(2, "😀😀"), row(3, "電梯壞了" * 5000), row(4, "电梯坏了"), row(5, "a")]
+    groups = hs.group(rows)
+    assert sorted(i for g in groups for i in g) == [0, 1, 2, 3, 4]
+
+
+def desk(users, area, text, phone):
+    return services.appeal_submit(channel=Channel.DESK, text=text, area=area, actor=users("worker"),
+                                  contact_phone=phone)
+
+
+@pytest.fixture
+def charger(world, users):
+    """Three people at the desk about the burning charger of one compound."""
+    with time_machine.travel(MONDAY, tick=False):
+        return [desk(users, world.compound, t, p) for t, p in (
+            ("东门外充电桩起火冒烟，太危险了", "13800000001"), ("小区东门外的充电桩又起火冒烟了", "13800000002"),
+            ("东门充电桩起火冒烟，请尽快处理", "13800000003"))]
+
+
+def refresh(area=None):
+    return hotspots_refresh(scope=area, now=timezone.now() + timedelta(hours=1))
+
+
+def test_a_community_sees_its_hotspot_and_turns_it_into_a_task_for_its_grid_workers(world, charger, users, login):
+    same = charger
+    with time_machine.travel(MONDAY, tick=False):
+        run = refresh(world.community)
+        hotspot = next(h for h in Hotspot.objects.filter(run=run) if same[0].pk in h.appeal_ids)
+        assert set(hotspot.appeal_ids) >= {a.pk for a in same}
+        assert (hotspot.appeals, hotspot.reporters) == (3, 3) and hotspot.place_id == world.compound.pk
+        page = login("worker").get("/staff/hotspots/")
+        assert page.status_code == 200 and hotspot.title in page.content.decode()
+        assert same[1].number in page.content.decode()
+        assert login("resident").get("/staff/hotspots/").status_code == 403
+
+        answer = login("worker").post(f"/staff/hotspots/{hotspot.pk}/task")
+        task = Appeal.objects.get(pk=Hotspot.objects.get(pk=hotspot.pk).task_id)
+        assert answer.status_code == 302 and answer["Location"].endswith(f"/appeals/{task.pk}/")
+        assert task.proactive and task.channel == Channel.PATROL and task.area_id == world.compound.pk
+        assert same[0].number in task.text and "3" in task.text
+        assert hotspot_task(hotspot=hotspot, actor=users("worker")).pk == task.pk  # once
+        # the grid worker of that compound finds it in her queue
+        if task.grid_id == world.my_grid.pk:
+            assert task.number in login("gridworker").get("/staff/appeals/?state=open").content.decode()
+        # the next run still knows the task
+        again = refresh(world.community)
+        assert any(h.task_id == task.pk for h in Hotspot.objects.filter(run=again))
+
+
+def test_only_the_community_side_of_the_place_may_turn_a_hotspot_into_a_task(world, charger, login):
+    with time_machine.travel(MONDAY, tick=False):
+        run = refresh()
+        hotspot = next(h for h in Hotspot.objects.filter(run=run) if charger[0].pk in h.appeal_ids)
+        assert login("resident").post(f"/api/v1/hotspots/{hotspot.pk}/task").status_code == 403
+        assert Hotspot.objects.get(pk=hotspot.pk).task_id is None
+        city = login("worker").get(f"/api/v1/hotspots?area={world.community.pk}").json()
+        assert any(h["id"] == hotspot.pk and len(h["members"]) == 3 for h in city["hotspots"])
+        assert login("worker").get(f"/api/v1/hotspots?area={world.other_community.pk}").status_code == 403
+        made = login("worker").post(f"/api/v1/hotspots/{hotspot.pk}/task")
+        assert made.status_code == 201 and Appeal.objects.get(pk=made.json()["id"]).proactive
+
+
+def test_a_resident_backs_a_public_appeal_once_and_it_heats_the_hotspot(world, users, login):
+    resident, newcomer = users("resident"), users("newcomer")
+    HouseholdBinding.objects.filter(user=newcomer).update(status=BindingStatus.VERIFIED, decided_at=timezone.now())
+    home = verified_households(resident).select_related("area").get()
+    with time_machine.travel(MONDAY, tick=False):
+        appeal = services.appeal_submit(channel=Channel.PORTAL, text="小区北门台阶塌了，老人摔倒", area=home.area,
+                                        household=home, actor=resident, public=True)
+        client = login("newcomer")
+        board = f"/board/{appeal.community_id}/"
+        assert "我也遇到" in client.get(board).content.decode()
+        for _ in range(2):
+            assert client.post(f"{board}{appeal.pk}/support").status_code == 302
+        assert AppealSupport.objects.filter(appeal=appeal).count() == 1
+        assert "已附议" in client.get(board).content.decode()
+        with pytest.raises(InvalidInput):
+            services.appeal_support(appeal=appeal, actor=resident)  # her own
+        with pytest.raises(NotPermitted):
+            services.appeal_support(appeal=appeal, actor=users("worker"))  # lives elsewhere (or nowhere)
+        assert client.post(f"/api/v1/appeals/{appeal.pk}/support", {"support": False},
+                           content_type="application/json").json() == {"supports": 0}
+        assert client.post(f"/api/v1/appeals/{appeal.pk}/support", {"support": True},
+                           content_type="application/json").json() == {"supports": 1}
+        run = refresh(world.community)
+    assert not any(appeal.pk in h.appeal_ids for h in Hotspot.objects.filter(run=run))  # one supporter is not heat
