@@ -331,6 +331,42 @@ def triage_train():
           "runs": 3, "goal": "<60"})
 
 
+TRIAGE_CODE = APPEALS_CODE + ("triage/migrations",)
+
+
+def _triage_city():
+    """A kept cluster: 1,000,000 appeals of the last 30 days with real texts over 3,400 communities."""
+    name = f"pg-triage-{code_key(*TRIAGE_CODE)}"
+    if not (BENCH_DIR / name / "READY").exists():
+        for stale in BENCH_DIR.glob("pg-triage-*"):
+            shutil.rmtree(stale, ignore_errors=True)
+        with kept_cluster(name) as pg:
+            env = django_env(pg.url)
+            manage(env, "migrate", "--noinput")
+            log(f"writing 1,000,000 appeals with real texts over {CITY_COMMUNITIES:,} communities")
+            task(env, "triage_city", communities=CITY_COMMUNITIES, appeals=CITY)
+        (BENCH_DIR / name / "READY").write_text("ok")
+    return kept_cluster(name)
+
+
+def triage_hotspots():
+    """The city's hotspots over 30 days of 1,000,000 appeals (the hourly job), median of 3."""
+    with _triage_city() as pg:
+        r = task(django_env(pg.url), "hotspots_city", runs=3)
+    emit({"name": "triage.hotspots", "value": round(median(r["timings"]), 2), "unit": "s", "n": r["appeals"],
+          "db": "postgresql", "hotspots_kept": r["hotspots"], "runs": 3, "goal": "<30"})
+
+
+def triage_duplicates():
+    """Duplicate candidates for one open appeal against 1,000,000 stored ones (busy compounds)."""
+    with _triage_city() as pg:
+        r = task(django_env(pg.url), "duplicates_city", samples=200)
+    emit({"name": "triage.duplicates", "value": round(r["p95_ms"], 2), "unit": "ms", "n": CITY, "db": "postgresql",
+          "p50": round(r["p50_ms"], 2), "p95": round(r["p95_ms"], 2), "max_ms": round(r["max_ms"], 2),
+          "samples": r["samples"], "busiest_compound_appeals": r["busiest_compound_appeals"],
+          "candidates_median": r["candidates_median"], "goal": "p95<50"})
+
+
 BENCHMARKS = [
     ("http.hello_json", http_hello_json),
     ("registry.demo_build", registry_demo_build),
@@ -344,6 +380,8 @@ BENCHMARKS = [
     ("appeals.rates", appeals_rates),
     ("triage.classify_throughput", triage_classify_throughput),
     ("triage.train", triage_train),
+    ("triage.duplicates", triage_duplicates),
+    ("triage.hotspots", triage_hotspots),
 ]
 
 

@@ -189,6 +189,22 @@ def import_hotline(path: str) -> dict:
             "existing": outcome.existing, "refused": outcome.refused}
 
 
+def _bench_areas(communities: int, compound_names: list[str]) -> tuple[list, list]:
+    """One district, a subdistrict per 100 communities, and these compounds in every community."""
+    from gongzhi.registry.choices import AreaKind
+    from gongzhi.registry.models import Area
+    from gongzhi.registry.services import areas_bulk_create
+
+    district = areas_bulk_create([Area(kind=AreaKind.DISTRICT, name="压测区")])[0]
+    subs = areas_bulk_create([Area(kind=AreaKind.SUBDISTRICT, parent=district, name=f"压测{i}街道")
+                              for i in range((communities + 99) // 100)])
+    comms = areas_bulk_create([Area(kind=AreaKind.COMMUNITY, parent=subs[i // 100], name=f"压测{i}社区")
+                               for i in range(communities)])
+    compounds = areas_bulk_create([Area(kind=AreaKind.COMPOUND, parent=c, name=name)
+                                   for c in comms for name in compound_names])
+    return comms, compounds
+
+
 def appeal_city(communities: int, appeals: int, open_share: float, overdue_share: float) -> dict:
     """A city-sized set of appeals on PostgreSQL: ``communities`` communities (one compound each, grouped 100
     to a subdistrict), property companies serving them, and ``appeals`` appeals of the last 30 days, of which
@@ -197,17 +213,11 @@ def appeal_city(communities: int, appeals: int, open_share: float, overdue_share
     from django.db import connection
 
     from gongzhi.appeals.models import Category
-    from gongzhi.registry.choices import AreaKind, OrgKind, PartnerRole
-    from gongzhi.registry.models import Area, Organisation, OrganisationArea
-    from gongzhi.registry.services import areas_bulk_create
+    from gongzhi.registry.choices import OrgKind, PartnerRole
+    from gongzhi.registry.models import Organisation, OrganisationArea
 
     started = time.perf_counter()
-    district = areas_bulk_create([Area(kind=AreaKind.DISTRICT, name="压测区")])[0]
-    subs = areas_bulk_create([Area(kind=AreaKind.SUBDISTRICT, parent=district, name=f"压测{i}街道")
-                              for i in range((communities + 99) // 100)])
-    comms = areas_bulk_create([Area(kind=AreaKind.COMMUNITY, parent=subs[i // 100], name=f"压测{i}社区")
-                               for i in range(communities)])
-    compounds = areas_bulk_create([Area(kind=AreaKind.COMPOUND, parent=c, name="一号院") for c in comms])
+    comms, compounds = _bench_areas(communities, ["一号院"])
     companies = Organisation.objects.bulk_create([Organisation(kind=OrgKind.PROPERTY_COMPANY, name=f"压测物业{i}")
                                                   for i in range(200)])
     OrganisationArea.objects.bulk_create([OrganisationArea(organisation=companies[i % 200], area=c,
@@ -321,6 +331,101 @@ def _shared_raw_messages() -> list[str]:
         with (folder / name).open(encoding="utf-8") as f:
             texts += [f"{row['title']} {row['body']}" for row in csv.DictReader(f)]
     return texts
+
+
+def triage_city(communities: int, appeals: int, days: int = 30) -> dict:
+    """A city's month for hotspots and duplicates: ``communities`` communities (100 to a subdistrict) of five
+    compounds each, ``appeals`` appeals over the last ``days`` days with real raw texts (hot.csv, replies.csv; cut
+    to 300 characters). Busy compounds get most appeals; 40% of a compound's appeals repeat one of its three
+    troubles (the same text from other people), the rest are any message; the category follows the text."""
+    from django.db import connection
+
+    from gongzhi.appeals.models import Category
+
+    started = time.perf_counter()
+    texts = [t[:300] for t in _shared_raw_messages()]
+    comms, compounds = _bench_areas(communities, [f"{k + 1}号院" for k in range(5)])
+    leaves = list(Category.objects.filter(parent__isnull=False).order_by("id").values_list("pk", flat=True))
+    first, last = compounds[0].pk, compounds[-1].pk
+    with connection.cursor() as cursor:
+        cursor.execute("""
+            INSERT INTO appeals_appeal (
+                number, channel, category_id, priority, state, text, area_id, district_id, subdistrict_id,
+                community_id, compound_id, contact_name, contact_phone, contact_preference, public, proactive,
+                hotline_order_no, client_key, reply, outcome, rating, rating_comment, pause_reason, reopen_count,
+                created_at, updated_at)
+            SELECT 'T' || lpad(g::text, 9, '0'), 'hotline',
+                   (%(leaves)s::bigint[])[1 + x.t %% array_length(%(leaves)s::bigint[], 1)], 'normal',
+                   CASE WHEN g %% 3 = 0 THEN 'accepted' ELSE 'closed' END,
+                   (%(texts)s::text[])[1 + x.t], c.id, c.district_id, c.subdistrict_id, c.community_id, c.id,
+                   '', '139' || lpad((g %% 90000000)::text, 8, '0'), '', false, false, 'T' || g, '', '', '', '',
+                   '', '', 0, now() - (g %% (%(days)s * 1440)) * interval '1 minute',
+                   now() - (g %% (%(days)s * 1440)) * interval '1 minute'
+            FROM generate_series(1, %(n)s) AS g
+            CROSS JOIN LATERAL (SELECT %(first)s + floor((%(last)s - %(first)s + 1)
+                   * power((hashint4(g) & 2147483647) / 2147483648.0, 2))::int AS compound) p
+            JOIN registry_area c ON c.id = p.compound
+            CROSS JOIN LATERAL (SELECT CASE WHEN g %% 10 < 4 THEN (c.id * 31 + g %% 3) %% %(ntexts)s
+                   ELSE (hashint4(g + 7) & 2147483647) %% %(ntexts)s END AS t) x
+        """, {"leaves": leaves, "texts": texts, "ntexts": len(texts), "n": appeals, "first": first, "last": last,
+              "days": days})
+        cursor.execute("ANALYZE appeals_appeal")
+    return {"seconds": time.perf_counter() - started, "communities": len(comms), "compounds": len(compounds),
+            "appeals": appeals}
+
+
+def hotspots_city(runs: int = 3) -> dict:
+    """The hourly job: the whole city's hotspots of the last 30 days."""
+    from datetime import timedelta
+
+    from django.db.models import Max
+
+    from gongzhi.appeals.models import Appeal
+    from gongzhi.triage.services import hotspots_refresh
+
+    # the month the data was written for (the kept cluster may be days old)
+    end = Appeal.objects.aggregate(last=Max("created_at"))["last"] + timedelta(minutes=1)
+    timings, made = [], None
+    for _ in range(runs):
+        started = time.perf_counter()
+        made = hotspots_refresh(days=30, now=end)
+        timings.append(time.perf_counter() - started)
+    return {"timings": timings, "appeals": made.appeals, "hotspots": made.groups}
+
+
+def duplicates_city(samples: int = 200) -> dict:
+    """Candidate search for one new appeal: the merge box of an open appeal in a busy compound (its same-place
+    appeals of 30 days, ranked by text, shared words marked), as the appeal page computes it for a worker."""
+    import random
+
+    from django.db.models import Count
+
+    from gongzhi.accounts.choices import Role
+    from gongzhi.accounts.models import RoleGrant, User
+    from gongzhi.appeals.models import Appeal
+    from gongzhi.triage.selectors import duplicate_candidates
+
+    viewer, _ = User.objects.get_or_create(username="bench-city", defaults={"display_name": "压测"})
+    RoleGrant.objects.get_or_create(user=viewer, role=Role.ADMINISTRATOR)  # sees and handles every appeal
+    busy = list(Appeal.objects.values("compound_id").annotate(n=Count("id")).order_by("-n")
+                .values_list("compound_id", "n")[:50])
+    rng = random.Random(1)
+    picks = []
+    for compound, _n in busy:
+        picks += list(Appeal.objects.filter(compound_id=compound, state="accepted").order_by("-id")
+                      .values_list("pk", flat=True)[:20])
+    picks = rng.sample(picks, min(samples, len(picks)))
+    duplicate_candidates(viewer=viewer, appeal=Appeal.objects.select_related("category").get(pk=picks[0]))
+    latencies, found = [], []
+    for pk in picks:
+        t0 = time.perf_counter()
+        appeal = Appeal.objects.select_related("category").get(pk=pk)
+        found.append(len(duplicate_candidates(viewer=viewer, appeal=appeal)))
+        latencies.append((time.perf_counter() - t0) * 1000)
+    latencies.sort()
+    return {"samples": len(picks), "p50_ms": latencies[len(latencies) // 2],
+            "p95_ms": latencies[int(len(latencies) * 0.95)], "max_ms": latencies[-1],
+            "busiest_compound_appeals": busy[0][1], "candidates_median": sorted(found)[len(found) // 2]}
 
 
 def triage_classify() -> dict:

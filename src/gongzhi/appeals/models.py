@@ -165,6 +165,8 @@ class Appeal(Placed, TimeStamped):
             models.Index(fields=["community", "state", "id"], name="appeal_community_idx"),
             models.Index(fields=["subdistrict", "state", "id"], name="appeal_subdistrict_idx"),
             models.Index(fields=["grid", "state", "id"], name="appeal_grid_idx"),
+            # a compound's recent appeals: duplicate candidates, hotspot pages
+            models.Index(fields=["compound", "id"], name="appeal_compound_idx"),
             models.Index(fields=["party", "state", "id"], name="appeal_party_idx"),
             models.Index(fields=["state", "resolve_due_at"], name="appeal_resolve_due_idx"),
             models.Index(fields=["state", "respond_due_at"], name="appeal_respond_due_idx"),

@@ -235,7 +235,8 @@ def hotspot_task(*, hotspot: Hotspot, actor) -> Appeal:
     from gongzhi.appeals.services import appeal_submit
 
     with transaction.atomic():
-        locked = Hotspot.objects.select_for_update().select_related("place", "category").get(pk=hotspot.pk)
+        locked = (Hotspot.objects.select_for_update(of=("self",)).select_related("place", "category", "run")
+                  .get(pk=hotspot.pk))
         if locked.task_id is not None:
             return locked.task
         numbers = list(Appeal.objects.filter(pk__in=locked.appeal_ids[:10]).order_by("pk")
