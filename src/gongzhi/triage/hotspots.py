@@ -31,6 +31,8 @@ TEXT_CHARS = 200
 THRESHOLD = 0.25  # chosen on half of eval/hotspots (make eval-groups)
 # a bucket larger than this (a compound in a month) is compared in time-ordered slices of this size
 MAX_BUCKET = 2000
+# rows whose similarities are computed at once (whole buckets): bounds memory to a few hundred MB
+BATCH = 3000
 MIN_APPEALS, MIN_SUPPORTS = 2, 3
 WEIGHTS = {"reporter": 1.0, "repeat": 0.5, "support": 0.2}
 GROWTH_DAYS = 7
@@ -130,24 +132,49 @@ def _bucket_numbers(rows: list[Row]) -> np.ndarray:
 
 
 def group(rows: list[Row], threshold: float = THRESHOLD) -> list[list[int]]:
-    """Indexes of ``rows``, in groups (every row in exactly one), largest first."""
+    """Indexes of ``rows``, in groups (every row in exactly one), largest first.
+
+    Memory stays bounded on a city's month: identical texts in one bucket are compared once, and features and
+    similarity products are made a few thousand rows at a time (whole buckets, so nothing is missed: with no IDF a
+    text's features do not depend on the others), keeping only the pairs that reach ``threshold``."""
     from scipy import sparse
     from scipy.sparse.csgraph import connected_components
 
     n = len(rows)
     if not n:
         return []
-    x = features([r.text for r in rows], _bucket_numbers(rows))
-    similar = sparse.triu(x @ x.T, k=1, format="coo")
-    alike = similar.data >= threshold
-    i, j = similar.row[alike], similar.col[alike]
+    buckets = _bucket_numbers(rows)
+    first_of: dict[tuple, int] = {}
+    same_as = np.array([first_of.setdefault((int(b), r.text[:TEXT_CHARS]), k)
+                        for k, (b, r) in enumerate(zip(buckets, rows, strict=True))])
+    distinct = np.flatnonzero(same_as == np.arange(n))
+    order = np.argsort(buckets[distinct], kind="stable")
+    sorted_buckets = buckets[distinct][order]
+    starts = np.flatnonzero(np.r_[True, sorted_buckets[1:] != sorted_buckets[:-1]])
+    ends = np.r_[starts[1:], len(order)]
+    links_i, links_j = [same_as], [np.arange(n)]
+    a = 0
+    while a < len(starts):
+        b = a + 1  # whole buckets up to BATCH rows (a bucket is never more than MAX_BUCKET)
+        while b < len(starts) and ends[b] - starts[a] <= BATCH:
+            b += 1
+        members = order[starts[a]:ends[b - 1]]
+        a = b
+        if len(members) < 2:
+            continue
+        block = features([rows[k].text for k in distinct[members]], buckets[distinct[members]])
+        similar = sparse.triu(block @ block.T, k=1, format="coo")
+        alike = similar.data >= threshold
+        links_i.append(distinct[members[similar.row[alike]]])
+        links_j.append(distinct[members[similar.col[alike]]])
     index = {r.id: k for k, r in enumerate(rows)}
     merged = [(k, index[r.parent]) for k, r in enumerate(rows) if r.parent in index]
     if merged:
-        i = np.concatenate([i, [a for a, _ in merged]])
-        j = np.concatenate([j, [b for _, b in merged]])
-    graph = sparse.coo_matrix((np.ones(len(i)), (i, j)), shape=(n, n))
-    count, label = connected_components(graph, directed=False)
+        links_i.append(np.array([p for p, _ in merged]))
+        links_j.append(np.array([q for _, q in merged]))
+    i, j = np.concatenate(links_i), np.concatenate(links_j)
+    graph = sparse.coo_matrix((np.ones(len(i), dtype=np.int8), (i, j)), shape=(n, n))
+    _count, label = connected_components(graph, directed=False)
     order = np.argsort(label, kind="stable")
     bounds = np.flatnonzero(np.diff(label[order])) + 1
     groups = [list(g) for g in np.split(order, bounds)]
