@@ -13,7 +13,7 @@ from gongzhi.registry.models import Area, Household, Organisation
 from . import selectors, services
 from .choices import Channel
 from .hotline import hotline_orders
-from .models import Category, Whistle
+from .models import Appeal, Category, Whistle
 
 router = Router(tags=["appeals"])
 
@@ -374,7 +374,5 @@ class SupportOut(Schema):
 def support(request, pk: int, body: SupportIn):
     """我也遇到: a verified resident of the community backs an appeal on its public board (support=false takes it
     back). Idempotent."""
-    from .models import Appeal
-
     appeal = get_object_or_404(Appeal, pk=pk)
     return {"supports": services.appeal_support(appeal=appeal, actor=request.user, support=body.support)}

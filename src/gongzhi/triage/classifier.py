@@ -74,15 +74,19 @@ class Block:
     scale: float
     prefix: int  # 0: the whole text; n: its first n characters
 
+    def _find(self, unique: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Where each of the sorted ``unique`` keys sits in the model, and whether the model has it."""
+        at = np.searchsorted(self.keys, unique)
+        at[at == len(self.keys)] = 0
+        return at, self.keys[at] == unique
+
     def add_margins_one(self, normalised: str, out: np.ndarray) -> None:
         """One text (the intake path): the same sums without building a sparse matrix."""
         grams = _keys(normalised[:self.prefix] if self.prefix else normalised)
         if not len(grams):
             return
         unique, counts = np.unique(grams, return_counts=True)
-        at = np.searchsorted(self.keys, unique)
-        at[at == len(self.keys)] = 0
-        hit = self.keys[at] == unique
+        at, hit = self._find(unique)
         if not hit.any():
             return
         at = at[hit]
@@ -100,9 +104,8 @@ class Block:
         found = np.concatenate(grams)
         doc = np.repeat(np.arange(len(grams)), lengths)
         unique, inverse = np.unique(found, return_inverse=True)
-        at = np.searchsorted(self.keys, unique)
-        at[at == len(self.keys)] = 0
-        hit = (self.keys[at] == unique)[inverse]
+        at, hit = self._find(unique)
+        hit = hit[inverse]
         counts = sparse.csr_matrix((np.ones(int(hit.sum())), (doc[hit], at[inverse[hit]])),
                                    shape=(len(grams), len(self.keys)))
         counts.sum_duplicates()

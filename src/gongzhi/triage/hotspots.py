@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -63,24 +63,15 @@ class Group:
     heat: float
     first_at: datetime
     last_at: datetime
-    representative: int  # the appeal most like the others: its text names the group
-    extra: dict = field(default_factory=dict)
-
-    @property
-    def growth(self) -> float:
-        return (self.recent + 1) / (self.before + 1)
+    representative: int  # the appeal whose text names the group (see ``hotspots``)
 
 
 def _codes(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """Code points of all texts (lower case, half-width, whitespace gone; letters, digits and CJK only), and the
     text each belongs to. One pass over one joined string: no Python loop per character."""
     joined = "\n".join(t[:TEXT_CHARS * 2].replace("\n", " ") for t in texts)
-    joined = _SPACE.sub("", unicodedata.normalize("NFKC", joined).lower())
-    multi, single = triage_text._stop_patterns()  # 的, 了, 我们…: pairs every message has say nothing
-    if multi is not None:
-        joined = multi.sub("", joined)
-    if single is not None:
-        joined = single.sub("", joined)
+    # 的, 了, 我们…: pairs every message has say nothing
+    joined = triage_text.drop_stopwords(_SPACE.sub("", unicodedata.normalize("NFKC", joined).lower()))
     codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
     breaks = codes == 10
     doc = np.cumsum(breaks) - breaks  # the newline belongs to the text before it

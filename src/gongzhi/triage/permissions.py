@@ -1,5 +1,5 @@
 """Who sees which hotspots, and who may act on them: the community side (HANDLE_APPEALS) of the area. A grid
-worker sees her community's hotspots; city operators see the city's."""
+worker sees her community's hotspots; those who handle appeals everywhere (administrators) see the city's."""
 from django.utils.translation import gettext as _
 
 from gongzhi.accounts.scopes import Perm, scope_for
@@ -21,8 +21,9 @@ def hotspot_areas(viewer) -> tuple[bool, list[Area]]:
     return False, list(Area.objects.filter(pk__in=summary - {None}).order_by("kind", "name"))
 
 
-def may_see(viewer, area: Area | None) -> bool:
-    city, areas = hotspot_areas(viewer)
+def may_see(viewer, area: Area | None, mine: tuple[bool, list[Area]] | None = None) -> bool:
+    """``mine``: the viewer's ``hotspot_areas``, when the caller has them already."""
+    city, areas = mine or hotspot_areas(viewer)
     if city:
         return True
     if area is None:

@@ -9,13 +9,14 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef
+from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzhi.appeals.choices import Action, State
+from gongzhi.appeals.choices import Action, Channel, State
 from gongzhi.appeals.models import Appeal, AppealEvent, AppealSupport, Category
-from gongzhi.appeals.services import appeal_triage_apply
+from gongzhi.appeals.services import appeal_submit, appeal_triage_apply
 from gongzhi.registry.choices import AreaKind
 from gongzhi.registry.models import Area
 
@@ -158,9 +159,6 @@ def hotspots_refresh(*, scope: Area | None = None, days: int = 30, now=None) -> 
     """Group the appeals of the last ``days`` (in ``scope``, or the whole city) into hotspots and keep the hottest
     ``KEEP`` of each community as a new run; the run before stays until the next one (pages never go empty), older
     ones are deleted. A hotspot that continues one already turned into a task keeps that task."""
-    from django.db.models import Count
-    from django.db.models.functions import Substr
-
     started = time.perf_counter()
     now = now or timezone.now()
     since = now - timedelta(days=days)
@@ -180,7 +178,6 @@ def hotspots_refresh(*, scope: Area | None = None, days: int = 30, now=None) -> 
     by_id = {r["id"]: r for r in data}
     groups = hs.hotspots(rows, end=now)
     keep = settings.GONGZHI["TRIAGE"]["HOTSPOTS_KEEP"]
-    texts = {row.id: row.text for row in rows}
     places = {a.pk: a for a in Area.objects.filter(pk__in={g.bucket[0] for g in groups}).only(
         "id", "kind", "community_id", "subdistrict_id")}
     ranked: dict[int | None, int] = collections.Counter()
@@ -195,7 +192,7 @@ def hotspots_refresh(*, scope: Area | None = None, days: int = 30, now=None) -> 
         chosen.append(Hotspot(
             rank=ranked[home], place=place, community_id=place.community_id, subdistrict_id=place.subdistrict_id,
             category_id=leaves.most_common(1)[0][0] if leaves else None,
-            title=hs.headline(texts[g.representative]), appeal_ids=sorted(g.ids), appeals=g.appeals,
+            title=hs.headline(by_id[g.representative]["head"]), appeal_ids=sorted(g.ids), appeals=g.appeals,
             reporters=g.reporters, supports=g.supports, recent=g.recent, before=g.before, heat=g.heat,
             first_at=g.first_at, last_at=g.last_at))
     previous = _tasks_of_latest(scope)
@@ -229,13 +226,10 @@ def _tasks_of_latest(scope: Area | None) -> dict[int, int]:
 
 
 def hotspot_task(*, hotspot: Hotspot, actor) -> Appeal:
-    """未诉先办: turn a hotspot into a proactive task at its place for the grid workers there (a patrol appeal,
+    """未诉先办: turn a hotspot into a proactive task at its place, for whoever handles it (a patrol appeal,
     listing the appeals behind it). Once: asking again returns the task already made."""
-    from gongzhi.appeals.choices import Channel
-    from gongzhi.appeals.services import appeal_submit
-
     with transaction.atomic():
-        locked = (Hotspot.objects.select_for_update(of=("self",)).select_related("place", "category", "run")
+        locked = (Hotspot.objects.select_for_update(of=("self",)).select_related("place", "category")
                   .get(pk=hotspot.pk))
         if locked.task_id is not None:
             return locked.task

@@ -79,6 +79,16 @@ def _stop_patterns() -> tuple[re.Pattern | None, re.Pattern | None]:
             re.compile("[" + re.escape(single) + "]+") if single else None)
 
 
+def drop_stopwords(text: str) -> str:
+    """``text`` (lower case, simplified) without its stop words, longest first."""
+    multi, single = _stop_patterns()
+    if multi is not None:
+        text = multi.sub("", text)
+    if single is not None:
+        text = single.sub("", text)
+    return text
+
+
 def _latin_word(m: re.Match) -> str:
     # the "A" of "A市" and other lone letters are anonymisation or noise; an English word stays
     return m.group() if len(m.group()) > 1 else " "
@@ -108,13 +118,7 @@ def normalize(text: str | None) -> str:
         return ""
     text = _converter().convert(text)
     text = _LATIN.sub(_latin_word, _DIGITS.sub(" ", text))
-    text = _NOT_KEPT.sub("", text)
-    multi, single = _stop_patterns()
-    if multi is not None:
-        text = multi.sub("", text)
-    if single is not None:
-        text = single.sub("", text)
-    return text[:MAX_CHARS]
+    return drop_stopwords(_NOT_KEPT.sub("", text))[:MAX_CHARS]
 
 
 def words(text: str | None) -> list[str]:

@@ -16,20 +16,21 @@ from . import permissions, selectors, services
 from .models import Hotspot
 
 
-def _area(request, key="area") -> Area | None:
-    """The area asked for, else the viewer's first (the city for those who see it all)."""
-    city, areas = permissions.hotspot_areas(request.user)
-    wanted = request.POST.get(key) or request.GET.get(key)
+def _area(request) -> tuple[Area | None, bool, list[Area]]:
+    """The area asked for, else the viewer's first (the city for those who see it all); with the viewer's
+    ``hotspot_areas``."""
+    city, areas = mine = permissions.hotspot_areas(request.user)
+    wanted = request.POST.get("area") or request.GET.get("area")
     if wanted:
         area = Area.objects.filter(pk=wanted if str(wanted).isdigit() else None).first()
-        if area is None or not permissions.may_see(request.user, area):
+        if area is None or not permissions.may_see(request.user, area, mine):
             raise PermissionDenied
-        return area
+        return area, city, areas
     if city:
-        return None
+        return None, city, areas
     if not areas:
         raise PermissionDenied
-    return areas[0]
+    return areas[0], city, areas
 
 
 def _back(area: Area | None) -> str:
@@ -38,12 +39,10 @@ def _back(area: Area | None) -> str:
 
 @login_required
 def hotspot_list(request):
-    area = _area(request)
-    city, areas = permissions.hotspot_areas(request.user)
+    area, city, areas = _area(request)
     found = selectors.hotspots_for(viewer=request.user, area=area)
     return render(request, "triage/hotspots.html", {
-        **found, "area": area, "areas": areas, "city": city, "days": 30,
-        "can_refresh": area is not None or city,
+        **found, "area": area, "areas": areas, "city": city, "can_refresh": area is not None or city,
     })
 
 
@@ -52,7 +51,7 @@ def hotspot_list(request):
 def hotspot_refresh(request):
     """Recompute now for the area on the page (a community's month takes well under a second); the whole city is
     left to the hourly job."""
-    area = _area(request)
+    area, _city, _areas = _area(request)
     if area is None or area.kind not in (AreaKind.COMMUNITY, AreaKind.SUBDISTRICT, AreaKind.DISTRICT):
         from .tasks import hotspots_refresh_task
 
@@ -74,6 +73,6 @@ def hotspot_task(request, pk):
         task = services.hotspot_task(hotspot=hotspot, actor=request.user)
     except DomainError as e:
         messages.error(request, e.message)
-        return redirect(_back(_area(request)))
+        return redirect(_back(_area(request)[0]))
     messages.success(request, _("已派发主动治理任务 %(number)s") % {"number": task.number})
     return redirect("staff:appeal_detail", pk=task.pk)
