@@ -11,7 +11,7 @@ PORT ?= 8000
 SCALE ?= 15000
 ONLY ?=
 
-.PHONY: demo test lint migrations-check test-sqlite test-postgresql bench messages clean-demo serve eval eval-groups
+.PHONY: demo test lint migrations-check test-sqlite test-postgresql bench messages clean-demo serve eval eval-groups eval-replies
 
 # (quiet, and to stderr: `make bench` keeps stdout for its JSON lines)
 $(VENV)/.installed: pyproject.toml
@@ -65,6 +65,10 @@ eval: $(VENV)/.installed
 ## eval-groups: precision/recall of duplicate suggestions and hotspot grouping on the hand-labelled eval/hotspots/
 eval-groups: $(VENV)/.installed
 	$(MANAGE) triage_eval_groups
+
+## eval-replies: agreement of the reply check with the hand-labelled replies in eval/replies/
+eval-replies: $(VENV)/.installed
+	$(MANAGE) triage_eval_replies
 
 ## messages: refresh the English catalogue after changing user-facing strings, then translate the new entries
 messages: $(VENV)/.installed

@@ -66,7 +66,29 @@ def _text(rng: random.Random, problem: str, area: Area) -> str:
     return (rng.choice(OPENERS).format(place=area.name) + problem + rng.choice(CLOSERS)).strip("，")
 
 
-REPLY = "已于{day}由{party}上门处理：{what}。如仍有问题请再联系社区。"
+# replies as handlers write them: most say what was done, by whom and when; some only acknowledge, forward or
+# send the resident elsewhere (the reply check's figures show which parties write those)
+REPLIES = [
+    (70, "您反映的“{problem}”，{party}已于{day}上门处理，现已解决。如仍有问题请再联系社区。"),
+    (10, "您好，{day}{party}到现场查看了{problem}的情况，已安排维修，三天内修好，修好后会再告诉您。"),
+    (10, "您反映的“{problem}”已处理。"),
+    (6, "留言已收悉，已转相关部门处理。"),
+    (4, "不属于我单位职责，请自行联系物业。"),
+]
+
+
+def _reply_checks(checked: list[tuple], now) -> None:
+    """The reply check of every demo reply, as resolving through the service would have recorded it."""
+    from gongzhi.triage import replies
+    from gongzhi.triage.models import ReplyCheck
+
+    rows = []
+    for pk, text, reply, party, at, community in checked:
+        check = replies.check(reply, text)
+        rows.append(ReplyCheck(appeal_id=pk, party=party, community_id=community, at=min(at, now),
+                               relevance=check.relevance, completeness=check.completeness, tone=check.tone,
+                               weak=check.weak, problems=check.problems))
+    ReplyCheck.objects.bulk_create(rows, batch_size=2000)
 
 
 def _seed_catalogue_if_flushed() -> None:
@@ -93,6 +115,7 @@ def build_appeals(count: int = 3000, seed: int = 20261123, quiet: bool = False) 
     troubles: dict[int, tuple] = {}
     again = random.Random(seed + 1)
     appeals, events = [], []
+    checked: list[tuple] = []  # resolved appeals: (id, text, reply, party, when, community)
     ids = reserve_ids(Appeal, count)
     created_times = sorted(now - timedelta(days=365 * rng.random() ** 1.6, minutes=rng.randint(0, 600))
                            for _ in range(count))
@@ -183,8 +206,11 @@ def build_appeals(count: int = 3000, seed: int = 20261123, quiet: bool = False) 
                 timeline.append((t, Action.CLOSE_UNRESOLVED, timeline[-1][3], State.CLOSED_UNRESOLVED, None, reason))
             else:
                 by = party if appeal["state"] == State.IN_PROGRESS else None
-                reply = REPLY.format(day=timezone.localtime(t).strftime("%m月%d日"),
-                                     party=by.name if by else "社区工作人员", what="问题已解决")
+                weights = [w * (1 + (by.pk % 3 if by else 0) * (i >= 2)) for i, (w, _) in enumerate(REPLIES)]
+                reply = rng.choices([r for _, r in REPLIES], weights)[0].format(
+                    day=timezone.localtime(t).strftime("%m月%d日"), party=by.name if by else "社区工作人员",
+                    problem=problem)
+                checked.append((pk, appeal["text"], reply, by, t, appeal["community_id"]))
                 appeal.update(state=State.RESOLVED, reply=reply, resolved_at=t, resolved_by_id=by.pk if by else None)
                 timeline.append((t, Action.RESOLVE, timeline[-1][3], State.RESOLVED, by, reply))
                 if stage >= 5 or age > timedelta(days=8):
@@ -218,6 +244,7 @@ def build_appeals(count: int = 3000, seed: int = 20261123, quiet: bool = False) 
     for event, pk in zip(events, reserve_ids(AppealEvent, len(events)), strict=True):
         event["id"] = pk
     fast_insert(AppealEvent, events)
+    _reply_checks(checked, now)
     if not quiet:
         print(f"  {len(appeals)} appeals, {len(events)} timeline events", flush=True)
     return len(appeals)

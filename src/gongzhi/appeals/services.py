@@ -342,8 +342,11 @@ def appeal_transfer(*, appeal: Appeal, actor, party: Organisation, reason: str) 
 
 
 @transaction.atomic
-def appeal_resolve(*, appeal: Appeal, actor, reply: str) -> Appeal:
-    """Resolved, with a reply the resident reads: what was done, by whom, when."""
+def appeal_resolve(*, appeal: Appeal, actor, reply: str, after_warning: bool = False) -> Appeal:
+    """Resolved, with a reply the resident reads: what was done, by whom, when. The reply check's scores are kept
+    for the figures; ``after_warning`` says the handler was told the reply looked weak and sent it anyway."""
+    from gongzhi.triage.services import reply_record
+
     appeal = _locked(appeal)
     if appeal.state == State.ACCEPTED:
         require_community(actor, appeal)
@@ -358,6 +361,7 @@ def appeal_resolve(*, appeal: Appeal, actor, reply: str) -> Appeal:
     appeal.reply, appeal.resolved_at, appeal.resolved_by = reply, now, by
     appeal.paused_at, appeal.pause_reason = None, ""
     _transition(appeal, Action.RESOLVE, actor=actor, party=by, reason=reply, at=now)
+    reply_record(appeal=appeal, reply=reply, actor=actor, party=by, at=now, sent_after_warning=after_warning)
     notify.resolved(appeal)  # one reply to everyone in a merged group (the bulk reply)
     return appeal
 

@@ -20,6 +20,7 @@ from gongzhi.registry.choices import AreaKind
 from gongzhi.registry.models import Area, Organisation
 from gongzhi.registry.permissions import get_visible
 from gongzhi.triage import selectors as triage_selectors
+from gongzhi.triage.services import reply_check
 
 from . import board, selectors, services
 from .choices import OPEN_STATES, Action, Channel, State
@@ -148,13 +149,17 @@ def available_actions(user, appeal) -> set[str]:
 @staff_view
 def appeal_detail(request, pk):
     appeal = selectors.appeal_detail(viewer=request.user, pk=pk)
+    return render(request, "appeals/detail.html", _detail_context(request, appeal))
+
+
+def _detail_context(request, appeal, **extra) -> dict:
     parties = selectors.parties_for(appeal)
-    return render(request, "appeals/detail.html", {
+    return {
         "appeal": appeal, "timeline": selectors.appeal_timeline(viewer=request.user, appeal=appeal),
         "actions": available_actions(request.user, appeal), "now": timezone.now(),
         "accept_form": AcceptForm(initial={"category": appeal.category_id}),
         "dispatch_form": PartyForm(parties=parties), "transfer_form": PartyForm(parties=parties, empty=_("请选择")),
-        "reply_form": ReplyForm(auto_id="resolve_%s"), "close_form": CloseForm(auto_id="close_%s"), "reason_form": ReasonForm(),
+        "reply_form": extra.pop("reply_form", None) or ReplyForm(auto_id="resolve_%s"), "close_form": CloseForm(auto_id="close_%s"), "reason_form": ReasonForm(),
         "departments": department_choices(appeal),
         "whistles": appeal.whistles.select_related("department", "subdistrict").order_by("-id"),
         "show_contact": acts_for_community(request.user, appeal) or acts_for_party(request.user, appeal),
@@ -166,7 +171,8 @@ def appeal_detail(request, pk):
         "photos": appeal.photos.all(),
         "can_add_photos": appeal.state in OPEN_STATES and appeal.photos.count() < services.MAX_PHOTOS and (
             acts_for_community(request.user, appeal) or acts_for_party(request.user, appeal)),
-    })
+        **extra,
+    }
 
 
 def _no_category():
@@ -193,7 +199,8 @@ def appeal_act(request, pk, action):
         Action.RETURN: lambda: services.appeal_return(appeal=appeal, actor=user, reason=post.get("reason", "")),
         Action.TRANSFER: lambda: services.appeal_transfer(appeal=appeal, actor=user, party=party(),
                                                           reason=post.get("reason", "")),
-        Action.RESOLVE: lambda: services.appeal_resolve(appeal=appeal, actor=user, reply=post.get("reply", "")),
+        Action.RESOLVE: lambda: services.appeal_resolve(appeal=appeal, actor=user, reply=post.get("reply", ""),
+                                                        after_warning=post.get("send_anyway") == "1"),
         Action.CLOSE_UNRESOLVED: lambda: services.appeal_close_unresolved(
             appeal=appeal, actor=user, outcome=post.get("outcome", ""), reply=post.get("reply", "")),
         Action.PAUSE: lambda: services.appeal_pause(appeal=appeal, actor=user, reason=post.get("reason", "")),
@@ -217,6 +224,13 @@ def appeal_act(request, pk, action):
     if action == Action.TRANSFER and party() is None:
         messages.error(request, _("请选择转派给哪个单位"))
         return redirect("staff:appeal_detail", pk=appeal.pk)
+    if action == Action.RESOLVE and post.get("send_anyway") != "1" and Action.RESOLVE in available_actions(user, appeal):
+        check = reply_check(appeal=appeal, reply=post.get("reply", ""))
+        if check.weak and len(post.get("reply", "").strip()) >= 5:  # shorter: the service says what is missing
+            # not sent: the handler sees why, edits the reply or sends it as it is
+            form = ReplyForm({"reply": post.get("reply", "")}, auto_id="resolve_%s")
+            return render(request, "appeals/detail.html", _detail_context(
+                request, appeal, reply_form=form, reply_check=check, reply_warned=True), status=200)
     try:
         calls[action]()
     except DomainError as e:
@@ -345,7 +359,7 @@ def portal_appeal_reopen(request, pk):
 @staff_view
 def figures(request):
     """The three rates per community, party, category or day, for a period (default: this month so far)."""
-    from datetime import date
+    from datetime import date, datetime, time, timedelta
 
     from .figures import GROUPS, rates
 
@@ -365,6 +379,10 @@ def figures(request):
         messages.error(request, e.message)
         rows = []
     totals = {k: sum(r[k] for r in rows) for k in ("total", "hotline", "reopened")}
+    tz = timezone.get_current_timezone()
+    replies = triage_selectors.reply_quality(
+        viewer=request.user, since=timezone.make_aware(datetime.combine(start, time.min), tz),
+        until=timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min), tz))
     shown = rows if group_by == "day" else sorted(rows, key=lambda r: -r["total"])[:30]  # the biggest 30 as bars
     chart = {"group_by": group_by, "rows": [{k: r[k] for k in ("label", "response_rate", "resolution_rate",
                                                                 "satisfaction_rate")} for r in shown],
@@ -373,6 +391,7 @@ def figures(request):
                         {"key": "satisfaction_rate", "label": _("满意率")}]}
     return render(request, "appeals/figures.html", {
         "rows": rows, "start": start, "end": end, "group_by": group_by, "totals": totals, "chart": chart,
+        "replies": replies,
         "groups": [("community", _("社区")), ("subdistrict", _("街道")), ("party", _("承办单位")),
                    ("category", _("类别")), ("day", _("日期"))],
     })

@@ -1,7 +1,9 @@
-"""/api/v1 for hotspots: the hottest problems of an area, each with its appeals; turning one into a task."""
-from datetime import datetime
+"""/api/v1 for hotspots (the hottest problems of an area, each with its appeals; turning one into a task) and the
+reply check (a draft reply scored before it is sent; the scores of sent replies per party)."""
+from datetime import date, datetime, time, timedelta
 
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from ninja import Router, Schema, Status
 
 from gongzhi.registry.models import Area
@@ -72,3 +74,53 @@ def hotspot_task(request, pk: int):
     permissions.require_act(request.user, hotspot.place)
     task = services.hotspot_task(hotspot=hotspot, actor=request.user)
     return Status(201, task)
+
+
+class ReplyIn(Schema):
+    reply: str
+
+
+class ProblemOut(Schema):
+    code: str
+    message: str
+
+
+class ReplyCheckOut(Schema):
+    relevance: int
+    completeness: int
+    tone: int
+    weak: bool
+    problems: list[ProblemOut]
+
+
+@router.post("/appeals/{pk}/reply-check", response=ReplyCheckOut)
+def reply_check(request, pk: int, body: ReplyIn):
+    """Score a draft reply to the appeal (0–2 each) and say what is missing; sends and changes nothing."""
+    from gongzhi.appeals import selectors as appeal_selectors
+
+    appeal = appeal_selectors.appeal_detail(viewer=request.user, pk=pk)
+    check = services.reply_check(appeal=appeal, reply=body.reply)
+    return {**check.as_dict(), "problems": [{"code": c, "message": m} for c, m in
+                                            zip(check.problems, check.messages, strict=True)]}
+
+
+class ReplyQualityOut(Schema):
+    party_id: int | None
+    label: str
+    replies: int
+    weak: int
+    weak_share: float
+    sent_after_warning: int
+    relevance: float
+    completeness: float
+    tone: float
+
+
+@router.get("/figures/replies", response=list[ReplyQualityOut])
+def figures_replies(request, start: date, end: date):
+    """The reply check of the replies sent from ``start`` to ``end`` (inclusive) on the appeals the caller
+    sees, per party."""
+    tz = timezone.get_current_timezone()
+    since = timezone.make_aware(datetime.combine(start, time.min), tz)
+    until = timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min), tz)
+    return selectors.reply_quality(viewer=request.user, since=since, until=until)

@@ -2,11 +2,13 @@
 
 What people decided instead needs no table of its own: a worker's accept with a category, or a reclassify, is
 an appeal event (append-only, with its actor), and those appeals are the instance's training data."""
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.appeals.models import Appeal, Category
-from gongzhi.registry.models import Area
+from gongzhi.core.models import AppendOnly
+from gongzhi.registry.models import Area, Organisation
 
 
 class LabelMapping(models.Model):
@@ -125,3 +127,33 @@ class Hotspot(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class ReplyCheck(AppendOnly):
+    """The reply check of one sent reply (an appeal resolved with it): scores 0–2 and the problems found.
+    Append-only: an appeal reopened and resolved again gets a second row."""
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.PROTECT, related_name="reply_checks")
+    party = models.ForeignKey(Organisation, verbose_name=_("承办单位"), null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+")  # none: the community replied itself
+    community = models.ForeignKey(Area, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+")
+    at = models.DateTimeField(_("答复时间"))
+    relevance = models.PositiveSmallIntegerField(_("相关性"))
+    completeness = models.PositiveSmallIntegerField(_("完整性"))
+    tone = models.PositiveSmallIntegerField(_("语气"))
+    weak = models.BooleanField(_("答复较弱"))
+    problems = models.JSONField(default=list)
+    sent_after_warning = models.BooleanField(_("提示后仍发送"), default=False)
+
+    class Meta(AppendOnly.Meta):
+        verbose_name = _("答复检查")
+        verbose_name_plural = _("答复检查")
+        indexes = [models.Index(fields=["at"], name="replycheck_at_idx"),
+                   models.Index(fields=["party", "at"], name="replycheck_party_idx")]
+        constraints = [models.CheckConstraint(
+            condition=models.Q(relevance__lte=2, completeness__lte=2, tone__lte=2), name="replycheck_scale")]
+
+    def __str__(self):
+        return f"{self.appeal_id}: {self.relevance}/{self.completeness}/{self.tone}"

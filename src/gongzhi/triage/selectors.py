@@ -1,20 +1,21 @@
-"""Triage reads: what the staff appeal page shows of the machine's first read, and ranked duplicates."""
+"""Triage reads: what the staff appeal page shows of the machine's first read, ranked duplicates, hotspots, and
+the reply check's figures."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Avg, Count, Q
 
 from gongzhi.appeals.choices import State
 from gongzhi.appeals.models import Appeal, Category
-from gongzhi.appeals.permissions import acts_for_community
+from gongzhi.appeals.permissions import acts_for_community, appeals_visible_to
 from gongzhi.appeals.selectors import merge_candidates
 from gongzhi.registry.choices import AreaKind
 from gongzhi.registry.models import Area
 
 from . import loaded, permissions, similar, text
-from .models import HotspotRun, Triage
+from .models import HotspotRun, ReplyCheck, Triage
 
 # candidates this alike (text, plus the place bonus) are offered as likely duplicates
 DUPLICATE_AT = 0.35
@@ -128,3 +129,23 @@ def hotspots_for(*, viewer, area: Area | None, limit: int = 20, appeals_each: in
         h.members = sorted((appeals[i] for i in h.appeal_ids if i in appeals), key=lambda a: -a.pk)
         h.can_task = h.task_id is None and permissions.may_act(viewer, h.place)
     return {"run": run, "hotspots": found}
+
+
+def reply_quality(*, viewer, since, until) -> list[dict]:
+    """The reply check's scores of the replies sent in [since, until) on appeals ``viewer`` sees, one row per
+    party (the community's own replies as one row per community), most replies first."""
+    from django.utils.translation import gettext as _
+
+    rows = (ReplyCheck.objects.filter(at__gte=since, at__lt=until, appeal__in=appeals_visible_to(viewer).values("id"))
+            .values("party_id", "party__name", "community__name")
+            .annotate(replies=Count("id"), weak=Count("id", filter=Q(weak=True)),
+                      sent_after_warning=Count("id", filter=Q(sent_after_warning=True)),
+                      relevance=Avg("relevance"), completeness=Avg("completeness"), tone=Avg("tone")))
+    out = []
+    for row in rows:
+        label = row["party__name"] or _("%(community)s（社区自办）") % {"community": row["community__name"] or "—"}
+        out.append({"party_id": row["party_id"], "label": label, "replies": row["replies"], "weak": row["weak"],
+                    "weak_share": round(row["weak"] / row["replies"], 4),
+                    "sent_after_warning": row["sent_after_warning"],
+                    **{k: round(float(row[k]), 2) for k in ("relevance", "completeness", "tone")}})
+    return sorted(out, key=lambda r: (-r["replies"], r["label"]))

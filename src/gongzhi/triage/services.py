@@ -1,4 +1,5 @@
-"""Triage writes: training a classifier, and the first read of an appeal (category, place) applied to it."""
+"""Triage writes: training a classifier, the first read of an appeal (category, place) applied to it, hotspot
+runs and tasks, and the reply check's record of every sent reply."""
 from __future__ import annotations
 
 import collections
@@ -20,9 +21,9 @@ from gongzhi.appeals.services import appeal_submit, appeal_triage_apply
 from gongzhi.registry.choices import AreaKind
 from gongzhi.registry.models import Area
 
-from . import classifier, loaded, places
+from . import classifier, loaded, places, replies
 from . import hotspots as hs
-from .models import ClassifierModel, Hotspot, HotspotRun, LabelMapping, Triage
+from .models import ClassifierModel, Hotspot, HotspotRun, LabelMapping, ReplyCheck, Triage
 
 log = logging.getLogger(__name__)
 
@@ -245,3 +246,17 @@ def hotspot_task(*, hotspot: Hotspot, actor) -> Appeal:
         locked.task = task
         locked.save(update_fields=["task"])
     return task
+
+
+def reply_check(*, appeal: Appeal, reply: str) -> replies.Check:
+    """How well ``reply`` answers the appeal (see triage/replies.py); changes nothing."""
+    return replies.check(reply, appeal.text)
+
+
+def reply_record(*, appeal: Appeal, reply: str, actor, party, at, sent_after_warning: bool = False) -> ReplyCheck:
+    """The check of a reply that was sent, for the figures: called inside the resolve transaction."""
+    result = reply_check(appeal=appeal, reply=reply)
+    return ReplyCheck.objects.create(
+        appeal=appeal, party=party, community_id=appeal.community_id, actor=actor if actor and actor.pk else None,
+        at=at, relevance=result.relevance, completeness=result.completeness, tone=result.tone, weak=result.weak,
+        problems=result.problems, sent_after_warning=sent_after_warning)

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from gongzhi.core.decorators import staff_view
 from gongzhi.core.errors import DomainError
 from gongzhi.registry.choices import AreaKind
 from gongzhi.registry.models import Area
@@ -76,3 +77,15 @@ def hotspot_task(request, pk):
         return redirect(_back(_area(request)[0]))
     messages.success(request, _("已派发主动治理任务 %(number)s") % {"number": task.number})
     return redirect("staff:appeal_detail", pk=task.pk)
+
+
+@staff_view
+@require_POST
+def reply_check(request, pk):
+    """The resolve form's live check (HTMX): how the reply being typed reads, before it is sent."""
+    from gongzhi.appeals import selectors as appeal_selectors
+
+    appeal = appeal_selectors.appeal_detail(viewer=request.user, pk=pk)
+    text = request.POST.get("reply", "")
+    check = services.reply_check(appeal=appeal, reply=text) if text.strip() else None
+    return render(request, "triage/reply_check.html", {"check": check})
