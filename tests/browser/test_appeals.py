@@ -96,10 +96,19 @@ def test_filed_on_a_phone_handled_by_community_and_property_rated_in_one_tap(dem
     resolve.locator("#reply-template").select_option(label="已办结")
     reply = resolve.locator("textarea[name=reply]")
     expect(reply).to_have_value(re.compile(company))  # the template came filled in for this appeal
+    # sent as the template stands, it says nothing of the door: the reply check holds it back and says why
+    resolve.get_by_role("button", name="办结").click()
+    clerk.wait_for_load_state("networkidle")
+    expect(clerk.locator("p.alert.warning")).to_contain_text("答复还没有发出")
+    expect(clerk.locator(".reply-check.weak")).to_contain_text("答复和诉求说的不是一件事")
+    assert axe(clerk) == []
+    shoot(clerk, "appeal-reply-check-warning")
+    expect(reply).to_have_value(re.compile(company))  # what she had is still there to edit
     reply.fill(reply.input_value().replace("处理情况：", "处理情况：已更换门禁电磁锁，门能正常关闭"))
+    expect(clerk.locator(".reply-check")).to_contain_text("写清楚了")  # checked again as she types
     assert axe(clerk) == []
     shoot(clerk, "appeal-property-resolving")
-    resolve.get_by_role("button", name="办结").click()
+    resolve.get_by_role("button", name="修改后办结").click()
     clerk.wait_for_load_state("networkidle")
     expect(clerk.locator(".page-head .tag").first).to_have_text("已办结")
 
