@@ -1,6 +1,7 @@
 """The machine's first read of an appeal: category suggestions, the place, duplicates; and the system without
 a model."""
 import json
+import unicodedata
 
 import numpy as np
 import pytest
@@ -212,3 +213,16 @@ def test_make_eval_prints_the_figures_as_json_lines(shared_data, tmp_path, capsy
     out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [o["name"] for o in out] == ["triage.classify_macro_f1", "triage.classify_accuracy"]
     assert out[1]["value"] == 1.0 and out[0]["n"] == 3
+
+
+def test_the_merge_box_scores_all_candidates_at_once_as_it_would_one_by_one():
+    from gongzhi.triage import similar
+
+    mine = "3号楼电梯坏了，困了人！"
+    others = ["３号楼電梯壞了，困住了人", "5号楼电梯坏了", "", "😀", "a", "楼顶漏水，雨天屋里滴水", "电梯" * 2000,
+              "Ａ\u0301ｂｃ　①②㎡"]
+    fast = similar.cosines(mine, others)
+    slow = [similar.cosine(similar.shingles(mine), similar.shingles(o)) for o in others]
+    assert fast == pytest.approx(slow, abs=1e-12)
+    assert fast[0] > fast[1] > fast[5] == 0 and similar.cosines("", others) == [0.0] * len(others)
+    assert all(text.nfkc(t) == unicodedata.normalize("NFKC", t) for t in others + [mine])

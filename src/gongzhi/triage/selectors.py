@@ -77,11 +77,9 @@ def duplicate_candidates(*, viewer, appeal: Appeal, limit: int = 8) -> list[Dupl
     pool = merge_candidates(viewer=viewer, appeal=appeal, limit=200)
     if not pool:
         return []
-    mine = similar.shingles(appeal.text)
     family = (appeal.category.parent_id or appeal.category_id) if appeal.category_id else None
     ranked = []
-    for other in pool:
-        score = similar.cosine(mine, similar.shingles(other.text))
+    for other, score in zip(pool, similar.cosines(appeal.text, [other.text for other in pool]), strict=True):
         if appeal.building_id and other.building_id == appeal.building_id:
             score += 0.1
         if family and other.category_id and (other.category.parent_id or other.category_id) == family:

@@ -96,9 +96,36 @@ def _latin_word(m: re.Match) -> str:
 
 def clean(text: str | None, limit: int = MAX_CHARS) -> str:
     """Half-width, lower case, simplified, without whitespace; at most ``limit`` characters."""
-    text = unicodedata.normalize("NFKC", (text or "")[: limit * 4]).lower()
+    text = nfkc((text or "")[: limit * 4]).lower()
     text = _SPACE.sub("", text)[:limit]
     return _converter().convert(text) if text else ""
+
+
+_SEPARATOR = "\ue000"  # a private-use character: kept by NFKC and OpenCC, dropped by letters()
+
+
+# what NFKC makes of full-width ASCII and the ideographic space, character by character
+_FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")
+
+
+def _half_width(m: re.Match) -> str:
+    return " " if m.group() == "\u3000" else chr(ord(m.group()) - 0xFEE0)
+
+
+def nfkc(text: str) -> str:
+    """``unicodedata.normalize("NFKC", text)``, faster for Chinese: its full-width punctuation (，！：) is mapped
+    first, and the (slow) normalisation runs only when the quick check still finds something to do."""
+    text = _FULL_WIDTH.sub(_half_width, text)
+    return text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
+
+
+def clean_many(texts: list[str | None], limit: int = MAX_CHARS) -> list[str]:
+    """``clean`` of every text, with one OpenCC call for all of them (its per-call cost dominates short texts)."""
+    joined = _SEPARATOR.join(nfkc((t or "")[: limit * 4].replace(_SEPARATOR, "")) for t in texts)
+    joined = _SPACE.sub("", joined.lower())
+    parts = [t[:limit] for t in joined.split(_SEPARATOR)]
+    joined = _SEPARATOR.join(parts)
+    return (_converter().convert(joined) if len(joined) > len(parts) - 1 else joined).split(_SEPARATOR)
 
 
 def letters(text: str) -> str:
@@ -113,7 +140,7 @@ def compact(text: str | None, limit: int = MAX_CHARS) -> str:
 
 def normalize(text: str | None) -> str:
     """The classifier's view of a text: Chinese characters and English words, stop words removed."""
-    text = unicodedata.normalize("NFKC", (text or "")[: MAX_CHARS * 4]).lower().replace("_x000d_", " ")
+    text = nfkc((text or "")[: MAX_CHARS * 4]).lower().replace("_x000d_", " ")
     if not text:
         return ""
     text = _converter().convert(text)
