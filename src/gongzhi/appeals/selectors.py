@@ -54,24 +54,23 @@ def appeal_timeline(*, viewer, appeal: Appeal) -> QuerySet[AppealEvent]:
     return events.filter(public=True)
 
 
-def merge_candidates(*, viewer, appeal: Appeal, limit: int = 8) -> list[Appeal]:
+def merge_candidates(*, viewer, appeal: Appeal, limit: int = 8) -> list[dict]:
     """Open appeals the viewer handles about the same compound (or community) in the last 30 days, same first-
-    level category first: what a worker would look through before merging by hand."""
+    level category first: what a worker would look through before merging by hand. Plain rows (id, text,
+    building_id, category_id, family): the merge box scores up to 200 of them per view, and loads only the few
+    it shows."""
     if appeal.state not in OPEN_STATES or not acts_for_community(viewer, appeal):
         return []
     since = timezone.now() - timedelta(days=30)
     place = {"compound_id": appeal.compound_id} if appeal.compound_id else {"community_id": appeal.community_id}
-    qs = (appeals_visible_to(viewer).filter(created_at__gte=since, parent__isnull=True, **place)
-          .filter(state__in=OPEN_STATES | {State.RESOLVED}).exclude(pk=appeal.pk)
-          .select_related("category__parent", "area").order_by("-id")[:200])
-
-    def family(a: Appeal) -> int | None:  # the first-level category
-        return (a.category.parent_id or a.category_id) if a.category_id else None
-
-    mine = family(appeal)
-    found = sorted(qs, key=lambda a: (mine is None or family(a) != mine, -a.pk))
-    return found[:limit]
-
+    rows = list(appeals_visible_to(viewer).filter(created_at__gte=since, parent__isnull=True, **place)
+                .filter(state__in=OPEN_STATES | {State.RESOLVED}).exclude(pk=appeal.pk)
+                .order_by("-id").values("id", "text", "building_id", "category_id", "category__parent_id")[:200])
+    for row in rows:  # the first-level category
+        row["family"] = row.pop("category__parent_id") or row["category_id"]
+    mine = (appeal.category.parent_id or appeal.category_id) if appeal.category_id else None
+    rows.sort(key=lambda r: (mine is None or r["family"] != mine, -r["id"]))
+    return rows[:limit]
 
 
 def reply_templates(appeal: Appeal) -> list[dict]:

@@ -79,16 +79,18 @@ def duplicate_candidates(*, viewer, appeal: Appeal, limit: int = 8) -> list[Dupl
         return []
     family = (appeal.category.parent_id or appeal.category_id) if appeal.category_id else None
     ranked = []
-    for other, score in zip(pool, similar.cosines(appeal.text, [other.text for other in pool]), strict=True):
-        if appeal.building_id and other.building_id == appeal.building_id:
+    for other, score in zip(pool, similar.cosines(appeal.text, [other["text"] for other in pool]), strict=True):
+        if appeal.building_id and other["building_id"] == appeal.building_id:
             score += 0.1
-        if family and other.category_id and (other.category.parent_id or other.category_id) == family:
+        if family and other["family"] == family:
             score += 0.05
-        ranked.append((min(score, 1.0), other))
-    ranked.sort(key=lambda pair: (-pair[0], -pair[1].pk))
+        ranked.append((min(score, 1.0), other["id"]))
+    ranked.sort(key=lambda pair: (-pair[0], -pair[1]))
+    ranked = ranked[:limit]
+    shown = Appeal.objects.select_related("category__parent").in_bulk([pk for _score, pk in ranked])
     words = set(text.words(appeal.text))
-    return [Duplicate(other, round(score, 3), similar.shared_words(words, other.text))
-            for score, other in ranked[:limit]]
+    return [Duplicate(shown[pk], round(score, 3), similar.shared_words(words, shown[pk].text))
+            for score, pk in ranked]
 
 
 def hotspot_run(area: Area | None) -> HotspotRun | None:
