@@ -79,16 +79,12 @@ REPLIES = [
 
 def _reply_checks(checked: list[tuple], now) -> None:
     """The reply check of every demo reply, as resolving through the service would have recorded it."""
-    from gongzhi.triage import replies
     from gongzhi.triage.models import ReplyCheck
+    from gongzhi.triage.services import reply_check_row
 
-    rows = []
-    for pk, text, reply, party, at, community in checked:
-        check = replies.check(reply, text)
-        rows.append(ReplyCheck(appeal_id=pk, party=party, community_id=community, at=min(at, now),
-                               relevance=check.relevance, completeness=check.completeness, tone=check.tone,
-                               weak=check.weak, problems=check.problems))
-    ReplyCheck.objects.bulk_create(rows, batch_size=2000)
+    ReplyCheck.objects.bulk_create([
+        reply_check_row(appeal_id=pk, appeal_text=text, community_id=community, reply=reply, party=party,
+                        at=min(at, now)) for pk, text, reply, party, at, community in checked], batch_size=2000)
 
 
 def _seed_catalogue_if_flushed() -> None:

@@ -42,16 +42,22 @@ def _ratio(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
+def period_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    """[since, until) in the current time zone for the days ``start`` to ``end`` (inclusive)."""
+    if end < start:
+        raise InvalidInput(_("结束日期不能早于开始日期"), field="end")
+    tz = timezone.get_current_timezone()
+    return (timezone.make_aware(datetime.combine(start, time.min), tz),
+            timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min), tz))
+
+
 def rates(*, viewer=None, group_by: str = "community", start: date, end: date,
           queryset: QuerySet[Appeal] | None = None) -> list[dict]:
     """Figures for appeals filed from ``start`` to ``end`` (inclusive), one row per group."""
     if group_by not in GROUPS:
         raise InvalidInput(_("未知的统计维度"), field="group_by")
-    if end < start:
-        raise InvalidInput(_("结束日期不能早于开始日期"), field="end")
+    since, until = period_bounds(start, end)
     tz = timezone.get_current_timezone()
-    since = timezone.make_aware(datetime.combine(start, time.min), tz)
-    until = timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min), tz)
     now = timezone.now()
     qs = queryset if queryset is not None else appeals_visible_to(viewer)
     qs = qs.filter(created_at__gte=since, created_at__lt=until)

@@ -341,6 +341,10 @@ def appeal_transfer(*, appeal: Appeal, actor, party: Organisation, reason: str) 
     return appeal
 
 
+# a resolve's reply has at least this many characters: the resident reads it
+MIN_REPLY = 5
+
+
 @transaction.atomic
 def appeal_resolve(*, appeal: Appeal, actor, reply: str, after_warning: bool = False) -> Appeal:
     """Resolved, with a reply the resident reads: what was done, by whom, when. The reply check's scores are kept
@@ -355,7 +359,7 @@ def appeal_resolve(*, appeal: Appeal, actor, reply: str, after_warning: bool = F
         require_party(actor, appeal)
         by = appeal.party
     reply = (reply or "").strip()
-    if len(reply) < 5:
+    if len(reply) < MIN_REPLY:
         raise InvalidInput(_("请写明办理结果，居民会看到这段答复"), field="reply")
     now = timezone.now()
     appeal.reply, appeal.resolved_at, appeal.resolved_by = reply, now, by

@@ -226,7 +226,7 @@ def appeal_act(request, pk, action):
         return redirect("staff:appeal_detail", pk=appeal.pk)
     if action == Action.RESOLVE and post.get("send_anyway") != "1" and Action.RESOLVE in available_actions(user, appeal):
         check = reply_check(appeal=appeal, reply=post.get("reply", ""))
-        if check.weak and len(post.get("reply", "").strip()) >= 5:  # shorter: the service says what is missing
+        if check.weak and len(post.get("reply", "").strip()) >= services.MIN_REPLY:  # shorter: the service says why
             # not sent: the handler sees why, edits the reply or sends it as it is
             form = ReplyForm({"reply": post.get("reply", "")}, auto_id="resolve_%s")
             return render(request, "appeals/detail.html", _detail_context(
@@ -359,7 +359,7 @@ def portal_appeal_reopen(request, pk):
 @staff_view
 def figures(request):
     """The three rates per community, party, category or day, for a period (default: this month so far)."""
-    from datetime import date, datetime, time, timedelta
+    from datetime import date
 
     from .figures import GROUPS, rates
 
@@ -375,14 +375,11 @@ def figures(request):
         group_by = "community"
     try:
         rows = rates(viewer=request.user, group_by=group_by, start=start, end=end)
+        replies = triage_selectors.reply_quality(viewer=request.user, start=start, end=end)
     except DomainError as e:
         messages.error(request, e.message)
-        rows = []
+        rows, replies = [], []
     totals = {k: sum(r[k] for r in rows) for k in ("total", "hotline", "reopened")}
-    tz = timezone.get_current_timezone()
-    replies = triage_selectors.reply_quality(
-        viewer=request.user, since=timezone.make_aware(datetime.combine(start, time.min), tz),
-        until=timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min), tz))
     shown = rows if group_by == "day" else sorted(rows, key=lambda r: -r["total"])[:30]  # the biggest 30 as bars
     chart = {"group_by": group_by, "rows": [{k: r[k] for k in ("label", "response_rate", "resolution_rate",
                                                                 "satisfaction_rate")} for r in shown],

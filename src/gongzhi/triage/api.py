@@ -1,9 +1,8 @@
 """/api/v1 for hotspots (the hottest problems of an area, each with its appeals; turning one into a task) and the
 reply check (a draft reply scored before it is sent; the scores of sent replies per party)."""
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from ninja import Router, Schema, Status
 
 from gongzhi.registry.models import Area
@@ -120,7 +119,4 @@ class ReplyQualityOut(Schema):
 def figures_replies(request, start: date, end: date):
     """The reply check of the replies sent from ``start`` to ``end`` (inclusive) on the appeals the caller
     sees, per party."""
-    tz = timezone.get_current_timezone()
-    since = timezone.make_aware(datetime.combine(start, time.min), tz)
-    until = timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min), tz)
-    return selectors.reply_quality(viewer=request.user, since=since, until=until)
+    return selectors.reply_quality(viewer=request.user, start=start, end=end)

@@ -155,8 +155,9 @@ def check(reply: str, appeal: str, title: str = "") -> Check:
             return Check(0, 0, 1, True, ["acknowledge"])
         if not size:
             return Check(0, 0, 0, True, ["empty"])
-        tone = 0 if _REFUSE.search(rest) or _DISMISSIVE.search(rest) else 1
-        return Check(0, 0, tone, True, ["refuse" if _REFUSE.search(rest) else "too_short"])
+        refuse = bool(_REFUSE.search(rest))
+        tone = 0 if refuse or _DISMISSIVE.search(rest) else 1
+        return Check(0, 0, tone, True, ["refuse" if refuse else "too_short"])
 
     refuse = bool(_REFUSE.search(rest))
     action = bool(_ACTION.search(rest))

@@ -3,11 +3,13 @@ the reply check's figures."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.conf import settings
 from django.db.models import Avg, Count, Q
 
 from gongzhi.appeals.choices import State
+from gongzhi.appeals.figures import period_bounds
 from gongzhi.appeals.models import Appeal, Category
 from gongzhi.appeals.permissions import acts_for_community, appeals_visible_to
 from gongzhi.appeals.selectors import merge_candidates
@@ -131,11 +133,12 @@ def hotspots_for(*, viewer, area: Area | None, limit: int = 20, appeals_each: in
     return {"run": run, "hotspots": found}
 
 
-def reply_quality(*, viewer, since, until) -> list[dict]:
-    """The reply check's scores of the replies sent in [since, until) on appeals ``viewer`` sees, one row per
-    party (the community's own replies as one row per community), most replies first."""
+def reply_quality(*, viewer, start: date, end: date) -> list[dict]:
+    """The reply check's scores of the replies sent from ``start`` to ``end`` (inclusive) on appeals ``viewer``
+    sees, one row per party (the community's own replies as one row per community), most replies first."""
     from django.utils.translation import gettext as _
 
+    since, until = period_bounds(start, end)
     rows = (ReplyCheck.objects.filter(at__gte=since, at__lt=until, appeal__in=appeals_visible_to(viewer).values("id"))
             .values("party_id", "party__name", "community__name")
             .annotate(replies=Count("id"), weak=Count("id", filter=Q(weak=True)),

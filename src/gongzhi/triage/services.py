@@ -253,10 +253,19 @@ def reply_check(*, appeal: Appeal, reply: str) -> replies.Check:
     return replies.check(reply, appeal.text)
 
 
+def reply_check_row(*, appeal_id: int, appeal_text: str, community_id: int | None, reply: str, party, at,
+                    actor=None, sent_after_warning: bool = False) -> ReplyCheck:
+    """The (unsaved) record of a sent reply's check: one place builds it, for the resolve and for the demo."""
+    result = replies.check(reply, appeal_text)
+    return ReplyCheck(appeal_id=appeal_id, party=party, community_id=community_id, actor=actor, at=at,
+                      relevance=result.relevance, completeness=result.completeness, tone=result.tone,
+                      weak=result.weak, problems=result.problems, sent_after_warning=sent_after_warning)
+
+
 def reply_record(*, appeal: Appeal, reply: str, actor, party, at, sent_after_warning: bool = False) -> ReplyCheck:
     """The check of a reply that was sent, for the figures: called inside the resolve transaction."""
-    result = reply_check(appeal=appeal, reply=reply)
-    return ReplyCheck.objects.create(
-        appeal=appeal, party=party, community_id=appeal.community_id, actor=actor if actor and actor.pk else None,
-        at=at, relevance=result.relevance, completeness=result.completeness, tone=result.tone, weak=result.weak,
-        problems=result.problems, sent_after_warning=sent_after_warning)
+    row = reply_check_row(appeal_id=appeal.pk, appeal_text=appeal.text, community_id=appeal.community_id,
+                          reply=reply, party=party, at=at, actor=actor if actor and actor.pk else None,
+                          sent_after_warning=sent_after_warning)
+    row.save()
+    return row
