@@ -18,7 +18,7 @@ from gongzhi.triage.models import Hotspot
 from gongzhi.triage.services import hotspot_task, hotspots_refresh
 
 pytestmark = pytest.mark.django_db
-MONDAY = "2026-11-23 10:00 +0800"
+MONDAY = "2026-11-23 10:00:00.123456 +0800"
 T0 = datetime(2026, 11, 1, 9, 0)
 
 
@@ -91,6 +91,7 @@ def test_a_community_sees_its_hotspot_and_turns_it_into_a_task_for_its_grid_work
         hotspot = next(h for h in Hotspot.objects.filter(run=run) if same[0].pk in h.appeal_ids)
         assert set(hotspot.appeal_ids) >= {a.pk for a in same}
         assert (hotspot.appeals, hotspot.reporters) == (3, 3) and hotspot.place_id == world.compound.pk
+        assert hotspot.first_at == hotspot.last_at == same[0].created_at  # to the microsecond
         page = login("worker").get("/staff/hotspots/")
         assert page.status_code == 200 and hotspot.title in page.content.decode()
         assert same[1].number in page.content.decode()

@@ -18,31 +18,40 @@ or one appeal that at least three others supported.
 from __future__ import annotations
 
 import math
+import os
 import re
+import unicodedata
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from functools import cache
 
 import numpy as np
 
 from . import text as triage_text
 
 TEXT_CHARS = 200
+RAW_CHARS = 2 * TEXT_CHARS  # what is read of a text: enough for TEXT_CHARS characters once punctuation is gone
 THRESHOLD = 0.25  # chosen on half of eval/hotspots (make eval-groups)
 # a bucket larger than this (a compound in a month) is compared in time-ordered slices of this size
 MAX_BUCKET = 2000
 # rows whose similarities are computed at once (whole buckets): bounds memory to a few hundred MB
 BATCH = 3000
+WORKERS = os.cpu_count() or 1  # threads comparing blocks
 MIN_APPEALS, MIN_SUPPORTS = 2, 3
 WEIGHTS = {"reporter": 1.0, "repeat": 0.5, "support": 0.2}
 GROWTH_DAYS = 7
 
-_SPACE = re.compile(r"[^\S\n]+|_x000d_", re.IGNORECASE)
+_EXCEL_CR = re.compile("_x000d_", re.IGNORECASE)  # a carriage return as spreadsheets export it
+_EPOCH = datetime(1970, 1, 1)
+_DAY = 86_400_000_000  # microseconds
 
 
 @dataclass
 class Row:
+    """One appeal, as the tests and the evaluation write it (``Table.of`` turns a list of them into columns)."""
     id: int
-    bucket: tuple
+    bucket: tuple  # (place, category family): integers
     text: str
     at: datetime
     reporter: str
@@ -51,9 +60,49 @@ class Row:
 
 
 @dataclass
+class Table:
+    """The appeals of a period as columns: a city's month is a million of them, too many for an object each."""
+    ids: np.ndarray  # int64
+    places: np.ndarray  # int64: the compound (else the community…) the appeal is about
+    families: np.ndarray  # int64: its first-level category (0: none)
+    texts: list[str]  # the first RAW_CHARS characters are read
+    at: np.ndarray  # int64: microseconds since 1970-01-01 (UTC when ``aware``)
+    reporters: np.ndarray  # int64: the same number is the same person
+    supports: np.ndarray  # int64: how many residents backed it (我也遇到)
+    parents: np.ndarray  # int64: the appeal it was merged into, 0 when none
+    aware: bool = True
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @classmethod
+    def of(cls, rows: list[Row]) -> Table:
+        aware = bool(rows) and rows[0].at.tzinfo is not None
+        epoch = _EPOCH.replace(tzinfo=UTC) if aware else _EPOCH
+        people: dict[str, int] = {}
+        return cls(ids=np.array([r.id for r in rows], dtype=np.int64),
+                   places=np.array([r.bucket[0] for r in rows], dtype=np.int64),
+                   families=np.array([r.bucket[1] for r in rows], dtype=np.int64),
+                   texts=[r.text or "" for r in rows],
+                   at=np.array([(r.at - epoch) // timedelta(microseconds=1) for r in rows], dtype=np.int64),
+                   reporters=np.array([people.setdefault(r.reporter, len(people)) for r in rows], dtype=np.int64),
+                   supports=np.array([r.supports for r in rows], dtype=np.int64),
+                   parents=np.array([r.parent or 0 for r in rows], dtype=np.int64), aware=aware)
+
+    def micros(self, moment: datetime) -> int:
+        epoch = _EPOCH.replace(tzinfo=UTC) if self.aware else _EPOCH
+        return (moment - epoch) // timedelta(microseconds=1)
+
+    def moment(self, micros: int) -> datetime:
+        epoch = _EPOCH.replace(tzinfo=UTC) if self.aware else _EPOCH
+        return epoch + timedelta(microseconds=int(micros))
+
+
+@dataclass
 class Group:
     ids: list[int]
-    bucket: tuple
+    members: np.ndarray  # their rows (indexes into the table)
+    bucket: tuple  # (place, family)
     appeals: int
     reporters: int
     supports: int
@@ -62,67 +111,178 @@ class Group:
     heat: float
     first_at: datetime
     last_at: datetime
-    representative: int  # the appeal whose text names the group (see ``hotspots``)
+    representative: int  # the row whose text names the group (see ``hotspots``)
+
+
+def _is_kept(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff" or "0" <= ch <= "9" or "a" <= ch <= "z"
+
+
+_BREAK = 1  # between two texts in a folded block (U+0001 itself is never read)
+
+
+@cache
+def _fold() -> np.ndarray:
+    """Code point (of the basic plane) → the character it counts as, 0 for what is not read: NFKC, lower case
+    (full-width Ａ and ３ are a and 3; ① is 1), Chinese characters, digits and Latin letters only. Character by
+    character, so a million texts are folded by one table lookup instead of a normalisation pass each."""
+    table = np.zeros(0x10000, dtype=np.uint16)
+    for c in range(0x10000):
+        if 0xD800 <= c <= 0xDFFF:
+            continue
+        kept = [ch for ch in unicodedata.normalize("NFKC", chr(c)).lower() if _is_kept(ch)]
+        if len(kept) == 1:
+            table[c] = ord(kept[0])
+    table[10] = _BREAK
+    return table
+
+
+@dataclass(frozen=True)
+class _Stops:
+    """The stop words, folded, for finding them in code point arrays."""
+    single: np.ndarray  # code point → a one-character stop word
+    rank: np.ndarray  # code point → its number among the characters of longer stop words (0: in none)
+    size: int  # how many such numbers there are (ranks are packed in this base)
+    pairs: np.ndarray  # rank × rank → a two-character stop word
+    first: dict[int, np.ndarray]  # length (3, 4) → code point → the first character of a stop word that long
+    longer: dict[int, np.ndarray]  # length → the stop words that long, their ranks packed, sorted
+
+
+@cache
+def _stops() -> _Stops:
+    fold = _fold()
+    words = []
+    for word in triage_text.stopwords():
+        codes = [int(fold[ord(ch)]) if ord(ch) < 0x10000 else 0 for ch in word]
+        if codes and 0 not in codes and _BREAK not in codes and len(codes) <= 4:
+            words.append(codes)
+    single = np.zeros(0x10000, dtype=bool)
+    single[[w[0] for w in words if len(w) == 1]] = True
+    characters = sorted({c for w in words if len(w) > 1 for c in w})
+    rank = np.zeros(0x10000, dtype=np.int64)
+    rank[characters] = np.arange(1, len(characters) + 1)
+    size = len(characters) + 1
+    pairs = np.zeros(size * size, dtype=bool)
+    first: dict[int, np.ndarray] = {}
+    longer: dict[int, list[int]] = {}
+    for w in words:
+        if len(w) == 2:
+            pairs[rank[w[0]] * size + rank[w[1]]] = True
+        elif len(w) > 2:
+            first.setdefault(len(w), np.zeros(0x10000, dtype=bool))[w[0]] = True
+            longer.setdefault(len(w), []).append(_pack([rank[c] for c in w], size))
+    return _Stops(single=single, rank=rank, size=size, pairs=pairs, first=first,
+                  longer={n: np.array(sorted(v), dtype=np.int64) for n, v in longer.items()})
+
+
+def _pack(ranks, size: int):
+    packed = 0
+    for r in ranks:
+        packed = packed * size + r
+    return packed
 
 
 def _codes(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Code points of all texts (lower case, half-width, whitespace gone; letters, digits and CJK only), and the
-    text each belongs to. One pass over one joined string: no Python loop per character."""
-    joined = "\n".join(t[:TEXT_CHARS * 2].replace("\n", " ") for t in texts)
-    # 的, 了, 我们…: pairs every message has say nothing
-    joined = triage_text.drop_stopwords(_SPACE.sub("", triage_text.nfkc(joined).lower()))
-    codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
-    breaks = codes == 10
-    doc = np.cumsum(breaks) - breaks  # the newline belongs to the text before it
-    keep = (((codes >= 0x4E00) & (codes <= 0x9FFF)) | ((codes >= 0x30) & (codes <= 0x39))
-            | ((codes >= 0x61) & (codes <= 0x7A)))
-    codes, doc = codes[keep], doc[keep]
-    # at most TEXT_CHARS kept characters per text
-    start = np.searchsorted(doc, np.arange(len(texts)))
-    position = np.arange(len(doc)) - start[doc]
-    short = position < TEXT_CHARS
-    return codes[short], doc[short]
+    """The characters read of each text (folded, see ``_fold``; stop words gone; at most ``TEXT_CHARS``) as code
+    points, and the text each belongs to. One pass over one joined string: no Python loop per character."""
+    joined = "\n".join(t[:RAW_CHARS].replace("\n", " ") for t in texts)
+    if "_x" in joined or "_X" in joined:
+        joined = _EXCEL_CR.sub("", joined)
+    codes = _fold()[np.minimum(np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32), 0xFFFF)]
+    codes = codes[codes != 0]  # beyond the basic plane (emoji) reads as U+FFFF, which is not a character
+    breaks = codes == _BREAK
+    # 的, 了, 我们…: pairs every message has say nothing. Every stop word found is dropped (where two overlap,
+    # both: a regular expression would keep the end of the second). A break is in no stop word.
+    stops = _stops()
+    drop = breaks | stops.single[codes]
+    size = stops.size
+    ranks = stops.rank[codes]
+    two = stops.pairs[ranks[:-1] * size + ranks[1:]]
+    drop[:-1] |= two
+    drop[1:] |= two
+    for length, packed in stops.longer.items():
+        starts = np.flatnonzero(stops.first[length][codes[:len(codes) - length + 1]])
+        key = np.zeros(len(starts), dtype=np.int64)
+        for k in range(length):
+            key = key * size + ranks[starts + k]
+        at = np.minimum(np.searchsorted(packed, key), len(packed) - 1)
+        starts = starts[packed[at] == key]
+        for k in range(length):
+            drop[starts + k] = True
+    # at most TEXT_CHARS characters per text: a character's place among the kept ones of its text
+    kept = ~drop
+    counted = np.cumsum(kept, dtype=np.int64)
+    ends = np.flatnonzero(breaks)
+    doc = np.cumsum(breaks, dtype=np.int64)  # a break belongs to the text after it, and is dropped
+    before = np.r_[0, counted[ends]]  # kept characters before each text
+    kept &= counted - before[doc] <= TEXT_CHARS
+    return codes[kept].astype(np.int64), doc[kept]
 
 
 def features(texts: list[str], buckets: np.ndarray):
     """Rows: texts; columns: (bucket, character pair); values: 1 + log tf, each row of unit length. No IDF: a
     community's month may be a handful of appeals, too few to say which pairs are rare, and the grouping must not
-    depend on how wide the run is; stop words are removed instead. A text of one character has an empty row."""
+    depend on how wide the run is; stop words are removed instead. A text of one character has an empty row.
+
+    One sort of (bucket, pair, text) gives both the cells with their counts and the columns."""
     from scipy import sparse
 
     codes, doc = _codes(texts)
-    same = doc[:-1] == doc[1:]
-    pair = ((codes[:-1] << 21) | codes[1:])[same]
-    pair_doc = doc[:-1][same]
     n = len(texts)
+    same = doc[:-1] == doc[1:]
+    pair = ((codes[:-1] << 16) | codes[1:])[same]  # folded code points are below 2**16
+    pair_doc = doc[:-1][same]
     if not len(pair):
         return sparse.csr_matrix((n, 1))
-    pair_ids, pair_of = np.unique(pair, return_inverse=True)
-    cell, tf = np.unique(pair_doc * len(pair_ids) + pair_of, return_counts=True)
-    cell_doc, cell_pair = cell // len(pair_ids), cell % len(pair_ids)
+    _values, rank = np.unique(buckets, return_inverse=True)
+    doc_bits = max(int(n - 1).bit_length(), 1)
+    if doc_bits + 32 + max(int(rank.max()).bit_length(), 1) > 63:
+        raise ValueError("too many texts in one block")
+    key = (rank[pair_doc].astype(np.int64) << (32 + doc_bits)) | (pair << doc_bits) | pair_doc
+    key.sort()
+    new = np.r_[True, key[1:] != key[:-1]]
+    cells = key[new]
+    tf = np.diff(np.r_[np.flatnonzero(new), len(key)])
+    cell_doc = cells & ((1 << doc_bits) - 1)
+    column_key = cells >> doc_bits
+    column = np.cumsum(np.r_[True, column_key[1:] != column_key[:-1]]) - 1
     weight = 1.0 + np.log(tf)
     norm = np.sqrt(np.bincount(cell_doc, weights=weight * weight, minlength=n))
     weight /= norm[cell_doc]
-    columns, column_of = np.unique(buckets[cell_doc].astype(np.int64) * len(pair_ids) + cell_pair,
-                                   return_inverse=True)
-    return sparse.csr_matrix((weight, (cell_doc, column_of)), shape=(n, len(columns)))
+    return sparse.csr_matrix((weight, (cell_doc, column)), shape=(n, int(column[-1]) + 1))
 
 
-def _bucket_numbers(rows: list[Row]) -> np.ndarray:
+def _bucket_numbers(table: Table) -> np.ndarray:
     """One integer per row: its bucket, and within a very large bucket its time-ordered slice."""
-    order = sorted(range(len(rows)), key=lambda i: (rows[i].bucket, rows[i].at, rows[i].id))
-    numbers = np.empty(len(rows), dtype=np.int64)
-    current, number, size = None, -1, 0
-    for i in order:
-        if rows[i].bucket != current or size >= MAX_BUCKET:
-            current, number, size = rows[i].bucket, number + 1, 0
-        numbers[i] = number
-        size += 1
+    n = len(table)
+    order = np.lexsort((table.ids, table.at, table.families, table.places))
+    places, families = table.places[order], table.families[order]
+    new_bucket = np.r_[True, (places[1:] != places[:-1]) | (families[1:] != families[:-1])]
+    position = np.arange(n)
+    position -= np.maximum.accumulate(np.where(new_bucket, position, 0))
+    numbers = np.empty(n, dtype=np.int64)
+    numbers[order] = np.cumsum(new_bucket | (position % MAX_BUCKET == 0)) - 1
     return numbers
 
 
-def group(rows: list[Row], threshold: float = THRESHOLD) -> list[list[int]]:
-    """Indexes of ``rows``, in groups (every row in exactly one), largest first.
+def _first_of_same_text(table: Table, buckets: np.ndarray) -> np.ndarray:
+    """For each row, the first row of its bucket with the same text (itself when none): identical texts are
+    compared once."""
+    n = len(table)
+    head = [t[:TEXT_CHARS] for t in table.texts]
+    hashes = np.fromiter(map(hash, head), dtype=np.int64, count=n)
+    order = np.lexsort((np.arange(n), hashes, buckets))
+    new = np.r_[True, (hashes[order][1:] != hashes[order][:-1]) | (buckets[order][1:] != buckets[order][:-1])]
+    first = np.empty(n, dtype=np.int64)
+    first[order] = order[np.maximum.accumulate(np.where(new, np.arange(n), 0))]
+    for k in np.flatnonzero(first != np.arange(n)):  # equal hashes of different texts: not the same
+        if head[k] != head[first[k]]:
+            first[k] = k
+    return first
+
+
+def components(table: Table, threshold: float = THRESHOLD) -> np.ndarray:
+    """The group of each row (a number: rows with the same number are one problem).
 
     Memory stays bounded on a city's month: identical texts in one bucket are compared once, and features and
     similarity products are made a few thousand rows at a time (whole buckets, so nothing is missed: with no IDF a
@@ -130,44 +290,55 @@ def group(rows: list[Row], threshold: float = THRESHOLD) -> list[list[int]]:
     from scipy import sparse
     from scipy.sparse.csgraph import connected_components
 
-    n = len(rows)
-    if not n:
-        return []
-    buckets = _bucket_numbers(rows)
-    first_of: dict[tuple, int] = {}
-    same_as = np.array([first_of.setdefault((int(b), r.text[:TEXT_CHARS]), k)
-                        for k, (b, r) in enumerate(zip(buckets, rows, strict=True))])
+    n = len(table)
+    buckets = _bucket_numbers(table)
+    same_as = _first_of_same_text(table, buckets)
     distinct = np.flatnonzero(same_as == np.arange(n))
     order = np.argsort(buckets[distinct], kind="stable")
     sorted_buckets = buckets[distinct][order]
     starts = np.flatnonzero(np.r_[True, sorted_buckets[1:] != sorted_buckets[:-1]])
     ends = np.r_[starts[1:], len(order)]
-    links_i, links_j = [same_as], [np.arange(n)]
+    blocks = []
     a = 0
     while a < len(starts):
-        b = a + 1  # whole buckets up to BATCH rows (a bucket is never more than MAX_BUCKET)
-        while b < len(starts) and ends[b] - starts[a] <= BATCH:
-            b += 1
-        members = order[starts[a]:ends[b - 1]]
+        # whole buckets up to BATCH rows (a bucket is never more than MAX_BUCKET)
+        b = max(int(np.searchsorted(ends, starts[a] + BATCH, side="right")), a + 1)
+        if ends[b - 1] - starts[a] > 1:
+            blocks.append(distinct[order[starts[a]:ends[b - 1]]])
         a = b
-        if len(members) < 2:
-            continue
-        block = features([rows[k].text for k in distinct[members]], buckets[distinct[members]])
+
+    def links(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        block = features([table.texts[k] for k in rows], buckets[rows])
         similar = sparse.triu(block @ block.T, k=1, format="coo")
         alike = similar.data >= threshold
-        links_i.append(distinct[members[similar.row[alike]]])
-        links_j.append(distinct[members[similar.col[alike]]])
-    index = {r.id: k for k, r in enumerate(rows)}
-    merged = [(k, index[r.parent]) for k, r in enumerate(rows) if r.parent in index]
-    if merged:
-        links_i.append(np.array([p for p, _ in merged]))
-        links_j.append(np.array([q for _, q in merged]))
+        return rows[similar.row[alike]], rows[similar.col[alike]]
+
+    # numpy and scipy let go of the interpreter while they work: blocks run side by side on the machine's cores
+    with ThreadPoolExecutor(max_workers=max(1, min(WORKERS, len(blocks)))) as pool:
+        found = list(pool.map(links, blocks))
+    links_i = [same_as, *(i for i, _ in found)]
+    links_j = [np.arange(n), *(j for _, j in found)]
+    merged = np.flatnonzero(table.parents)
+    if len(merged):  # joined to their parent when it is in the period
+        by_id = np.argsort(table.ids)
+        at = np.minimum(np.searchsorted(table.ids, table.parents[merged], sorter=by_id), n - 1)
+        found = table.ids[by_id[at]] == table.parents[merged]
+        links_i.append(merged[found])
+        links_j.append(by_id[at][found])
     i, j = np.concatenate(links_i), np.concatenate(links_j)
     graph = sparse.coo_matrix((np.ones(len(i), dtype=np.int8), (i, j)), shape=(n, n))
-    _count, label = connected_components(graph, directed=False)
+    return connected_components(graph, directed=False)[1]
+
+
+def group(rows: list[Row] | Table, threshold: float = THRESHOLD) -> list[list[int]]:
+    """Indexes of ``rows``, in groups (every row in exactly one), largest first."""
+    table = rows if isinstance(rows, Table) else Table.of(rows)
+    if not len(table):
+        return []
+    label = components(table, threshold)
     order = np.argsort(label, kind="stable")
     bounds = np.flatnonzero(np.diff(label[order])) + 1
-    groups = [list(g) for g in np.split(order, bounds)]
+    groups = [g.tolist() for g in np.split(order, bounds)]
     groups.sort(key=lambda g: (-len(g), g[0]))
     return groups
 
@@ -179,26 +350,47 @@ def heat(reporters: int, appeals: int, supports: int, recent: int, before: int) 
     return round(base * math.sqrt(growth), 3)
 
 
-def hotspots(rows: list[Row], end: datetime, threshold: float = THRESHOLD) -> list[Group]:
+def hotspots(rows: list[Row] | Table, end: datetime, threshold: float = THRESHOLD) -> list[Group]:
     """The groups of ``rows`` that are hotspots, hottest first. ``end``: the end of the period (growth is
-    measured over the last 2 × GROWTH_DAYS before it)."""
-    recent_from, before_from = end - timedelta(days=GROWTH_DAYS), end - timedelta(days=2 * GROWTH_DAYS)
+    measured over the last 2 × GROWTH_DAYS before it). Counted over all groups at once, by group number."""
+    table = rows if isinstance(rows, Table) else Table.of(rows)
+    n = len(table)
+    if not n:
+        return []
+    label = components(table, threshold)
+    count = np.bincount(label)
+    supports = np.bincount(label, weights=table.supports).astype(np.int64)
+    end_at = table.micros(end)
+    recent_from, before_from = end_at - GROWTH_DAYS * _DAY, end_at - 2 * GROWTH_DAYS * _DAY
+    recent = np.bincount(label, weights=table.at >= recent_from).astype(np.int64)
+    before = np.bincount(label, weights=(table.at >= before_from) & (table.at < recent_from)).astype(np.int64)
+    people = np.lexsort((table.reporters, label))
+    new_person = np.r_[True, (label[people][1:] != label[people][:-1])
+                       | (table.reporters[people][1:] != table.reporters[people][:-1])]
+    reporters = np.bincount(label[people][new_person], minlength=len(count))
+    base = (WEIGHTS["reporter"] * reporters + WEIGHTS["repeat"] * (count - reporters)
+            + WEIGHTS["support"] * supports)
+    heats = np.round(base * np.sqrt(np.clip((recent + 1) / (before + 1), 0.25, 4.0)), 3)
+    # rows by group, in row order; and by group, then (length up to 60, time): the last of a group is the newest
+    # of its longest texts, which stands for it (a one-line "+1" does not name a problem)
+    members = np.argsort(label, kind="stable")
+    start = np.r_[0, np.cumsum(count)[:-1]]
+    length = np.minimum(np.fromiter(map(len, table.texts), dtype=np.int64, count=n), 60)
+    named = np.lexsort((table.at, length, label))
+    timed = table.at[np.lexsort((table.at, label))]
+    hot = np.flatnonzero((count >= MIN_APPEALS) | (supports >= MIN_SUPPORTS))
+    first_row = members[start[hot]]
+    hot = hot[np.lexsort((table.ids[first_row], -count[hot], -heats[hot]))]
     out = []
-    for members in group(rows, threshold):
-        supports = sum(rows[k].supports for k in members)
-        if len(members) < MIN_APPEALS and supports < MIN_SUPPORTS:
-            continue
-        times = [rows[k].at for k in members]
-        reporters = len({rows[k].reporter for k in members})
-        recent = sum(t >= recent_from for t in times)
-        before = sum(before_from <= t < recent_from for t in times)
-        # the newest of the longest texts stands for the group (a one-line "+1" does not name a problem)
-        representative = max(members, key=lambda k: (min(len(rows[k].text), 60), rows[k].at))
-        out.append(Group(ids=[rows[k].id for k in members], bucket=rows[members[0]].bucket, appeals=len(members),
-                         reporters=reporters, supports=supports, recent=recent, before=before,
-                         heat=heat(reporters, len(members), supports, recent, before), first_at=min(times),
-                         last_at=max(times), representative=rows[representative].id))
-    out.sort(key=lambda g: (-g.heat, -g.appeals, g.ids[0]))
+    for g in hot.tolist():
+        rows_of = members[start[g]:start[g] + count[g]]
+        last = start[g] + count[g] - 1
+        out.append(Group(ids=table.ids[rows_of].tolist(), members=rows_of,
+                         bucket=(int(table.places[rows_of[0]]), int(table.families[rows_of[0]])),
+                         appeals=int(count[g]), reporters=int(reporters[g]), supports=int(supports[g]),
+                         recent=int(recent[g]), before=int(before[g]), heat=float(heats[g]),
+                         first_at=table.moment(timed[start[g]]), last_at=table.moment(timed[last]),
+                         representative=int(named[last])))
     return out
 
 

@@ -8,16 +8,19 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+import numpy as np
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef
-from django.db.models.functions import Substr
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Exists, F, OuterRef, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.appeals.choices import Action, Channel, State
 from gongzhi.appeals.models import Appeal, AppealEvent, AppealSupport, Category
 from gongzhi.appeals.services import appeal_submit, appeal_triage_apply
+from gongzhi.core.db import fast_insert
 from gongzhi.registry.choices import AreaKind
 from gongzhi.registry.models import Area
 
@@ -145,15 +148,43 @@ def triage_pending(*, limit: int = 500) -> int:
     return len(pending)
 
 
-def _place(row: dict) -> int:
-    return row["compound_id"] or row["community_id"] or row["subdistrict_id"] or row["district_id"] or row["area_id"]
+def _period_table(appeals) -> tuple[hs.Table, np.ndarray]:
+    """The appeals as hotspot columns, and their categories. The database computes each appeal's place (the
+    compound, else the community…), category family, person (the account, else the resident, household; a phone
+    is matched here) and time in microseconds, so a city's month is read without a Python object per value."""
+    if connection.vendor == "postgresql":
+        micros = RawSQL('(extract(epoch from "appeals_appeal"."created_at") * 1000000)::bigint', ())
+    else:  # SQLite keeps UTC as text: whole seconds, then the microseconds after the dot
+        micros = RawSQL("CAST(strftime('%%s', \"appeals_appeal\".\"created_at\") AS INTEGER) * 1000000"
+                        " + CAST(substr(\"appeals_appeal\".\"created_at\", 21, 6) AS INTEGER)", ())
+    columns = appeals.order_by().annotate(
+        place=Coalesce("compound_id", "community_id", "subdistrict_id", "district_id", "area_id"),
+        family=Coalesce("category__parent_id", "category_id", Value(0)),
+        person=Coalesce(F("reporter_id") * 4 + 1, F("resident_id") * 4 + 2, F("household_id") * 4 + 3),
+        micros=micros, head=Substr("text", 1, hs.RAW_CHARS),
+    ).values_list("id", "place", "family", "category_id", "person", "contact_phone", "micros", "parent_id", "head")
+    sql, params = columns.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        data = cursor.fetchall()
+    n = len(data)
+    ids, place, family, category, person, phone, at, parent, texts = zip(*data, strict=True) if n else [()] * 9
 
+    def ints(values) -> np.ndarray:
+        return np.fromiter((v or 0 for v in values), dtype=np.int64, count=n)
 
-def _reporter(row: dict) -> str:
-    for key, prefix in (("reporter_id", "u"), ("resident_id", "r"), ("household_id", "h"), ("contact_phone", "p")):
-        if row[key]:
-            return f"{prefix}{row[key]}"
-    return f"a{row['id']}"  # nobody known: counted as a person of their own
+    reporters = ints(person)
+    phones: dict[str, int] = {}
+    for k in np.flatnonzero(reporters == 0).tolist():  # no account or registry entry: the phone, else nobody known
+        reporters[k] = (-1 - phones.setdefault(phone[k], len(phones)) if phone[k]
+                        else 4 * ids[k])  # nobody known: counted as a person of their own
+    supported = dict(AppealSupport.objects.filter(appeal__in=appeals).values("appeal_id")
+                     .annotate(n=Count("id")).values_list("appeal_id", "n"))
+    table = hs.Table(ids=ints(ids), places=ints(place), families=ints(family), texts=list(texts), at=ints(at),
+                     reporters=reporters, supports=np.fromiter((supported.get(i, 0) for i in ids), dtype=np.int64,
+                                                               count=n),
+                     parents=ints(parent))
+    return table, ints(category)
 
 
 def hotspots_refresh(*, scope: Area | None = None, days: int = 30, now=None) -> HotspotRun:
@@ -166,45 +197,36 @@ def hotspots_refresh(*, scope: Area | None = None, days: int = 30, now=None) -> 
     appeals = Appeal.objects.filter(created_at__gte=since, created_at__lt=now)
     if scope is not None:
         appeals = appeals.filter(**{f"{scope.kind}_id": scope.pk})
-    families = dict(Category.objects.values_list("pk", "parent_id"))
-    fields = ("id", "area_id", "compound_id", "community_id", "subdistrict_id", "district_id", "category_id",
-              "reporter_id", "resident_id", "household_id", "contact_phone", "created_at", "parent_id")
-    data = list(appeals.annotate(head=Substr("text", 1, hs.TEXT_CHARS * 2)).values(*fields, "head")
-                .order_by().iterator(chunk_size=20000))
-    supports = dict(AppealSupport.objects.filter(appeal__in=appeals).values("appeal_id")
-                    .annotate(n=Count("id")).values_list("appeal_id", "n"))
-    rows = [hs.Row(id=r["id"], bucket=(_place(r), families.get(r["category_id"]) or r["category_id"] or 0),
-                   text=r["head"], at=r["created_at"], reporter=_reporter(r), supports=supports.get(r["id"], 0),
-                   parent=r["parent_id"]) for r in data]
-    by_id = {r["id"]: r for r in data}
-    groups = hs.hotspots(rows, end=now)
+    table, categories = _period_table(appeals)
+    groups = hs.hotspots(table, end=now)
     keep = settings.GONGZHI["TRIAGE"]["HOTSPOTS_KEEP"]
-    places = {a.pk: a for a in Area.objects.filter(pk__in={g.bucket[0] for g in groups}).only(
-        "id", "kind", "community_id", "subdistrict_id")}
+    homes = {pk: (community, subdistrict) for pk, community, subdistrict in Area.objects.filter(
+        pk__in={g.bucket[0] for g in groups}).values_list("id", "community_id", "subdistrict_id")}
     ranked: dict[int | None, int] = collections.Counter()
     chosen = []
+    when = connection.ops.adapt_datetimefield_value
     for g in groups:  # hottest first
-        place = places[g.bucket[0]]
-        home = place.community_id or place.subdistrict_id
+        community, subdistrict = homes[g.bucket[0]]
+        home = community or subdistrict
         if ranked[home] >= keep:
             continue
         ranked[home] += 1
-        leaves = collections.Counter(by_id[i]["category_id"] for i in g.ids if by_id[i]["category_id"])
-        chosen.append(Hotspot(
-            rank=ranked[home], place=place, community_id=place.community_id, subdistrict_id=place.subdistrict_id,
-            category_id=leaves.most_common(1)[0][0] if leaves else None,
-            title=hs.headline(by_id[g.representative]["head"]), appeal_ids=sorted(g.ids), appeals=g.appeals,
-            reporters=g.reporters, supports=g.supports, recent=g.recent, before=g.before, heat=g.heat,
-            first_at=g.first_at, last_at=g.last_at))
+        leaves = collections.Counter(c for c in categories[g.members].tolist() if c)
+        chosen.append({
+            "rank": ranked[home], "place_id": g.bucket[0], "community_id": community, "subdistrict_id": subdistrict,
+            "category_id": leaves.most_common(1)[0][0] if leaves else None,
+            "title": hs.headline(table.texts[g.representative]), "appeal_ids": sorted(g.ids), "appeals": g.appeals,
+            "reporters": g.reporters, "supports": g.supports, "recent": g.recent, "before": g.before,
+            "heat": g.heat, "first_at": when(g.first_at), "last_at": when(g.last_at), "task_id": None})
     previous = _tasks_of_latest(scope)
     with transaction.atomic():
-        run = HotspotRun.objects.create(scope=scope, start=since, end=now, appeals=len(rows), groups=len(chosen))
+        run = HotspotRun.objects.create(scope=scope, start=since, end=now, appeals=len(table), groups=len(chosen))
         for h in chosen:
-            h.run = run
-            tasks = collections.Counter(previous[i] for i in h.appeal_ids if i in previous)
+            h["run_id"] = run.pk
+            tasks = collections.Counter(previous[i] for i in h["appeal_ids"] if i in previous)
             if tasks:
-                h.task_id = tasks.most_common(1)[0][0]
-        Hotspot.objects.bulk_create(chosen, batch_size=2000)
+                h["task_id"] = tasks.most_common(1)[0][0]
+        fast_insert(Hotspot, chosen)  # a city's run is tens of thousands of rows
         older = list(HotspotRun.objects.filter(scope=scope).exclude(pk=run.pk).order_by("-id")
                      .values_list("pk", flat=True)[1:])
         if older:
