@@ -103,11 +103,60 @@ def test_a_community_sees_its_hotspot_and_turns_it_into_a_task_for_its_grid_work
         assert task.proactive and task.channel == Channel.PATROL and task.area_id == world.compound.pk
         assert same[0].number in task.text and "3" in task.text
         assert hotspot_task(hotspot=hotspot, actor=users("worker")).pk == task.pk  # once
-        # it waits in the community's queue (a compound spans grids, so it is the community's to hand on)
+        # the compound lies in one grid: the task is that grid's, and the community's workers see it too
+        assert task.grid_id == world.other_grid_same_community.pk
         assert task.number in login("worker").get("/staff/appeals/?state=submitted").content.decode()
+        assert task.number not in login("gridworker").get("/staff/appeals/?state=submitted").content.decode()
         # the next run still knows the task
         again = refresh(world.community)
         assert any(h.task_id == task.pk for h in Hotspot.objects.filter(run=again))
+
+
+def _task_of(world, users, area, texts):
+    """Desk appeals about one problem at ``area``, a community run, and the task made of their hotspot."""
+    with time_machine.travel(MONDAY, tick=False):
+        filed = [desk(users, area, t, f"1390000000{k}") for k, t in enumerate(texts)]
+        run = refresh(world.community)
+        hotspot = next(h for h in Hotspot.objects.filter(run=run) if filed[0].pk in h.appeal_ids)
+        return hotspot_task(hotspot=hotspot, actor=users("worker"))
+
+
+GATE = ("小区北门道闸坏了车辆进不去", "北门道闸又坏了，车进不去", "北门的道闸坏了好几天没人修")
+
+
+def test_a_hotspot_task_reaches_the_grid_workers_of_its_place(world, users, login):
+    from gongzhi.notifications.models import Notification
+    from gongzhi.registry.models import Area
+
+    mine = next(c for c in Area.objects.filter(kind="compound", community=world.community).order_by("id")
+                if set(Area.objects.filter(compound=c, kind="building").values_list("grid_id", flat=True))
+                == {world.my_grid.pk})
+    task = _task_of(world, users, mine, GATE)
+    assert task.area_id == mine.pk and task.grid_id == world.my_grid.pk
+    assert task.number in login("gridworker").get("/staff/appeals/?state=submitted").content.decode()
+    note = Notification.objects.get(user=users("gridworker"), key=f"hotspot-task:{task.pk}")
+    assert task.number in note.title and note.link == f"/staff/appeals/{task.pk}/"
+
+    # every appeal in one building: the task is at that building
+    building = Area.objects.filter(compound=world.compound, kind="building").order_by("id").first()
+    task = _task_of(world, users, building, ["3号楼电梯困人，半小时才出来", "3号楼电梯又困人了", "3号楼电梯困人没人管"])
+    assert task.area_id == building.pk and task.grid_id == building.grid_id
+
+
+def test_a_compound_across_grids_leaves_its_task_to_the_community(world, users, login):
+    from gongzhi.notifications.models import Notification
+    from gongzhi.registry.models import Area
+    from gongzhi.registry.services import area_create
+
+    compound = world.compound
+    first = Area.objects.filter(compound=compound, kind="building").order_by("id").first()
+    other = Area.objects.filter(kind="grid", community=world.community).exclude(pk=first.grid_id).first()
+    area_create(actor=users("secretary"), kind="building", name="新建9号楼", parent=compound, grid=other)
+    task = _task_of(world, users, compound, GATE)
+    assert task.area_id == compound.pk and task.grid_id is None
+    assert task.number in login("worker").get("/staff/appeals/?state=submitted").content.decode()
+    assert task.number not in login("gridworker").get("/staff/appeals/?state=submitted").content.decode()
+    assert not Notification.objects.filter(key=f"hotspot-task:{task.pk}").exists()
 
 
 def test_only_the_community_side_of_the_place_may_turn_a_hotspot_into_a_task(world, charger, login):

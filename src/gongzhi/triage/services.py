@@ -17,10 +17,13 @@ from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongzhi.accounts.choices import Role
+from gongzhi.accounts.models import RoleGrant
 from gongzhi.appeals.choices import Action, Channel, State
 from gongzhi.appeals.models import Appeal, AppealEvent, AppealSupport, Category
 from gongzhi.appeals.services import appeal_submit, appeal_triage_apply
 from gongzhi.core.db import fast_insert
+from gongzhi.notifications.services import notify_many
 from gongzhi.registry.choices import AreaKind
 from gongzhi.registry.models import Area
 
@@ -248,9 +251,27 @@ def _tasks_of_latest(scope: Area | None) -> dict[int, int]:
     return out
 
 
+def _task_place(hotspot: Hotspot) -> tuple[Area, int | None]:
+    """Where a hotspot's task goes, and the grid whose workers take it on.
+
+    The place: the building when every appeal behind the hotspot is in one building, else the hotspot's place.
+    The grid: the place's own (a building's), or for a compound the one grid all its buildings lie in. A grid is
+    drawn over buildings, so a compound that spans grids has none: its task stays with the community's workers,
+    who hand it on."""
+    place = hotspot.place
+    buildings = set(Appeal.objects.filter(pk__in=hotspot.appeal_ids).values_list("building_id", flat=True))
+    if len(buildings) == 1 and None not in buildings:
+        place = Area.objects.get(pk=buildings.pop())
+    if place.grid_id or place.kind != AreaKind.COMPOUND:
+        return place, place.grid_id
+    grids = set(Area.objects.filter(compound=place, kind=AreaKind.BUILDING).values_list("grid_id", flat=True))
+    return place, grids.pop() if len(grids) == 1 and None not in grids else None
+
+
 def hotspot_task(*, hotspot: Hotspot, actor) -> Appeal:
-    """未诉先办: turn a hotspot into a proactive task at its place, for whoever handles it (a patrol appeal,
-    listing the appeals behind it). Once: asking again returns the task already made."""
+    """未诉先办: turn a hotspot into a proactive task (a patrol appeal listing the appeals behind it) for the grid
+    workers of its place (see ``_task_place``), who are told in the app. Once: asking again returns the task
+    already made."""
     with transaction.atomic():
         locked = (Hotspot.objects.select_for_update(of=("self",)).select_related("place", "category")
                   .get(pk=hotspot.pk))
@@ -263,8 +284,16 @@ def hotspot_task(*, hotspot: Hotspot, actor) -> Appeal:
                  "请网格员上门核查，主动处置。相关诉求：%(numbers)s") % {
             "title": locked.title, "days": days, "appeals": locked.appeals, "reporters": locked.reporters,
             "supports": locked.supports, "numbers": "、".join(numbers) + ("等" if locked.appeals > 10 else "")}
-        task = appeal_submit(channel=Channel.PATROL, text=text, area=locked.place, actor=actor,
-                             category=locked.category)
+        place, grid = _task_place(locked)
+        task = appeal_submit(channel=Channel.PATROL, text=text, area=place, actor=actor, category=locked.category)
+        if grid and task.grid_id != grid:  # a compound wholly in one grid: its grid workers' queue
+            Appeal.objects.filter(pk=task.pk).update(grid_id=grid)
+            task.grid_id = grid
+        if grid:
+            workers = RoleGrant.objects.filter(role=Role.GRID_WORKER, area_id=grid, revoked_at__isnull=True)
+            notify_many([(user, f"hotspot-task:{task.pk}", _("新的主动治理任务 %(n)s") % {"n": task.number},
+                          locked.title, f"/staff/appeals/{task.pk}/")
+                         for user in set(workers.values_list("user_id", flat=True))])
         locked.task = task
         locked.save(update_fields=["task"])
     return task
