@@ -151,12 +151,23 @@ def test_a_compound_across_grids_leaves_its_task_to_the_community(world, users, 
     compound = world.compound
     first = Area.objects.filter(compound=compound, kind="building").order_by("id").first()
     other = Area.objects.filter(kind="grid", community=world.community).exclude(pk=first.grid_id).first()
-    area_create(actor=users("secretary"), kind="building", name="新建9号楼", parent=compound, grid=other)
+    nine = area_create(actor=users("secretary"), kind="building", name="新建9号楼", parent=compound, grid=other)
+    ten = area_create(actor=users("secretary"), kind="building", name="新建10号楼", parent=compound, grid=other)
     task = _task_of(world, users, compound, GATE)
     assert task.area_id == compound.pk and task.grid_id is None
     assert task.number in login("worker").get("/staff/appeals/?state=submitted").content.decode()
     assert task.number not in login("gridworker").get("/staff/appeals/?state=submitted").content.decode()
     assert not Notification.objects.filter(key=f"hotspot-task:{task.pk}").exists()
+
+    # but when everyone behind the hotspot lives in one of its grids, that grid takes it
+    with time_machine.travel(MONDAY, tick=False):
+        filed = [desk(users, b, t, f"1370000000{k}") for k, (b, t) in enumerate(zip(
+            (nine, ten, nine), ("南门路灯坏了晚上一片漆黑", "南门的路灯坏了，晚上很黑", "南门路灯不亮好几天了"), strict=True))]
+        run = refresh(world.community)
+        hotspot = next(h for h in Hotspot.objects.filter(run=run) if filed[0].pk in h.appeal_ids)
+        assert hotspot.place_id == compound.pk and hotspot.appeals == 3
+        task = hotspot_task(hotspot=hotspot, actor=users("worker"))
+    assert task.area_id == compound.pk and task.grid_id == other.pk
 
 
 def test_only_the_community_side_of_the_place_may_turn_a_hotspot_into_a_task(world, charger, login):

@@ -255,16 +255,19 @@ def _task_place(hotspot: Hotspot) -> tuple[Area, int | None]:
     """Where a hotspot's task goes, and the grid whose workers take it on.
 
     The place: the building when every appeal behind the hotspot is in one building, else the hotspot's place.
-    The grid: the place's own (a building's), or for a compound the one grid all its buildings lie in. A grid is
-    drawn over buildings, so a compound that spans grids has none: its task stays with the community's workers,
-    who hand it on."""
+    The grid: the place's own (a building's); else the one grid every appeal behind it lies in; else, for a
+    compound, the one grid all its buildings lie in. A grid is drawn over buildings, so a compound that spans
+    grids has none: its task stays with the community's workers, who hand it on."""
     place = hotspot.place
-    buildings = set(Appeal.objects.filter(pk__in=hotspot.appeal_ids).values_list("building_id", flat=True))
+    behind = set(Appeal.objects.filter(pk__in=hotspot.appeal_ids).values_list("building_id", "grid_id"))
+    buildings, grids = {b for b, _ in behind}, {g for _, g in behind}
     if len(buildings) == 1 and None not in buildings:
         place = Area.objects.get(pk=buildings.pop())
-    if place.grid_id or place.kind != AreaKind.COMPOUND:
+    if place.grid_id:
         return place, place.grid_id
-    grids = set(Area.objects.filter(compound=place, kind=AreaKind.BUILDING).values_list("grid_id", flat=True))
+    if len(grids) != 1 or None in grids:
+        grids = set(Area.objects.filter(compound=place, kind=AreaKind.BUILDING).values_list("grid_id", flat=True)
+                    if place.kind == AreaKind.COMPOUND else ())
     return place, grids.pop() if len(grids) == 1 and None not in grids else None
 
 
