@@ -37,7 +37,8 @@ THRESHOLD = 0.25  # chosen on half of eval/hotspots (make eval-groups)
 MAX_BUCKET = 2000
 # rows whose similarities are computed at once (whole buckets): bounds memory to a few hundred MB
 BATCH = 3000
-WORKERS = os.cpu_count() or 1  # threads comparing blocks
+# threads comparing blocks: the cores this process may use, at most 8 (each holds a block's arrays)
+WORKERS = min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 8)
 MIN_APPEALS, MIN_SUPPORTS = 2, 3
 WEIGHTS = {"reporter": 1.0, "repeat": 0.5, "support": 0.2}
 GROWTH_DAYS = 7

@@ -178,12 +178,12 @@ def _period_table(appeals) -> tuple[hs.Table, np.ndarray]:
 
     reporters = ints(person)
     phones: dict[str, int] = {}
-    for k in np.flatnonzero(reporters == 0).tolist():  # no account or registry entry: the phone, else nobody known
+    for k in np.flatnonzero(reporters == 0).tolist():  # no account or registry entry: the phone, if any
         reporters[k] = (-1 - phones.setdefault(phone[k], len(phones)) if phone[k]
-                        else 4 * ids[k])  # nobody known: counted as a person of their own
+                        else 4 * ids[k])  # nobody known: a person of their own (4n is no other person's code)
     supported = dict(AppealSupport.objects.filter(appeal__in=appeals).values("appeal_id")
                      .annotate(n=Count("id")).values_list("appeal_id", "n"))
-    table = hs.Table(ids=ints(ids), places=ints(place), families=ints(family), texts=list(texts), at=ints(at),
+    table = hs.Table(ids=ints(ids), places=ints(place), families=ints(family), texts=[t or "" for t in texts], at=ints(at),
                      reporters=reporters, supports=np.fromiter((supported.get(i, 0) for i in ids), dtype=np.int64,
                                                                count=n),
                      parents=ints(parent))
