@@ -60,6 +60,12 @@ def test_heat_counts_people_more_than_repeats_and_rewards_support_and_growth():
     assert growing > fading
 
 
+def test_a_hotspot_is_named_by_its_problem_not_the_greeting():
+    assert hs.headline("您好，我想反映一下，电梯门关不严。运行时晃得厉害") == "电梯门关不严"
+    assert hs.headline("你好！我要投诉：楼下烧烤油烟太大") == "楼下烧烤油烟太大"
+    assert hs.headline("您好") == "您好"  # nothing else to name it by
+
+
 def test_odd_texts_group_without_errors():
     rows = [row(1, ""), row(2, "😀😀"), row(3, "電梯壞了" * 5000), row(4, "电梯坏了"), row(5, "a")]
     groups = hs.group(rows)
@@ -101,15 +107,16 @@ def test_a_community_sees_its_hotspot_and_turns_it_into_a_task_for_its_grid_work
         task = Appeal.objects.get(pk=Hotspot.objects.get(pk=hotspot.pk).task_id)
         assert answer.status_code == 302 and answer["Location"].endswith(f"/appeals/{task.pk}/")
         assert task.proactive and task.channel == Channel.PATROL and task.area_id == world.compound.pk
-        assert same[0].number in task.text and "3" in task.text
+        assert same[0].number in task.text and "3" in task.text and world.compound.name in task.text
         assert hotspot_task(hotspot=hotspot, actor=users("worker")).pk == task.pk  # once
         # the compound lies in one grid: the task is that grid's, and the community's workers see it too
         assert task.grid_id == world.other_grid_same_community.pk
         assert task.number in login("worker").get("/staff/appeals/?state=submitted").content.decode()
         assert task.number not in login("gridworker").get("/staff/appeals/?state=submitted").content.decode()
-        # the next run still knows the task
-        again = refresh(world.community)
-        assert any(h.task_id == task.pk for h in Hotspot.objects.filter(run=again))
+        # the next run still knows the task, and the city's run too; the task is not one more report of it
+        for again in (refresh(world.community), refresh()):
+            continued = Hotspot.objects.get(run=again, task=task)
+            assert task.pk not in continued.appeal_ids and continued.appeals == 3
 
 
 def _task_of(world, users, area, texts):
@@ -141,6 +148,9 @@ def test_a_hotspot_task_reaches_the_grid_workers_of_its_place(world, users, logi
     building = Area.objects.filter(compound=world.compound, kind="building").order_by("id").first()
     task = _task_of(world, users, building, ["3号楼电梯困人，半小时才出来", "3号楼电梯又困人了", "3号楼电梯困人没人管"])
     assert task.area_id == building.pk and task.grid_id == building.grid_id
+    page = login("worker").get(f"/staff/appeals/{task.pk}/").content.decode()
+    assert f"{world.compound.name} {building.name}" in page  # the building said with its compound, and the grid
+    assert Area.objects.get(pk=building.grid_id).name in page
 
 
 def test_a_compound_across_grids_leaves_its_task_to_the_community(world, users, login):

@@ -39,7 +39,8 @@ def appeal_list(*, viewer, area: Area | None = None, state: str = "", category: 
 
 
 def appeal_detail(*, viewer, pk) -> Appeal:
-    return get_visible(appeals_visible_to(viewer).select_related("category__parent", "party", "area"), pk)
+    return get_visible(appeals_visible_to(viewer).select_related("category__parent", "party", "area", "compound",
+                                                                  "grid"), pk)
 
 
 def appeal_timeline(*, viewer, appeal: Appeal) -> QuerySet[AppealEvent]:

@@ -395,9 +395,15 @@ def hotspots(rows: list[Row] | Table, end: datetime, threshold: float = THRESHOL
     return out
 
 
+# "您好，我想反映一下：" says nothing of the problem
+_OPENING = re.compile(r"^(?:(?:您好|你好|领导好|大家好)[，,！!。：:\s]*)?(?:我(?:想|要)?(?:反映|投诉|咨询)(?:一下|个问题)?[，,。：:\s]*)?")
+
+
 def headline(text: str, limit: int = 40) -> str:
-    """The first clause of a text (its title, usually), at most ``limit`` characters."""
+    """The first clause of a text (its title, usually), at most ``limit`` characters; a greeting and "I want to
+    report" before it are left out."""
     text = " ".join((text or "").split())
+    text = _OPENING.sub("", text, count=1) or text
     for mark in "。！？!?；;\n":
         cut = text.find(mark)
         if 0 < cut < limit:

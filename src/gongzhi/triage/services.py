@@ -197,7 +197,9 @@ def hotspots_refresh(*, scope: Area | None = None, days: int = 30, now=None) -> 
     started = time.perf_counter()
     now = now or timezone.now()
     since = now - timedelta(days=days)
-    appeals = Appeal.objects.filter(created_at__gte=since, created_at__lt=now)
+    # the tasks made of hotspots are the community's answer, not one more report of the problem
+    appeals = Appeal.objects.filter(created_at__gte=since, created_at__lt=now).exclude(
+        Exists(Hotspot.objects.filter(task=OuterRef("pk"))))
     if scope is not None:
         appeals = appeals.filter(**{f"{scope.kind}_id": scope.pk})
     table, categories = _period_table(appeals)
@@ -221,7 +223,7 @@ def hotspots_refresh(*, scope: Area | None = None, days: int = 30, now=None) -> 
             "title": hs.headline(table.texts[g.representative]), "appeal_ids": sorted(g.ids), "appeals": g.appeals,
             "reporters": g.reporters, "supports": g.supports, "recent": g.recent, "before": g.before,
             "heat": g.heat, "first_at": when(g.first_at), "last_at": when(g.last_at), "task_id": None})
-    previous = _tasks_of_latest(scope)
+    previous = _tasks_made()
     with transaction.atomic():
         run = HotspotRun.objects.create(scope=scope, start=since, end=now, appeals=len(table), groups=len(chosen))
         for h in chosen:
@@ -240,11 +242,11 @@ def hotspots_refresh(*, scope: Area | None = None, days: int = 30, now=None) -> 
     return run
 
 
-def _tasks_of_latest(scope: Area | None) -> dict[int, int]:
-    """appeal id → the task made from the hotspot it was in, over the newest runs of this scope."""
-    runs = HotspotRun.objects.filter(scope=scope).order_by("-id").values_list("pk", flat=True)[:2]
+def _tasks_made() -> dict[int, int]:
+    """appeal id → the task made from a hotspot it was in, over every kept run of any scope (a task made on the
+    city's run is still the task when a community recomputes its own), the newest task first."""
     out: dict[int, int] = {}
-    for ids, task in Hotspot.objects.filter(run_id__in=list(runs), task__isnull=False).values_list(
+    for ids, task in Hotspot.objects.filter(task__isnull=False).order_by("-task_id").values_list(
             "appeal_ids", "task_id"):
         for i in ids:
             out.setdefault(i, task)
@@ -283,11 +285,13 @@ def hotspot_task(*, hotspot: Hotspot, actor) -> Appeal:
         numbers = list(Appeal.objects.filter(pk__in=locked.appeal_ids[:10]).order_by("pk")
                        .values_list("number", flat=True))
         days = max((locked.last_at - locked.first_at).days + 1, 1)
-        text = _("【热点问题】%(title)s：%(days)d天内%(appeals)d件诉求，%(reporters)d位居民反映，%(supports)d人附议。"
-                 "请网格员上门核查，主动处置。相关诉求：%(numbers)s") % {
-            "title": locked.title, "days": days, "appeals": locked.appeals, "reporters": locked.reporters,
-            "supports": locked.supports, "numbers": "、".join(numbers) + ("等" if locked.appeals > 10 else "")}
         place, grid = _task_place(locked)
+        where = place.name if place.compound_id in (None, place.pk) else f"{place.compound.name}{place.name}"
+        text = _("【热点问题】%(place)s：%(title)s。%(days)d天内%(appeals)d件诉求，%(reporters)d位居民反映，"
+                 "%(supports)d人附议。请网格员上门核查，主动处置。相关诉求：%(numbers)s") % {
+            "place": where, "title": locked.title, "days": days, "appeals": locked.appeals,
+            "reporters": locked.reporters, "supports": locked.supports,
+            "numbers": "、".join(numbers) + ("等" if locked.appeals > 10 else "")}
         task = appeal_submit(channel=Channel.PATROL, text=text, area=place, actor=actor, category=locked.category)
         if grid and task.grid_id != grid:  # a compound wholly in one grid: its grid workers' queue
             Appeal.objects.filter(pk=task.pk).update(grid_id=grid)
