@@ -70,6 +70,8 @@ def test_odd_texts_group_without_errors():
     rows = [row(1, ""), row(2, "😀😀"), row(3, "電梯壞了" * 5000), row(4, "电梯坏了"), row(5, "a")]
     groups = hs.group(rows)
     assert sorted(i for g in groups for i in g) == [0, 1, 2, 3, 4]
+    # a place whose only texts are shorter than a stop word (人 begins 人行横道)
+    assert sorted(hs.group([row(1, "人"), row(2, "")])) == [[0], [1]]
 
 
 def desk(users, area, text, phone):

@@ -202,7 +202,7 @@ def _codes(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     drop[:-1] |= two
     drop[1:] |= two
     for length, packed in stops.longer.items():
-        starts = np.flatnonzero(stops.first[length][codes[:len(codes) - length + 1]])
+        starts = np.flatnonzero(stops.first[length][codes[:max(len(codes) - length + 1, 0)]])
         key = np.zeros(len(starts), dtype=np.int64)
         for k in range(length):
             key = key * size + ranks[starts + k]
