@@ -1,7 +1,7 @@
 """Hotspots (热点问题): the appeals of a period grouped by place and topic, and ranked by heat.
 
-Pure functions over plain rows, vectorised over the whole period at once (a city's month is a million
-appeals): no model, no database.
+Pure functions over the period's appeals as columns (``Table``; tests and the evaluation write ``Row`` objects),
+vectorised over the whole period at once (a city's month is a million appeals): no model, no database.
 
 Grouping. Two appeals are one problem when they are about the same place (the bucket: the compound, else the
 community…, and the same first-level category) and their texts read alike: the cosine of the character pairs of
@@ -17,7 +17,6 @@ or one appeal that at least three others supported.
 """
 from __future__ import annotations
 
-import math
 import os
 import re
 import unicodedata
@@ -79,7 +78,7 @@ class Table:
     @classmethod
     def of(cls, rows: list[Row]) -> Table:
         aware = bool(rows) and rows[0].at.tzinfo is not None
-        epoch = _EPOCH.replace(tzinfo=UTC) if aware else _EPOCH
+        epoch = _epoch(aware)
         people: dict[str, int] = {}
         return cls(ids=np.array([r.id for r in rows], dtype=np.int64),
                    places=np.array([r.bucket[0] for r in rows], dtype=np.int64),
@@ -91,12 +90,14 @@ class Table:
                    parents=np.array([r.parent or 0 for r in rows], dtype=np.int64), aware=aware)
 
     def micros(self, moment: datetime) -> int:
-        epoch = _EPOCH.replace(tzinfo=UTC) if self.aware else _EPOCH
-        return (moment - epoch) // timedelta(microseconds=1)
+        return (moment - _epoch(self.aware)) // timedelta(microseconds=1)
 
     def moment(self, micros: int) -> datetime:
-        epoch = _EPOCH.replace(tzinfo=UTC) if self.aware else _EPOCH
-        return epoch + timedelta(microseconds=int(micros))
+        return _epoch(self.aware) + timedelta(microseconds=int(micros))
+
+
+def _epoch(aware: bool) -> datetime:
+    return _EPOCH.replace(tzinfo=UTC) if aware else _EPOCH
 
 
 @dataclass
@@ -344,11 +345,11 @@ def group(rows: list[Row] | Table, threshold: float = THRESHOLD) -> list[list[in
     return groups
 
 
-def heat(reporters: int, appeals: int, supports: int, recent: int, before: int) -> float:
+def heat(reporters, appeals, supports, recent, before):
+    """The heat of a group, or of every group at once (numbers or numpy arrays of them)."""
     base = (WEIGHTS["reporter"] * reporters + WEIGHTS["repeat"] * (appeals - reporters)
             + WEIGHTS["support"] * supports)
-    growth = min(max((recent + 1) / (before + 1), 0.25), 4.0)
-    return round(base * math.sqrt(growth), 3)
+    return np.round(base * np.sqrt(np.clip((recent + 1) / (before + 1), 0.25, 4.0)), 3)
 
 
 def hotspots(rows: list[Row] | Table, end: datetime, threshold: float = THRESHOLD) -> list[Group]:
@@ -369,9 +370,7 @@ def hotspots(rows: list[Row] | Table, end: datetime, threshold: float = THRESHOL
     new_person = np.r_[True, (label[people][1:] != label[people][:-1])
                        | (table.reporters[people][1:] != table.reporters[people][:-1])]
     reporters = np.bincount(label[people][new_person], minlength=len(count))
-    base = (WEIGHTS["reporter"] * reporters + WEIGHTS["repeat"] * (count - reporters)
-            + WEIGHTS["support"] * supports)
-    heats = np.round(base * np.sqrt(np.clip((recent + 1) / (before + 1), 0.25, 4.0)), 3)
+    heats = heat(reporters, count, supports, recent, before)
     # rows by group, in row order; and by group, then (length up to 60, time): the last of a group is the newest
     # of its longest texts, which stands for it (a one-line "+1" does not name a problem)
     members = np.argsort(label, kind="stable")
