@@ -14,7 +14,8 @@ app.autodiscover_tasks()
 app.conf.beat_schedule = {
     "appeals-sweep": {"task": "gongzhi.appeals.tasks.appeals_sweep_task", "schedule": 60.0},
     "deliver-outbox": {"task": "gongzhi.notifications.tasks.deliver_outbox_task", "schedule": 60.0},
-    "triage-pending": {"task": "gongzhi.triage.tasks.triage_pending_task", "schedule": 60.0},
+    # new appeals send no message of their own (appeals.services.queue_triage): this reads them within seconds
+    "triage-pending": {"task": "gongzhi.triage.tasks.triage_pending_task", "schedule": 5.0},
     "triage-train": {"task": "gongzhi.triage.tasks.classifier_train_task", "schedule": crontab(hour=3, minute=0)},
     "triage-hotspots": {"task": "gongzhi.triage.tasks.hotspots_refresh_task", "schedule": crontab(minute=7)},
 }

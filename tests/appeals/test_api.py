@@ -84,3 +84,19 @@ def test_filters_and_categories(login, filed):
     assert any(c["code"] == "property-elevator" and c["parent_id"] for c in cats)
     assert worker.get("/api/v1/appeals?state=flying").status_code == 422
     assert worker.get("/api/v1/appeals?state=open&overdue=true").status_code == 200
+
+
+def test_filing_names_what_it_found_and_refuses_what_it_did_not(login, users):
+    home = verified_households(users("resident")).get()
+    resident = login("resident")
+    missing = post(resident, "/api/v1/appeals", {"text": "漏水", "area_id": 10**9, "household_id": home.pk})
+    assert missing.status_code == 422 and missing.json()["field"] == "area_id"
+    lift = Category.objects.select_related("parent").get(code="property-elevator")
+    filed = post(resident, "/api/v1/appeals", {"text": "电梯停了", "area_id": home.area_id, "household_id": home.pk,
+                                               "category_id": lift.pk})
+    assert filed.status_code == 201 and filed.json()["category"] == f"{lift.parent.name}/{lift.name}"
+    Category.objects.filter(pk=lift.pk).update(is_active=False)  # a retired category is not taken
+    later = post(resident, "/api/v1/appeals", {"text": "电梯又停了", "area_id": home.area_id,
+                                               "household_id": home.pk, "category_id": lift.pk})
+    assert later.status_code == 201 and later.json()["category"] is None
+    assert Appeal.objects.filter(reporter=users("resident"), text__startswith="电梯").count() == 2

@@ -12,7 +12,7 @@ from gongzhi.appeals.models import Appeal, AppealEvent, Category
 from gongzhi.appeals.services import TRANSITIONS
 from gongzhi.core.errors import Conflict, InvalidInput, NotPermitted, TransitionNotAllowed
 from gongzhi.registry.choices import OrgKind, PartnerRole
-from gongzhi.registry.models import Area, Organisation
+from gongzhi.registry.models import Area, Household, Organisation
 
 pytestmark = pytest.mark.django_db
 MONDAY_10AM = "2026-11-23 10:00 +0800"
@@ -59,6 +59,20 @@ def test_numbers_run_per_day(users, home):
 def test_an_unverified_resident_cannot_file_yet(users, home):
     with pytest.raises(NotPermitted):
         services.appeal_submit(channel=Channel.PORTAL, text="路灯不亮", area=home.area, actor=users("newcomer"))
+
+
+def test_a_resident_files_for_her_own_community_only_even_naming_her_home(users, home, world):
+    elsewhere = world.other_compound
+    assert elsewhere.community_id != home.community_id
+    before = Appeal.objects.count()
+    with pytest.raises(NotPermitted, match="自己居住的社区"):
+        services.appeal_submit(channel=Channel.PORTAL, text="路灯不亮", area=elsewhere, household=home,
+                               actor=users("resident"))
+    with pytest.raises(NotPermitted, match="自己绑定的房屋"):  # a home she is not verified for
+        other_home = Household.objects.filter(community=elsewhere.community).first()
+        services.appeal_submit(channel=Channel.PORTAL, text="路灯不亮", area=elsewhere, household=other_home,
+                               actor=users("resident"))
+    assert Appeal.objects.count() == before
 
 
 @pytest.mark.parametrize("text", ["", "   ", "字" * 5001])

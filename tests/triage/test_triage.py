@@ -205,6 +205,20 @@ def test_filing_triages_after_commit_and_the_sweep_catches_what_was_missed(share
     assert triage_pending() >= 1 and Triage.objects.filter(appeal=missed).exists()
 
 
+def test_with_workers_a_filing_waits_for_the_triage_sweep_not_in_the_request(
+        shared_data, world, users, settings, django_capture_on_commit_callbacks):
+    from gongzhi.triage.tasks import triage_pending_task
+
+    classifier_train(data_dir=shared_data)
+    settings.CELERY_TASK_ALWAYS_EAGER = False  # a broker: publishing one message per appeal would cost the request
+    with django_capture_on_commit_callbacks(execute=True), time_machine.travel(MONDAY, tick=False):
+        filed = desk(users, world.compound, "垃圾站好几天没清")
+    assert not Triage.objects.filter(appeal=filed).exists()
+    with time_machine.travel(MONDAY, tick=False):
+        assert triage_pending_task() >= 1  # beat's run, every few seconds
+    assert Triage.objects.filter(appeal=filed).exists()
+
+
 def test_make_eval_prints_the_figures_as_json_lines(shared_data, tmp_path, capsys):
     holdout = tmp_path / "holdout.csv"
     holdout.write_text("id,title,body,label\nh1,电梯坏了,电梯又停了,电梯\nh2,,垃圾没人清运臭死了,垃圾\n"

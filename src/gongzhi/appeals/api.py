@@ -8,7 +8,7 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from gongzhi.core.errors import InvalidInput
 from gongzhi.core.masking import mask_phone
-from gongzhi.registry.models import Area, Household, Organisation
+from gongzhi.registry.models import Organisation
 
 from . import selectors, services
 from .choices import Channel
@@ -191,12 +191,10 @@ def categories(request):
 def file_appeal(request, body: AppealIn):
     """File an appeal: residents for their verified homes (portal), workers at the desk or on patrol. Send an
     `Idempotency-Key` header to retry safely: the same key files nothing new and answers 200 with the first."""
-    area = Area.objects.filter(pk=body.area_id).first()
+    area, household, category = selectors.intake_lookup(area_id=body.area_id, household_id=body.household_id,
+                                                        category_id=body.category_id)
     if area is None:
         raise InvalidInput(_("地点不存在"), field="area_id")
-    household = Household.objects.filter(pk=body.household_id).first() if body.household_id else None
-    category = (Category.objects.select_related("parent").filter(pk=body.category_id, is_active=True).first()
-                if body.category_id else None)
     if body.channel == Channel.HOTLINE:
         raise InvalidInput(_("热线工单请用 /hotline/orders 导入"), field="channel")
     appeal = services.appeal_submit(

@@ -38,23 +38,23 @@ def tell_party(appeal: Appeal, event, title: str, body: str = "") -> None:
     notify_many([(u, key, title % {"n": appeal.number}, body, f"/staff/appeals/{appeal.pk}/") for u in set(users)])
 
 
-def received(appeal: Appeal, reporter=None) -> None:
-    """The receipt for a new appeal (it has no merged group yet): in-app and by SMS to the reporter, or by SMS
-    to the contact phone a walk-in or a caller left. Two inserts: this is on every intake's path."""
+def received(appeal: Appeal, *, now, reporter=None, ids: tuple[int, int]) -> list:
+    """The receipt for a new appeal (it has no merged group yet), unsaved for the intake to write with the appeal
+    (core.db.insert_new, ``ids`` from next_ids): in-app and by SMS to the reporter, or by SMS to the contact
+    phone a walk-in or a caller left."""
     from gongzhi.notifications.models import Notification, OutboxMessage
 
     title = _("已收到您的诉求 %(n)s") % {"n": appeal.number}
     body = _("社区会尽快受理，您可以在“我的诉求”里看到办理进度。")
-    phone = appeal.contact_phone
+    phone, rows = appeal.contact_phone, []
     if reporter is not None:
-        note = Notification.objects.create(user=reporter, key=f"received:{appeal.pk}:0", title=title, body=body,
-                                           link=f"/portal/appeals/{appeal.pk}/")
+        rows.append(Notification(pk=ids[0], user=reporter, key=f"received:{appeal.pk}:0", title=title, body=body,
+                                 link=f"/portal/appeals/{appeal.pk}/"))
         phone = reporter.phone
-    else:
-        note = None
     if phone:
-        OutboxMessage.objects.create(channel=OutboxMessage.Channel.SMS, recipient=phone, subject=title, body=body,
-                                     next_attempt_at=appeal.created_at, notification=note)
+        rows.append(OutboxMessage(pk=ids[1], channel=OutboxMessage.Channel.SMS, recipient=phone, subject=title,
+                                  body=body, next_attempt_at=now, notification=rows[0] if rows else None))
+    return rows
 
 
 def resolved(appeal: Appeal) -> None:

@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from gongzhi.accounts.choices import Role
 from gongzhi.accounts.models import RoleGrant
 from gongzhi.accounts.scopes import Perm, scope_for
-from gongzhi.accounts.services import verified_households
+from gongzhi.accounts.services import has_verified_home, verified_households
+from gongzhi.core.db import insert_new, next_ids
 from gongzhi.core.errors import Conflict, InvalidInput, NotPermitted, TransitionNotAllowed
 from gongzhi.registry.choices import AreaKind, OrgKind
 from gongzhi.registry.models import Area, Household, Organisation, Resident
@@ -140,13 +141,14 @@ def appeal_submit(
         raise InvalidInput(_("请选择到社区、小区或楼栋"), field="area")
     if channel == Channel.PORTAL:
         # a resident acts for a household only after a worker verified the binding (实名认证)
-        mine = verified_households(actor)
         if household is not None:
-            if not mine.filter(pk=household.pk).exists():
-                raise NotPermitted(_("只能为自己绑定的房屋反映问题") if mine.exists()
+            if not has_verified_home(actor, household_id=household.pk):
+                raise NotPermitted(_("只能为自己绑定的房屋反映问题") if verified_households(actor).exists()
                                    else _("请先绑定并通过实名认证，再反映问题"))
-        elif not mine.filter(community_id=area.community_id).exists():
-            raise NotPermitted(_("只能为自己居住的社区反映问题") if mine.exists()
+            if household.community_id != area.community_id:  # her home, but a place in another community
+                raise NotPermitted(_("只能为自己居住的社区反映问题"))
+        elif not has_verified_home(actor, community_id=area.community_id):
+            raise NotPermitted(_("只能为自己居住的社区反映问题") if verified_households(actor).exists()
                                else _("请先绑定并通过实名认证，再反映问题"))
     elif channel in (Channel.DESK, Channel.PATROL) and not scope_for(actor, Perm.HANDLE_APPEALS).covers(area):
         raise NotPermitted(_("您无权为该地点登记诉求"))
@@ -163,16 +165,6 @@ def appeal_submit(
     # the number first, on its own: outside a caller's transaction the day's counter is locked only for that
     # one statement, not while the appeal is written (a gap if what follows fails; never a number twice)
     number = appeal_numbers(now)[0]
-    with transaction.atomic():
-        return _submit(number=number, now=now, channel=channel, text=text, area=area, household=household,
-                       resident=resident, actor=actor, category=category, priority=priority,
-                       contact_name=contact_name, contact_phone=contact_phone,
-                       contact_preference=contact_preference, public=public, hotline_order_no=hotline_order_no,
-                       idempotency_key=idempotency_key, prepared=prepared)
-
-
-def _submit(*, number, now, channel, text, area, household, resident, actor, category, priority, contact_name,
-            contact_phone, contact_preference, public, hotline_order_no, idempotency_key, prepared) -> Appeal:
     appeal = Appeal(
         number=number, channel=channel, text=text, area=area, household=household,
         resident=resident, reporter=actor if channel == Channel.PORTAL else None, entered_by=actor,
@@ -184,33 +176,49 @@ def _submit(*, number, now, channel, text, area, household, resident, actor, cat
     appeal.place_at(area)
     _start_clock(appeal, Step.RESPOND, now)
     try:
+        # every intake passes here: the appeal, its timeline event and its receipt are written with ids taken
+        # beforehand, in one round trip (core.db.insert_new) — inside a caller's transaction, a savepoint
         with transaction.atomic():
-            appeal.save()
+            return _submit(appeal, actor=actor, now=now, prepared=prepared)
     except IntegrityError:
         if idempotency_key:  # the same request, retried while the first was being saved
             earlier = Appeal.objects.filter(entered_by=actor, client_key=idempotency_key).first()
             if earlier is not None:
                 earlier.replayed = True
                 return earlier
-        raise Conflict(_("该热线工单已导入"), code="hotline_order_exists", field="hotline_order_no") from None
-    appeal.submit_event = AppealEvent.objects.create(appeal=appeal, at=now, actor=actor, action=Action.SUBMIT,
-                                                     to_state=State.SUBMITTED, data={"channel": channel})
+        if hotline_order_no:
+            raise Conflict(_("该热线工单已导入"), code="hotline_order_exists", field="hotline_order_no") from None
+        raise
+
+
+def _submit(appeal: Appeal, *, actor, now, prepared) -> Appeal:
+    from gongzhi.notifications.models import Notification, OutboxMessage
+
+    appeal.pk, event_id, note_id, sms_id = next_ids(Appeal, AppealEvent, Notification, OutboxMessage)
+    appeal.submit_event = AppealEvent(pk=event_id, appeal=appeal, at=now, actor=actor, action=Action.SUBMIT,
+                                      to_state=State.SUBMITTED, data={"channel": appeal.channel})
+    receipt = notify.received(appeal, now=now, reporter=actor if appeal.reporter_id else None,
+                              ids=(note_id, sms_id))
+    insert_new(appeal, appeal.submit_event, *receipt)
     _store_photos(appeal, actor, prepared)
-    notify.received(appeal, reporter=actor if appeal.reporter_id else None)
     pk = appeal.pk
     transaction.on_commit(lambda: queue_triage(pk), robust=True)
     return appeal
 
 
 def queue_triage(appeal_id: int | None = None) -> None:
-    """The machine's first read (gongzhi.triage), after the appeal is safely stored: a Celery task in production,
-    right away on a laptop. Without an id: every appeal still waiting for one (bulk imports). A failure here
-    never undoes the filing; the triage sweep picks the appeal up again."""
+    """The machine's first read (gongzhi.triage), after the appeal is safely stored. On a laptop (no broker) it
+    runs right away, in the request. With workers, a new appeal sends no message of its own: publishing one costs
+    the request more than writing the appeal does, so beat's triage-pending task reads every appeal still
+    waiting, every few seconds, in batches. Without an id (bulk imports): that task, now. A failure here never
+    undoes the filing."""
+    from django.conf import settings
+
     from gongzhi.triage.tasks import triage_appeal_task, triage_pending_task
 
     if appeal_id is None:
         triage_pending_task.delay()
-    else:
+    elif settings.CELERY_TASK_ALWAYS_EAGER:
         triage_appeal_task.delay(appeal_id)
 
 

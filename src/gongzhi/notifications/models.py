@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Notification(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications",
+                             db_index=False)  # the two indexes below start with it
     title = models.CharField(_("标题"), max_length=120)
     body = models.TextField(_("内容"), blank=True)
     link = models.CharField(_("链接"), max_length=200, blank=True)

@@ -4,10 +4,12 @@ from gongzhi.appeals.models import Appeal
 
 from .services import appeal_triage, classifier_train, hotspots_refresh, triage_pending
 
+PENDING_BATCH = 500
+
 
 @shared_task
 def triage_appeal_task(appeal_id: int) -> None:
-    """Right after an appeal is filed (queued on commit)."""
+    """Right after an appeal is filed, in the request, where there are no workers (appeals.services.queue_triage)."""
     appeal = Appeal.objects.select_related("area").filter(pk=appeal_id).first()
     if appeal is not None:
         appeal_triage(appeal=appeal)
@@ -15,8 +17,15 @@ def triage_appeal_task(appeal_id: int) -> None:
 
 @shared_task
 def triage_pending_task() -> int:
-    """Every minute (beat): appeals filed in bulk, or whose own task was lost, get triaged too."""
-    return triage_pending()
+    """Every few seconds (beat), and after a bulk import: every appeal waiting for its first read, in batches;
+    with workers, a full batch queues the next at once (on a laptop, one batch per call)."""
+    from django.conf import settings
+
+    done = triage_pending(limit=PENDING_BATCH)
+    if done == PENDING_BATCH and not settings.CELERY_TASK_ALWAYS_EAGER:
+        triage_pending_task.delay()
+    return done
+
 
 
 @shared_task
