@@ -134,6 +134,29 @@ def gunicorn(env: dict, workers: int = 2) -> Iterator[str]:
         proc.wait(20)
 
 
+@contextlib.contextmanager
+def redis() -> Iterator[str]:
+    """A throw-away redis-server on 127.0.0.1 (no persistence): the production broker, for benchmarks that
+    measure the production shape. Needs the redis-server binary (Debian: apt-get install redis-server)."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        raise RuntimeError("redis-server is not installed (apt-get install redis-server)")
+    port = free_port()
+    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
 def load(url: str, *, duration: float = 10.0, concurrency: int = 8, cookie: str = "",
          requests: int | None = None, method: str = "GET", body: str = "", headers: dict | None = None,
          unique_header: str = "") -> dict:

@@ -319,6 +319,20 @@ def intake_counts() -> dict:
             "outbox": OutboxMessage.objects.filter(subject__contains="已收到您的诉求").count()}
 
 
+def triage_drain() -> dict:
+    """What beat's triage sweep does after a burst of filings: every waiting appeal read, batch after batch."""
+    import time
+
+    from gongzhi.appeals.models import Appeal
+    from gongzhi.triage.services import triage_pending
+
+    started, done = time.perf_counter(), 0
+    while n := triage_pending(limit=500):
+        done += n
+    waiting = Appeal.objects.filter(state="submitted", triage__isnull=True).count()
+    return {"triaged": done, "seconds": round(time.perf_counter() - started, 2), "still_waiting": waiting}
+
+
 def _shared_raw_messages() -> list[str]:
     """Real raw messages (hot.csv and replies.csv: title and body as residents wrote them)."""
     import csv

@@ -187,7 +187,7 @@ def fast_insert(model, rows: list[dict]) -> int:
     return len(rows)
 
 
-_LOADERS: dict[type, tuple[list[str], list]] = {}
+_LOADERS: dict[type, tuple[list[str], int, list]] = {}
 
 
 def select_columns(model, alias: str) -> str:
@@ -207,10 +207,11 @@ def from_row(model, row, start: int = 0):
             col = f.get_col(model._meta.db_table)
             found = connection.ops.get_db_converters(col) + f.get_db_converters(connection)
             converters.append([(c, col) for c in found])
-        _LOADERS[model] = ([f.attname for f in fields], converters)
-    names, converters = _LOADERS[model]
+        names = [f.attname for f in fields]
+        _LOADERS[model] = (names, names.index(model._meta.pk.attname), converters)
+    names, pk_at, converters = _LOADERS[model]
     values = list(row[start:start + len(names)])
-    if values[names.index(model._meta.pk.attname)] is None:
+    if values[pk_at] is None:
         return None
     for i, found in enumerate(converters):
         for convert, col in found:
