@@ -1,5 +1,7 @@
 """Database helpers that must behave the same on SQLite and PostgreSQL."""
 
+import functools
+
 from django.db import connection, migrations
 
 
@@ -190,6 +192,7 @@ def fast_insert(model, rows: list[dict]) -> int:
 _LOADERS: dict[type, tuple[list[str], int, list]] = {}
 
 
+@functools.cache  # built once per model and alias: the reads that use it run on every request
 def select_columns(model, alias: str) -> str:
     """The columns from_row reads, for a hand-written SELECT: ``alias."col", …`` in the model's field order."""
     return ", ".join(f"{alias}.{connection.ops.quote_name(f.column)}" for f in model._meta.concrete_fields)
