@@ -324,11 +324,10 @@ def triage_drain() -> dict:
     import time
 
     from gongzhi.appeals.models import Appeal
-    from gongzhi.triage.services import triage_pending
+    from gongzhi.triage.tasks import drain
 
-    started, done = time.perf_counter(), 0
-    while n := triage_pending(limit=500):
-        done += n
+    started = time.perf_counter()
+    done = drain()
     waiting = Appeal.objects.filter(state="submitted", triage__isnull=True).count()
     return {"triaged": done, "seconds": round(time.perf_counter() - started, 2), "still_waiting": waiting}
 

@@ -219,6 +219,29 @@ def test_with_workers_a_filing_waits_for_the_triage_sweep_not_in_the_request(
     assert Triage.objects.filter(appeal=filed).exists()
 
 
+def test_on_a_laptop_a_large_import_is_read_to_the_end_and_the_command_reads_what_a_budget_left(
+        world, users, monkeypatch, django_capture_on_commit_callbacks, capsys):
+    from gongzhi.appeals.hotline import hotline_import
+    from gongzhi.triage import tasks
+    from tests.appeals.test_hotline import xlsx
+
+    monkeypatch.setattr(tasks, "PENDING_BATCH", 2)  # several batches out of a small file
+    rows = [[f"BJ-{i:03}", "2026-11-20 09:12", f"第{i}单 垃圾没人清运", world.community.name, "", "", "", "", ""]
+            for i in range(7)]
+    with django_capture_on_commit_callbacks(execute=True):  # no broker: the import's request reads them all
+        assert hotline_import(actor=users("worker"), data=xlsx(rows), file_name="a.xlsx").created == 7
+    assert Triage.objects.filter(appeal__hotline_order_no__startswith="BJ-").count() == 7
+    monkeypatch.setattr(tasks, "EAGER_BUDGET_S", 0)  # a file too large for one request: one batch, then stop
+    rows = [[f"BJ-1{i:02}", "2026-11-20 09:12", f"第{i}单 噪音扰民", world.community.name, "", "", "", "", ""]
+            for i in range(5)]
+    with django_capture_on_commit_callbacks(execute=True):
+        hotline_import(actor=users("worker"), data=xlsx(rows), file_name="b.xlsx")
+    assert Triage.objects.filter(appeal__hotline_order_no__startswith="BJ-1").count() == 2
+    call_command("triage_pending")  # cron's run, where there is no beat
+    assert json.loads(capsys.readouterr().out) == {"triaged": 3}
+    assert not Appeal.objects.filter(state=State.SUBMITTED, triage__isnull=True).exists()
+
+
 def test_make_eval_prints_the_figures_as_json_lines(shared_data, tmp_path, capsys):
     holdout = tmp_path / "holdout.csv"
     holdout.write_text("id,title,body,label\nh1,电梯坏了,电梯又停了,电梯\nh2,,垃圾没人清运臭死了,垃圾\n"

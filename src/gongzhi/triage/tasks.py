@@ -1,3 +1,5 @@
+import time
+
 from celery import shared_task
 
 from gongzhi.appeals.models import Appeal
@@ -5,6 +7,8 @@ from gongzhi.appeals.models import Appeal
 from .services import appeal_triage, classifier_train, hotspots_refresh, triage_pending
 
 PENDING_BATCH = 500
+# on a laptop, how long an import's request goes on reading what it filed
+EAGER_BUDGET_S = 60.0
 
 
 @shared_task
@@ -17,15 +21,30 @@ def triage_appeal_task(appeal_id: int) -> None:
 
 @shared_task
 def triage_pending_task() -> int:
-    """Every few seconds (beat), and after a bulk import: every appeal waiting for its first read, in batches;
-    with workers, a full batch queues the next at once (on a laptop, one batch per call)."""
+    """Every few seconds (beat), and after a bulk import: every appeal waiting for its first read, in batches.
+    With workers, a full batch queues the next at once. On a laptop (no broker) it runs in the request that
+    imported the file: batch after batch until none is left or EAGER_BUDGET_S has passed; whatever a very large
+    file leaves is read by `manage.py triage_pending` (or the next import)."""
     from django.conf import settings
 
-    done = triage_pending(limit=PENDING_BATCH)
-    if done == PENDING_BATCH and not settings.CELERY_TASK_ALWAYS_EAGER:
-        triage_pending_task.delay()
-    return done
+    if not settings.CELERY_TASK_ALWAYS_EAGER:
+        done = triage_pending(limit=PENDING_BATCH)
+        if done == PENDING_BATCH:
+            triage_pending_task.delay()
+        return done
+    return drain(budget_s=EAGER_BUDGET_S)
 
+
+def drain(*, budget_s: float | None = None) -> int:
+    """Triage what is waiting, batch by batch, until nothing is (or, with a budget, until it is spent after a
+    batch). Ends: every appeal read gets its Triage row, so no batch is read twice."""
+    started = time.monotonic()
+    total = 0
+    while True:
+        done = triage_pending(limit=PENDING_BATCH)
+        total += done
+        if done < PENDING_BATCH or (budget_s is not None and time.monotonic() - started >= budget_s):
+            return total
 
 
 @shared_task
