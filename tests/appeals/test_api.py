@@ -95,8 +95,16 @@ def test_filing_names_what_it_found_and_refuses_what_it_did_not(login, users):
     filed = post(resident, "/api/v1/appeals", {"text": "电梯停了", "area_id": home.area_id, "household_id": home.pk,
                                                "category_id": lift.pk})
     assert filed.status_code == 201 and filed.json()["category"] == f"{lift.parent.name}/{lift.name}"
-    Category.objects.filter(pk=lift.pk).update(is_active=False)  # a retired category is not taken
-    later = post(resident, "/api/v1/appeals", {"text": "电梯又停了", "area_id": home.area_id,
-                                               "household_id": home.pk, "category_id": lift.pk})
-    assert later.status_code == 201 and later.json()["category"] is None
-    assert Appeal.objects.filter(reporter=users("resident"), text__startswith="电梯").count() == 2
+    before = Appeal.objects.count()
+    Category.objects.filter(pk=lift.pk).update(is_active=False)  # retired while the app showed the list
+    retired = post(resident, "/api/v1/appeals", {"text": "电梯又停了", "area_id": home.area_id,
+                                                 "household_id": home.pk, "category_id": lift.pk})
+    assert retired.status_code == 422 and retired.json()["field"] == "category_id"
+    assert "停用" in retired.json()["message"]
+    unknown = post(resident, "/api/v1/appeals", {"text": "电梯又停了", "area_id": home.area_id,
+                                                 "household_id": home.pk, "category_id": 10**9})
+    assert unknown.status_code == 422 and unknown.json()["field"] == "category_id"
+    nowhere = post(resident, "/api/v1/appeals", {"text": "电梯又停了", "area_id": home.area_id,
+                                                 "household_id": 10**9})
+    assert nowhere.status_code == 422 and nowhere.json()["field"] == "household_id"
+    assert Appeal.objects.count() == before  # nothing filed by any of them

@@ -195,6 +195,12 @@ def file_appeal(request, body: AppealIn):
                                                         category_id=body.category_id)
     if area is None:
         raise InvalidInput(_("地点不存在"), field="area_id")
+    if household is None and body.household_id is not None:
+        raise InvalidInput(_("该户不存在"), field="household_id")
+    if category is None and body.category_id is not None:
+        raise InvalidInput(_("类别不存在"), field="category_id")
+    if category is not None and not category.is_active:  # retired since the app loaded the list
+        raise InvalidInput(_("该类别已停用，请重新选择"), field="category_id")
     if body.channel == Channel.HOTLINE:
         raise InvalidInput(_("热线工单请用 /hotline/orders 导入"), field="channel")
     appeal = services.appeal_submit(

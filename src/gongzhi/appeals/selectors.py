@@ -162,9 +162,9 @@ def parties_for(appeal: Appeal):
 
 
 def intake_lookup(*, area_id: int, household_id: int | None, category_id: int | None):
-    """The area, household and active category (with its parent) an intake names, in one query written here
-    rather than three compiled per request: every resident's filing starts with it. Each is None when not
-    found (the household and category also when not given)."""
+    """The area, household and category (with its parent) an intake names, in one query written here rather
+    than three compiled per request: every resident's filing starts with it. Each is None when not found (the
+    household and category also when not given); a retired category is returned, for the caller to refuse."""
     from django.db import connection
 
     from gongzhi.core.db import from_row, select_columns
@@ -175,10 +175,10 @@ def intake_lookup(*, area_id: int, household_id: int | None, category_id: int | 
     sql = (f"SELECT {select_columns(Area, 'a')}, {select_columns(Household, 'h')}, {select_columns(Category, 'c')}, "
            f"{select_columns(Category, 'p')} FROM {Area._meta.db_table} a "
            f"LEFT JOIN {Household._meta.db_table} h ON h.id = %s "
-           f"LEFT JOIN {Category._meta.db_table} c ON c.id = %s AND c.is_active = %s "
+           f"LEFT JOIN {Category._meta.db_table} c ON c.id = %s "
            f"LEFT JOIN {Category._meta.db_table} p ON p.id = c.parent_id WHERE a.id = %s")
     with connection.cursor() as cursor:
-        cursor.execute(sql, [household_id, category_id, True, area_id])
+        cursor.execute(sql, [household_id, category_id, area_id])
         row = cursor.fetchone()
     if row is None:
         return None, None, None

@@ -139,6 +139,8 @@ def appeal_submit(
         raise InvalidInput(_("未知的优先级"), field="priority")
     if area.kind in (AreaKind.DISTRICT, AreaKind.SUBDISTRICT):
         raise InvalidInput(_("请选择到社区、小区或楼栋"), field="area")
+    if category is not None and not category.is_active:
+        raise InvalidInput(_("该类别已停用，请重新选择"), field="category")
     if channel == Channel.PORTAL:
         # a resident acts for a household only after a worker verified the binding (实名认证)
         if household is not None:
