@@ -166,3 +166,22 @@ def test_the_worker_sees_her_communitys_hotspots_and_sends_one_to_the_grid(demo_
     assert title in page.locator("body").inner_text() and "巡查发现" in page.locator("body").inner_text()
     page.goto(demo_server + "/staff/hotspots/")
     expect(page.locator("li.hotspot").first.get_by_text("已转任务")).to_be_visible()
+
+
+def test_a_grid_worker_reads_her_queue_on_a_phone_one_card_per_appeal(demo_server, browser, shoot, axe):
+    page = phone(browser).new_page()
+    log_in(page, demo_server, "gridworker")
+    page.goto(demo_server + "/staff/appeals/")
+    first = page.locator("table.data tbody tr").first
+    expect(first).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing to scroll sideways
+    number = first.locator("td").first
+    assert number.get_attribute("data-label") == "编号"  # each cell says which column it is
+    assert page.evaluate("el => getComputedStyle(el, '::before').content", number.element_handle()) == '"编号"'
+    box = first.bounding_box()
+    assert box["width"] > 300  # a card across the screen, not seven squeezed columns
+    page.select_option("#q-state", "closed")  # rows swapped in by HTMX are labelled too
+    page.wait_for_url(re.compile(r".*state=closed.*"))
+    expect(page.locator("table.data tbody tr").first.locator("td").first).to_have_attribute("data-label", "编号")
+    shoot(page, "appeal-queue-phone")
+    assert axe(page) == []

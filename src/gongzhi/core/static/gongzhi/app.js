@@ -58,6 +58,21 @@
     if (box && option && option.dataset.text) { box.value = option.dataset.text; box.focus(); }
   });
 
+  // On a phone, staff tables become one card per row (app.css); each cell is labelled with its column's header,
+  // also in rows HTMX swaps in (the live queue).
+  function labelCells(root) {
+    root.querySelectorAll("table.data").forEach((table) => {
+      const heads = Array.from(table.querySelectorAll("thead th")).map((th) => th.textContent.trim());
+      table.querySelectorAll("tbody tr, tfoot tr").forEach((tr) => {
+        Array.from(tr.children).forEach((cell, i) => {
+          if (cell.colSpan === 1 && heads[i] && !cell.dataset.label) cell.dataset.label = heads[i];
+        });
+      });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", () => labelCells(document));
+  document.addEventListener("htmx:afterSettle", (e) => labelCells(e.target.closest("table") ? e.target.closest("table").parentNode : e.target));
+
   // CSRF token for HTMX requests
   document.addEventListener("htmx:configRequest", (e) => {
     const token = document.querySelector("meta[name=csrf-token]");
