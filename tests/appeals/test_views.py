@@ -75,3 +75,24 @@ def test_desk_intake_needs_the_community_role(login, world):
 
 def test_other_residents_cannot_open_it(filed_by_page, login):
     assert login("newcomer").get(f"/portal/appeals/{filed_by_page.pk}/").status_code == 404
+
+
+def test_the_resident_s_phone_is_masked_until_the_handler_reveals_it_and_each_reveal_is_audited(login, world):
+    from gongzhi.core.models import AuditEvent
+
+    worker = login("worker")
+    worker.post("/staff/appeals/new", {"channel": "desk", "area": world.compound.pk, "text": "老人来电：楼道灯坏了",
+                                       "contact_name": "张大爷", "contact_phone": "13912345678"})
+    appeal = Appeal.objects.get(text="老人来电：楼道灯坏了")
+    page = worker.get(f"/staff/appeals/{appeal.pk}/").content.decode()
+    assert "139****5678" in page and "13912345678" not in page  # looking at the case shows no number
+    assert not AuditEvent.objects.filter(action="view_personal_data", target_id=str(appeal.pk)).exists()
+    shown = worker.post(f"/staff/appeals/{appeal.pk}/contact", headers={"HX-Request": "true"}).content.decode()
+    assert 'href="tel:13912345678"' in shown and "<html" not in shown  # just the contact, to call her back
+    seen = AuditEvent.objects.get(action="view_personal_data", target_type="appeals.appeal", target_id=str(appeal.pk))
+    assert seen.actor.username == "worker" and seen.data == {"fields": ["contact_phone"]}
+    assert "13912345678" in worker.post(f"/staff/appeals/{appeal.pk}/contact").content.decode()  # without JS
+    assert AuditEvent.objects.filter(action="view_personal_data", target_id=str(appeal.pk)).count() == 2
+    # a property clerk the appeal was never dispatched to cannot reach it, and nothing is recorded for her
+    assert login("property").post(f"/staff/appeals/{appeal.pk}/contact").status_code == 404
+    assert AuditEvent.objects.filter(action="view_personal_data", target_id=str(appeal.pk)).count() == 2

@@ -46,6 +46,12 @@ def acts_for_party(user, appeal: Appeal) -> bool:
     return appeal.party.kind in COMMUNITY_BODIES and acts_for_community(user, appeal)
 
 
+def may_see_contact(user, appeal: Appeal) -> bool:
+    """The resident's name and phone on an appeal: for those handling it (to call back), the phone revealed on
+    request and audited (appeals.views.appeal_contact)."""
+    return acts_for_community(user, appeal) or acts_for_party(user, appeal)
+
+
 def require_community(user, appeal: Appeal) -> None:
     if not acts_for_community(user, appeal):
         raise NotPermitted(_("只有社区（网格）工作人员可以执行此操作"))

@@ -8,6 +8,7 @@ staff = [
     path("appeals/new/residents", views.desk_resident_search, name="desk_resident_search"),
     path("appeals/new/resident", views.desk_resident_pick, name="desk_resident_pick"),
     path("appeals/<int:pk>/", views.appeal_detail, name="appeal_detail"),
+    path("appeals/<int:pk>/contact", views.appeal_contact, name="appeal_contact"),
     path("appeals/<int:pk>/<slug:action>", views.appeal_act, name="appeal_act"),
     path("whistles/<int:pk>/report-in", views.whistle_report_in, name="whistle_report_in"),
     path("figures/", views.figures, name="appeal_figures"),

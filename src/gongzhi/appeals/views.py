@@ -13,9 +13,12 @@ from django.views.decorators.http import require_POST
 
 from gongzhi.accounts.scopes import Perm, scope_for
 from gongzhi.accounts.services import verified_households
+from gongzhi.core.audit import Action as AuditAction
+from gongzhi.core.audit import audit
 from gongzhi.core.decorators import domain_errors_as_http, staff_view
 from gongzhi.core.errors import DomainError, InvalidInput
 from gongzhi.core.htmx import render_page
+from gongzhi.core.masking import mask_phone
 from gongzhi.registry.choices import AreaKind
 from gongzhi.registry.models import Area, Organisation
 from gongzhi.registry.permissions import get_visible
@@ -36,7 +39,7 @@ from .forms import (
     department_choices,
 )
 from .models import Appeal, AppealPhoto, AppealSupport, Category, Whistle
-from .permissions import acts_for_community, acts_for_party, appeals_visible_to
+from .permissions import acts_for_community, acts_for_party, appeals_visible_to, may_see_contact
 from .services import TRANSITIONS
 
 PAGE_SIZE = 50
@@ -162,7 +165,7 @@ def _detail_context(request, appeal, **extra) -> dict:
         "reply_form": extra.pop("reply_form", None) or ReplyForm(auto_id="resolve_%s"), "close_form": CloseForm(auto_id="close_%s"), "reason_form": ReasonForm(),
         "departments": department_choices(appeal),
         "whistles": appeal.whistles.select_related("department", "subdistrict").order_by("-id"),
-        "show_contact": acts_for_community(request.user, appeal) or acts_for_party(request.user, appeal),
+        "show_contact": may_see_contact(request.user, appeal), "contact_masked": mask_phone(appeal.contact_phone),
         "merged": appeal.merged.select_related("category").order_by("id"),
         "parent": appeal.parent,
         "candidates": triage_selectors.duplicate_candidates(viewer=request.user, appeal=appeal),
@@ -177,6 +180,21 @@ def _detail_context(request, appeal, **extra) -> dict:
 
 def _no_category():
     raise InvalidInput(_("请选择类别"), field="category")
+
+
+@staff_view
+@require_POST
+def appeal_contact(request, pk):
+    """The resident's full phone number, for the handler about to call her back: each reveal is audited."""
+    appeal = selectors.appeal_detail(viewer=request.user, pk=pk)
+    if not may_see_contact(request.user, appeal):
+        raise PermissionDenied(_("您无权查看该诉求的联系电话"))
+    audit(actor=request.user, action=AuditAction.VIEW_PERSONAL_DATA, target=appeal, request=request,
+          summary=appeal.number, data={"fields": ["contact_phone"]})
+    if request.htmx:
+        return render(request, "appeals/detail.html#contact", {"appeal": appeal, "contact_full": True})
+    # without JavaScript: the whole page, revealed (a POST response, so it is not cached or bookmarked)
+    return render(request, "appeals/detail.html", _detail_context(request, appeal, contact_full=True))
 
 
 @staff_view
