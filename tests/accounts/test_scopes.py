@@ -168,3 +168,20 @@ def test_household_list_is_scoped(login, world):
     household = Household.objects.filter(community=world.other_community).first()
     listing = login("worker").get(f"/api/v1/households?q={household.room}&page_size=100").json()
     assert all(h["id"] != household.pk for h in listing["items"])
+
+
+def test_the_city_operator_follows_every_appeal_of_the_city_and_its_figures(login, users, elsewhere):
+    from gongzhi.appeals import services as appeals
+
+    far = appeals.appeal_submit(channel="patrol", text="远方小区路灯不亮", area=elsewhere.compound,
+                                actor=users("admin"))
+    client = login("operator")
+    queue = client.get("/staff/appeals/").content.decode()
+    assert far.number in queue  # the 12345 centre sees every district's appeals
+    assert f'value="{elsewhere.compound.subdistrict_id}"' in queue  # filtered by subdistrict, not by 10,000s
+    assert f'value="{elsewhere.compound.pk}"' not in queue  # of compounds and grids
+    assert client.get(f"/staff/appeals/?area={elsewhere.compound.subdistrict_id}").content.decode().count(
+        far.number) == 1
+    figures = client.get("/api/v1/figures/rates?start=2000-01-01&end=2100-01-01&group_by=community").json()
+    assert any(row["key"] == elsewhere.compound.community_id for row in figures)
+    assert denied(client.get(f"/staff/residents/{elsewhere.resident.pk}/"))  # still not the people

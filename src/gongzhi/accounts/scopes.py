@@ -56,7 +56,10 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
     Role.PROPERTY_STAFF: frozenset({P.VIEW_AREAS, P.VIEW_RESIDENTS, P.VIEW_ORGANISATIONS, P.WORK_APPEALS}),
     Role.OWNERS_COMMITTEE_MEMBER: frozenset({P.VIEW_AREAS, P.VIEW_RESIDENTS, P.VIEW_ORGANISATIONS, P.WORK_APPEALS}),
     Role.DEPARTMENT_STAFF: frozenset({P.VIEW_AREAS, P.VIEW_ORGANISATIONS, P.WORK_APPEALS}),
-    Role.CITY_OPERATOR: frozenset({P.VIEW_AREAS, P.VIEW_ORGANISATIONS, P.MANAGE_AREAS, P.MANAGE_ORGANISATIONS}),
+    # the city's 12345 centre: every appeal of the city (imports hotline orders, dispatches, follows up, the
+    # three rates and hotspots), the map and its bodies; not the registry's people
+    Role.CITY_OPERATOR: frozenset({P.VIEW_AREAS, P.VIEW_ORGANISATIONS, P.MANAGE_AREAS, P.MANAGE_ORGANISATIONS,
+                                   P.HANDLE_APPEALS}),
     Role.ADMINISTRATOR: frozenset(Perm),
 }
 

@@ -45,9 +45,13 @@ from .services import TRANSITIONS
 PAGE_SIZE = 50
 
 
-def _area_choices(user):
-    return (Area.objects.filter(scope_for(user, Perm.HANDLE_APPEALS).q(),
-                                kind__in=[AreaKind.COMMUNITY, AreaKind.GRID, AreaKind.COMPOUND])
+def _area_choices(user, *, filing: bool = False):
+    """The places a worker files for (communities, grids, compounds) or filters her queue by. Someone handling the
+    whole city filters by district and subdistrict: a city has tens of thousands of grids and compounds."""
+    scope = scope_for(user, Perm.HANDLE_APPEALS)
+    if scope.everywhere and not filing:
+        return Area.objects.filter(kind__in=[AreaKind.DISTRICT, AreaKind.SUBDISTRICT]).order_by("kind", "position", "id")
+    return (Area.objects.filter(scope.q(), kind__in=[AreaKind.COMMUNITY, AreaKind.GRID, AreaKind.COMPOUND])
             .select_related("community").order_by("community_id", "kind", "position"))
 
 
@@ -77,7 +81,7 @@ def appeal_queue(request):
 def appeal_new(request):
     if not scope_for(request.user, Perm.HANDLE_APPEALS):
         raise PermissionDenied
-    areas = list(_area_choices(request.user))
+    areas = list(_area_choices(request.user, filing=True))
     form = DeskForm(request.POST or None, request.FILES or None, areas=areas)
     resident = None
     if request.method == "POST" and form.is_valid():
