@@ -71,7 +71,7 @@
     });
   }
   document.addEventListener("DOMContentLoaded", () => labelCells(document));
-  document.addEventListener("htmx:afterSettle", (e) => labelCells(e.target.closest("table") ? e.target.closest("table").parentNode : e.target));
+  document.addEventListener("htmx:afterSettle", () => labelCells(document));  // labelled cells are left as they are
 
   // CSRF token for HTMX requests
   document.addEventListener("htmx:configRequest", (e) => {
