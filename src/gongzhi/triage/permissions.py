@@ -1,5 +1,5 @@
 """Who sees which hotspots, and who may act on them: the community side (HANDLE_APPEALS) of the area. A grid
-worker sees her community's hotspots; those who handle appeals everywhere (administrators) see the city's."""
+worker sees her community's hotspots; those who handle appeals everywhere (administrators, city operators) see the city's."""
 from django.utils.translation import gettext as _
 
 from gongzhi.accounts.scopes import Perm, scope_for
