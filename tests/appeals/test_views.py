@@ -96,3 +96,38 @@ def test_the_resident_s_phone_is_masked_until_the_handler_reveals_it_and_each_re
     # a property clerk the appeal was never dispatched to cannot reach it, and nothing is recorded for her
     assert login("property").post(f"/staff/appeals/{appeal.pk}/contact").status_code == 404
     assert AuditEvent.objects.filter(action="view_personal_data", target_id=str(appeal.pk)).count() == 2
+
+
+def test_a_worker_with_too_many_places_for_a_list_finds_the_place_by_name(login, world, monkeypatch):
+    """The city's 12345 centre files for any of tens of thousands of grids and compounds: the desk form offers a
+    search instead of a list, and what is found and filed stays within the worker's places."""
+    from gongzhi.appeals import forms
+
+    monkeypatch.setattr(forms, "PLACE_SELECT_MAX", 3)
+    subdistrict = login("subdistrict")
+    page = subdistrict.get("/staff/appeals/new").content.decode()
+    assert '<select name="area"' not in page and 'name="area_q"' in page
+    assert world.compound.name not in page  # the places are not listed
+    found = subdistrict.get("/staff/appeals/new/places", {"area_q": world.compound.name}).content.decode()
+    assert f"?id={world.compound.pk}" in found and world.community.name in found
+    assert "没有找到" in subdistrict.get("/staff/appeals/new/places", {"area_q": "不存在的小区"}).content.decode()
+    picked = subdistrict.get("/staff/appeals/new/place", {"id": world.compound.pk}).content.decode()
+    assert f'name="area" value="{world.compound.pk}"' in picked
+    response = subdistrict.post("/staff/appeals/new", {"channel": "desk", "area": world.compound.pk,
+                                                       "text": "来电：小区东门路灯不亮", "contact_name": "王女士"})
+    assert response.status_code == 302
+    assert Appeal.objects.get(text="来电：小区东门路灯不亮").compound_id == world.compound.pk
+
+    # a community worker with few places keeps her list; a place outside them is neither found nor filed
+    monkeypatch.setattr(forms, "PLACE_SELECT_MAX", 150)
+    worker = login("worker")
+    assert '<select name="area"' in worker.get("/staff/appeals/new").content.decode()
+    monkeypatch.setattr(forms, "PLACE_SELECT_MAX", 1)
+    assert f"?id={world.other_compound.pk}" not in worker.get(
+        "/staff/appeals/new/places", {"area_q": world.other_compound.name}).content.decode()
+    assert worker.get("/staff/appeals/new/place", {"id": world.other_compound.pk}).status_code == 404
+    refused = worker.post("/staff/appeals/new", {"channel": "desk", "area": world.other_compound.pk,
+                                                 "text": "来电：别的社区的事", "contact_name": "王女士"})
+    assert refused.status_code == 200 and 'id="id_area_errors"' in refused.content.decode()
+    assert not Appeal.objects.filter(text="来电：别的社区的事").exists()
+    assert world.other_compound.name not in refused.content.decode()  # the refused place is not echoed back

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.registry.models import Organisation
+from gongzhi.registry.models import Area, Organisation
 
 from .choices import Channel, Outcome, Priority, Rating
 from .models import Category
@@ -56,6 +56,33 @@ def category_choices(empty=PLEASE_CHOOSE):
     return choices
 
 
+# A worker with more places than this (a subdistrict, the city's 12345 centre) finds one by typing its name.
+PLACE_SELECT_MAX = 150
+
+
+def place_label(area) -> str:
+    """“阳光社区 阳光小区”: a grid or compound with its community, which two communities' names may share."""
+    return area.name if area.community_id in (None, area.pk) else f"{area.community.name} {area.name}"
+
+
+class PlaceSearchInput(forms.Widget):
+    """The place as a search box: type part of a community, grid or compound name, pick one of what it finds.
+    Only the chosen place's id is submitted, so the page never lists the thousands a city-wide worker has."""
+
+    template_name = "appeals/widgets/place_search.html"
+
+    def __init__(self, places, attrs=None):
+        super().__init__(attrs)
+        self.places = places
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        value = str(value or "")
+        place = self.places.filter(pk=value).first() if value.isdigit() else None
+        context["place"], context["place_label"] = place, place_label(place) if place else ""
+        return context
+
+
 class DeskForm(forms.Form):
     """A walk-in, a phone call or a patrol find, entered by a worker (一张办公桌)."""
 
@@ -63,8 +90,8 @@ class DeskForm(forms.Form):
                                                           (Channel.PATROL, Channel.PATROL.label)])
     resident = forms.IntegerField(widget=RenderedElsewhere, required=False)
     client_key = ClientKeyField()
-    area = forms.TypedChoiceField(label=_("涉及地点"), coerce=int, required=False, empty_value=None,
-                                  help_text=_("选了居民、且问题就在他家时可不选"))
+    area = forms.ModelChoiceField(label=_("涉及地点"), queryset=Area.objects.none(), required=False,
+                                  empty_label=_("（居民家中）"), help_text=_("选了居民、且问题就在他家时可不选"))
     category = forms.TypedChoiceField(label=_("类别"), coerce=int, required=False, empty_value=None)
     text = forms.CharField(label=_("诉求内容"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
     contact_name = forms.CharField(label=_("联系人"), max_length=50, required=False)
@@ -73,10 +100,12 @@ class DeskForm(forms.Form):
     public = forms.BooleanField(label=_("居民同意公开"), required=False)
     photos = PhotosField(label=_("照片（最多9张）"))
 
-    def __init__(self, *args, areas, **kwargs):
+    def __init__(self, *args, places, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["area"].choices = [("", _("（居民家中）"))] + [
-            (a.pk, f"{a.community.name if a.community_id != a.pk else ''} {a.name}") for a in areas]
+        area = self.fields["area"]
+        area.queryset, area.label_from_instance = places, place_label
+        if places[:PLACE_SELECT_MAX + 1].count() > PLACE_SELECT_MAX:
+            area.widget = PlaceSearchInput(places)
         self.fields["category"].choices = category_choices()
 
     def clean(self):

@@ -135,6 +135,26 @@ def desk_residents(*, viewer, text: str, limit: int = 10) -> list:
     return attach_places(list(qs.select_related("household").order_by("household_id", "id")[:limit]))
 
 
+FILING_KINDS = (AreaKind.COMMUNITY, AreaKind.GRID, AreaKind.COMPOUND)
+
+
+def filing_places(*, viewer) -> QuerySet[Area]:
+    """The places a worker files appeals about: the communities, grids and compounds she handles."""
+    return (Area.objects.filter(scope_for(viewer, Perm.HANDLE_APPEALS).q(), kind__in=FILING_KINDS)
+            .select_related("community").order_by("community_id", "kind", "position", "id"))
+
+
+def filing_place_search(*, viewer, text: str, limit: int = 15) -> list[Area]:
+    """Places among hers whose name (or community's name) holds every word typed: “阳光 二网格”."""
+    words = (text or "").split()[:4]
+    if not words:
+        return []
+    qs = filing_places(viewer=viewer)
+    for word in words:
+        qs = qs.filter(Q(name__contains=word[:40]) | Q(community__name__contains=word[:40]))
+    return list(qs[:limit])
+
+
 def desk_residents_by_pk(*, viewer, pk: int) -> list:
     qs = residents_visible_to(viewer).filter(scope_for(viewer, Perm.HANDLE_APPEALS).q(), pk=pk)
     return attach_places(list(qs.select_related("household__area")))

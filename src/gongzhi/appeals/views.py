@@ -37,6 +37,7 @@ from .forms import (
     ReasonForm,
     ReplyForm,
     department_choices,
+    place_label,
 )
 from .models import Appeal, AppealPhoto, AppealSupport, Category, Whistle
 from .permissions import acts_for_community, acts_for_party, appeals_visible_to, may_see_contact
@@ -45,14 +46,12 @@ from .services import TRANSITIONS
 PAGE_SIZE = 50
 
 
-def _area_choices(user, *, filing: bool = False):
-    """The places a worker files for (communities, grids, compounds) or filters her queue by. Someone handling the
-    whole city filters by district and subdistrict: a city has tens of thousands of grids and compounds."""
-    scope = scope_for(user, Perm.HANDLE_APPEALS)
-    if scope.everywhere and not filing:
+def _area_choices(user):
+    """The places a worker filters her queue by. Someone handling the whole city filters by district and
+    subdistrict: a city has tens of thousands of grids and compounds."""
+    if scope_for(user, Perm.HANDLE_APPEALS).everywhere:
         return Area.objects.filter(kind__in=[AreaKind.DISTRICT, AreaKind.SUBDISTRICT]).order_by("kind", "position", "id")
-    return (Area.objects.filter(scope.q(), kind__in=[AreaKind.COMMUNITY, AreaKind.GRID, AreaKind.COMPOUND])
-            .select_related("community").order_by("community_id", "kind", "position"))
+    return selectors.filing_places(viewer=user)
 
 
 @staff_view
@@ -81,8 +80,7 @@ def appeal_queue(request):
 def appeal_new(request):
     if not scope_for(request.user, Perm.HANDLE_APPEALS):
         raise PermissionDenied
-    areas = list(_area_choices(request.user, filing=True))
-    form = DeskForm(request.POST or None, request.FILES or None, areas=areas)
+    form = DeskForm(request.POST or None, request.FILES or None, places=selectors.filing_places(viewer=request.user))
     resident = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -91,7 +89,7 @@ def appeal_new(request):
             if resident is None:
                 raise PermissionDenied
         # no place chosen: the problem is in the resident's own home
-        area = Area.objects.get(pk=data["area"]) if data["area"] else resident.household.area
+        area = data["area"] or resident.household.area
         try:
             appeal = services.appeal_submit(
                 channel=data["channel"], text=data["text"], area=area,
@@ -119,6 +117,27 @@ def desk_resident_search(request):
     """HTMX: residents matching what the worker typed (name, phone, ID, address), phones masked."""
     found = selectors.desk_residents(viewer=request.user, text=request.GET.get("q", ""))
     return render(request, "appeals/new.html#resident-results", {"found": found, "q": request.GET.get("q", "")})
+
+
+@staff_view
+def desk_place_search(request):
+    """HTMX: the places among the worker's whose name holds what she typed (see ``PlaceSearchInput``)."""
+    q = request.GET.get("area_q", "").strip()[:40]
+    found = selectors.filing_place_search(viewer=request.user, text=q)
+    return render(request, "appeals/widgets/place_results.html",
+                  {"found": [(p, place_label(p)) for p in found], "q": q})
+
+
+@staff_view
+def desk_place_pick(request):
+    """HTMX: the chosen place as the form's hidden value; without an id, no place (the resident's home)."""
+    pk, place = request.GET.get("id", ""), None
+    if pk:
+        place = selectors.filing_places(viewer=request.user).filter(pk=pk).first() if pk.isdigit() else None
+        if place is None:
+            raise Http404
+    return render(request, "appeals/widgets/place_picked.html", {
+        "name": "area", "id": "id_area", "place": place, "place_label": place_label(place) if place else ""})
 
 
 @staff_view
