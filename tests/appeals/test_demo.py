@@ -23,3 +23,16 @@ def test_a_year_of_appeals_in_every_state_with_consistent_timelines():
     assert all(ends[a.pk] == a.state for a in Appeal.objects.all())
     closed = Appeal.objects.filter(state=State.CLOSED_UNRESOLVED)
     assert not closed.filter(outcome="").exists() and not closed.filter(resolved_at__isnull=False).exists()
+
+
+def test_the_demo_s_callers_live_where_their_trouble_is_and_can_be_called_back():
+    build_appeals(count=300, quiet=True)
+    desk = Appeal.objects.filter(channel="desk", resident__isnull=False).select_related("resident")
+    assert desk.count() > 20
+    for appeal in desk:  # found in the ledger at the desk: her name and number, her compound
+        assert appeal.resident.compound_id == appeal.compound_id
+        assert (appeal.contact_name, appeal.contact_phone) == (appeal.resident.name, appeal.resident.phone)
+    hotline = Appeal.objects.filter(channel="hotline")
+    assert hotline.exclude(contact_phone="").count() > 0.9 * hotline.count()  # the hotline gives name and number
+    assert not hotline.exclude(resident=None).exists() and not Appeal.objects.filter(channel="patrol").exclude(
+        contact_phone="").exists()

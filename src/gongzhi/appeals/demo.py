@@ -17,7 +17,7 @@ from gongzhi.accounts.models import User
 from gongzhi.accounts.services import verified_households
 from gongzhi.core.db import fast_insert, reserve_ids
 from gongzhi.registry.choices import PLACE_KINDS, AreaKind
-from gongzhi.registry.models import Area
+from gongzhi.registry.models import Area, Resident
 
 from . import routing
 from .choices import Action, Channel, Outcome, Priority, Rating, State
@@ -93,6 +93,24 @@ def _seed_catalogue_if_flushed() -> None:
         importlib.import_module("gongzhi.appeals.migrations.0009_city_categories").seed(django_apps, None)
 
 
+class _Callers:
+    """Adults with a mobile living in a compound, fetched once per compound: who phones 12345 or walks into
+    the service station about it (the desk finds them in the ledger; the hotline only has name and number)."""
+
+    def __init__(self, rng: random.Random):
+        self.rng, self.by_compound = rng, {}
+
+    def pick(self, compound_id: int | None) -> tuple[int, str, str] | None:
+        if compound_id is None:
+            return None
+        if compound_id not in self.by_compound:
+            self.by_compound[compound_id] = list(
+                Resident.objects.filter(compound_id=compound_id, phone__startswith="1")
+                .order_by("id").values_list("id", "name", "phone")[:300])
+        found = self.by_compound[compound_id]
+        return self.rng.choice(found) if found else None
+
+
 @transaction.atomic
 def build_appeals(count: int = 3000, seed: int = 20261123, quiet: bool = False) -> int:
     _seed_catalogue_if_flushed()
@@ -110,6 +128,7 @@ def build_appeals(count: int = 3000, seed: int = 20261123, quiet: bool = False) 
     # trouble comes back: a compound's last problem is raised again by others for a few weeks (hotspots)
     troubles: dict[int, tuple] = {}
     again = random.Random(seed + 1)
+    callers = _Callers(random.Random(seed + 2))
     appeals, events = [], []
     checked: list[tuple] = []  # resolved appeals: (id, text, reply, party, when, community)
     ids = reserve_ids(Appeal, count)
@@ -148,6 +167,11 @@ def build_appeals(count: int = 3000, seed: int = 20261123, quiet: bool = False) 
         }
         for kind in PLACE_KINDS:
             appeal[f"{kind}_id"] = getattr(area, f"{kind}_id")
+        if channel in (Channel.HOTLINE, Channel.DESK):  # someone living there called or came in
+            caller = callers.pick(area.compound_id)
+            if caller is not None:
+                appeal.update(contact_name=caller[1], contact_phone=caller[2],
+                              resident_id=caller[0] if channel == Channel.DESK else None)
         timeline = [(created, Action.SUBMIT, "", State.SUBMITTED, None, "")]
         age = now - created
         # how far it got: older appeals are finished, the last weeks' are still moving
