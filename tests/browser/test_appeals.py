@@ -183,5 +183,8 @@ def test_a_grid_worker_reads_her_queue_on_a_phone_one_card_per_appeal(demo_serve
     page.select_option("#q-state", "closed")  # rows swapped in by HTMX are labelled too
     page.wait_for_url(re.compile(r".*state=closed.*"))
     expect(page.locator("table.data tbody tr").first.locator("td").first).to_have_attribute("data-label", "编号")
+    # the filtered list replaced the old one, so the 20-second refresh asks for the filtered list again
+    assert page.locator("#results").count() == 1
+    assert "state=closed" in page.locator("#results").get_attribute("hx-get")
     shoot(page, "appeal-queue-phone")
     assert axe(page) == []
