@@ -131,3 +131,31 @@ def test_a_worker_with_too_many_places_for_a_list_finds_the_place_by_name(login,
     assert refused.status_code == 200 and 'id="id_area_errors"' in refused.content.decode()
     assert not Appeal.objects.filter(text="来电：别的社区的事").exists()
     assert world.other_compound.name not in refused.content.decode()  # the refused place is not echoed back
+
+
+def test_a_resident_filing_on_her_phone_can_be_called_back(filed_by_page, users, login):
+    resident = users("resident")
+    assert resident.phone and resident.display_name
+    assert (filed_by_page.contact_name, filed_by_page.contact_phone) == (resident.display_name, resident.phone)
+    page = login("worker").get(f"/staff/appeals/{filed_by_page.pk}/").content.decode()
+    assert f"{resident.phone[:3]}****{resident.phone[-4:]}" in page and "显示号码" in page
+
+
+def test_an_appeal_filed_at_the_desk_for_a_resident_with_an_account_is_hers_to_follow_and_rate(login, users):
+    from gongzhi.accounts.models import HouseholdBinding
+    from gongzhi.notifications.models import Notification
+
+    me = HouseholdBinding.objects.get(user=users("resident"), status="verified").resident
+    worker = login("worker")
+    worker.post("/staff/appeals/new", {"channel": "desk", "resident": me.pk, "text": "来站里说：楼下餐馆油烟大"})
+    appeal = Appeal.objects.get(text="来站里说：楼下餐馆油烟大")
+    assert appeal.reporter == users("resident") and appeal.entered_by == users("worker")
+    resident = login("resident")
+    assert appeal.number in resident.get("/portal/appeals/").content.decode()  # in 我的诉求
+    assert Notification.objects.filter(user=users("resident"), link=f"/portal/appeals/{appeal.pk}/").exists()
+    assert resident.get(f"/portal/appeals/{appeal.pk}/").status_code == 200
+    # someone without an account stays a contact only
+    worker.post("/staff/appeals/new", {"channel": "desk", "area": me.compound_id, "text": "路人：路灯不亮",
+                                       "contact_name": "路人甲", "contact_phone": "13900001111"})
+    other = Appeal.objects.get(text="路人：路灯不亮")
+    assert other.reporter is None and other.contact_phone == "13900001111"

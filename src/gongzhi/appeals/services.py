@@ -8,8 +8,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzhi.accounts.choices import Role
-from gongzhi.accounts.models import RoleGrant
+from gongzhi.accounts.choices import BindingStatus, Role
+from gongzhi.accounts.models import RoleGrant, User
 from gongzhi.accounts.scopes import Perm, scope_for
 from gongzhi.accounts.services import has_verified_home, verified_households
 from gongzhi.core.db import insert_new, next_ids
@@ -160,16 +160,23 @@ def appeal_submit(
         raise InvalidInput(_("热线工单必须有工单号"), field="hotline_order_no")
     now = timezone.now()
     text = _clean_text(text)
+    reporter = actor if channel == Channel.PORTAL else None
+    if reporter is not None:  # reach her as her account has her, unless she said otherwise
+        contact_name = contact_name or reporter.display_name
+        contact_phone = contact_phone or _valid_phone_or_blank(reporter.phone)
     if resident is not None:  # found at the desk: reach her as the ledger has her, unless told otherwise
         contact_name = contact_name or resident.name
         contact_phone = contact_phone or resident.phone
+        # with an account of her own she follows it, is told of each step and rates it, as if she had filed it
+        reporter = reporter or User.objects.filter(bindings__resident=resident,
+                                                   bindings__status=BindingStatus.VERIFIED).order_by("bindings__id").first()
     contact_phone = validate_phone(contact_phone)
     # the number first, on its own: outside a caller's transaction the day's counter is locked only for that
     # one statement, not while the appeal is written (a gap if what follows fails; never a number twice)
     number = appeal_numbers(now)[0]
     appeal = Appeal(
         number=number, channel=channel, text=text, area=area, household=household,
-        resident=resident, reporter=actor if channel == Channel.PORTAL else None, entered_by=actor,
+        resident=resident, reporter=reporter, entered_by=actor,
         category=category, priority=priority or (category.priority if category else Priority.NORMAL),
         contact_name=(contact_name or "").strip()[:50], contact_phone=contact_phone,
         contact_preference=(contact_preference or "").strip()[:100], public=public,
@@ -193,14 +200,20 @@ def appeal_submit(
         raise
 
 
+def _valid_phone_or_blank(phone: str | None) -> str:
+    try:
+        return validate_phone(phone or "")
+    except InvalidInput:  # an old account's malformed number must not stop her filing
+        return ""
+
+
 def _submit(appeal: Appeal, *, actor, now, prepared) -> Appeal:
     from gongzhi.notifications.models import Notification, OutboxMessage
 
     appeal.pk, event_id, note_id, sms_id = next_ids(Appeal, AppealEvent, Notification, OutboxMessage)
     appeal.submit_event = AppealEvent(pk=event_id, appeal=appeal, at=now, actor=actor, action=Action.SUBMIT,
                                       to_state=State.SUBMITTED, data={"channel": appeal.channel})
-    receipt = notify.received(appeal, now=now, reporter=actor if appeal.reporter_id else None,
-                              ids=(note_id, sms_id))
+    receipt = notify.received(appeal, now=now, reporter=appeal.reporter, ids=(note_id, sms_id))
     insert_new(appeal, appeal.submit_event, *receipt)
     _store_photos(appeal, actor, prepared)
     pk = appeal.pk
