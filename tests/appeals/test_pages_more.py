@@ -116,6 +116,9 @@ def test_the_inbox_shows_the_reply_with_one_tap_rating(login, users, world):
     assert response["Location"] == "/portal/messages/"
     appeal.refresh_from_db()
     assert appeal.rating == "satisfied"
+    after = client.get("/portal/messages/").content.decode()  # rated: the message no longer asks for it
+    assert "门禁已由物业更换读卡器" in after and 'value="satisfied"' not in after
+    assert Notification.objects.get(user=users("resident"), key=f"rate:{appeal.pk}:0").read_at is not None
     client.post("/portal/messages/read", {"next": "/portal/messages/"})
     assert not Notification.objects.filter(user=users("resident"), read_at__isnull=True).exists()
     evil = client.post(f"/portal/appeals/{appeal.pk}/rate", {"rating": "satisfied", "next": "https://evil.example/"})

@@ -441,9 +441,11 @@ def appeal_rate(*, appeal: Appeal, actor, rating: str, comment: str = "") -> App
         AppealEvent.objects.create(appeal=appeal, at=now, actor=actor, action=Action.RATE, from_state=State.MERGED,
                                    to_state=State.MERGED, reason=comment,
                                    data={"rating": rating, "group": parent.pk})
+        notify.rated(appeal, actor)
         return appeal
     appeal.rating, appeal.rating_comment, appeal.closed_at = rating, comment, now
     _transition(appeal, Action.RATE, actor=actor, at=now, data={"rating": rating}, reason=appeal.rating_comment)
+    notify.rated(appeal, actor)
     return appeal
 
 

@@ -42,6 +42,13 @@ def mark_read(*, user, ids: list[int] | None = None) -> int:
     return qs.update(read_at=timezone.now())
 
 
+def mark_read_by_key(*, user, prefix: str) -> int:
+    """Mark read the user's notifications whose key starts with ``prefix``: what they asked for is done
+    (e.g. ``rate:42:`` once she has rated appeal 42, so the message stops offering the buttons)."""
+    return Notification.objects.filter(user=user, key__startswith=prefix, read_at__isnull=True).update(
+        read_at=timezone.now())
+
+
 def queue_sms(*, phone: str, subject: str, body: str) -> None:
     """An SMS to a phone number with no account behind it (a hotline caller, a walk-in), through the outbox."""
     if phone:
