@@ -128,7 +128,7 @@ def test_a_worker_with_too_many_places_for_a_list_finds_the_place_by_name(login,
     assert worker.get("/staff/appeals/new/place", {"id": world.other_compound.pk}).status_code == 404
     refused = worker.post("/staff/appeals/new", {"channel": "desk", "area": world.other_compound.pk,
                                                  "text": "来电：别的社区的事", "contact_name": "王女士"})
-    assert refused.status_code == 200 and 'id="id_area_errors"' in refused.content.decode()
+    assert refused.status_code == 200 and 'id="id_area_error"' in refused.content.decode()
     assert not Appeal.objects.filter(text="来电：别的社区的事").exists()
     assert world.other_compound.name not in refused.content.decode()  # the refused place is not echoed back
 
