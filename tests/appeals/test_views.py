@@ -35,14 +35,17 @@ def test_the_queue_and_the_actions_through_the_pages(filed_by_page, login, users
     assert filed_by_page.number in queue
     detail = worker.get(f"/staff/appeals/{filed_by_page.pk}/").content.decode()
     assert "受理" in detail and "派单" not in detail.split("办理记录")[1].split("</section>")[1][:0]
-    worker.post(f"/staff/appeals/{filed_by_page.pk}/accept", {"category": Category.objects.get(
-        code="property-access").pk})
+    accepted = worker.post(f"/staff/appeals/{filed_by_page.pk}/accept", {"category": Category.objects.get(
+        code="property-access").pk}, follow=True).content.decode()
+    assert "已受理" in accepted and "已社区受理" not in accepted  # told in plain words
     company = users("property").role_grants.get().organisation
     worker.post(f"/staff/appeals/{filed_by_page.pk}/dispatch", {"party": company.pk})
     staff = login("property")
     assert filed_by_page.number in staff.get("/staff/appeals/").content.decode()  # the shared board
     staff.post(f"/staff/appeals/{filed_by_page.pk}/take")
-    staff.post(f"/staff/appeals/{filed_by_page.pk}/resolve", {"reply": "已更换门禁闭门器，维修工刘师傅 11月24日"})
+    resolved = staff.post(f"/staff/appeals/{filed_by_page.pk}/resolve",
+                          {"reply": "已更换门禁闭门器，维修工刘师傅 11月24日"}, follow=True).content.decode()
+    assert "已办结，答复已发给居民" in resolved
     filed_by_page.refresh_from_db()
     assert filed_by_page.state == "resolved"
     resident = login("resident")

@@ -220,6 +220,18 @@ def appeal_contact(request, pk):
     return render(request, "appeals/detail.html", _detail_context(request, appeal, contact_full=True))
 
 
+def _done_messages() -> dict[str, str]:
+    """What the worker is told after each action, in words of its own (not "已" + the action's label)."""
+    return {
+        Action.ACCEPT: _("已受理"), Action.DISPATCH: _("已派单"), Action.TAKE: _("已接单"),
+        Action.RETURN: _("已退单，等待社区重新派单"), Action.TRANSFER: _("已转派"),
+        Action.RESOLVE: _("已办结，答复已发给居民"), Action.CLOSE_UNRESOLVED: _("已关闭，记为未解决"),
+        Action.PAUSE: _("已暂停计时"), Action.RESUME: _("已恢复计时"), Action.FOLLOW_UP: _("回访已记录"),
+        Action.WHISTLE: _("已吹哨"), Action.MERGE: _("已合并到同类诉求"), Action.RECLASSIFY: _("类别已更正"),
+        Action.UNPUBLISH: _("已撤下公示"), "photos": _("照片已上传"),
+    }
+
+
 @staff_view
 @require_POST
 def appeal_act(request, pk, action):
@@ -277,8 +289,7 @@ def appeal_act(request, pk, action):
     except DomainError as e:
         messages.error(request, e.message)
     else:
-        label = _("上传照片") if action == "photos" else Action(action).label
-        messages.success(request, _("已%(action)s") % {"action": label})
+        messages.success(request, _done_messages().get(action, _("已完成")))
     return redirect("staff:appeal_detail", pk=appeal.pk)
 
 
