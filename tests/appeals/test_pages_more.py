@@ -74,6 +74,8 @@ def test_the_desk_finds_the_resident_and_files_for_her_home(login, users):
     assert 'name="resident"' not in client.get("/staff/appeals/new").content.decode()  # only the picker sets it
     chosen = client.get("/staff/appeals/new/resident", {"id": person.pk}).content.decode()
     assert chosen.count('name="resident"') == 1 and person.name in chosen
+    assert '<div id="resident-results" aria-live="polite" hx-swap-oob="true"></div>' in chosen  # the list goes
+    assert "请再多输入一个字" in client.get("/staff/appeals/new/residents", {"q": person.name[0]}).content.decode()
     by_name = client.get("/staff/appeals/new/residents", {"q": person.name}).content.decode()
     assert person.name in by_name and person.phone not in by_name  # masked
     assert person.name in client.get("/staff/appeals/new/residents", {"q": person.phone[-4:]}).content.decode()

@@ -146,7 +146,7 @@ def desk_resident_pick(request):
     resident = _desk_resident(request.user, int(pk)) if pk.isdigit() else None
     if resident is None:
         raise Http404
-    return render(request, "appeals/new.html#resident-chosen", {"resident": resident})
+    return render(request, "appeals/resident_picked.html", {"resident": resident})
 
 
 def available_actions(user, appeal) -> set[str]:
