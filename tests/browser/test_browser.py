@@ -67,6 +67,10 @@ def test_a_resident_on_a_phone_sees_her_home_and_who_to_call(demo_server, browse
         page.keyboard.press("Enter")  # large type without a mouse
     bigger = page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
     assert bigger >= size * 1.3
+    # each tab of the bottom bar still reads on one line
+    lines = page.eval_on_selector_all("nav.tabs a", """tabs => tabs.map(a => {
+        const r = document.createRange(); r.selectNodeContents(a); return r.getClientRects().length; })""")
+    assert lines == [1] * len(lines), lines
     shoot(page, "resident-home-large-text")
     assert axe(page) == []
 
