@@ -470,10 +470,13 @@ def board_page(request, community):
     page.object_list = [board.board_entry(a) for a in page.object_list]
     resident = request.user.is_authenticated and verified_households(request.user).filter(
         community_id=area.pk).exists()
-    mine = set(AppealSupport.objects.filter(user=request.user, appeal_id__in=[e["id"] for e in page.object_list])
+    ids = [e["id"] for e in page.object_list]
+    mine = set(AppealSupport.objects.filter(user=request.user, appeal_id__in=ids)
                .values_list("appeal_id", flat=True)) if resident else set()
+    # her own appeals: nothing to back, she is told they are hers
+    own = set(Appeal.objects.filter(reporter=request.user, pk__in=ids).values_list("pk", flat=True)) if resident else set()
     return render(request, "appeals/board.html", {"community": area, "page_obj": page, "can_support": resident,
-                                                  "supported": mine})
+                                                  "supported": mine, "own": own})
 
 
 @login_required
