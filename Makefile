@@ -29,7 +29,7 @@ var/.migrated: $(VENV)/.installed $(shell find src/gongzhi -path '*/migrations/*
 ## demo: install, migrate the SQLite database in var/, build the demo city once, serve on 127.0.0.1:8000
 demo: var/.migrated
 	$(MANAGE) demo_city --scale $(SCALE)
-	$(MANAGE) runserver $(HOST):$(PORT)
+	DEBUG=$${DEBUG:-0} $(MANAGE) runserver $(HOST):$(PORT)  # the pages a user sees, not debug pages (DEBUG=1 for those)
 
 ## clean-demo: throw the demo database away (make demo builds a fresh one)
 clean-demo:

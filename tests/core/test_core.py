@@ -68,3 +68,10 @@ def test_chinese_by_default_english_on_request(client, db):
 def test_not_found_page_is_friendly(login):
     response = login("worker").get("/staff/residents/999999999/")
     assert response.status_code == 404 and "未找到" in response.content.decode()
+
+
+def test_a_server_error_is_explained_in_chinese_not_django_s_stock_page(rf):
+    from django.views.defaults import server_error
+
+    page = server_error(rf.get("/")).content.decode()
+    assert "出错了" in page and "可能没有完成" in page and "Server Error" not in page
