@@ -57,9 +57,12 @@ def test_the_resident_files_with_photos_and_a_place_from_her_compound(login, use
 def test_photos_that_are_not_images_or_too_many_change_nothing(users, world):
     worker = users("worker")
     before = Appeal.objects.count()
-    with pytest.raises(InvalidInput):
+    with pytest.raises(InvalidInput) as refused:
         services.appeal_submit(channel=Channel.PATROL, text="占道经营", area=world.compound, actor=worker,
-                               photos=[SimpleUploadedFile("x.jpg", b"not an image", content_type="image/jpeg")])
+                               photos=[SimpleUploadedFile("x.jpg", b"not an image", content_type="image/jpeg"),
+                                       photo(size=(64, 64), gps=False),
+                                       SimpleUploadedFile("y.png", b"nor this", content_type="image/png")])
+    assert "x.jpg" in refused.value.message and "y.png" in refused.value.message  # every bad one, at once
     with pytest.raises(InvalidInput):
         services.appeal_submit(channel=Channel.PATROL, text="占道经营", area=world.compound, actor=worker,
                                photos=[photo(size=(64, 64), gps=False) for _ in range(10)])

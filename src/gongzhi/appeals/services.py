@@ -674,7 +674,15 @@ def _prepare_photos(files, already: int = 0) -> list[tuple[bytes, int, int]]:
     files = list(files or [])
     if already + len(files) > MAX_PHOTOS:
         raise InvalidInput(_("每条诉求最多%(n)d张照片") % {"n": MAX_PHOTOS}, field="photos")
-    return [_reencode(f) for f in files]  # all checked before anything is stored
+    prepared, refused = [], []
+    for upload in files:  # all checked before anything is stored, and every bad one named at once
+        try:
+            prepared.append(_reencode(upload))
+        except InvalidInput as e:
+            refused.append(e.message)
+    if refused:
+        raise InvalidInput("；".join(refused), field="photos")
+    return prepared
 
 
 def _store_photos(appeal: Appeal, actor, prepared) -> list:
