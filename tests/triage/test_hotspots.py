@@ -44,6 +44,17 @@ def test_the_same_problem_at_the_same_place_is_one_group_and_other_places_are_no
     assert [5, 6] in groups  # merged by a worker: one group whatever the wording
 
 
+def test_unrelated_problems_written_around_the_same_formula_are_not_one_group():
+    rows = [row(1, "您好，我想反映一下，外墙渗水，卧室墙皮都泡起来了，希望物业管一管"),
+            row(2, "您好，我想反映一下，小区道闸坏了，外来车辆随便进，希望物业管一管"),
+            row(3, "您好，我想反映一下，乒乓球台坏了没人修，希望物业管一管"),
+            row(4, "你好，小区主路塌了一个坑，麻烦社区协调一下"),
+            row(5, "你好，乒乓球台坏了没人修，已经好几天了。谢谢！"),
+            row(6, "小区道闸坏了，外来车辆随便进，请尽快处理")]
+    groups = sorted(sorted(rows[k].id for k in g) for g in hs.group(rows))
+    assert groups == [[1], [2, 6], [3, 5], [4]]
+
+
 def test_heat_counts_people_more_than_repeats_and_rewards_support_and_growth():
     one_person = [row(i, "东门充电桩起火冒烟", reporter="same", days=i) for i in range(1, 5)]
     four_people = [row(10 + i, "西门路灯不亮晚上很黑", place=2, days=i) for i in range(1, 5)]
@@ -128,6 +139,18 @@ def _task_of(world, users, area, texts):
         run = refresh(world.community)
         hotspot = next(h for h in Hotspot.objects.filter(run=run) if filed[0].pk in h.appeal_ids)
         return hotspot_task(hotspot=hotspot, actor=users("worker"))
+
+
+def test_appeals_naming_their_compound_are_grouped_by_problem_not_by_the_name(world, users):
+    name = world.compound.name
+    with time_machine.travel(MONDAY, tick=False):
+        lift = [desk(users, world.compound, f"{name}{t}", f"1370000000{k}") for k, t in enumerate(
+            ("电梯经常停运", "电梯经常停运，老人上下楼困难"))]
+        light = [desk(users, world.compound, f"{name}{t}", f"1360000000{k}") for k, t in enumerate(
+            ("楼道灯不亮", "楼道灯不亮，晚上看不见"))]
+        run = refresh(world.community)
+    found = [set(h.appeal_ids) for h in Hotspot.objects.filter(run=run)]
+    assert {a.pk for a in lift} in found and {a.pk for a in light} in found
 
 
 GATE = ("小区北门道闸坏了车辆进不去", "北门道闸又坏了，车进不去", "北门的道闸坏了好几天没人修")

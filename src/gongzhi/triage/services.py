@@ -186,8 +186,20 @@ def _period_table(appeals) -> tuple[hs.Table, np.ndarray]:
     table = hs.Table(ids=ints(ids), places=ints(place), families=ints(family), texts=[t or "" for t in texts], at=ints(at),
                      reporters=reporters, supports=np.fromiter((supported.get(i, 0) for i in ids), dtype=np.int64,
                                                                count=n),
-                     parents=ints(parent))
+                     parents=ints(parent), place_names=_place_names(set(place)))
     return table, ints(category)
+
+
+def _place_names(places: set[int]) -> dict[int, tuple[str, ...]]:
+    """Each place's own name and its compound's and community's (a building is 3号楼 of 紫荆园, in 双合家园社区):
+    what an appeal about the place may repeat without saying anything of its problem."""
+    names = {}
+    wanted = sorted(places - {None, 0})
+    for start in range(0, len(wanted), 5000):  # a city's month names tens of thousands of places
+        for pk, *found in Area.objects.filter(pk__in=wanted[start:start + 5000]).values_list(
+                "id", "name", "compound__name", "community__name"):
+            names[pk] = tuple(sorted({n for n in found if n and len(n) > 1}, key=len, reverse=True))
+    return names
 
 
 def hotspots_refresh(*, scope: Area | None = None, days: int = 30, now=None) -> HotspotRun:
