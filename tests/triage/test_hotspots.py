@@ -242,3 +242,39 @@ def test_a_resident_backs_a_public_appeal_once_and_it_heats_the_hotspot(world, u
                            content_type="application/json").json() == {"supports": 1}
         run = refresh(world.community)
     assert not any(appeal.pk in h.appeal_ids for h in Hotspot.objects.filter(run=run))  # one supporter is not heat
+
+
+def test_a_hotspot_task_says_on_which_days_its_appeals_came_and_that_it_waits_to_be_taken(world, users, login):
+    from gongzhi.registry.models import Area
+
+    mine = next(c for c in Area.objects.filter(kind="compound", community=world.community).order_by("id")
+                if set(Area.objects.filter(compound=c, kind="building").values_list("grid_id", flat=True))
+                == {world.my_grid.pk})
+    filed = []
+    for k, (at, text) in enumerate(zip(("2026-11-18 23:30 +0800", "2026-11-19 00:30 +0800", "2026-11-19 08:00 +0800"),
+                                       GATE, strict=True)):
+        with time_machine.travel(at, tick=False):
+            filed.append(desk(users, mine, text, f"1350000000{k}"))
+    with time_machine.travel(MONDAY, tick=False):
+        run = refresh(world.community)
+        hotspot = next(h for h in Hotspot.objects.filter(run=run) if filed[0].pk in h.appeal_ids)
+        page = login("worker").post(f"/staff/hotspots/{hotspot.pk}/task", follow=True).content.decode()
+    task = Appeal.objects.get(pk=Hotspot.objects.get(pk=hotspot.pk).task_id)
+    # three appeals less than a day apart, across midnight: two days, not "1天内"
+    assert "11月18日至11月19日共3件诉求" in task.text and "天内" not in task.text
+    # filed for the grid's workers, who were told; nobody has dispatched it
+    assert task.state == "submitted" and task.party_id is None
+    assert "已派发" not in page and f"已生成主动治理任务 {task.number}，待受理；已通知{world.my_grid.name}的网格员" in page
+
+
+def test_the_place_reader_knows_a_two_character_compound_where_the_text_marks_it_as_a_place(world, users):
+    from gongzhi.registry.services import area_create
+    from gongzhi.triage import places
+
+    name = "怡园"
+    yiyuan = area_create(actor=users("secretary"), kind="compound", name=name, parent=world.community)
+    # the hotspot task's own text, filed for that compound
+    assert places.locate(f"【热点问题】{name}：车辆乱停堵住出口", within=yiyuan).area == yiyuan
+    assert places.locate(f"{name}小区门口的路灯坏了", within=world.community).area == yiyuan
+    # an ordinary word of two characters is not taken for a place
+    assert places.locate(f"门口{name}的路灯坏了", within=world.community).area is None

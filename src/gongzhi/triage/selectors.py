@@ -8,6 +8,8 @@ from datetime import date
 from django.conf import settings
 from django.db.models import Avg, Count, Q
 
+from gongzhi.accounts.choices import Role
+from gongzhi.accounts.models import RoleGrant
 from gongzhi.appeals.choices import State
 from gongzhi.appeals.figures import period_bounds
 from gongzhi.appeals.models import Appeal, Category
@@ -131,6 +133,14 @@ def hotspots_for(*, viewer, area: Area | None, limit: int = 20, appeals_each: in
         h.members = sorted((appeals[i] for i in h.appeal_ids if i in appeals), key=lambda a: -a.pk)
         h.can_task = h.task_id is None and permissions.may_act(viewer, h.place)
     return {"run": run, "hotspots": found}
+
+
+def grid_workers(grid_id: int | None) -> set[int]:
+    """The users who work a grid now (a hotspot task there is theirs to take, and they are told of it)."""
+    if not grid_id:
+        return set()
+    return set(RoleGrant.objects.filter(role=Role.GRID_WORKER, area_id=grid_id, revoked_at__isnull=True)
+               .values_list("user_id", flat=True))
 
 
 def reply_quality(*, viewer, start: date, end: date) -> list[dict]:
