@@ -43,19 +43,6 @@ WEIGHTS = {"reporter": 1.0, "repeat": 0.5, "support": 0.2}
 GROWTH_DAYS = 7
 
 _EXCEL_CR = re.compile("_x000d_", re.IGNORECASE)  # a carriage return as spreadsheets export it
-# What a resident says around the problem, not about it: a greeting, "I want to report", "please see to it",
-# "thanks", "for days already". Short desk and hotline notes are half formula ("您好，我想反映一下，X，希望物业管一
-# 管"), so two unrelated problems written around the same formula read alike and were grouped (the demo's
-# 道闸 with 外墙渗水). Removed before character pairs are counted; the problem's own words stay. Not "解决": long
-# letters about one problem share "希望…尽快解决" often enough that the hand-labelled groups lose recall without it
-# (make eval-groups), and an addressee after 尊敬的 is kept for the same reason.
-FORMULAS = re.compile(
-    r"您好|你好|领导好|大家好|领导们好"
-    r"|我(?:想|要)?(?:反映|投诉|咨询|举报)(?:一下|个问题|一个问题|一件事)?"
-    r"|我家(?:住)?在"
-    r"|(?:希望|恳请|请求|请|麻烦)(?:有关部门|相关部门|政府|领导|社区|物业|街道|你们)?(?:尽快|早日|及时|帮忙)?"
-    r"(?:处理一下|处理|管一管|管管|协调一下|协调|重视|关注)"
-    r"|谢谢|感谢|已经(?:好几天|好久|很久|半个月|一个月|几个月|很长时间)了")
 _EPOCH = datetime(1970, 1, 1)
 _DAY = 86_400_000_000  # microseconds
 
@@ -206,7 +193,7 @@ def _codes(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     joined = "\n".join(t[:RAW_CHARS].replace("\n", " ") for t in texts)
     if "_x" in joined or "_X" in joined:
         joined = _EXCEL_CR.sub("", joined)
-    joined = FORMULAS.sub(" ", joined)
+    joined = triage_text.FORMULAS.sub(" ", joined)
     codes = _fold()[np.minimum(np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32), 0xFFFF)]
     codes = codes[codes != 0]  # beyond the basic plane (emoji) reads as U+FFFF, which is not a character
     breaks = codes == _BREAK
