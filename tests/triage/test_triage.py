@@ -120,6 +120,20 @@ def test_low_confidence_waits_with_three_suggestions_a_sure_one_is_applied_and_d
     assert "已按" in page and "自动分类" in page
 
 
+def test_a_category_chosen_at_filing_is_not_asked_for_again(shared_data, world, users, login, settings):
+    classifier_train(data_dir=shared_data)
+    with_auto_apply(settings, 1.01)  # the machine is never sure
+    drain = Category.objects.get(code="repairs-drain")
+    with time_machine.travel(MONDAY, tick=False):
+        chosen = desk(users, world.compound, "电梯停了，老人下不了楼", category=drain)
+    triage = appeal_triage(appeal=chosen)
+    chosen.refresh_from_db()
+    assert chosen.state == State.SUBMITTED and chosen.category == drain and triage.suggestions
+    page = login("worker").get(f"/staff/appeals/{chosen.pk}/").content.decode()
+    assert "机器把握不足" not in page and f"登记时已选择类别“{drain}”" in page
+    assert not any(f'name="category" value="{s["category"]}"><button' in page for s in triage.suggestions)
+
+
 def test_a_worker_s_correction_becomes_training_data(shared_data, world, users, login):
     classifier_train(data_dir=shared_data)
     with time_machine.travel(MONDAY, tick=False):

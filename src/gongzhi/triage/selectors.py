@@ -42,7 +42,8 @@ class Suggestion:
 
 def triage_panel(*, viewer, appeal: Appeal) -> dict | None:
     """For the community side only: the suggestions (as categories), how sure, whether applied, the place read
-    from the text; ``model`` False when no classifier is trained yet."""
+    from the text; ``model`` False when no classifier is trained yet. ``waiting``: the appeal waits for a person
+    to choose its category (none was chosen at filing, and the machine was not sure enough)."""
     if not acts_for_community(viewer, appeal):
         return None
     triage = Triage.objects.filter(appeal=appeal).select_related("place_area").first()
@@ -55,7 +56,10 @@ def triage_panel(*, viewer, appeal: Appeal) -> dict | None:
     return {
         "triage": triage, "suggestions": suggestions, "model": version is not None,
         "threshold": min(round(settings.GONGZHI["TRIAGE"]["AUTO_APPLY"] * 100), 100),
-        "waiting": appeal.state == State.SUBMITTED,
+        # a category a person chose when filing (the desk, a hotspot task) is not asked for again; the
+        # suggestions stay, for reference
+        "chosen": appeal.category_id is not None and not (triage is not None and triage.applied),
+        "waiting": appeal.state == State.SUBMITTED and appeal.category_id is None,
         "categories": Category.objects.filter(is_active=True).select_related("parent"),
     }
 
