@@ -25,6 +25,22 @@ def test_a_year_of_appeals_in_every_state_with_consistent_timelines():
     assert not closed.filter(outcome="").exists() and not closed.filter(resolved_at__isnull=False).exists()
 
 
+def test_the_demo_merges_only_reports_of_the_same_problem():
+    """A worker merges a report of the same trouble; hotspots trust her merges, so a demo merge of 路灯坏了 into
+    物业费涨价 showed as one hotspot."""
+    from gongzhi.appeals.demo import TEXTS
+
+    build_appeals(count=600, quiet=True)
+    problems = [p for texts in TEXTS.values() for p in texts]
+
+    def problem(text):
+        return next(p for p in problems if p in text)
+
+    merged = Appeal.objects.filter(state=State.MERGED).select_related("parent")
+    assert merged.exists()
+    assert all(problem(child.text) == problem(child.parent.text) for child in merged)
+
+
 def test_the_demo_s_callers_live_where_their_trouble_is_and_can_be_called_back():
     build_appeals(count=300, quiet=True)
     desk = Appeal.objects.filter(channel="desk", resident__isnull=False).select_related("resident")

@@ -162,7 +162,7 @@ def test_the_worker_sees_her_communitys_hotspots_and_sends_one_to_the_grid(demo_
     shoot(page, "hotspots-worker")
     title = first.locator("strong").first.inner_text()
     first.get_by_role("button", name="转为主动治理任务").click()
-    expect(page.get_by_text("已派发主动治理任务")).to_be_visible()  # the new patrol appeal's own page
+    expect(page.get_by_text("已生成主动治理任务")).to_be_visible()  # the new patrol appeal's own page
     assert title in page.locator("body").inner_text() and "巡查发现" in page.locator("body").inner_text()
     page.goto(demo_server + "/staff/hotspots/")
     expect(page.locator("li.hotspot").first.get_by_text("已转任务")).to_be_visible()

@@ -44,6 +44,17 @@ def test_the_same_problem_at_the_same_place_is_one_group_and_other_places_are_no
     assert [5, 6] in groups  # merged by a worker: one group whatever the wording
 
 
+def test_unrelated_problems_written_around_the_same_formula_are_not_one_group():
+    rows = [row(1, "您好，我想反映一下，外墙渗水，卧室墙皮都泡起来了，希望物业管一管"),
+            row(2, "您好，我想反映一下，小区道闸坏了，外来车辆随便进，希望物业管一管"),
+            row(3, "您好，我想反映一下，乒乓球台坏了没人修，希望物业管一管"),
+            row(4, "你好，小区主路塌了一个坑，麻烦社区协调一下"),
+            row(5, "你好，乒乓球台坏了没人修，已经好几天了。谢谢！"),
+            row(6, "小区道闸坏了，外来车辆随便进，请尽快处理")]
+    groups = sorted(sorted(rows[k].id for k in g) for g in hs.group(rows))
+    assert groups == [[1], [2, 6], [3, 5], [4]]
+
+
 def test_heat_counts_people_more_than_repeats_and_rewards_support_and_growth():
     one_person = [row(i, "东门充电桩起火冒烟", reporter="same", days=i) for i in range(1, 5)]
     four_people = [row(10 + i, "西门路灯不亮晚上很黑", place=2, days=i) for i in range(1, 5)]
@@ -128,6 +139,18 @@ def _task_of(world, users, area, texts):
         run = refresh(world.community)
         hotspot = next(h for h in Hotspot.objects.filter(run=run) if filed[0].pk in h.appeal_ids)
         return hotspot_task(hotspot=hotspot, actor=users("worker"))
+
+
+def test_appeals_naming_their_compound_are_grouped_by_problem_not_by_the_name(world, users):
+    name = world.compound.name
+    with time_machine.travel(MONDAY, tick=False):
+        lift = [desk(users, world.compound, f"{name}{t}", f"1370000000{k}") for k, t in enumerate(
+            ("电梯经常停运", "电梯经常停运，老人上下楼困难"))]
+        light = [desk(users, world.compound, f"{name}{t}", f"1360000000{k}") for k, t in enumerate(
+            ("楼道灯不亮", "楼道灯不亮，晚上看不见"))]
+        run = refresh(world.community)
+    found = [set(h.appeal_ids) for h in Hotspot.objects.filter(run=run)]
+    assert {a.pk for a in lift} in found and {a.pk for a in light} in found
 
 
 GATE = ("小区北门道闸坏了车辆进不去", "北门道闸又坏了，车进不去", "北门的道闸坏了好几天没人修")
@@ -219,3 +242,39 @@ def test_a_resident_backs_a_public_appeal_once_and_it_heats_the_hotspot(world, u
                            content_type="application/json").json() == {"supports": 1}
         run = refresh(world.community)
     assert not any(appeal.pk in h.appeal_ids for h in Hotspot.objects.filter(run=run))  # one supporter is not heat
+
+
+def test_a_hotspot_task_says_on_which_days_its_appeals_came_and_that_it_waits_to_be_taken(world, users, login):
+    from gongzhi.registry.models import Area
+
+    mine = next(c for c in Area.objects.filter(kind="compound", community=world.community).order_by("id")
+                if set(Area.objects.filter(compound=c, kind="building").values_list("grid_id", flat=True))
+                == {world.my_grid.pk})
+    filed = []
+    for k, (at, text) in enumerate(zip(("2026-11-18 23:30 +0800", "2026-11-19 00:30 +0800", "2026-11-19 08:00 +0800"),
+                                       GATE, strict=True)):
+        with time_machine.travel(at, tick=False):
+            filed.append(desk(users, mine, text, f"1350000000{k}"))
+    with time_machine.travel(MONDAY, tick=False):
+        run = refresh(world.community)
+        hotspot = next(h for h in Hotspot.objects.filter(run=run) if filed[0].pk in h.appeal_ids)
+        page = login("worker").post(f"/staff/hotspots/{hotspot.pk}/task", follow=True).content.decode()
+    task = Appeal.objects.get(pk=Hotspot.objects.get(pk=hotspot.pk).task_id)
+    # three appeals less than a day apart, across midnight: two days, not "1天内"
+    assert "11月18日至11月19日共3件诉求" in task.text and "天内" not in task.text
+    # filed for the grid's workers, who were told; nobody has dispatched it
+    assert task.state == "submitted" and task.party_id is None
+    assert "已派发" not in page and f"已生成主动治理任务 {task.number}，待受理；已通知{world.my_grid.name}的网格员" in page
+
+
+def test_the_place_reader_knows_a_two_character_compound_where_the_text_marks_it_as_a_place(world, users):
+    from gongzhi.registry.services import area_create
+    from gongzhi.triage import places
+
+    name = "怡园"
+    yiyuan = area_create(actor=users("secretary"), kind="compound", name=name, parent=world.community)
+    # the hotspot task's own text, filed for that compound
+    assert places.locate(f"【热点问题】{name}：车辆乱停堵住出口", within=yiyuan).area == yiyuan
+    assert places.locate(f"{name}小区门口的路灯坏了", within=world.community).area == yiyuan
+    # an ordinary word of two characters is not taken for a place
+    assert places.locate(f"门口{name}的路灯坏了", within=world.community).area is None

@@ -31,6 +31,9 @@ class State(models.TextChoices):
 
 OPEN_STATES = frozenset({State.SUBMITTED, State.ACCEPTED, State.DISPATCHED, State.IN_PROGRESS, State.RETURNED})
 DONE_STATES = frozenset({State.RESOLVED, State.CLOSED, State.CLOSED_UNRESOLVED, State.MERGED})
+# what a duplicate may be merged into: an appeal not yet closed. A resolved one (已办结) still waits for its
+# residents' ratings, so a late duplicate joins it, hears its reply and rates it
+MERGE_TARGET_STATES = OPEN_STATES | {State.RESOLVED}
 
 
 class Action(models.TextChoices):

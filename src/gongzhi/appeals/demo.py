@@ -124,7 +124,10 @@ def build_appeals(count: int = 3000, seed: int = 20261123, quiet: bool = False) 
     home = verified_households(resident).first() if resident else None
     routes: dict[tuple[int, int], tuple] = {}
     portal_left = 6
-    open_groups: dict[tuple[int, int], dict] = {}  # (place, category family) → a recent appeal still open
+    # (compound, problem) → a recent appeal about it still open. A worker merges a report of the same problem, not
+    # any problem of the same kind: merging 路灯坏了 into 物业费涨价 made the hotspots, which trust her merges,
+    # group the two
+    open_groups: dict[tuple[int, str], dict] = {}
     # trouble comes back: a compound's last problem is raised again by others for a few weeks (hotspots)
     troubles: dict[int, tuple] = {}
     again = random.Random(seed + 1)
@@ -177,7 +180,7 @@ def build_appeals(count: int = 3000, seed: int = 20261123, quiet: bool = False) 
         # how far it got: older appeals are finished, the last weeks' are still moving
         stage = 6 if age > timedelta(days=20) else rng.choice([0, 1, 2, 3, 4, 5, 6])
         t = created
-        group = open_groups.get((area.pk, category.parent_id))
+        group = open_groups.get((area.compound_id or area.pk, problem))
         if stage <= 1 and group is not None and reporter is None and rng.random() < 0.6:
             # the same trouble reported again: the community merged it into the open one
             t = created + timedelta(minutes=rng.randint(10, 120))
@@ -245,7 +248,7 @@ def build_appeals(count: int = 3000, seed: int = 20261123, quiet: bool = False) 
         appeal["updated_at"] = t
         appeals.append(appeal)
         if appeal["state"] in (State.ACCEPTED, State.DISPATCHED, State.IN_PROGRESS) and age < timedelta(days=20):
-            open_groups[(area.pk, category.parent_id)] = appeal
+            open_groups[(area.compound_id or area.pk, problem)] = appeal
         for at, action, before, after, by, reason in timeline:
             events.append({"appeal_id": pk, "at": min(at, now), "action": action, "from_state": before,
                            "to_state": after, "party_id": by.pk if by else None, "reason": reason,

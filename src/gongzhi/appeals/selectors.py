@@ -12,7 +12,7 @@ from gongzhi.registry.models import Area, Organisation
 from gongzhi.registry.permissions import get_visible, residents_visible_to
 from gongzhi.registry.selectors import attach_places, search_residents
 
-from .choices import OPEN_STATES, State
+from .choices import MERGE_TARGET_STATES, OPEN_STATES, State
 from .models import Appeal, AppealEvent, ReplyTemplate
 from .permissions import acts_for_community, acts_for_party, appeals_visible_to
 
@@ -56,7 +56,8 @@ def appeal_timeline(*, viewer, appeal: Appeal) -> QuerySet[AppealEvent]:
 
 
 def merge_candidates(*, viewer, appeal: Appeal, limit: int = 8) -> list[dict]:
-    """Open appeals the viewer handles about the same compound (or community) in the last 30 days, same first-
+    """Appeals the viewer handles that this one may be merged into (``MERGE_TARGET_STATES``: not yet closed, as
+    ``services.appeal_merge`` allows) about the same compound (or community) in the last 30 days, same first-
     level category first: what a worker would look through before merging by hand. Plain rows (id, text,
     building_id, category_id, family): the merge box scores up to 200 of them per view, and loads only the few
     it shows."""
@@ -65,7 +66,7 @@ def merge_candidates(*, viewer, appeal: Appeal, limit: int = 8) -> list[dict]:
     since = timezone.now() - timedelta(days=30)
     place = {"compound_id": appeal.compound_id} if appeal.compound_id else {"community_id": appeal.community_id}
     rows = list(appeals_visible_to(viewer).filter(created_at__gte=since, parent__isnull=True, **place)
-                .filter(state__in=OPEN_STATES | {State.RESOLVED}).exclude(pk=appeal.pk)
+                .filter(state__in=MERGE_TARGET_STATES).exclude(pk=appeal.pk)
                 .order_by("-id").values("id", "text", "building_id", "category_id", "category__parent_id")[:200])
     for row in rows:  # the first-level category
         row["family"] = row.pop("category__parent_id") or row["category_id"]

@@ -19,7 +19,7 @@ from gongzhi.registry.models import Area, Household, Organisation, Resident
 from gongzhi.registry.validators import validate_phone
 
 from . import notify, routing
-from .choices import OPEN_STATES, Action, Channel, Outcome, Priority, Rating, State, Step
+from .choices import MERGE_TARGET_STATES, OPEN_STATES, Action, Channel, Outcome, Priority, Rating, State, Step
 from .models import Appeal, AppealCounter, AppealEvent, AppealSupport, Category, Whistle
 from .permissions import (
     acts_for_community,
@@ -52,7 +52,7 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     Action.WHISTLE: (frozenset({State.ACCEPTED, State.DISPATCHED, State.IN_PROGRESS, State.RETURNED}), None),
     Action.REPORT_IN: (frozenset({State.ACCEPTED, State.DISPATCHED, State.IN_PROGRESS, State.RETURNED}), None),
     Action.MERGE: (OPEN_STATES, State.MERGED),
-    Action.MERGED_IN: (OPEN_STATES | {State.RESOLVED}, None),
+    Action.MERGED_IN: (MERGE_TARGET_STATES, None),
     Action.UNPUBLISH: (frozenset(State.values), None),
     Action.TRIAGE: (frozenset({State.SUBMITTED}), None),
     Action.RECLASSIFY: (OPEN_STATES, None),

@@ -21,7 +21,7 @@ import os
 import re
 import unicodedata
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cache
 
@@ -71,6 +71,9 @@ class Table:
     supports: np.ndarray  # int64: how many residents backed it (我也遇到)
     parents: np.ndarray  # int64: the appeal it was merged into, 0 when none
     aware: bool = True
+    # place → its names (the compound's, its community's): every text of a bucket may name its place, which
+    # then says nothing of the problem ("紫荆园电梯坏了", "紫荆园楼道灯不亮"), so they are not compared
+    place_names: dict[int, tuple[str, ...]] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -190,6 +193,7 @@ def _codes(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     joined = "\n".join(t[:RAW_CHARS].replace("\n", " ") for t in texts)
     if "_x" in joined or "_X" in joined:
         joined = _EXCEL_CR.sub("", joined)
+    joined = triage_text.FORMULAS.sub(" ", joined)
     codes = _fold()[np.minimum(np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32), 0xFFFF)]
     codes = codes[codes != 0]  # beyond the basic plane (emoji) reads as U+FFFF, which is not a character
     breaks = codes == _BREAK
@@ -283,6 +287,13 @@ def _first_of_same_text(table: Table, buckets: np.ndarray) -> np.ndarray:
     return first
 
 
+def _without_names(text: str, names: tuple[str, ...]) -> str:
+    for name in names:
+        if name in text:
+            text = text.replace(name, " ")
+    return text
+
+
 def components(table: Table, threshold: float = THRESHOLD) -> np.ndarray:
     """The group of each row (a number: rows with the same number are one problem).
 
@@ -310,7 +321,11 @@ def components(table: Table, threshold: float = THRESHOLD) -> np.ndarray:
         a = b
 
     def links(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        block = features([table.texts[k] for k in rows], buckets[rows])
+        texts = [table.texts[k] for k in rows]
+        if table.place_names:
+            texts = [_without_names(t, table.place_names.get(p, ())) for t, p in zip(texts, table.places[rows].tolist(),
+                                                                                    strict=True)]
+        block = features(texts, buckets[rows])
         similar = sparse.triu(block @ block.T, k=1, format="coo")
         alike = similar.data >= threshold
         return rows[similar.row[alike]], rows[similar.col[alike]]

@@ -18,13 +18,18 @@ from gongzhi.registry.models import Area, natural_position
 
 from . import text as triage_text
 
-# a name this short is too likely to be an ordinary word (“和平”, “阳光”)
+# a name this short is too likely to be an ordinary word (“和平”, “阳光”)…
 MIN_NAME = 3
 SUFFIXES = ("小区", "社区")
+# …unless the text says it is a place: “怡园小区”, “怡园3号楼”; or it is the name of the very compound the appeal
+# came in for (“【热点问题】怡园：…”), which moves nothing
+SHORT_NAME = 2
+_PLACE_WORD = re.compile(r"^(?:小区|社区|花园|[0-9一二两三四五六七八九十]{1,4}(?:号楼|号院|栋|幢|座))")
 _BUILDING = re.compile(r"^[的\s]{0,2}([0-9]{1,4}|[一二两三四五六七八九十百零]{1,5})(号楼|号院|栋|幢|座|号)")
 _UNIT = re.compile(r"^[的\s,，]{0,2}([0-9]{1,3}|[一二两三四五六七八九十]{1,3})单元")
 _CACHE_SECONDS = 300
-_index_cache: dict[int | None, tuple[float, dict[str, list[tuple[int, str, int | None]]], int]] = {}
+_Index = dict[str, list[tuple[int, str, int | None]]]
+_index_cache: dict[int | None, tuple[float, _Index, int, _Index]] = {}
 
 
 @dataclass
@@ -47,22 +52,26 @@ def _names_for(name: str) -> list[str]:
     return [triage_text.clean(n) for n in names if len(n) >= MIN_NAME]
 
 
-def _index(scope: Area | None) -> tuple[dict[str, list[tuple[int, str, int | None]]], int]:
-    """name → [(area id, kind, community id)] for the compounds and communities under ``scope``."""
+def _index(scope: Area | None) -> tuple[_Index, int, _Index]:
+    """name → [(area id, kind, community id)] for the compounds and communities under ``scope``; the longest
+    name; and the names of ``SHORT_NAME`` characters, read only where the text marks them as places."""
     key = scope.pk if scope else None
     cached = _index_cache.get(key)
     if cached and time.monotonic() - cached[0] < _CACHE_SECONDS:
-        return cached[1], cached[2]
+        return cached[1], cached[2], cached[3]
     areas = Area.objects.filter(kind__in=(AreaKind.COMPOUND, AreaKind.COMMUNITY))
     if scope is not None:
         areas = areas.filter(**{scope.kind: scope.pk})
-    index: dict[str, list[tuple[int, str, int | None]]] = {}
+    index: _Index = {}
+    short: _Index = {}
     for pk, kind, name, community in areas.values_list("pk", "kind", "name", "community_id").iterator():
         for n in _names_for(name):
             index.setdefault(n, []).append((pk, kind, community))
+        if len(name) == SHORT_NAME:
+            short.setdefault(triage_text.clean(name), []).append((pk, kind, community))
     longest = max((len(n) for n in index), default=0)
-    _index_cache[key] = (time.monotonic(), index, longest)
-    return index, longest
+    _index_cache[key] = (time.monotonic(), index, longest, short)
+    return index, longest, short
 
 
 def forget() -> None:
@@ -82,16 +91,23 @@ def _scope_of(area: Area | None) -> Area | None:
 def locate(text: str, within: Area | None = None) -> PlaceMatch:
     """The most specific registry place the text names inside ``within`` (None: anywhere)."""
     cleaned = triage_text.clean(text)
-    index, longest = _index(_scope_of(within))
+    index, longest, short = _index(_scope_of(within))
+    own = (within.pk if within.kind == AreaKind.COMPOUND else within.compound_id) if within is not None else None
     found: list[tuple[int, int, list[tuple[int, str, int | None]]]] = []  # (start, end, entries)
     i = 0
-    while i < len(cleaned) and longest:
+    while i < len(cleaned) and (longest or short):
         for size in range(min(longest, len(cleaned) - i), MIN_NAME - 1, -1):
             entries = index.get(cleaned[i:i + size])
             if entries:
                 found.append((i, i + size, entries))
                 i += size - 1
                 break
+        else:
+            entries = short.get(cleaned[i:i + SHORT_NAME])
+            if entries and (_PLACE_WORD.match(cleaned[i + SHORT_NAME:i + SHORT_NAME + 8])
+                            or any(e[0] == own for e in entries)):
+                found.append((i, i + SHORT_NAME, entries))
+                i += SHORT_NAME - 1
         i += 1
     if not found:
         return PlaceMatch(None, why=_("文中没有找到登记过的小区或社区名称"))

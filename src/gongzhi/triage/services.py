@@ -17,8 +17,6 @@ from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzhi.accounts.choices import Role
-from gongzhi.accounts.models import RoleGrant
 from gongzhi.appeals.choices import Action, Channel, State
 from gongzhi.appeals.models import Appeal, AppealEvent, AppealSupport, Category
 from gongzhi.appeals.services import appeal_submit, appeal_triage_apply
@@ -27,7 +25,7 @@ from gongzhi.notifications.services import notify_many
 from gongzhi.registry.choices import AreaKind
 from gongzhi.registry.models import Area
 
-from . import classifier, loaded, places, replies
+from . import classifier, loaded, places, replies, selectors
 from . import hotspots as hs
 from .models import ClassifierModel, Hotspot, HotspotRun, LabelMapping, ReplyCheck, Triage
 
@@ -186,8 +184,20 @@ def _period_table(appeals) -> tuple[hs.Table, np.ndarray]:
     table = hs.Table(ids=ints(ids), places=ints(place), families=ints(family), texts=[t or "" for t in texts], at=ints(at),
                      reporters=reporters, supports=np.fromiter((supported.get(i, 0) for i in ids), dtype=np.int64,
                                                                count=n),
-                     parents=ints(parent))
+                     parents=ints(parent), place_names=_place_names(set(place)))
     return table, ints(category)
+
+
+def _place_names(places: set[int]) -> dict[int, tuple[str, ...]]:
+    """Each place's own name and its compound's and community's (a building is 3号楼 of 紫荆园, in 双合家园社区):
+    what an appeal about the place may repeat without saying anything of its problem."""
+    names = {}
+    wanted = sorted(places - {None, 0})
+    for start in range(0, len(wanted), 5000):  # a city's month names tens of thousands of places
+        for pk, *found in Area.objects.filter(pk__in=wanted[start:start + 5000]).values_list(
+                "id", "name", "compound__name", "community__name"):
+            names[pk] = tuple(sorted({n for n in found if n and len(n) > 1}, key=len, reverse=True))
+    return names
 
 
 def hotspots_refresh(*, scope: Area | None = None, days: int = 30, now=None) -> HotspotRun:
@@ -273,6 +283,17 @@ def _task_place(hotspot: Hotspot) -> tuple[Area, int | None]:
     return place, grids.pop() if len(grids) == 1 and None not in grids else None
 
 
+def _dates(first, last) -> str:
+    """The local days a hotspot's appeals came in on ("11月18日至11月19日"): "1天内" read as one day for two
+    appeals a few hours apart across midnight, against the hotspot list's "近7天"."""
+    first, last = timezone.localdate(first), timezone.localdate(last)
+    day = _("%(m)d月%(d)d日")
+    if first == last:
+        return day % {"m": first.month, "d": first.day}
+    return _("%(first)s至%(last)s") % {"first": day % {"m": first.month, "d": first.day},
+                                      "last": day % {"m": last.month, "d": last.day}}
+
+
 def hotspot_task(*, hotspot: Hotspot, actor) -> Appeal:
     """未诉先办: turn a hotspot into a proactive task (a patrol appeal listing the appeals behind it) for the grid
     workers of its place (see ``_task_place``), who are told in the app. Once: asking again returns the task
@@ -284,12 +305,12 @@ def hotspot_task(*, hotspot: Hotspot, actor) -> Appeal:
             return locked.task
         numbers = list(Appeal.objects.filter(pk__in=locked.appeal_ids[:10]).order_by("pk")
                        .values_list("number", flat=True))
-        days = max((locked.last_at - locked.first_at).days + 1, 1)
         place, grid = _task_place(locked)
         where = place.name if place.compound_id in (None, place.pk) else f"{place.compound.name}{place.name}"
-        text = _("【热点问题】%(place)s：%(title)s。%(days)d天内%(appeals)d件诉求，%(reporters)d位居民反映，"
+        text = _("【热点问题】%(place)s：%(title)s。%(dates)s共%(appeals)d件诉求，%(reporters)d位居民反映，"
                  "%(supports)d人附议。请网格员上门核查，主动处置。相关诉求：%(numbers)s") % {
-            "place": where, "title": locked.title, "days": days, "appeals": locked.appeals,
+            "place": where, "title": locked.title, "dates": _dates(locked.first_at, locked.last_at),
+            "appeals": locked.appeals,
             "reporters": locked.reporters, "supports": locked.supports,
             "numbers": "、".join(numbers) + ("等" if locked.appeals > 10 else "")}
         task = appeal_submit(channel=Channel.PATROL, text=text, area=place, actor=actor, category=locked.category)
@@ -297,10 +318,8 @@ def hotspot_task(*, hotspot: Hotspot, actor) -> Appeal:
             Appeal.objects.filter(pk=task.pk).update(grid_id=grid)
             task.grid_id = grid
         if grid:
-            workers = RoleGrant.objects.filter(role=Role.GRID_WORKER, area_id=grid, revoked_at__isnull=True)
             notify_many([(user, f"hotspot-task:{task.pk}", _("新的主动治理任务 %(n)s") % {"n": task.number},
-                          locked.title, f"/staff/appeals/{task.pk}/")
-                         for user in set(workers.values_list("user_id", flat=True))])
+                          locked.title, f"/staff/appeals/{task.pk}/") for user in selectors.grid_workers(grid)])
         locked.task = task
         locked.save(update_fields=["task"])
     return task

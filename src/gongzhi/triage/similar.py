@@ -59,10 +59,27 @@ def cosines(text: str, others: list[str]) -> list[float]:
     return [float(v) for v in out]
 
 
+# parts of speech that say what the problem is (jieba's tags): nouns, verbs, adjectives, place words, idioms,
+# abbreviations. Numerals and measures (一下, 一个), pronouns (我家), adverbs (已经), time words (晚上), prepositions
+# and particles are what any two appeals share.
+_MEANING = ("n", "v", "a", "s", "i", "j", "z")
+
+
+def content_words(text: str | None) -> set[str]:
+    """The words of a text that carry its meaning: no formula (您好, 麻烦社区协调一下), no stop word, no filler (see
+    ``_MEANING``), at least two characters."""
+    import jieba.posseg
+
+    stop = triage_text.stopwords()
+    cleaned = triage_text.clean(triage_text.FORMULAS.sub(" ", text or ""))
+    return {pair.word for pair in jieba.posseg.lcut(cleaned)
+            if len(pair.word) > 1 and pair.flag.startswith(_MEANING) and pair.word not in stop}
+
+
 def shared_words(mine: set[str], other: str) -> list[str]:
-    """Content words of ``other`` that are among ``mine`` (a text's ``words``), longest first: what the worker's
-    eye should land on."""
-    return sorted({w for w in triage_text.words(other) if w in mine and len(w) > 1}, key=lambda w: (-len(w), w))
+    """Meaningful words of ``other`` that are among ``mine`` (a text's ``content_words``), longest first: what the
+    worker's eye should land on."""
+    return sorted(content_words(other) & mine, key=lambda w: (-len(w), w))
 
 
 def highlight(text: str, words: list[str]) -> SafeString:

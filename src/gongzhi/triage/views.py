@@ -75,7 +75,13 @@ def hotspot_task(request, pk):
     except DomainError as e:
         messages.error(request, e.message)
         return redirect(_back(_area(request)[0]))
-    messages.success(request, _("已派发主动治理任务 %(number)s") % {"number": task.number})
+    # the task is filed (待受理), not dispatched: it waits in the queue of its grid's workers, who are told
+    if selectors.grid_workers(task.grid_id):
+        note = _("已生成主动治理任务 %(number)s，待受理；已通知%(grid)s的网格员") % {
+            "number": task.number, "grid": task.grid.name}
+    else:
+        note = _("已生成主动治理任务 %(number)s，待受理；请社区工作人员受理并分派") % {"number": task.number}
+    messages.success(request, note)
     return redirect("staff:appeal_detail", pk=task.pk)
 
 
