@@ -52,3 +52,20 @@ def test_the_demo_s_callers_live_where_their_trouble_is_and_can_be_called_back()
     assert hotline.exclude(contact_phone="").count() > 0.9 * hotline.count()  # the hotline gives name and number
     assert not hotline.exclude(resident=None).exists() and not Appeal.objects.filter(channel="patrol").exclude(
         contact_phone="").exists()
+
+
+def test_nothing_in_the_demo_happened_after_now():
+    import re
+
+    from django.utils import timezone
+
+    build_appeals(count=600, quiet=True)
+    now = timezone.now()
+    for column in ("accepted_at", "resolved_at", "closed_at", "updated_at"):
+        assert not Appeal.objects.filter(**{f"{column}__gt": now}).exists(), column
+    dated = 0
+    for reply, resolved_at in Appeal.objects.exclude(resolved_at=None).values_list("reply", "resolved_at"):
+        for day in re.findall(r"\d\d月\d\d日", reply):  # "已于11月28日上门处理": the day it was resolved, not after
+            assert day == timezone.localtime(resolved_at).strftime("%m月%d日"), reply
+            dated += 1
+    assert dated > 10

@@ -96,3 +96,23 @@ def test_api_tokens_are_found_exactly_when_the_orm_filter_finds_them(users):
     token = ApiToken.find_active(keys["later"][1])
     assert token.user.username == "worker" and token.expires_at > now and token.user.is_active is True
     assert ApiToken.find_active("gz_nonsense") is None
+
+
+def test_rows_bulk_loaded_with_local_times_compare_in_time_as_saved_ones(users, world):
+    """A deadline given in Beijing time (+08:00) is before or after now as the clock says, on SQLite too, where
+    datetimes compare as text."""
+    from datetime import timezone as tz
+
+    from gongzhi.core.db import fast_insert, reserve_ids
+
+    now = timezone.now()
+    beijing = tz(timedelta(hours=8))
+    due_passed, due_ahead = (now - timedelta(hours=2)).astimezone(beijing), (now + timedelta(hours=2)).astimezone(beijing)
+    ids = reserve_ids(Appeal, 2)
+    rows = [{"id": pk, "number": f"20991231-0000{i}", "channel": "desk", "text": "x", "area_id": world.compound.pk,
+             "respond_due_at": due, "created_at": due, "updated_at": due}
+            for i, (pk, due) in enumerate(zip(ids, [due_passed, due_ahead], strict=True), 1)]
+    fast_insert(Appeal, rows)
+    assert list(Appeal.objects.filter(respond_due_at__lt=now).values_list("pk", flat=True)) == [ids[0]]
+    assert list(Appeal.objects.filter(updated_at__gt=now).values_list("pk", flat=True)) == [ids[1]]
+    assert Appeal.objects.get(pk=ids[0]).respond_due_at == due_passed

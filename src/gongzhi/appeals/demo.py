@@ -198,6 +198,7 @@ def build_appeals(count: int = 3000, seed: int = 20261123, quiet: bool = False) 
         if stage >= 1:
             late = rng.random() < 0.08
             t = respond_due + timedelta(hours=rng.randint(1, 20)) if late else created + (respond_due - created) * rng.random()
+            t = min(t, now)  # nothing in the demo happened after now
             appeal["accepted_at"] = appeal["responded_at"] = t
             resolve_due = (t + timedelta(hours=float(category.resolve_hours)) if urgent
                            else calendar.add(t, float(category.resolve_hours)))
@@ -211,16 +212,16 @@ def build_appeals(count: int = 3000, seed: int = 20261123, quiet: bool = False) 
                 routes[key] = routing.route(probe) or (None, None)
             party, rule = routes[key]
             if party is not None:
-                t += timedelta(minutes=rng.randint(5, 90))
+                t = min(t + timedelta(minutes=rng.randint(5, 90)), now)
                 appeal.update(party_id=party.pk, rule_id=rule.pk, state=State.DISPATCHED)
                 timeline.append((t, Action.DISPATCH, State.ACCEPTED, State.DISPATCHED, None, ""))
         if stage >= 3 and party is not None:
-            t += timedelta(minutes=rng.randint(10, 240))
+            t = min(t + timedelta(minutes=rng.randint(10, 240)), now)
             appeal["state"] = State.IN_PROGRESS
             timeline.append((t, Action.TAKE, State.DISPATCHED, State.IN_PROGRESS, party, ""))
         if stage >= 4:
             span = appeal.get("resolve_due_at", t + timedelta(days=2)) - t
-            t += span * (rng.random() * (1.3 if rng.random() < 0.1 else 0.95))
+            t = min(t + span * (rng.random() * (1.3 if rng.random() < 0.1 else 0.95)), now)
             if rng.random() < 0.12:
                 outcome = rng.choice([Outcome.NOT_OUR_RESPONSIBILITY, Outcome.EXPLAINED, Outcome.DUPLICATE,
                                       Outcome.WITHDRAWN])
@@ -236,8 +237,9 @@ def build_appeals(count: int = 3000, seed: int = 20261123, quiet: bool = False) 
                 checked.append((pk, appeal["text"], reply, by, t, appeal["community_id"]))
                 appeal.update(state=State.RESOLVED, reply=reply, resolved_at=t, resolved_by_id=by.pk if by else None)
                 timeline.append((t, Action.RESOLVE, timeline[-1][3], State.RESOLVED, by, reply))
-                if stage >= 5 or age > timedelta(days=8):
-                    t += timedelta(hours=rng.randint(2, 100))
+                rated_at = t + timedelta(hours=rng.randint(2, 100)) if stage >= 5 or age > timedelta(days=8) else now
+                if rated_at < now:  # otherwise still waiting for her rating
+                    t = rated_at
                     if rng.random() < 0.7:
                         rating = rng.choices([Rating.SATISFIED, Rating.BASICALLY, Rating.DISSATISFIED], [70, 22, 8])[0]
                         appeal.update(state=State.CLOSED, rating=rating, closed_at=t)

@@ -159,7 +159,7 @@ def fast_insert(model, rows: list[dict]) -> int:
     """
     import json
 
-    from django.db.models import JSONField
+    from django.db.models import DateTimeField, JSONField
     from django.utils import timezone
 
     if not rows:
@@ -168,10 +168,16 @@ def fast_insert(model, rows: list[dict]) -> int:
     fields = [f for f in model._meta.local_concrete_fields if not (f.primary_key and "id" not in rows[0])]
     getters = []
     for f in fields:
+        # SQLite compares datetimes as text: each goes in as UTC, as Django writes them ("+08:00" sorts wrong)
+        prep = (connection.ops.adapt_datetimefield_value
+                if isinstance(f, DateTimeField) and connection.vendor == "sqlite" else _same)
         if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-            getters.append(lambda row, f=f: row.get(f.attname, now))
+            getters.append(lambda row, f=f, prep=prep: prep(row[f.attname]) if f.attname in row else now)
         elif isinstance(f, JSONField):
             getters.append(lambda row, f=f: json.dumps(row.get(f.attname, f.get_default())))
+        elif prep is not _same:
+            default = f.get_default()
+            getters.append(lambda row, f=f, default=default, prep=prep: prep(row.get(f.attname, default)))
         else:
             default = f.get_default()
             getters.append(lambda row, f=f, default=default: row.get(f.attname, default))
@@ -187,6 +193,10 @@ def fast_insert(model, rows: list[dict]) -> int:
             cursor.executemany(f'INSERT INTO "{table}" ({columns}) VALUES ({marks})',
                                [[get(row) for get in getters] for row in rows])
     return len(rows)
+
+
+def _same(value):
+    return value
 
 
 _LOADERS: dict[type, tuple[list[str], int, list]] = {}
