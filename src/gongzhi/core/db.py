@@ -1,6 +1,7 @@
 """Database helpers that must behave the same on SQLite and PostgreSQL."""
 
 import functools
+from datetime import datetime
 
 from django.db import connection, migrations
 
@@ -169,8 +170,7 @@ def fast_insert(model, rows: list[dict]) -> int:
     getters = []
     for f in fields:
         # SQLite compares datetimes as text: each goes in as UTC, as Django writes them ("+08:00" sorts wrong)
-        prep = (connection.ops.adapt_datetimefield_value
-                if isinstance(f, DateTimeField) and connection.vendor == "sqlite" else _same)
+        prep = _as_utc_text if isinstance(f, DateTimeField) and connection.vendor == "sqlite" else _same
         if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
             getters.append(lambda row, f=f, prep=prep: prep(row[f.attname]) if f.attname in row else now)
         elif isinstance(f, JSONField):
@@ -197,6 +197,11 @@ def fast_insert(model, rows: list[dict]) -> int:
 
 def _same(value):
     return value
+
+
+def _as_utc_text(value):
+    """A datetime as Django's SQLite backend stores it (UTC); what is already text or None stays as it is."""
+    return connection.ops.adapt_datetimefield_value(value) if isinstance(value, datetime) else value
 
 
 _LOADERS: dict[type, tuple[list[str], int, list]] = {}
