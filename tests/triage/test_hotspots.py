@@ -278,3 +278,15 @@ def test_the_place_reader_knows_a_two_character_compound_where_the_text_marks_it
     assert places.locate(f"{name}小区门口的路灯坏了", within=world.community).area == yiyuan
     # an ordinary word of two characters is not taken for a place
     assert places.locate(f"门口{name}的路灯坏了", within=world.community).area is None
+
+
+def test_a_hotspot_with_more_appeals_than_listed_says_how_many_it_shows_of_how_many(world, charger, login,
+                                                                                    monkeypatch):
+    from gongzhi.triage import selectors as triage_selectors
+
+    with time_machine.travel(MONDAY, tick=False):
+        refresh(world.community)
+        assert "查看 3 件诉求" in login("worker").get("/staff/hotspots/").content.decode()
+        monkeypatch.setitem(triage_selectors.hotspots_for.__kwdefaults__, "appeals_each", 2)
+        page = login("worker").get("/staff/hotspots/").content.decode()
+        assert "查看最新 2 件（共 3 件）" in page and "查看 2 件诉求" not in page
