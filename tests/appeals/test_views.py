@@ -113,6 +113,7 @@ def test_a_worker_with_too_many_places_for_a_list_finds_the_place_by_name(login,
     assert world.compound.name not in page  # the places are not listed
     found = subdistrict.get("/staff/appeals/new/places", {"area_q": world.compound.name}).content.decode()
     assert f"?id={world.compound.pk}" in found and world.community.name in found
+    assert 'hx-target="#id_area_chosen"' in found  # the choice lands in the form's place field
     assert "没有找到" in subdistrict.get("/staff/appeals/new/places", {"area_q": "不存在的小区"}).content.decode()
     picked = subdistrict.get("/staff/appeals/new/place", {"id": world.compound.pk}).content.decode()
     assert f'name="area" value="{world.compound.pk}"' in picked

@@ -3,7 +3,7 @@ exactly when the change it reports is committed (the outbox delivers it later, r
 from django.utils.translation import gettext as _
 
 from gongzhi.accounts.models import RoleGrant
-from gongzhi.notifications.services import mark_read_by_key, notify_many, queue_sms
+from gongzhi.notifications.services import mark_read, notify_many, queue_sms
 
 from .models import Appeal
 
@@ -63,7 +63,7 @@ def resolved(appeal: Appeal) -> None:
 
 def rated(appeal: Appeal, actor) -> None:
     """Her rating is given: the messages asking for it are read and stop offering the buttons."""
-    mark_read_by_key(user=actor, prefix=f"rate:{appeal.pk}:")
+    mark_read(user=actor, key_prefix=f"rate:{appeal.pk}:")
 
 
 def closed_unresolved(appeal: Appeal) -> None:

@@ -119,13 +119,17 @@ def desk_resident_search(request):
     return render(request, "appeals/new.html#resident-results", {"found": found, "q": request.GET.get("q", "")})
 
 
+# the desk form's place field, as its PlaceSearchInput renders it: the HTMX answers below fill in its parts
+_DESK_PLACE = {"name": "area", "id": "id_area"}
+
+
 @staff_view
 def desk_place_search(request):
     """HTMX: the places among the worker's whose name holds what she typed (see ``PlaceSearchInput``)."""
     q = request.GET.get("area_q", "").strip()[:40]
     found = selectors.filing_place_search(viewer=request.user, text=q)
     return render(request, "appeals/widgets/place_results.html",
-                  {"found": [(p, place_label(p)) for p in found], "q": q})
+                  {"found": [(p, place_label(p)) for p in found], "q": q, **_DESK_PLACE})
 
 
 @staff_view
@@ -137,7 +141,7 @@ def desk_place_pick(request):
         if place is None:
             raise Http404
     return render(request, "appeals/widgets/place_picked.html", {
-        "name": "area", "id": "id_area", "place": place, "place_label": place_label(place) if place else ""})
+        "place": place, "place_label": place_label(place) if place else "", **_DESK_PLACE})
 
 
 @staff_view

@@ -34,19 +34,16 @@ def notify_many(items: list[tuple[int, str, str, str, str]], *, sms: bool = Fals
     return len(rows)
 
 
-def mark_read(*, user, ids: list[int] | None = None) -> int:
-    """Mark the user's notifications read: the ones given, or all of them."""
+def mark_read(*, user, ids: list[int] | None = None, key_prefix: str = "") -> int:
+    """Mark read the user's notifications: the ones given, those whose key starts with ``key_prefix`` (what they
+    asked for is done: ``rate:42:`` once she has rated appeal 42, so the message stops offering the buttons), or
+    all of them."""
     qs = Notification.objects.filter(user=user, read_at__isnull=True)
     if ids is not None:
         qs = qs.filter(pk__in=ids)
+    if key_prefix:
+        qs = qs.filter(key__startswith=key_prefix)
     return qs.update(read_at=timezone.now())
-
-
-def mark_read_by_key(*, user, prefix: str) -> int:
-    """Mark read the user's notifications whose key starts with ``prefix``: what they asked for is done
-    (e.g. ``rate:42:`` once she has rated appeal 42, so the message stops offering the buttons)."""
-    return Notification.objects.filter(user=user, key__startswith=prefix, read_at__isnull=True).update(
-        read_at=timezone.now())
 
 
 def queue_sms(*, phone: str, subject: str, body: str) -> None:
