@@ -57,7 +57,7 @@ def django_db_modify_db_settings(request, django_db_modify_db_settings_parallel_
     db = settings.DATABASES["default"]
     for key in ("ENGINE", "NAME", "USER", "PASSWORD", "HOST", "PORT"):
         db[key] = parsed[key]
-    db["OPTIONS"] = {}
+    db["OPTIONS"] = dict(settings.POSTGRESQL_OPTIONS)  # as production runs
     db["CONN_MAX_AGE"] = 0
     # a connection object made before this point (imports, non-database tests) still speaks SQLite
     connections.close_all()

@@ -36,6 +36,8 @@ def test_rows_written_by_insert_new_read_back_as_saved_ones(users, world):
     assert AppealEvent.objects.get(pk=event_id).data == {"channel": "desk", "照片": [1, 2]}
     assert OutboxMessage.objects.get(pk=sms_id).notification_id == note_id
     assert [e.pk for e in stored.events.order_by("pk")] == [event_id, second_event]
+    assert (stored.party_id, stored.resolve_due_at, AppealEvent.objects.get(pk=second_event).actor_id) == (
+        None, None, None)  # columns left NULL are not named in the statement
     # the next ids come after these, and a row without its id is refused
     assert next_ids(Appeal)[0] > appeal_id
     with pytest.raises(ValueError):
@@ -54,6 +56,19 @@ def test_a_failing_row_writes_none_of_its_statement(users, world):
         insert_new(AppealEvent(pk=event_id, appeal_id=taken.pk, at=timezone.now(), actor=worker, action="note"),
                    appeal)
     assert (Appeal.objects.count(), AppealEvent.objects.count()) == before
+
+
+@pytest.mark.postgresql_only
+def test_postgresql_prepares_the_statements_a_connection_repeats(users):
+    from django.db import connection
+
+    worker = users("worker")
+    for _ in range(6):
+        list(Appeal.objects.filter(entered_by=worker, state="submitted")[:5])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any('"appeals_appeal"' in sql and "$1" in sql for sql in prepared), prepared
 
 
 def test_from_row_builds_what_the_orm_builds():
