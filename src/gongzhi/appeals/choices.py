@@ -81,3 +81,10 @@ class Rating(models.TextChoices):
 class Step(models.TextChoices):
     RESPOND = "respond", _("响应")
     RESOLVE = "resolve", _("办结")
+
+
+def label_of(choices: type[models.TextChoices], value: str):
+    """What ``get_FOO_display()`` shows for ``value`` (the value itself when unknown), found in the enum. Django's
+    own rebuilds the field's choices into a dict on every call, hashing each lazy label: 0.3 ms for Action."""
+    member = choices._value2member_map_.get(value)
+    return member.label if member is not None else value

@@ -9,7 +9,7 @@ from gongzhi.core.models import AppendOnly, TimeStamped
 from gongzhi.registry.choices import OrgKind, PartnerRole
 from gongzhi.registry.models import Area, Household, Organisation, Placed, Resident
 
-from .choices import Action, Channel, Outcome, Priority, Rating, State
+from .choices import Action, Channel, Outcome, Priority, Rating, State, label_of
 
 
 class Category(models.Model):
@@ -179,6 +179,9 @@ class Appeal(Placed, TimeStamped):
     def __str__(self):
         return self.number
 
+    def get_state_display(self):  # on every queue row and API answer
+        return label_of(State, self.state)
+
 
 class AppealEvent(AppendOnly):
     """The timeline: every action on an appeal, who took it, when and why. Never changed afterwards."""
@@ -204,6 +207,9 @@ class AppealEvent(AppendOnly):
 
     def __str__(self):
         return f"{self.appeal_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
+
+    def get_action_display(self):  # on every timeline line
+        return label_of(Action, self.action)
 
 
 class Whistle(models.Model):
