@@ -169,3 +169,31 @@ def test_on_the_board_her_own_appeal_is_marked_hers_with_nothing_to_back(filed_b
     page = login("resident").get(f"/board/{filed_by_page.community_id}/").content.decode()
     mine = page.split(f'id="a{filed_by_page.pk}"')[1].split("</article>")[0]
     assert "您反映的问题" in mine and "我也遇到" not in mine and "<form" not in mine
+
+
+def test_a_worker_finds_an_appeal_by_the_number_the_caller_reads_out(filed_by_page, login, users, world):
+    from gongzhi.appeals import services
+    from gongzhi.appeals.choices import Channel
+
+    day, count = filed_by_page.number.split("-")
+    Appeal.objects.filter(pk=filed_by_page.pk).update(state="closed")  # done: not in the default (open) list
+    hotline = services.appeal_submit(channel=Channel.HOTLINE, text="小区垃圾三天没人清运", area=world.compound,
+                                     actor=users("admin"), hotline_order_no="BJ12345-0077")
+    elsewhere = services.appeal_submit(channel=Channel.HOTLINE, text="路灯不亮", area=world.other_compound,
+                                       actor=users("admin"), hotline_order_no="BJ12345-0078")
+    worker = login("worker")
+    assert filed_by_page.number not in worker.get("/staff/appeals/").content.decode().split("<tbody>")[1]
+    # as typed on a Chinese keyboard: full-width digits, no dash, the day's count without its zeros
+    typed = "".join(chr(ord(c) + 0xFEE0) for c in day + str(int(count)))
+    found = worker.get("/staff/appeals/", {"q": f" {typed} "})
+    assert found.status_code == 302 and found["Location"] == f"/staff/appeals/{filed_by_page.pk}/"
+    by_order = worker.get("/staff/appeals/", {"q": "BJ12345-0077"})
+    assert by_order["Location"] == f"/staff/appeals/{hotline.pk}/"
+    # the list refreshing itself shows the one found, whatever its state
+    refreshed = worker.get("/staff/appeals/", {"q": typed}, headers={"HX-Request": "true"}).content.decode()
+    assert filed_by_page.number in refreshed and hotline.number not in refreshed and "不限状态" in refreshed
+    # another community's appeal is not found by its number
+    other = worker.get("/staff/appeals/", {"q": elsewhere.number})
+    assert other.status_code == 200 and "没有找到这个编号的诉求" in other.content.decode()
+    api = worker.get("/api/v1/appeals", {"number": filed_by_page.number}).json()
+    assert [a["number"] for a in api["items"]] == [filed_by_page.number]

@@ -170,6 +170,7 @@ class AppealFilter(Schema):
     state: str = ""
     category: int | None = None
     overdue: bool = False
+    number: str = Field("", max_length=40, description="the appeal's number (20261124-00042) or its 12345 order number")
 
 
 def _detail(request, appeal):
@@ -225,7 +226,7 @@ def list_appeals(request, filters: Query[AppealFilter]):
 
         area = area_detail(viewer=request.user, pk=filters.area)
     return selectors.appeal_list(viewer=request.user, area=area, state=filters.state, category=filters.category,
-                                 overdue=filters.overdue)
+                                 overdue=filters.overdue, number=filters.number)
 
 
 @router.get("/appeals/{pk}", response=AppealDetailOut)

@@ -1,4 +1,6 @@
 """Appeal reads, starting from what the viewer may see."""
+import re
+import unicodedata
 from datetime import timedelta
 
 from django.db.models import F, Q, QuerySet
@@ -17,9 +19,23 @@ from .models import Appeal, AppealEvent, ReplyTemplate
 from .permissions import acts_for_community, acts_for_party, appeals_visible_to
 
 
+_NUMBER = re.compile(r"(\d{8})-?(\d{1,7})")
+
+
+def number_match(text: str) -> Q:
+    """Appeals numbered ``text``, or whose 12345 order number it is, as a person reads it off a message or says it
+    on the phone: full-width digits, spaces, the dash left out, the day's count without its leading zeros."""
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    if found := _NUMBER.fullmatch(text):
+        return Q(number=f"{found[1]}-{int(found[2]):05d}") | Q(hotline_order_no=text)
+    return Q(number=text) | Q(hotline_order_no=text)
+
+
 def appeal_list(*, viewer, area: Area | None = None, state: str = "", category: int | None = None,
-                overdue: bool = False) -> QuerySet[Appeal]:
+                overdue: bool = False, number: str = "") -> QuerySet[Appeal]:
     qs = appeals_visible_to(viewer)
+    if number.strip():
+        qs = qs.filter(number_match(number))
     if area is not None:
         qs = qs.filter(**{f"{area.kind}_id": area.pk})
     if state:

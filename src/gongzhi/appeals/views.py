@@ -61,16 +61,23 @@ def appeal_queue(request):
     if request.GET.get("area", "").isdigit():
         area = Area.objects.filter(scope_for(request.user, Perm.HANDLE_APPEALS).q(), pk=request.GET["area"]).first()
     category = int(request.GET["category"]) if request.GET.get("category", "").isdigit() else None
-    state = request.GET.get("state", "open")
+    number = request.GET.get("q", "").strip()[:40]
+    # a number someone reads out is looked for whatever its state: she asks because she does not know it
+    state = "" if number else request.GET.get("state", "open")
     try:
         appeals = selectors.appeal_list(viewer=request.user, area=area, state=state, category=category,
-                                        overdue=request.GET.get("overdue") == "1")
+                                        overdue=request.GET.get("overdue") == "1", number=number)
     except DomainError:
         appeals, state = selectors.appeal_list(viewer=request.user, state="open"), "open"
+    if number and not request.htmx:
+        found = list(appeals[:2])
+        if len(found) == 1:  # the one she asked for: straight to it
+            return redirect("staff:appeal_detail", pk=found[0].pk)
     page = Paginator(appeals, PAGE_SIZE).get_page(request.GET.get("page"))
     return render_page(request, "appeals/queue.html", {
-        "page_obj": page, "now": timezone.now(), "state": state, "area": area, "category": category,
-        "states": [("open", _("未办结"))] + list(State.choices), "areas": _area_choices(request.user),
+        "page_obj": page, "now": timezone.now(), "state": state, "area": area, "category": category, "q": number,
+        "states": [("open", _("未办结")), ("", _("全部状态"))] + list(State.choices),
+        "areas": _area_choices(request.user),
         "categories": Category.objects.filter(parent__isnull=True, is_active=True),
         "can_file": bool(scope_for(request.user, Perm.HANDLE_APPEALS)),
     }, partial="results")
