@@ -197,3 +197,34 @@ def test_a_worker_finds_an_appeal_by_the_number_the_caller_reads_out(filed_by_pa
     assert other.status_code == 200 and "没有找到这个编号的诉求" in other.content.decode()
     api = worker.get("/api/v1/appeals", {"number": filed_by_page.number}).json()
     assert [a["number"] for a in api["items"]] == [filed_by_page.number]
+
+
+def test_the_city_operator_walks_the_queue_filter_down_to_a_grid(filed_by_page, login, world):
+    """The 12345 centre has the whole city: its area filter starts at districts and subdistricts, and each choice
+    lists the way back up and the places right under it, so a community's or a grid's queue is a few choices
+    away and no list holds the city's tens of thousands of grids and compounds."""
+    operator = login("operator")
+
+    def options(query=None, **headers):
+        page = operator.get("/staff/appeals/", query or {}, headers=headers).content.decode()
+        select = page.split('<select id="q-area"')[1].split("</select>")[0] if 'id="q-area"' in page else ""
+        return page, select
+
+    page, top = options()
+    assert world.community.subdistrict.name in top and world.community.name not in top
+    assert world.my_grid.name not in top
+    # choosing the subdistrict (the list refreshing with the results) offers its communities under it
+    page, under = options({"area": world.community.subdistrict_id}, **{"HX-Request": "true"})
+    assert 'hx-swap-oob="true"' in page and f"&emsp;社区 · {world.community.name}" in under
+    assert f'value="{world.community.subdistrict_id}" selected' in under
+    page, under = options({"area": world.community.pk})
+    assert f"↑ 街道 · {world.community.subdistrict.name}" in under and f"&emsp;网格 · {world.my_grid.name}" in under
+    assert filed_by_page.number in page  # the community's queue
+    page, _select = options({"area": world.other_community.pk})
+    assert filed_by_page.number not in page.split("<tbody>")[1]
+    # the 20-second refresh leaves the list alone (an open drop-down is not closed under her)
+    refreshed, _select = options({"area": world.community.pk}, **{"HX-Request": "true", "HX-Trigger": "results"})
+    assert 'id="area-field"' not in refreshed
+    # a community worker keeps her one list of grids and compounds
+    worker_page = login("worker").get("/staff/appeals/").content.decode()
+    assert f"网格 · {world.my_grid.name}" in worker_page and f"小区 · {world.compound.name}" in worker_page

@@ -18,7 +18,6 @@ from .choices import MERGE_TARGET_STATES, OPEN_STATES, State
 from .models import Appeal, AppealEvent, ReplyTemplate
 from .permissions import acts_for_community, acts_for_party, appeals_visible_to
 
-
 _NUMBER = re.compile(r"(\d{8})-?(\d{1,7})")
 
 
@@ -159,6 +158,34 @@ def filing_places(*, viewer) -> QuerySet[Area]:
     """The places a worker files appeals about: the communities, grids and compounds she handles."""
     return (Area.objects.filter(scope_for(viewer, Perm.HANDLE_APPEALS).q(), kind__in=FILING_KINDS)
             .select_related("community").order_by("community_id", "kind", "position", "id"))
+
+
+QUEUE_KINDS = (AreaKind.DISTRICT, AreaKind.SUBDISTRICT, *FILING_KINDS)
+
+
+def queue_areas(*, viewer, area: Area | None, flat_max: int) -> tuple[list[tuple[Area, str]], bool]:
+    """The places the queue's filter offers, each with its role, and whether the list is a drill-down.
+
+    A worker with up to ``flat_max`` places (her community's grids and compounds) gets them all. Someone with more
+    (a subdistrict, the 12345 centre) walks down from her top places: with a place chosen, the list is the way
+    up to it ("up"), the place itself ("here") and the places right under it ("down"), so a city operator reaches
+    any grid in four choices and no list is longer than one place's children."""
+    scope = scope_for(viewer, Perm.HANDLE_APPEALS)
+    if not scope:
+        return [], False
+    if not scope.everywhere:
+        flat = filing_places(viewer=viewer)
+        if flat[:flat_max + 1].count() <= flat_max:
+            return [(a, "") for a in flat], False
+    if area is None:
+        tops = (Area.objects.filter(kind__in=[AreaKind.DISTRICT, AreaKind.SUBDISTRICT]) if scope.everywhere
+                else Area.objects.filter(pk__in=[pk for _kind, pk in scope.places]))
+        return [(a, "") for a in tops.order_by("kind", "position", "id")], True
+    above = [getattr(area, f"{kind}_id") for kind in QUEUE_KINDS if kind != area.kind]
+    up = [a for a in Area.objects.filter(pk__in=[pk for pk in above if pk]) if scope.covers(a)]
+    up.sort(key=lambda a: QUEUE_KINDS.index(a.kind))
+    down = Area.objects.filter(parent=area, kind__in=QUEUE_KINDS).order_by("kind", "position", "id")
+    return [(a, "up") for a in up] + [(area, "here")] + [(a, "down") for a in down], True
 
 
 def filing_place_search(*, viewer, text: str, limit: int = 15) -> list[Area]:

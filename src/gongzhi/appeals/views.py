@@ -25,7 +25,7 @@ from gongzhi.registry.permissions import get_visible
 from gongzhi.triage import selectors as triage_selectors
 from gongzhi.triage.services import reply_check
 
-from . import board, selectors, services
+from . import board, forms, selectors, services
 from .choices import OPEN_STATES, Action, Channel, State
 from .forms import (
     AcceptForm,
@@ -44,14 +44,6 @@ from .permissions import acts_for_community, acts_for_party, appeals_visible_to,
 from .services import TRANSITIONS
 
 PAGE_SIZE = 50
-
-
-def _area_choices(user):
-    """The places a worker filters her queue by. Someone handling the whole city filters by district and
-    subdistrict: a city has tens of thousands of grids and compounds."""
-    if scope_for(user, Perm.HANDLE_APPEALS).everywhere:
-        return Area.objects.filter(kind__in=[AreaKind.DISTRICT, AreaKind.SUBDISTRICT]).order_by("kind", "position", "id")
-    return selectors.filing_places(viewer=user)
 
 
 @staff_view
@@ -74,10 +66,12 @@ def appeal_queue(request):
         if len(found) == 1:  # the one she asked for: straight to it
             return redirect("staff:appeal_detail", pk=found[0].pk)
     page = Paginator(appeals, PAGE_SIZE).get_page(request.GET.get("page"))
+    areas, drill = selectors.queue_areas(viewer=request.user, area=area, flat_max=forms.PLACE_SELECT_MAX)
     return render_page(request, "appeals/queue.html", {
         "page_obj": page, "now": timezone.now(), "state": state, "area": area, "category": category, "q": number,
-        "states": [("open", _("未办结")), ("", _("全部状态"))] + list(State.choices),
-        "areas": _area_choices(request.user),
+        "states": [("open", _("未办结")), ("", _("全部状态"))] + list(State.choices), "areas": areas,
+        # a drill-down's list follows the choice: sent again with the results, unless the list is only refreshing
+        "areas_again": drill and request.htmx and request.htmx.trigger != "results",
         "categories": Category.objects.filter(parent__isnull=True, is_active=True),
         "can_file": bool(scope_for(request.user, Perm.HANDLE_APPEALS)),
     }, partial="results")

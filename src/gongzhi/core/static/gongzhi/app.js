@@ -73,6 +73,17 @@
   document.addEventListener("DOMContentLoaded", () => labelCells(document));
   document.addEventListener("htmx:afterSettle", () => labelCells(document));  // labelled cells are left as they are
 
+  // A control swapped out from under the keyboard (the queue's area list, sent again with its results) keeps the
+  // focus: the new element of the same id gets it back, so keyboard users go on where they were.
+  let focusedId = "";
+  document.addEventListener("htmx:beforeRequest", () => { focusedId = document.activeElement?.id || ""; });
+  document.addEventListener("htmx:afterSettle", () => {
+    if (focusedId && (!document.activeElement || document.activeElement === document.body)) {
+      document.getElementById(focusedId)?.focus();
+    }
+    focusedId = "";
+  });
+
   // CSRF token for HTMX requests
   document.addEventListener("htmx:configRequest", (e) => {
     const token = document.querySelector("meta[name=csrf-token]");
