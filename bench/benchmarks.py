@@ -173,15 +173,18 @@ def registry_resident_list_http():
 
 
 def appeals_hotline_import():
-    """100,000 hotline orders from .xlsx into PostgreSQL (15k demo city), then the same file again."""
+    """100,000 hotline orders from .xlsx into PostgreSQL (15k demo city), then the same file again. Production
+    shape, as appeals.intake_http: with a broker, the import stores the orders and leaves their first read
+    (triage) to the workers. Without one (a laptop), the import's own request reads them for up to a minute
+    (triage.tasks.EAGER_BUDGET_S), which this figure would otherwise count as import time."""
     from gongzhi.testing.postgres import Cluster
 
     rows = 100_000
     path = BENCH_DIR / f"hotline-{rows}-{code_key('registry/demo.py', 'appeals/migrations')}.xlsx"
     first, again = [], []
     for run in range(3):
-        with Cluster(fast=False) as pg:
-            env = django_env(pg.url)
+        with Cluster(fast=False) as pg, redis() as broker:
+            env = django_env(pg.url, CELERY_BROKER_URL=broker)
             manage(env, "migrate", "--noinput")
             task(env, "build", residents=15000)
             if not path.exists():
@@ -198,10 +201,11 @@ def appeals_hotline_import():
             again.append(repeat)
     seconds = median([r["seconds"] for r in first])
     emit({"name": "appeals.hotline_import", "value": round(rows / seconds, 1), "unit": "rows/s", "n": rows,
-          "db": "postgresql", "seconds": round(seconds, 2), "runs": 3, "goal": ">=2000"})
+          "db": "postgresql", "seconds": round(seconds, 2), "broker": "redis", "runs": 3, "goal": ">=2000"})
     seconds = median([r["seconds"] for r in again])
     emit({"name": "appeals.hotline_import.again", "value": round(rows / seconds, 1), "unit": "rows/s", "n": rows,
-          "db": "postgresql", "seconds": round(seconds, 2), "created": 0, "runs": 3, "goal": ">=5000"})
+          "db": "postgresql", "seconds": round(seconds, 2), "created": 0, "broker": "redis", "runs": 3,
+          "goal": ">=5000"})
 
 
 APPEALS_CODE = ("appeals/models.py", "appeals/migrations", "registry/models.py", "registry/migrations",
