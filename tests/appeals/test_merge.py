@@ -115,7 +115,9 @@ def test_the_merge_form_suggests_open_appeals_of_the_same_compound(neighbours, l
     first, second = neighbours
     page = login("worker").get(f"/staff/appeals/{second.pk}/").content.decode()
     assert "合并重复诉求" in page and first.number in page
-    response = login("worker").post(f"/staff/appeals/{second.pk}/merge", {"into": first.number})
+    day, count = first.number.split("-")
+    typed = f"{day}{int(count)}"  # as read out: no dash, no leading zeros
+    response = login("worker").post(f"/staff/appeals/{second.pk}/merge", {"into": typed})
     assert response.status_code == 302
     second.refresh_from_db()
     assert second.parent_id == first.pk

@@ -205,10 +205,12 @@ def desk_residents_by_pk(*, viewer, pk: int) -> list:
 
 
 def merge_target(*, viewer, value: str) -> Appeal:
-    """The appeal to merge into, by its number (20261123-00042) or id, among those the worker can see."""
+    """The appeal to merge into, by its number (20261123-00042, typed as number_match takes it), its 12345 order
+    number or id, among those the worker can see."""
     value = (value or "").strip()
     qs = appeals_visible_to(viewer)
-    target = qs.filter(number=value).first() or (qs.filter(pk=value).first() if value.isdigit() else None)
+    target = (qs.filter(number_match(value)).first() if value else None) or (
+        qs.filter(pk=value).first() if value.isdigit() else None)
     if target is None:
         raise InvalidInput(_("没有找到编号为“%(n)s”的诉求") % {"n": value}, field="into")
     return target
