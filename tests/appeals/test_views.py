@@ -189,6 +189,10 @@ def test_a_worker_finds_an_appeal_by_the_number_the_caller_reads_out(filed_by_pa
     assert found.status_code == 302 and found["Location"] == f"/staff/appeals/{filed_by_page.pk}/"
     by_order = worker.get("/staff/appeals/", {"q": "BJ12345-0077"})
     assert by_order["Location"] == f"/staff/appeals/{hotline.pk}/"
+    # pasted from the SMS with what surrounds it, another dash, the order number in lower case
+    for typed_again in (f"【{filed_by_page.number}】", f"诉求{day}—{count}。", f"{day[:4]}-{day[4:6]}-{day[6:]}-{count}"):
+        assert worker.get("/staff/appeals/", {"q": typed_again})["Location"] == f"/staff/appeals/{filed_by_page.pk}/"
+    assert worker.get("/staff/appeals/", {"q": "bj12345-0077"})["Location"] == f"/staff/appeals/{hotline.pk}/"
     # the list refreshing itself shows the one found, whatever its state
     refreshed = worker.get("/staff/appeals/", {"q": typed}, headers={"HX-Request": "true"}).content.decode()
     assert filed_by_page.number in refreshed and hotline.number not in refreshed and "不限状态" in refreshed
@@ -201,30 +205,48 @@ def test_a_worker_finds_an_appeal_by_the_number_the_caller_reads_out(filed_by_pa
 
 def test_the_city_operator_walks_the_queue_filter_down_to_a_grid(filed_by_page, login, world):
     """The 12345 centre has the whole city: its area filter starts at districts and subdistricts, and each choice
-    lists the way back up and the places right under it, so a community's or a grid's queue is a few choices
-    away and no list holds the city's tens of thousands of grids and compounds."""
+    lists the way back up, the places beside it and those right under it, so a community's or a grid's queue is a
+    few choices away and no list holds the city's tens of thousands of grids and compounds."""
     operator = login("operator")
+    subdistrict, community = world.community.subdistrict, world.community
 
     def options(query=None, **headers):
-        page = operator.get("/staff/appeals/", query or {}, headers=headers).content.decode()
-        select = page.split('<select id="q-area"')[1].split("</select>")[0] if 'id="q-area"' in page else ""
-        return page, select
+        response = operator.get("/staff/appeals/", query or {}, headers=headers)
+        page = response.content.decode()
+        return response, page, page.split('<select id="q-area"')[1].split("</select>")[0]
 
-    page, top = options()
-    assert world.community.subdistrict.name in top and world.community.name not in top
-    assert world.my_grid.name not in top
-    # choosing the subdistrict (the list refreshing with the results) offers its communities under it
-    page, under = options({"area": world.community.subdistrict_id}, **{"HX-Request": "true"})
-    assert 'hx-swap-oob="true"' in page and f"&emsp;社区 · {world.community.name}" in under
-    assert f'value="{world.community.subdistrict_id}" selected' in under
-    page, under = options({"area": world.community.pk})
-    assert f"↑ 街道 · {world.community.subdistrict.name}" in under and f"&emsp;网格 · {world.my_grid.name}" in under
-    assert filed_by_page.number in page  # the community's queue
-    page, _select = options({"area": world.other_community.pk})
+    _response, _page, top = options()
+    assert subdistrict.name in top and community.name not in top and world.my_grid.name not in top
+    # a filter change (HTMX) redraws the filters with the list: what they show is what the list holds
+    response, page, under = options({"area": subdistrict.pk}, **{"HX-Request": "true"})
+    assert "<html" not in page and 'id="q-state"' in page and "HX-Request" in response["Vary"]
+    assert f'<optgroup label="{subdistrict.name} 下">' in under and f"社区 · {community.name}" in under
+    assert f'value="{subdistrict.pk}" selected' in under
+    _response, page, under = options({"area": community.pk})
+    assert f"↑ 街道 · {subdistrict.name}" in under
+    assert f"社区 · {world.other_community.name}" in under  # beside it: arrow keys move along the communities
+    assert f'<optgroup label="{community.name} 下">' in under and f"网格 · {world.my_grid.name}" in under
+    assert filed_by_page.number in page.split("<tbody>")[1]  # the community's queue
+    _response, page, _under = options({"area": world.other_community.pk})
     assert filed_by_page.number not in page.split("<tbody>")[1]
-    # the 20-second refresh leaves the list alone (an open drop-down is not closed under her)
-    refreshed, _select = options({"area": world.community.pk}, **{"HX-Request": "true", "HX-Trigger": "results"})
-    assert 'id="area-field"' not in refreshed
-    # a community worker keeps her one list of grids and compounds
+    # the 20-second refresh takes only the list, leaving an open drop-down alone
+    assert 'hx-trigger="every 20s" hx-select="#results"' in page
+    # a community worker keeps her one list, each place named with its community
     worker_page = login("worker").get("/staff/appeals/").content.decode()
-    assert f"网格 · {world.my_grid.name}" in worker_page and f"小区 · {world.compound.name}" in worker_page
+    assert f"网格 · {community.name} {world.my_grid.name}" in worker_page
+
+
+def test_a_merged_appeal_is_not_shown_overdue(filed_by_page, login):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    late = timezone.now() - timedelta(days=3)
+    Appeal.objects.filter(pk=filed_by_page.pk).update(respond_due_at=late)
+    worker = login("worker")
+    row = worker.get("/staff/appeals/", {"state": ""}).content.decode().split(filed_by_page.number)[0]
+    assert row.rsplit("<tr", 1)[1].startswith(' class="overdue"')  # open and late: red
+    Appeal.objects.filter(pk=filed_by_page.pk).update(state="merged")
+    row = worker.get("/staff/appeals/", {"state": ""}).content.decode().split(filed_by_page.number)[0]
+    assert not row.rsplit("<tr", 1)[1].startswith(' class="overdue"')
+    assert "overdue-text" not in worker.get(f"/staff/appeals/{filed_by_page.pk}/").content.decode()

@@ -188,3 +188,11 @@ def test_a_grid_worker_reads_her_queue_on_a_phone_one_card_per_appeal(demo_serve
     assert "state=closed" in page.locator("#results").get_attribute("hx-get")
     shoot(page, "appeal-queue-phone")
     assert axe(page) == []
+    # Back from an appeal returns to the whole filtered page, its filters showing what the list holds (a cached
+    # fragment came back, unstyled, with no menu and no filters)
+    page.locator("table.data tbody tr a").first.click()
+    page.wait_for_url(re.compile(r".*/staff/appeals/\d+/$"))
+    page.go_back()
+    page.wait_for_url(re.compile(r".*state=closed.*"))
+    expect(page.locator("#q-state")).to_have_value("closed")
+    expect(page.locator("nav.sidenav, .sidenav").first).to_be_attached()

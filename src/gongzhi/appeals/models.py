@@ -9,7 +9,7 @@ from gongzhi.core.models import AppendOnly, TimeStamped
 from gongzhi.registry.choices import OrgKind, PartnerRole
 from gongzhi.registry.models import Area, Household, Organisation, Placed, Resident
 
-from .choices import Action, Channel, Outcome, Priority, Rating, State, label_of
+from .choices import OPEN_STATES, Action, Channel, Outcome, Priority, Rating, State, label_of
 
 
 class Category(models.Model):
@@ -181,6 +181,11 @@ class Appeal(Placed, TimeStamped):
 
     def get_state_display(self):  # on every queue row and API answer
         return label_of(State, self.state)
+
+    @property
+    def is_open(self) -> bool:
+        """Still being handled: its clock runs (merged, resolved and closed ones are never overdue)."""
+        return self.state in OPEN_STATES
 
 
 class AppealEvent(AppendOnly):

@@ -15,19 +15,25 @@ from gongzhi.registry.permissions import get_visible, residents_visible_to
 from gongzhi.registry.selectors import attach_places, search_residents
 
 from .choices import MERGE_TARGET_STATES, OPEN_STATES, State
+from .forms import place_label
 from .models import Appeal, AppealEvent, ReplyTemplate
 from .permissions import acts_for_community, acts_for_party, appeals_visible_to
 
-_NUMBER = re.compile(r"(\d{8})-?(\d{1,7})")
+# 20261124-00042 as people write it: the dash left out or doubled as a date (2026-11-24-42), zeros dropped
+_NUMBER = re.compile(r"(?<!\d)(\d{4})-?(\d{2})-?(\d{2})-?(\d{1,7})(?!\d)")
+_DASHES = re.compile(r"[\u2010-\u2015\u2212\uff0d]")
+_WRAPPING = "【】[]（）()《》<>“”\"'‘’。.,，、:：;；!！?？"
 
 
 def number_match(text: str) -> Q:
     """Appeals numbered ``text``, or whose 12345 order number it is, as a person reads it off a message or says it
-    on the phone: full-width digits, spaces, the dash left out, the day's count without its leading zeros."""
-    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
-    if found := _NUMBER.fullmatch(text):
-        return Q(number=f"{found[1]}-{int(found[2]):05d}") | Q(hotline_order_no=text)
-    return Q(number=text) | Q(hotline_order_no=text)
+    on the phone: full-width digits, spaces, any dash or none, the day's count without its leading zeros, the
+    words or brackets around it when pasted from the SMS; an order number in either case."""
+    text = _DASHES.sub("-", re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))).strip(_WRAPPING)
+    wanted = Q(number=text) | Q(hotline_order_no__in=sorted({text, text.upper()}))
+    if found := _NUMBER.search(text):
+        wanted |= Q(number=f"{found[1]}{found[2]}{found[3]}-{int(found[4]):05d}")
+    return wanted
 
 
 def appeal_list(*, viewer, area: Area | None = None, state: str = "", category: int | None = None,
@@ -163,29 +169,40 @@ def filing_places(*, viewer) -> QuerySet[Area]:
 QUEUE_KINDS = (AreaKind.DISTRICT, AreaKind.SUBDISTRICT, *FILING_KINDS)
 
 
-def queue_areas(*, viewer, area: Area | None, flat_max: int) -> tuple[list[tuple[Area, str]], bool]:
-    """The places the queue's filter offers, each with its role, and whether the list is a drill-down.
+def queue_areas(*, viewer, area: Area | None, flat_max: int) -> list[tuple[str, list[tuple[Area, str]]]]:
+    """The places the queue's filter offers, as (group label, [(place, label)]); an empty label is no group.
 
-    A worker with up to ``flat_max`` places (her community's grids and compounds) gets them all. Someone with more
-    (a subdistrict, the 12345 centre) walks down from her top places: with a place chosen, the list is the way
-    up to it ("up"), the place itself ("here") and the places right under it ("down"), so a city operator reaches
-    any grid in four choices and no list is longer than one place's children."""
+    A worker with up to ``flat_max`` places (her community's grids and compounds) gets them all, each named with
+    its community. Someone with more (a subdistrict, the 12345 centre) walks down from her top places: once she
+    chooses one, the list holds the way up to it, the places beside it and the places right under it. So arrow
+    keys move along one level (each step refreshes the list), a city operator reaches any grid in four choices,
+    and no list is longer than one place's children."""
     scope = scope_for(viewer, Perm.HANDLE_APPEALS)
     if not scope:
-        return [], False
+        return []
     if not scope.everywhere:
         flat = filing_places(viewer=viewer)
         if flat[:flat_max + 1].count() <= flat_max:
-            return [(a, "") for a in flat], False
+            return [("", [(a, f"{a.get_kind_display()} · {place_label(a)}") for a in flat])]
+    tops = (Area.objects.filter(kind__in=[AreaKind.DISTRICT, AreaKind.SUBDISTRICT]) if scope.everywhere
+            else Area.objects.filter(pk__in=[pk for _kind, pk in scope.places]))
+    tops = list(tops.filter(kind__in=QUEUE_KINDS).order_by("kind", "position", "id"))
     if area is None:
-        tops = (Area.objects.filter(kind__in=[AreaKind.DISTRICT, AreaKind.SUBDISTRICT]) if scope.everywhere
-                else Area.objects.filter(pk__in=[pk for _kind, pk in scope.places]))
-        return [(a, "") for a in tops.order_by("kind", "position", "id")], True
+        return [("", [(a, f"{a.get_kind_display()} · {a.name}") for a in tops])]
     above = [getattr(area, f"{kind}_id") for kind in QUEUE_KINDS if kind != area.kind]
-    up = [a for a in Area.objects.filter(pk__in=[pk for pk in above if pk]) if scope.covers(a)]
-    up.sort(key=lambda a: QUEUE_KINDS.index(a.kind))
-    down = Area.objects.filter(parent=area, kind__in=QUEUE_KINDS).order_by("kind", "position", "id")
-    return [(a, "up") for a in up] + [(area, "here")] + [(a, "down") for a in down], True
+    up = sorted((a for a in Area.objects.filter(pk__in=[pk for pk in above if pk]) if scope.covers(a)),
+                key=lambda a: QUEUE_KINDS.index(a.kind))
+    parent = next((a for a in up if a.pk == area.parent_id), None)
+    beside = (list(Area.objects.filter(parent=parent, kind__in=QUEUE_KINDS).order_by("kind", "position", "id"))
+              if parent is not None else tops)
+    under = Area.objects.filter(parent=area, kind__in=QUEUE_KINDS).order_by("kind", "position", "id")
+    groups = [("", [(a, f"↑ {a.get_kind_display()} · {a.name}") for a in up])]
+    groups.append((_("%(place)s 下") % {"place": parent.name} if parent else _("我负责的区域"),
+                   [(a, f"{a.get_kind_display()} · {a.name}") for a in beside]))
+    if under:
+        groups.append((_("%(place)s 下") % {"place": area.name}, [(a, f"{a.get_kind_display()} · {a.name}")
+                                                                  for a in under]))
+    return [(label, options) for label, options in groups if options]
 
 
 def filing_place_search(*, viewer, text: str, limit: int = 15) -> list[Area]:

@@ -66,15 +66,15 @@ def appeal_queue(request):
         if len(found) == 1:  # the one she asked for: straight to it
             return redirect("staff:appeal_detail", pk=found[0].pk)
     page = Paginator(appeals, PAGE_SIZE).get_page(request.GET.get("page"))
-    areas, drill = selectors.queue_areas(viewer=request.user, area=area, flat_max=forms.PLACE_SELECT_MAX)
+    # a filter change redraws the filters with the list, so what they show is what the list (and the address,
+    # and the page Back returns to) holds; the 20-second refresh takes only the list (hx-select)
     return render_page(request, "appeals/queue.html", {
         "page_obj": page, "now": timezone.now(), "state": state, "area": area, "category": category, "q": number,
-        "states": [("open", _("未办结")), ("", _("全部状态"))] + list(State.choices), "areas": areas,
-        # a drill-down's list follows the choice: sent again with the results, unless the list is only refreshing
-        "areas_again": drill and request.htmx and request.htmx.trigger != "results",
+        "states": [("open", _("未办结")), ("", _("全部状态"))] + list(State.choices),
+        "areas": selectors.queue_areas(viewer=request.user, area=area, flat_max=forms.PLACE_SELECT_MAX),
         "categories": Category.objects.filter(parent__isnull=True, is_active=True),
         "can_file": bool(scope_for(request.user, Perm.HANDLE_APPEALS)),
-    }, partial="results")
+    }, partial="queue")
 
 
 @staff_view
