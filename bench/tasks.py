@@ -85,7 +85,8 @@ def session(community_id: int | None = None) -> dict:
 
 
 def make_ledger(path: str, rows: int) -> dict:
-    """A ledger file of ``rows`` new residents in the first community, as a community would keep it."""
+    """A ledger file of ``rows`` new residents in the community of the worker who imports it (import_ledger), as a
+    community would keep it."""
     import random
     from datetime import date
 
@@ -98,7 +99,9 @@ def make_ledger(path: str, rows: int) -> dict:
 
     rng = random.Random(20261123)
     namer = Namer(rng, regions=("440103", "440104", "440105", "440106"))  # people new to the demo city
-    community = Area.objects.filter(kind=AreaKind.COMMUNITY).order_by("id").first()
+    from gongzhi.accounts.models import User
+
+    community = User.objects.get(username="worker").role_grants.get(area__kind=AreaKind.COMMUNITY).area
     grids = list(Area.objects.filter(kind=AreaKind.GRID, community=community).order_by("id"))
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("居民台账")
