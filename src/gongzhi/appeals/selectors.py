@@ -181,27 +181,29 @@ def queue_areas(*, viewer, area: Area | None, flat_max: int) -> list[tuple[str, 
     if not scope:
         return []
     if not scope.everywhere:
-        flat = filing_places(viewer=viewer)
-        if flat[:flat_max + 1].count() <= flat_max:
+        flat = list(filing_places(viewer=viewer)[:flat_max + 1])
+        if len(flat) <= flat_max:
             return [("", [(a, f"{a.get_kind_display()} · {place_label(a)}") for a in flat])]
+
+    def listed(places, mark=""):
+        return [(a, f"{mark}{a.get_kind_display()} · {a.name}") for a in places]
+
+    def children(place):
+        return list(Area.objects.filter(parent=place, kind__in=QUEUE_KINDS).order_by("kind", "position", "id"))
+
     tops = (Area.objects.filter(kind__in=[AreaKind.DISTRICT, AreaKind.SUBDISTRICT]) if scope.everywhere
-            else Area.objects.filter(pk__in=[pk for _kind, pk in scope.places]))
-    tops = list(tops.filter(kind__in=QUEUE_KINDS).order_by("kind", "position", "id"))
+            else Area.objects.filter(pk__in=[pk for _kind, pk in scope.places], kind__in=QUEUE_KINDS))
+    tops = list(tops.order_by("kind", "position", "id"))
     if area is None:
-        return [("", [(a, f"{a.get_kind_display()} · {a.name}") for a in tops])]
+        return [("", listed(tops))]
     above = [getattr(area, f"{kind}_id") for kind in QUEUE_KINDS if kind != area.kind]
     up = sorted((a for a in Area.objects.filter(pk__in=[pk for pk in above if pk]) if scope.covers(a)),
                 key=lambda a: QUEUE_KINDS.index(a.kind))
     parent = next((a for a in up if a.pk == area.parent_id), None)
-    beside = (list(Area.objects.filter(parent=parent, kind__in=QUEUE_KINDS).order_by("kind", "position", "id"))
-              if parent is not None else tops)
-    under = Area.objects.filter(parent=area, kind__in=QUEUE_KINDS).order_by("kind", "position", "id")
-    groups = [("", [(a, f"↑ {a.get_kind_display()} · {a.name}") for a in up])]
-    groups.append((_("%(place)s 下") % {"place": parent.name} if parent else _("我负责的区域"),
-                   [(a, f"{a.get_kind_display()} · {a.name}") for a in beside]))
-    if under:
-        groups.append((_("%(place)s 下") % {"place": area.name}, [(a, f"{a.get_kind_display()} · {a.name}")
-                                                                  for a in under]))
+    groups = [("", listed(up, "↑ ")),
+              (_("%(place)s 下") % {"place": parent.name} if parent else _("我负责的区域"),
+               listed(children(parent) if parent is not None else tops)),
+              (_("%(place)s 下") % {"place": area.name}, listed(children(area)))]
     return [(label, options) for label, options in groups if options]
 
 

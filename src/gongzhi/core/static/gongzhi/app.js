@@ -73,8 +73,8 @@
   document.addEventListener("DOMContentLoaded", () => labelCells(document));
   document.addEventListener("htmx:afterSettle", () => labelCells(document));  // labelled cells are left as they are
 
-  // A control swapped out from under the keyboard (the queue's area list, sent again with its results) keeps the
-  // focus: the new element of the same id gets it back, so keyboard users go on where they were.
+  // A control swapped out from under the keyboard (the queue's filters, redrawn with the list they chose) keeps
+  // the focus: the new element of the same id gets it back, so keyboard users go on where they were.
   let focusedId = "";
   document.addEventListener("htmx:beforeRequest", () => { focusedId = document.activeElement?.id || ""; });
   document.addEventListener("htmx:afterSettle", () => {
