@@ -11,7 +11,7 @@ PORT ?= 8000
 SCALE ?= 15000
 ONLY ?=
 
-.PHONY: demo test lint migrations-check test-sqlite test-postgresql bench messages clean-demo serve eval eval-groups eval-replies
+.PHONY: demo test lint migrations-check test-sqlite test-postgresql test-dates bench messages clean-demo serve eval eval-groups eval-replies
 
 # (quiet, and to stderr: `make bench` keeps stdout for its JSON lines)
 $(VENV)/.installed: pyproject.toml
@@ -35,8 +35,8 @@ demo: var/.migrated
 clean-demo:
 	rm -f var/gongzhi.sqlite3 var/gongzhi.sqlite3-wal var/gongzhi.sqlite3-shm var/.migrated
 
-## test: lint, migration check, every test on SQLite (browser included), then again on PostgreSQL
-test: lint migrations-check test-sqlite test-postgresql
+## test: lint, migration check, every test on SQLite (browser included), again on PostgreSQL, then at other dates
+test: lint migrations-check test-sqlite test-postgresql test-dates
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check src tests bench
@@ -53,6 +53,24 @@ test-sqlite: $(VENV)/.installed $(AXE)
 
 test-postgresql: $(VENV)/.installed
 	$(VENV)/bin/pytest --postgresql -m "not browser"
+
+# A test that reads the real date passes the day it is written and fails a week later. The suite runs again
+# with the machine's clock (libfaketime: Python, SQLite and the browser tests' server alike) moved more than a
+# year ahead, once across the Beijing new year (the browser tests too) and once across the end of a February,
+# so such a test fails today. The moments move with the real date, so the guard keeps looking ahead.
+YEAR_NOW := $(shell date -u +%Y)
+NEW_YEAR_EVE := $(shell echo $$(( $(YEAR_NOW) + 1 ))-12-31 15:59:30)
+FEBRUARY_END := $(shell date -u -d "$$(( $(YEAR_NOW) + 2 ))-03-01 -1 day" +%F) 15:59:30
+FAKETIME = FAKETIME_DONT_RESET=1 faketime
+
+test-dates: $(VENV)/.installed $(AXE)
+	@if ! command -v faketime >/dev/null; then \
+	  if [ "$$CI" = true ]; then echo "faketime is missing (apt-get install faketime)" >&2; exit 1; fi; \
+	  echo "faketime not found: the date checks are skipped (apt-get install faketime; they fail on CI)"; exit 0; fi; \
+	echo "== the suite at $(NEW_YEAR_EVE) UTC (Beijing's new year a few seconds later)"; \
+	BROWSER_ARTIFACTS=var/artifacts/browser-dates $(FAKETIME) "$(NEW_YEAR_EVE)" $(VENV)/bin/pytest -q -p no:cacheprovider && \
+	echo "== the suite at $(FEBRUARY_END) UTC (March in Beijing a few seconds later)" && \
+	$(FAKETIME) "$(FEBRUARY_END)" $(VENV)/bin/pytest -q -p no:cacheprovider -m "not browser"
 
 ## bench: the benchmarks of ../shared/BENCH.md; `make bench ONLY=registry.scope` runs those whose names start so
 bench: $(VENV)/.installed

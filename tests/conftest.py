@@ -16,6 +16,7 @@ import contextlib
 import os
 
 import pytest
+import time_machine
 from django.test import Client
 
 from gongzhi.testing.postgres import Cluster, PostgresUnavailable
@@ -74,6 +75,21 @@ def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         build_registry(residents=WORLD_RESIDENTS, quiet=True)
         build_accounts()
+
+
+@pytest.fixture(autouse=True)
+def _clock(request):
+    """``@pytest.mark.clock("2026-11-23 10:00 +0800")`` sets the clock for all a test does, its fixtures and the
+    pages it opens included, ticking from there. A test pinned to a date (working hours, a holiday, a Monday)
+    must not let any step read the real date, or it passes when written and fails a week later; inner
+    ``time_machine.travel`` blocks move it further as before. ``make test-dates`` runs the suite with the real
+    clock years ahead, which is how a test that reads the real date is caught."""
+    marker = request.node.get_closest_marker("clock")
+    if marker is None:
+        yield
+        return
+    with time_machine.travel(marker.args[0], tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,7 @@ from gongzhi.appeals.hotline import hotline_orders
 from gongzhi.appeals.models import Category
 from gongzhi.core.errors import InvalidInput
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock("2026-11-23 10:00 +0800")]
 
 
 def at(when):
@@ -77,8 +77,8 @@ def test_figures_only_cover_what_the_viewer_may_see(period, users):
 
 
 def test_the_figures_page_and_api(period, login):
-    worker = login("worker")
-    with at("24 09:00"):
+    with at("24 09:00"):  # signed in that morning (a session lasts 12 hours)
+        worker = login("worker")
         page = worker.get("/staff/figures/?start=2026-11-23&end=2026-11-24").content.decode()
         api = worker.get("/api/v1/figures/rates?start=2026-11-23&end=2026-11-24&group_by=community").json()
     assert period.community.name in page and "50%" in page

@@ -15,8 +15,8 @@ from gongzhi.appeals.models import Appeal, AppealEvent, Category
 from gongzhi.core.errors import InvalidInput, NotPermitted, TransitionNotAllowed
 from gongzhi.notifications.models import Notification, OutboxMessage
 
-pytestmark = pytest.mark.django_db
 MONDAY = "2026-11-23 10:00 +0800"
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(MONDAY)]
 
 
 @pytest.fixture

@@ -14,8 +14,8 @@ from gongzhi.core.errors import Conflict, InvalidInput, NotPermitted, Transition
 from gongzhi.registry.choices import OrgKind, PartnerRole
 from gongzhi.registry.models import Area, Household, Organisation
 
-pytestmark = pytest.mark.django_db
 MONDAY_10AM = "2026-11-23 10:00 +0800"
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(MONDAY_10AM)]
 
 
 def cat(code):

@@ -13,8 +13,8 @@ from gongzhi.appeals.sweep import sweep
 from gongzhi.notifications.models import Notification, OutboxMessage
 from gongzhi.notifications.services import deliver_outbox
 
-pytestmark = pytest.mark.django_db
 MONDAY_10AM = "2026-11-23 10:00 +0800"
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(MONDAY_10AM)]
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from gongzhi.core.errors import Conflict, InvalidInput, NotPermitted
 from gongzhi.notifications.models import Notification
 from gongzhi.registry.models import Organisation
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock("2026-11-23 10:00 +0800")]
 
 
 @pytest.fixture

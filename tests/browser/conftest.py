@@ -22,7 +22,7 @@ from tests.conftest import require_component
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 AXE = ROOT / "var" / "node" / "node_modules" / "axe-core" / "axe.min.js"
-ARTIFACTS = ROOT / "var" / "artifacts" / "browser"
+ARTIFACTS = Path(os.environ.get("BROWSER_ARTIFACTS", ROOT / "var" / "artifacts" / "browser"))
 
 
 def _free_port() -> int:

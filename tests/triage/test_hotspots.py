@@ -17,8 +17,8 @@ from gongzhi.triage import hotspots as hs
 from gongzhi.triage.models import Hotspot
 from gongzhi.triage.services import hotspot_task, hotspots_refresh
 
-pytestmark = pytest.mark.django_db
 MONDAY = "2026-11-23 10:00:00.123456 +0800"
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(MONDAY)]
 T0 = datetime(2026, 11, 1, 9, 0)
 
 

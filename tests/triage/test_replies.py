@@ -9,8 +9,8 @@ from gongzhi.core.models import AppendOnlyError
 from gongzhi.triage import replies
 from gongzhi.triage.models import ReplyCheck
 
-pytestmark = pytest.mark.django_db
 MONDAY = "2026-11-23 10:00 +0800"
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(MONDAY)]
 APPEAL = "3号楼电梯又坏了，困了人半小时才有人来，请尽快修理"
 GOOD = "您好！11月23日下午，物业维修师傅到3号楼检查了电梯，更换了门机控制板，电梯已恢复运行。物业公司会每周检查一次，如再出问题请拨打物业值班电话。"
 

@@ -19,8 +19,8 @@ from gongzhi.triage.selectors import duplicate_candidates
 from gongzhi.triage.services import _own_examples, appeal_triage, classifier_train, triage_pending
 from tests.triage.conftest import LABELLED
 
-pytestmark = pytest.mark.django_db
 MONDAY = "2026-11-23 10:00 +0800"
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(MONDAY)]
 
 
 def desk(users, area, text_, **kw):
