@@ -40,6 +40,7 @@ test: lint migrations-check test-sqlite test-postgresql test-dates
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check src tests bench
+	cd src && ../$(VENV)/bin/lint-imports --config ../pyproject.toml
 
 migrations-check: $(VENV)/.installed
 	DJANGO_SETTINGS_MODULE=gongzhi.settings.test $(MANAGE) makemigrations --check --dry-run

@@ -416,7 +416,7 @@ def duplicates_city(samples: int = 200) -> dict:
 
     from django.db.models import Count
 
-    from gongzhi.accounts.choices import Role
+    from gongzhi.access.roles import Role
     from gongzhi.accounts.models import RoleGrant, User
     from gongzhi.appeals.models import Appeal
     from gongzhi.triage.selectors import duplicate_candidates

@@ -43,7 +43,7 @@ def error(request, status: int, code: str, message, **extra):
 @api.exception_handler(DomainError)
 def on_domain_error(request, exc: DomainError):
     extra = {"field": exc.field} if exc.field else {}
-    return error(request, exc.status, exc.code, exc.message, **extra)
+    return error(request, exc.status, exc.code, exc.message, **extra, **exc.details)
 
 
 @api.exception_handler(NinjaValidationError)

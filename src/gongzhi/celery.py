@@ -10,11 +10,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongzhi.settings.prod")
 app = Celery("gongzhi")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-# Periodic jobs keep their schedule in code, next to the task they run (see each app's tasks.py).
+# Periodic jobs and their schedules: all here, each naming the app's task it runs (its tasks.py).
 app.conf.beat_schedule = {
     "appeals-sweep": {"task": "gongzhi.appeals.tasks.appeals_sweep_task", "schedule": 60.0},
     "deliver-outbox": {"task": "gongzhi.notifications.tasks.deliver_outbox_task", "schedule": 60.0},
-    # new appeals send no message of their own (appeals.services.queue_triage): this reads them within seconds
+    # new appeals send no message of their own (triage.handlers.read_new_appeal): this reads them within seconds
     "triage-pending": {"task": "gongzhi.triage.tasks.triage_pending_task", "schedule": 5.0},
     "triage-train": {"task": "gongzhi.triage.tasks.classifier_train_task", "schedule": crontab(hour=3, minute=0)},
     "triage-hotspots": {"task": "gongzhi.triage.tasks.hotspots_refresh_task", "schedule": crontab(minute=7)},

@@ -9,12 +9,13 @@ from gongzhi.core import views as core_views
 from gongzhi.notifications import urls as notifications_urls
 from gongzhi.registry import urls as registry_urls
 from gongzhi.triage import urls as triage_urls
+from gongzhi.web import views as web_views
 
 from .api import api
 
 staff_patterns = [
-    path("", core_views.dashboard, name="dashboard"),
-    path("audit/", core_views.audit_log, name="audit_log"),
+    path("", web_views.dashboard, name="dashboard"),
+    path("audit/", web_views.audit_log, name="audit_log"),
     *registry_urls.staff,
     *accounts_urls.staff,
     *appeals_urls.staff,
@@ -29,7 +30,7 @@ portal_patterns = [
 ]
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", web_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     *appeals_urls.public,
     path("large-text", core_views.large_text, name="large_text"),

@@ -71,7 +71,7 @@ def test_a_merged_reporter_may_reopen_the_group(neighbours, users):
     worker = users("worker")
     services.appeal_accept(appeal=first, actor=worker)
     services.appeal_merge(appeal=second, into=first, actor=worker)
-    services.appeal_resolve(appeal=first, actor=worker, reply="已联系维保公司修好")
+    services.appeal_resolve(appeal=first, actor=worker, reply="维保公司今天上午更换了电梯门机板，电梯已恢复运行")
     services.appeal_rate(appeal=second, actor=users("newcomer"), rating="dissatisfied")
     services.appeal_reopen(appeal=second, actor=users("newcomer"), reason="今天又停了")
     first.refresh_from_db()
@@ -106,7 +106,7 @@ def test_merging_into_a_merged_appeal_joins_its_group(neighbours, users, world):
     third.refresh_from_db()
     assert third.parent_id == first.pk
     services.appeal_accept(appeal=first, actor=worker)
-    services.appeal_resolve(appeal=first, actor=worker, reply="电梯已修复，恢复运行")
+    services.appeal_resolve(appeal=first, actor=worker, reply="电梯已修复：维保公司今天更换了门机板，已恢复运行")
     # the walk-in without an account hears of it by SMS to the phone she left
     assert OutboxMessage.objects.filter(recipient="13900001111", body__contains="电梯已修复").exists()
 

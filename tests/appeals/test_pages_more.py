@@ -111,18 +111,18 @@ def test_the_inbox_shows_the_reply_with_one_tap_rating(login, users, world):
     appeal = services.appeal_submit(channel=Channel.PORTAL, text="门禁坏了", area=home.area, household=home,
                                     actor=users("resident"), category=Category.objects.get(code="property-access"))
     services.appeal_accept(appeal=appeal, actor=users("worker"))
-    services.appeal_resolve(appeal=appeal, actor=users("worker"), reply="门禁已由物业更换读卡器")
+    services.appeal_resolve(appeal=appeal, actor=users("worker"), reply="物业维修部今天下午更换了单元门禁的读卡器，门禁已恢复使用")
     client = login("resident")
     home_page = client.get("/portal/").content.decode()
     assert 'class="badge"' in home_page  # unread messages
     inbox = client.get("/portal/messages/").content.decode()
-    assert "门禁已由物业更换读卡器" in inbox and 'value="satisfied"' in inbox
+    assert "更换了单元门禁的读卡器" in inbox and 'value="satisfied"' in inbox
     response = client.post(f"/portal/appeals/{appeal.pk}/rate", {"rating": "satisfied", "next": "/portal/messages/"})
     assert response["Location"] == "/portal/messages/"
     appeal.refresh_from_db()
     assert appeal.rating == "satisfied"
     after = client.get("/portal/messages/").content.decode()  # rated: the message no longer asks for it
-    assert "门禁已由物业更换读卡器" in after and 'value="satisfied"' not in after
+    assert "更换了单元门禁的读卡器" in after and 'value="satisfied"' not in after
     assert Notification.objects.get(user=users("resident"), key=f"rate:{appeal.pk}:0").read_at is not None
     client.post("/portal/messages/read", {"next": "/portal/messages/"})
     assert not Notification.objects.filter(user=users("resident"), read_at__isnull=True).exists()

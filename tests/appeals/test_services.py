@@ -9,10 +9,12 @@ from gongzhi.accounts.services import verified_households
 from gongzhi.appeals import services
 from gongzhi.appeals.choices import Action, Channel, Priority, State
 from gongzhi.appeals.models import Appeal, AppealEvent, Category
-from gongzhi.appeals.services import TRANSITIONS
+from gongzhi.appeals.services.lifecycle import transition
+from gongzhi.appeals.transitions import TRANSITIONS
 from gongzhi.core.errors import Conflict, InvalidInput, NotPermitted, TransitionNotAllowed
 from gongzhi.registry.choices import OrgKind, PartnerRole
-from gongzhi.registry.models import Area, Household, Organisation
+from gongzhi.registry.models import Area, Household
+from tests import factories
 
 MONDAY_10AM = "2026-11-23 10:00 +0800"
 pytestmark = [pytest.mark.django_db, pytest.mark.clock(MONDAY_10AM)]
@@ -190,7 +192,7 @@ def stranger_worker(users, world):
     return User.objects.get(pk=u.pk)
 
 
-def test_return_and_transfer_big_hand_helps_small_hand(filed, users, company):
+def test_return_and_transfer_big_hand_helps_small_hand(filed, users, company, world):
     worker, staff = users("worker"), users("property")
     services.appeal_accept(appeal=filed, actor=worker)
     services.appeal_dispatch(appeal=filed, actor=worker, party=company)
@@ -200,7 +202,14 @@ def test_return_and_transfer_big_hand_helps_small_hand(filed, users, company):
     filed.refresh_from_db()
     assert filed.state == State.RETURNED and filed.party is None
     services.appeal_dispatch(appeal=filed, actor=worker, party=company)
-    bigger = Organisation.objects.filter(kind=OrgKind.PROPERTY_COMPANY).exclude(pk=company.pk).first()
+    # a bigger company serving the same community takes it; one serving elsewhere, or wound up, is refused
+    bigger = factories.organisation(name="大型物业", serving=[world.community])
+    elsewhere = factories.organisation(name="别处物业", serving=[world.other_community])
+    closed = factories.organisation(name="已注销物业", serving=[world.community], active=False)
+    with pytest.raises(InvalidInput):
+        services.appeal_transfer(appeal=filed, actor=staff, party=closed, reason="转给已注销的公司")
+    with pytest.raises(InvalidInput):
+        services.appeal_transfer(appeal=filed, actor=staff, party=elsewhere, reason="转给不服务本社区的公司")
     services.appeal_transfer(appeal=filed, actor=staff, party=bigger, reason="大手拉小手：我司无水电工")
     filed.refresh_from_db()
     assert filed.party == bigger and filed.state == State.DISPATCHED
@@ -276,5 +285,5 @@ def test_every_transition_is_refused_from_every_other_state(action):
     for state in set(State.values) - allowed_from:
         appeal.state = state
         with pytest.raises(TransitionNotAllowed):
-            services._transition(appeal, action, actor=None)
+            transition(appeal, action, actor=None)
     assert not AppealEvent.objects.exists()

@@ -3,13 +3,13 @@ from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
+from gongzhi.access.scopes import active_grants
 from gongzhi.core.errors import DomainError, InvalidInput
 from gongzhi.registry.models import Household
 
 from . import services
 from .choices import BindingStatus
 from .models import HouseholdBinding
-from .scopes import active_grants
 
 router = Router(tags=["accounts"])
 

@@ -5,10 +5,11 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from gongzhi.access.roles import Role
 from gongzhi.registry.choices import AreaKind, OrgKind, PartnerRole, ResidentStatus
 from gongzhi.registry.models import Area, Organisation, OrganisationArea, Resident
 
-from .choices import BindingStatus, Role
+from .choices import BindingStatus
 from .models import HouseholdBinding, RoleGrant, User
 
 DEMO_PASSWORD = "gongzhi-demo"

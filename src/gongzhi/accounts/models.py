@@ -8,10 +8,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.access.roles import Role
 from gongzhi.core.masking import mask_phone
 from gongzhi.core.models import TimeStamped
 
-from .choices import BindingStatus, Role
+from .choices import BindingStatus
 
 
 class User(AbstractUser):

@@ -2,11 +2,8 @@
 
 from django.db.models import Q, QuerySet
 
-from gongzhi.registry.models import Area, OrganisationArea
-
-from .choices import BindingStatus, Role
-from .models import HouseholdBinding, RoleGrant
-from .scopes import (
+from gongzhi.access.roles import Role
+from gongzhi.access.scopes import (
     GLOBAL_ROLES,
     GRANTABLE_BY,
     ROLE_AREA_KINDS,
@@ -16,6 +13,10 @@ from .scopes import (
     active_grants,
     scope_for,
 )
+from gongzhi.registry.models import Area, OrganisationArea
+
+from .choices import BindingStatus
+from .models import HouseholdBinding, RoleGrant
 
 
 def _grant_place_scope(grant: RoleGrant) -> Scope:

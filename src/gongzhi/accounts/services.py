@@ -4,14 +4,15 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongzhi.access.roles import Role
+from gongzhi.access.scopes import Perm, forget, scope_for
 from gongzhi.core.audit import Action, audit
 from gongzhi.core.errors import Conflict, InvalidInput, NotPermitted, TransitionNotAllowed
 from gongzhi.registry.models import Household, Resident
 
-from .choices import BindingStatus, Role
+from .choices import BindingStatus
 from .models import ApiToken, HouseholdBinding, RoleGrant, User
 from .permissions import can_grant, place_fits_role
-from .scopes import Perm, forget, scope_for
 
 MAX_OPEN_BINDINGS = 5
 

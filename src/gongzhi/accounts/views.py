@@ -9,7 +9,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gongzhi.core.decorators import domain_errors_as_http, staff_view
+from gongzhi.access.decorators import staff_view
+from gongzhi.access.roles import Role
+from gongzhi.access.scopes import ROLE_AREA_KINDS, ROLE_ORG_KINDS, Perm, scope_for
+from gongzhi.core.decorators import domain_errors_as_http
 from gongzhi.core.errors import DomainError
 from gongzhi.core.htmx import render_page
 from gongzhi.registry import selectors as registry_selectors
@@ -18,11 +21,10 @@ from gongzhi.registry.models import Area, Household
 from gongzhi.registry.permissions import areas_visible_to, get_visible, organisations_visible_to
 
 from . import services
-from .choices import BindingStatus, Role
+from .choices import BindingStatus
 from .forms import BindForm, GrantForm, LoginForm, RejectForm, TokenForm
 from .models import ApiToken, User
 from .permissions import bindings_to_verify, grantable_roles, grants_visible_to, pending_bindings
-from .scopes import ROLE_AREA_KINDS, ROLE_ORG_KINDS, Perm, scope_for
 
 
 class LoginView(auth_views.LoginView):

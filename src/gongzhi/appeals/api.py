@@ -14,6 +14,7 @@ from . import selectors, services
 from .choices import Channel
 from .hotline import hotline_orders
 from .models import Appeal, Category, Whistle
+from .permissions import actions_for
 
 router = Router(tags=["appeals"])
 
@@ -105,6 +106,11 @@ class EventOut(Schema):
 
 class AppealDetailOut(AppealOut):
     timeline: list[EventOut]
+    actions: list[str] = Field(description="what the caller may do to it now (the services enforce the same rule)")
+
+    @staticmethod
+    def resolve_actions(obj, context):
+        return sorted(actions_for(context["request"].user, obj))
 
 
 class ReasonIn(Schema):
@@ -123,6 +129,8 @@ class PartyIn(Schema):
 
 class ReplyIn(Schema):
     reply: str
+    # a reply the check finds weak is refused (422, code weak_reply, with its problems) until sent again with this
+    after_warning: bool = False
 
 
 class CloseIn(Schema):
@@ -271,7 +279,7 @@ def transfer(request, pk: int, body: PartyIn):
 @router.post("/appeals/{pk}/resolve", response=AppealDetailOut)
 def resolve(request, pk: int, body: ReplyIn):
     return _detail(request, services.appeal_resolve(appeal=_visible(request, pk), actor=request.user,
-                                                    reply=body.reply))
+                                                    reply=body.reply, after_warning=body.after_warning))
 
 
 @router.post("/appeals/{pk}/close-unresolved", response=AppealDetailOut)

@@ -30,13 +30,15 @@ class State(models.TextChoices):
 
 
 OPEN_STATES = frozenset({State.SUBMITTED, State.ACCEPTED, State.DISPATCHED, State.IN_PROGRESS, State.RETURNED})
-DONE_STATES = frozenset({State.RESOLVED, State.CLOSED, State.CLOSED_UNRESOLVED, State.MERGED})
 # what a duplicate may be merged into: an appeal not yet closed. A resolved one (已办结) still waits for its
 # residents' ratings, so a late duplicate joins it, hears its reply and rates it
 MERGE_TARGET_STATES = OPEN_STATES | {State.RESOLVED}
 
 
 class Action(models.TextChoices):
+    """What happens to an appeal, in the glossary's words: ACCEPT is 受理 (the community takes it in), TAKE is
+    接单 (the party takes what was dispatched to it)."""
+
     SUBMIT = "submit", _("提交诉求")
     ACCEPT = "accept", _("社区受理")
     DISPATCH = "dispatch", _("派单")
@@ -55,12 +57,12 @@ class Action(models.TextChoices):
     REPORT_IN = "report_in", _("报到")
     WARN = "warn", _("临期提醒")
     ESCALATE = "escalate", _("超时督办")
-    NOTE = "note", _("备注")
     MERGE = "merge", _("合并到同类诉求")
     MERGED_IN = "merged_in", _("合并同类诉求")
     UNPUBLISH = "unpublish", _("撤下公示")
     TRIAGE = "triage", _("智能分拨")
     RECLASSIFY = "reclassify", _("更正类别")
+    RELOCATE = "relocate", _("调整网格")  # the registry redrew a grid line, or a task went to its grid
 
 
 class Outcome(models.TextChoices):
@@ -85,6 +87,7 @@ class Step(models.TextChoices):
 
 def label_of(choices: type[models.TextChoices], value: str):
     """What ``get_FOO_display()`` shows for ``value`` (the value itself when unknown), found in the enum. Django's
-    own rebuilds the field's choices into a dict on every call, hashing each lazy label: 0.3 ms for Action."""
+    own rebuilds the field's choices into a dict on every call, hashing each lazy label (the queue renders it per
+    row, the intake per answer)."""
     member = choices._value2member_map_.get(value)
     return member.label if member is not None else value

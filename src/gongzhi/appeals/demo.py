@@ -1,7 +1,8 @@
 """A year of appeals for the demo city, in every state, so the queue and the figures are alive on first start.
 
 Deterministic in content (seeded), placed relative to now: the open ones are recent, some of them overdue.
-Written through the bulk loader with their whole timelines; the rules they follow are the services' rules.
+Written through the bulk loader with their whole timelines, every move through ``services.lifecycle`` (its table
+of allowed moves, its clocks, its place columns): the demo's year follows the services' rules.
 """
 from __future__ import annotations
 
@@ -20,9 +21,9 @@ from gongzhi.registry.choices import PLACE_KINDS, AreaKind
 from gongzhi.registry.models import Area, Resident
 
 from . import routing
-from .choices import Action, Channel, Outcome, Priority, Rating, State
+from .choices import Action, Channel, Outcome, Priority, Rating, State, Step
 from .models import Appeal, AppealEvent, Category
-from .services import appeal_numbers
+from .services.lifecycle import appeal_numbers, clock, hours_for, place_columns, step, submitted_event_row
 from .worktime import Calendar
 
 # what residents say about each kind of trouble, in their own words; a demo appeal is one of these, sometimes
@@ -77,17 +78,7 @@ REPLIES = [
 ]
 
 
-def _reply_checks(checked: list[tuple], now) -> None:
-    """The reply check of every demo reply, as resolving through the service would have recorded it."""
-    from gongzhi.triage.models import ReplyCheck
-    from gongzhi.triage.services import reply_check_row
-
-    ReplyCheck.objects.bulk_create([
-        reply_check_row(appeal_id=pk, appeal_text=text, community_id=community, reply=reply, party=party,
-                        at=min(at, now)) for pk, text, reply, party, at, community in checked], batch_size=2000)
-
-
-def _seed_catalogue_if_flushed() -> None:
+def seed_catalogue_if_flushed() -> None:
     if not Category.objects.exists():  # demo_city --reset flushes data that migrations seeded
         importlib.import_module("gongzhi.appeals.migrations.0003_catalogue").seed(django_apps, None)
         importlib.import_module("gongzhi.appeals.migrations.0009_city_categories").seed(django_apps, None)
@@ -113,7 +104,7 @@ class _Callers:
 
 @transaction.atomic
 def build_appeals(count: int = 3000, seed: int = 20261123, quiet: bool = False) -> int:
-    _seed_catalogue_if_flushed()
+    seed_catalogue_if_flushed()
     rng = random.Random(seed)
     now = timezone.now()
     calendar = Calendar.load(timezone.localdate(now - timedelta(days=366)), days=400)
@@ -133,7 +124,6 @@ def build_appeals(count: int = 3000, seed: int = 20261123, quiet: bool = False) 
     again = random.Random(seed + 1)
     callers = _Callers(random.Random(seed + 2))
     appeals, events = [], []
-    checked: list[tuple] = []  # resolved appeals: (id, text, reply, party, when, community)
     ids = reserve_ids(Appeal, count)
     created_times = sorted(now - timedelta(days=365 * rng.random() ** 1.6, minutes=rng.randint(0, 600))
                            for _ in range(count))
@@ -156,26 +146,24 @@ def build_appeals(count: int = 3000, seed: int = 20261123, quiet: bool = False) 
         elif channel == Channel.PORTAL:
             channel = Channel.DESK  # other residents have no accounts in the demo: they came to the desk
         urgent = category.priority == Priority.URGENT
-        respond_due = (created + timedelta(hours=min(float(category.respond_hours), 2.0)) if urgent
-                       else calendar.add(created, float(category.respond_hours)))
+        respond_due, respond_warn = clock(created, hours_for(category, Step.RESPOND), urgent=urgent, calendar=calendar)
         appeal = {
             "id": pk, "number": "", "channel": channel, "category_id": category.pk, "priority": category.priority,
             "state": State.SUBMITTED, "text": _text(rng, problem, area),
-            "area_id": area.pk, "household_id": household.pk if household else None,
+            "household_id": household.pk if household else None,
             "reporter_id": reporter.pk if reporter else None, "entered_by_id": worker.pk if worker else None,
             "proactive": channel == Channel.PATROL, "public": rng.random() < 0.4,
             "hotline_order_no": f"DEMO-{pk:08d}" if channel == Channel.HOTLINE else "",
-            "respond_due_at": respond_due, "respond_warn_at": respond_due, "created_at": created,
-            "updated_at": created,
+            "respond_due_at": respond_due, "respond_warn_at": respond_warn, "created_at": created,
+            "updated_at": created, **place_columns(area),
         }
-        for kind in PLACE_KINDS:
-            appeal[f"{kind}_id"] = getattr(area, f"{kind}_id")
         if channel in (Channel.HOTLINE, Channel.DESK):  # someone living there called or came in
             caller = callers.pick(area.compound_id)
             if caller is not None:
                 appeal.update(contact_name=caller[1], contact_phone=caller[2],
                               resident_id=caller[0] if channel == Channel.DESK else None)
-        timeline = [(created, Action.SUBMIT, "", State.SUBMITTED, None, "")]
+        staff = worker.pk if worker else None
+        events.append(submitted_event_row(appeal, at=created, actor_id=None, data={}))
         age = now - created
         # how far it got: older appeals are finished, the last weeks' are still moving
         stage = 6 if age > timedelta(days=20) else rng.choice([0, 1, 2, 3, 4, 5, 6])
@@ -183,27 +171,20 @@ def build_appeals(count: int = 3000, seed: int = 20261123, quiet: bool = False) 
         group = open_groups.get((area.compound_id or area.pk, problem))
         if stage <= 1 and group is not None and reporter is None and rng.random() < 0.6:
             # the same trouble reported again: the community merged it into the open one
-            t = created + timedelta(minutes=rng.randint(10, 120))
-            appeal.update(state=State.MERGED, parent_id=group["id"], updated_at=t)
+            t = min(created + timedelta(minutes=rng.randint(10, 120)), now)
+            appeal.update(parent_id=group["id"], updated_at=t)
+            events.append(step(appeal, Action.MERGE, at=t, actor_id=staff, data={"into": group["id"]}))
+            events.append(step(group, Action.MERGED_IN, at=t, actor_id=staff, data={"merged": pk}))
             appeals.append(appeal)
-            for at, action, before, after, about in ((created, Action.SUBMIT, "", State.SUBMITTED, pk),
-                                                     (t, Action.MERGE, State.SUBMITTED, State.MERGED, pk),
-                                                     (t, Action.MERGED_IN, group["state"], group["state"],
-                                                      group["id"])):
-                events.append({"appeal_id": about, "at": min(at, now), "action": action, "from_state": before,
-                               "to_state": after, "party_id": None, "reason": "", "public": True,
-                               "actor_id": worker.pk if worker and action != Action.SUBMIT else None,
-                               "data": {"into": group["id"]} if action == Action.MERGE else {"merged": pk}})
             continue
         if stage >= 1:
             late = rng.random() < 0.08
             t = respond_due + timedelta(hours=rng.randint(1, 20)) if late else created + (respond_due - created) * rng.random()
             t = min(t, now)  # nothing in the demo happened after now
             appeal["accepted_at"] = appeal["responded_at"] = t
-            resolve_due = (t + timedelta(hours=float(category.resolve_hours)) if urgent
-                           else calendar.add(t, float(category.resolve_hours)))
-            appeal.update(resolve_due_at=resolve_due, resolve_warn_at=resolve_due, state=State.ACCEPTED)
-            timeline.append((t, Action.ACCEPT, State.SUBMITTED, State.ACCEPTED, None, ""))
+            resolve_due, resolve_warn = clock(t, hours_for(category, Step.RESOLVE), urgent=urgent, calendar=calendar)
+            appeal.update(resolve_due_at=resolve_due, resolve_warn_at=resolve_warn)
+            events.append(step(appeal, Action.ACCEPT, at=t, actor_id=staff))
         party = None
         if stage >= 2:
             key = (category.pk, area.pk)
@@ -213,12 +194,11 @@ def build_appeals(count: int = 3000, seed: int = 20261123, quiet: bool = False) 
             party, rule = routes[key]
             if party is not None:
                 t = min(t + timedelta(minutes=rng.randint(5, 90)), now)
-                appeal.update(party_id=party.pk, rule_id=rule.pk, state=State.DISPATCHED)
-                timeline.append((t, Action.DISPATCH, State.ACCEPTED, State.DISPATCHED, None, ""))
+                appeal.update(party_id=party.pk, rule_id=rule.pk)
+                events.append(step(appeal, Action.DISPATCH, at=t, actor_id=staff))
         if stage >= 3 and party is not None:
             t = min(t + timedelta(minutes=rng.randint(10, 240)), now)
-            appeal["state"] = State.IN_PROGRESS
-            timeline.append((t, Action.TAKE, State.DISPATCHED, State.IN_PROGRESS, party, ""))
+            events.append(step(appeal, Action.TAKE, at=t, party_id=party.pk))
         if stage >= 4:
             span = appeal.get("resolve_due_at", t + timedelta(days=2)) - t
             t = min(t + span * (rng.random() * (1.3 if rng.random() < 0.1 else 0.95)), now)
@@ -226,36 +206,30 @@ def build_appeals(count: int = 3000, seed: int = 20261123, quiet: bool = False) 
                 outcome = rng.choice([Outcome.NOT_OUR_RESPONSIBILITY, Outcome.EXPLAINED, Outcome.DUPLICATE,
                                       Outcome.WITHDRAWN])
                 reason = "经核实，" + str(Outcome(outcome).label)
-                appeal.update(state=State.CLOSED_UNRESOLVED, outcome=outcome, reply=reason, closed_at=t)
-                timeline.append((t, Action.CLOSE_UNRESOLVED, timeline[-1][3], State.CLOSED_UNRESOLVED, None, reason))
+                appeal.update(outcome=outcome, reply=reason, closed_at=t)
+                events.append(step(appeal, Action.CLOSE_UNRESOLVED, at=t, reason=reason))
             else:
                 by = party if appeal["state"] == State.IN_PROGRESS else None
                 weights = [w * (1 + (by.pk % 3 if by else 0) * (i >= 2)) for i, (w, _) in enumerate(REPLIES)]
                 reply = rng.choices([r for _, r in REPLIES], weights)[0].format(
                     day=timezone.localtime(t).strftime("%m月%d日"), party=by.name if by else "社区工作人员",
                     problem=problem)
-                checked.append((pk, appeal["text"], reply, by, t, appeal["community_id"]))
-                appeal.update(state=State.RESOLVED, reply=reply, resolved_at=t, resolved_by_id=by.pk if by else None)
-                timeline.append((t, Action.RESOLVE, timeline[-1][3], State.RESOLVED, by, reply))
+                appeal.update(reply=reply, resolved_at=t, resolved_by_id=by.pk if by else None)
+                events.append(step(appeal, Action.RESOLVE, at=t, party_id=by.pk if by else None, reason=reply))
                 rated_at = t + timedelta(hours=rng.randint(2, 100)) if stage >= 5 or age > timedelta(days=8) else now
                 if rated_at < now:  # otherwise still waiting for her rating
                     t = rated_at
                     if rng.random() < 0.7:
                         rating = rng.choices([Rating.SATISFIED, Rating.BASICALLY, Rating.DISSATISFIED], [70, 22, 8])[0]
-                        appeal.update(state=State.CLOSED, rating=rating, closed_at=t)
-                        timeline.append((t, Action.RATE, State.RESOLVED, State.CLOSED, None, ""))
+                        appeal.update(rating=rating, closed_at=t)
+                        events.append(step(appeal, Action.RATE, at=t, data={"rating": rating}))
                     else:
-                        appeal.update(state=State.CLOSED, closed_at=t)
-                        timeline.append((t, Action.CLOSE, State.RESOLVED, State.CLOSED, None, "超过评价期限，自动关闭"))
+                        appeal.update(closed_at=t)
+                        events.append(step(appeal, Action.CLOSE, at=t, reason="超过评价期限，自动关闭"))
         appeal["updated_at"] = t
         appeals.append(appeal)
         if appeal["state"] in (State.ACCEPTED, State.DISPATCHED, State.IN_PROGRESS) and age < timedelta(days=20):
             open_groups[(area.compound_id or area.pk, problem)] = appeal
-        for at, action, before, after, by, reason in timeline:
-            events.append({"appeal_id": pk, "at": min(at, now), "action": action, "from_state": before,
-                           "to_state": after, "party_id": by.pk if by else None, "reason": reason,
-                           "actor_id": worker.pk if worker and action in (Action.ACCEPT, Action.DISPATCH) else None,
-                           "public": True, "data": {}})
     # numbers by filing day, as they would have been given
     by_day: dict = {}
     for appeal in appeals:
@@ -269,7 +243,6 @@ def build_appeals(count: int = 3000, seed: int = 20261123, quiet: bool = False) 
     for event, pk in zip(events, reserve_ids(AppealEvent, len(events)), strict=True):
         event["id"] = pk
     fast_insert(AppealEvent, events)
-    _reply_checks(checked, now)
     if not quiet:
         print(f"  {len(appeals)} appeals, {len(events)} timeline events", flush=True)
     return len(appeals)

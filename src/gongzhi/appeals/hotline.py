@@ -8,26 +8,27 @@ import is one transaction: it lands whole or not at all.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzhi.accounts.scopes import Perm, scope_for
+from gongzhi.access.scopes import Perm, scope_for
+from gongzhi.core import events as domain_events
 from gongzhi.core.audit import Action as AuditAction
 from gongzhi.core.audit import audit
 from gongzhi.core.db import chunked, fast_insert, reserve_ids
 from gongzhi.core.errors import NotPermitted
 from gongzhi.core.tables import Column, cell_text, read_table
-from gongzhi.registry.choices import PLACE_KINDS, AreaKind
+from gongzhi.registry.choices import AreaKind
 from gongzhi.registry.models import Area
 from gongzhi.registry.validators import normalise_phone
 
-from .choices import Action, Channel, Priority, State
+from .choices import Channel, Priority, State, Step
+from .events import AppealsImported
 from .models import Appeal, AppealEvent, Category
-from .services import appeal_numbers, queue_triage
+from .services.intake import MAX_TEXT
+from .services.lifecycle import appeal_numbers, clock, hours_for, place_columns, submitted_event_row
 from .worktime import Calendar
 
 COLUMNS = (
@@ -42,7 +43,6 @@ COLUMNS = (
     Column("contact_phone", "联系电话", aliases=("来电号码", "电话", "phone")),
 )
 MAX_ROWS = 300_000
-MAX_TEXT = 5000
 
 
 @dataclass
@@ -154,41 +154,32 @@ def _create(actor, parsed, outcome: HotlineOutcome, header, scope, file_name, re
             category = categories.get(row["category"])
             priority = category.priority if category else Priority.NORMAL
             key = (category.pk if category else None, priority)
-            if key not in category_hours:
-                hours = float(category.respond_hours) if category else 2.0
-                urgent = priority == Priority.URGENT
-                category_hours[key] = _deadlines(now, hours, urgent, calendar)
+            if key not in category_hours:  # the same clock as any intake's, computed once per category
+                category_hours[key] = clock(now, hours_for(category, Step.RESPOND), urgent=priority == Priority.URGENT,
+                                            calendar=calendar)
             due, warn = category_hours[key]
             text = row["text"] + (f"\n{_('地址')}：{row['address']}" if row["address"] else "")
             appeal = {
                 "id": pk, "number": appeal_number, "channel": Channel.HOTLINE, "state": State.SUBMITTED,
-                "text": text[:MAX_TEXT + 300], "area_id": area.pk, "category_id": category.pk if category else None,
+                "text": text[:MAX_TEXT + 300], "category_id": category.pk if category else None,
                 "priority": priority, "contact_name": row["contact_name"][:50],
                 "contact_phone": normalise_phone(row["contact_phone"])[:20], "hotline_order_no": row["order_no"],
                 "entered_by_id": actor.pk, "respond_due_at": due, "respond_warn_at": warn,
                 "created_at": now, "updated_at": now,
             }
-            for kind in PLACE_KINDS:
-                appeal[f"{kind}_id"] = getattr(area, f"{kind}_id")
+            appeal.update(place_columns(area))
             appeals.append(appeal)
-            events.append({"appeal_id": pk, "at": now, "actor_id": actor.pk, "action": Action.SUBMIT,
-                           "from_state": "", "to_state": State.SUBMITTED,
-                           "data": {"channel": Channel.HOTLINE, "order_no": row["order_no"]}})
+            events.append(submitted_event_row(appeal, at=now, actor_id=actor.pk,
+                                              data={"channel": Channel.HOTLINE, "order_no": row["order_no"]}))
         fast_insert(Appeal, appeals)
         for event, pk in zip(events, reserve_ids(AppealEvent, len(events)), strict=True):
             event["id"] = pk
         fast_insert(AppealEvent, events)
     outcome.created = len(appeals)
     if appeals:
-        transaction.on_commit(queue_triage, robust=True)
+        domain_events.publish(AppealsImported(count=len(appeals)))
     audit(actor=actor, action=AuditAction.CHANGE, target_type="appeals.hotline", summary=file_name[:200],
           request=request, data={"rows": outcome.rows, "created": outcome.created, "existing": outcome.existing,
                                  "refused": outcome.refused})
     return outcome
 
-
-def _deadlines(now, hours: float, urgent: bool, calendar: Calendar):
-    warn_hours = hours * settings.GONGZHI["WARN_AT"]
-    if urgent:
-        return now + timedelta(hours=min(hours, 2.0)), now + timedelta(hours=min(hours, 2.0) * 0.8)
-    return calendar.add(now, hours), calendar.add(now, warn_hours)

@@ -1,11 +1,21 @@
 """Who hears of what happens to an appeal. Called inside the service's transaction, so a message is queued
-exactly when the change it reports is committed (the outbox delivers it later, retrying a failing gateway)."""
+exactly when the change it reports is committed (the outbox delivers it later, retrying a failing gateway).
+The messages themselves are made by ``notifications.services``; this module says who hears what."""
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from gongzhi.accounts.models import RoleGrant
-from gongzhi.notifications.services import mark_read, notify_many, queue_sms
+from gongzhi.accounts.selectors import staff_of
+from gongzhi.notifications.services import Message, mark_read, notify_many, queue_sms, receipt_rows
 
 from .models import Appeal
+
+
+def staff_link(appeal_id: int) -> str:
+    return reverse("staff:appeal_detail", args=[appeal_id])
+
+
+def portal_link(appeal_id: int) -> str:
+    return reverse("portal:appeal_detail", args=[appeal_id])
 
 
 def _group(appeal: Appeal) -> list[Appeal]:
@@ -14,15 +24,17 @@ def _group(appeal: Appeal) -> list[Appeal]:
                                                                "channel", "reopen_count")]
 
 
-def tell_reporters(appeal: Appeal, kind: str, title: str, body: str, *, sms: bool = False) -> None:
+def tell_reporters(appeal: Appeal, kind: str, title: str, body: str, *, sms: bool = False,
+                   asks_rating: bool = False) -> None:
     """In-app for residents with an account (and SMS to their phone when ``sms``); an SMS to the contact phone
-    for the walk-in or hotline caller without one. ``kind`` "rate" puts the rating buttons in the message."""
+    for the walk-in or hotline caller without one. ``asks_rating`` puts the rating buttons in the message."""
     items = []
     for member in _group(appeal):
         key = f"{kind}:{member.pk}:{appeal.reopen_count}"
         if member.reporter_id:
-            items.append((member.reporter_id, key, title % {"n": member.number}, body,
-                          f"/portal/appeals/{member.pk}/"))
+            items.append(Message(member.reporter_id, key, title % {"n": member.number}, body,
+                                 portal_link(member.pk),
+                                 reverse("portal:appeal_rate", args=[member.pk]) if asks_rating else ""))
         elif sms and member.contact_phone:
             queue_sms(phone=member.contact_phone, subject=title % {"n": member.number}, body=body)
     notify_many(items, sms=sms)
@@ -32,33 +44,23 @@ def tell_party(appeal: Appeal, event, title: str, body: str = "") -> None:
     """The staff of the party the appeal is now with, once per dispatch or transfer (``event``)."""
     if appeal.party_id is None:
         return
-    users = RoleGrant.objects.filter(organisation_id=appeal.party_id, revoked_at__isnull=True).values_list(
-        "user_id", flat=True)
+    users = set(staff_of(organisations=[appeal.party_id]).values_list("user_id", flat=True))
     key = f"party:{event.pk}"
-    notify_many([(u, key, title % {"n": appeal.number}, body, f"/staff/appeals/{appeal.pk}/") for u in set(users)])
+    notify_many([Message(u, key, title % {"n": appeal.number}, body, staff_link(appeal.pk)) for u in users])
 
 
 def received(appeal: Appeal, *, now, reporter=None, ids: tuple[int, int]) -> list:
     """The receipt for a new appeal (it has no merged group yet), unsaved for the intake to write with the appeal
     (core.db.insert_new, ``ids`` from next_ids): in-app and by SMS to the reporter, or by SMS to the contact
     phone a walk-in or a caller left."""
-    from gongzhi.notifications.models import Notification, OutboxMessage
-
-    title = _("已收到您的诉求 %(n)s") % {"n": appeal.number}
-    body = _("社区会尽快受理，您可以在“我的诉求”里看到办理进度。")
-    phone, rows = appeal.contact_phone, []
-    if reporter is not None:
-        rows.append(Notification(pk=ids[0], user=reporter, key=f"received:{appeal.pk}:0", title=title, body=body,
-                                 link=f"/portal/appeals/{appeal.pk}/"))
-        phone = reporter.phone
-    if phone:
-        rows.append(OutboxMessage(pk=ids[1], channel=OutboxMessage.Channel.SMS, recipient=phone, subject=title,
-                                  body=body, next_attempt_at=now, notification=rows[0] if rows else None))
-    return rows
+    return receipt_rows(ids=ids, now=now, user=reporter, key=f"received:{appeal.pk}:0",
+                        title=_("已收到您的诉求 %(n)s") % {"n": appeal.number},
+                        body=_("社区会尽快受理，您可以在“我的诉求”里看到办理进度。"),
+                        link=portal_link(appeal.pk), phone=appeal.contact_phone)
 
 
 def resolved(appeal: Appeal) -> None:
-    tell_reporters(appeal, "rate", _("您的诉求 %(n)s 已办结，请评价"), appeal.reply, sms=True)
+    tell_reporters(appeal, "rate", _("您的诉求 %(n)s 已办结，请评价"), appeal.reply, sms=True, asks_rating=True)
 
 
 def rated(appeal: Appeal, actor) -> None:
@@ -72,3 +74,20 @@ def closed_unresolved(appeal: Appeal) -> None:
 
 def paused(appeal: Appeal, event) -> None:
     tell_reporters(appeal, f"paused-{event.pk}", _("您的诉求 %(n)s 暂停计时"), appeal.pause_reason)
+
+
+def merged(appeal: Appeal, into: Appeal) -> None:
+    tell_reporters(appeal, f"merged-{into.pk}", _("您的诉求 %(n)s 已与相同问题合并办理"),
+                   _("您可以继续查看办理进度，办结后请评价。"))
+
+
+def whistle_blown(appeal: Appeal, whistle, users) -> None:
+    """The called body's staff, in the app and by SMS: 吹哨 is urgent by nature."""
+    title = _("诉求 %(n)s 吹哨，请报到") % {"n": appeal.number}
+    notify_many([Message(u, f"whistle:{whistle.pk}", title, whistle.reason, staff_link(appeal.pk))
+                 for u in set(users)], sms=True)
+
+
+def to_staff(items: list[tuple[int, str, str, str, int]], *, sms: bool) -> None:
+    """Messages to staff about appeals — (user id, key, title, body, appeal id) — each opening the appeal."""
+    notify_many([Message(u, key, title, body, staff_link(pk)) for u, key, title, body, pk in items], sms=sms)

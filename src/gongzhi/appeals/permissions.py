@@ -1,13 +1,18 @@
 """Who may see and act on an appeal. The community side by area (HANDLE_APPEALS); the handling party by
-membership of the organisation the appeal is dispatched to; the resident by having reported it."""
+holding a WORK_APPEALS role in the organisation the appeal is dispatched to; the resident by having reported it.
+
+``may(user, appeal, action)`` is the role × action rule: the services refuse what it refuses, and the pages and
+the API offer what ``actions_for`` returns, so neither can differ from the other."""
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from gongzhi.accounts.scopes import Perm, active_grants, scope_for
+from gongzhi.access.scopes import Perm, organisations_for, scope_for
 from gongzhi.core.errors import NotPermitted
 from gongzhi.registry.choices import OrgKind
 
+from .choices import Action, State
 from .models import Appeal
+from .transitions import allows
 
 # bodies run by the community itself: its workers act for them (residents' committee, mutual-aid station,
 # red steward); other parties act through their own staff accounts
@@ -15,8 +20,9 @@ COMMUNITY_BODIES = frozenset({OrgKind.RESIDENTS_COMMITTEE, OrgKind.MUTUAL_AID_ST
                               OrgKind.ENV_PROPERTY_COMMITTEE, OrgKind.PARTY_ORG})
 
 
-def member_organisation_ids(user) -> set[int]:
-    return {g.organisation_id for g in active_grants(user) if g.organisation_id}
+def member_organisation_ids(user) -> frozenset[int]:
+    """The organisations whose dispatched appeals the user works (a role there carrying WORK_APPEALS)."""
+    return organisations_for(user, Perm.WORK_APPEALS)
 
 
 def appeals_visible_to(user) -> QuerySet[Appeal]:
@@ -66,3 +72,60 @@ def require_reporter(user, appeal: Appeal) -> None:
     if appeal.reporter_id is None or appeal.reporter_id != getattr(user, "pk", None):
         raise NotPermitted(_("只有提出诉求的居民本人可以执行此操作"))
 
+
+
+# the community side's actions, the party's, and those either may take
+COMMUNITY_ACTIONS = frozenset({Action.ACCEPT, Action.DISPATCH, Action.CLOSE_UNRESOLVED, Action.FOLLOW_UP,
+                               Action.WHISTLE, Action.MERGE, Action.RECLASSIFY, Action.UNPUBLISH,
+                               Action.RELOCATE})
+PARTY_ACTIONS = frozenset({Action.TAKE, Action.RETURN})
+EITHER_ACTIONS = frozenset({Action.TRANSFER, Action.PAUSE, Action.RESUME})
+_REFUSALS = {
+    Action.TRANSFER: _("只有社区或承办单位可以转派"),
+    Action.PAUSE: _("只有社区或承办单位可以暂停计时"),
+    Action.RESUME: _("只有社区或承办单位可以恢复计时"),
+}
+
+
+def may(user, appeal: Appeal, action: str) -> bool:
+    """Whether ``user``'s role lets her take ``action`` on ``appeal`` (its state is the lifecycle's question).
+    Resolving is the community's right after accepting (a small matter settled at once) and the party's once
+    it took the job."""
+    if action == Action.RESOLVE:
+        if appeal.state == State.ACCEPTED:
+            return acts_for_community(user, appeal)
+        return acts_for_party(user, appeal)
+    if action in COMMUNITY_ACTIONS:
+        return acts_for_community(user, appeal)
+    if action in PARTY_ACTIONS:
+        return acts_for_party(user, appeal)
+    if action in EITHER_ACTIONS:
+        return acts_for_community(user, appeal) or acts_for_party(user, appeal)
+    return False
+
+
+def require_may(user, appeal: Appeal, action: str) -> None:
+    if may(user, appeal, action):
+        return
+    if action in _REFUSALS:
+        raise NotPermitted(_REFUSALS[action])
+    if action in PARTY_ACTIONS or (action == Action.RESOLVE and appeal.state != State.ACCEPTED):
+        raise NotPermitted(_("只有承办单位可以执行此操作"))
+    raise NotPermitted(_("只有社区（网格）工作人员可以执行此操作"))
+
+
+def actions_for(user, appeal: Appeal) -> set[str]:
+    """The actions the user may take on the appeal now: her role allows it, and its state and the clock do.
+    Staff pages draw their buttons from this; the API lists it."""
+    actions = {a for a in COMMUNITY_ACTIONS | PARTY_ACTIONS | EITHER_ACTIONS | {Action.RESOLVE}
+               if allows(a, appeal.state) and may(user, appeal, a)}
+    actions.discard(Action.RESUME if appeal.paused_at is None else Action.PAUSE)
+    if not appeal.public:
+        actions.discard(Action.UNPUBLISH)
+    return actions
+
+
+def may_add_photos(user, appeal: Appeal) -> bool:
+    """Her own appeal's reporter, or staff working it."""
+    return (appeal.reporter_id is not None and appeal.reporter_id == getattr(user, "pk", None)) or (
+        acts_for_community(user, appeal) or acts_for_party(user, appeal))

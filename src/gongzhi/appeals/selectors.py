@@ -7,7 +7,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzhi.accounts.scopes import Perm, scope_for
+from gongzhi.access.scopes import Perm, scope_for
 from gongzhi.core.errors import InvalidInput
 from gongzhi.registry.choices import AreaKind, OrgKind
 from gongzhi.registry.models import Area, Organisation

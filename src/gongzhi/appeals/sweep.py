@@ -10,16 +10,16 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzhi.accounts.choices import Role
-from gongzhi.accounts.models import RoleGrant
-from gongzhi.notifications.services import notify_many
+from gongzhi.access.roles import Role
+from gongzhi.accounts.selectors import staff_of
 
+from . import notify
 from .choices import Action, State
-from .models import Appeal, AppealEvent, Whistle
+from .models import Appeal, Whistle
+from .services.lifecycle import record_many, transition_many
 
 BATCH = 5000
 RESOLVING = (State.ACCEPTED, State.DISPATCHED, State.IN_PROGRESS, State.RETURNED)
@@ -50,8 +50,7 @@ def _staff(appeals: list[Appeal]) -> tuple[dict, dict, dict, dict]:
     places = {a.community_id for a in appeals} | {a.grid_id for a in appeals} | {a.subdistrict_id for a in appeals}
     parties = {a.party_id for a in appeals} - {None}
     community, grid, subdistrict, party = (defaultdict(set) for _ in range(4))
-    grants = RoleGrant.objects.filter(revoked_at__isnull=True).filter(
-        Q(area_id__in=places - {None}) | Q(organisation_id__in=parties))
+    grants = staff_of(areas=places, organisations=parties)
     for user_id, role, area_id, org_id in grants.values_list("user_id", "role", "area_id", "organisation_id"):
         if org_id:
             party[org_id].add(user_id)
@@ -83,18 +82,15 @@ def _run_stage(step: str, stage: str, states, when_field: str, flag: str, now) -
                 return total
             community, grid, subdistrict, party = _staff(appeals)
             action = Action.WARN if stage == "warn" else Action.ESCALATE
-            AppealEvent.objects.bulk_create([
-                AppealEvent(appeal_id=a.pk, at=now, action=action, from_state=a.state, to_state=a.state,
-                            data={"step": step}, public=stage == "escalate") for a in appeals], batch_size=2000)
+            record_many(appeals, action, at=now, data={"step": step}, public=stage == "escalate")
             items = []
             for a in appeals:
                 title, body = _messages(step, stage, a)
                 handlers = set(party.get(a.party_id, ())) if step == "resolve" and a.party_id else set()
                 handlers |= community.get(a.community_id, set()) | grid.get(a.grid_id, set())
                 people = handlers | (subdistrict.get(a.subdistrict_id, set()) if stage == "escalate" else set())
-                link = f"/staff/appeals/{a.pk}/"
-                items += [(u, f"appeal:{a.pk}:{step}:{stage}", title, body, link) for u in people]
-            notify_many(items, sms=stage == "escalate")
+                items += [(u, f"appeal:{a.pk}:{step}:{stage}", title, body, a.pk) for u in people]
+            notify.to_staff(items, sms=stage == "escalate")
             total += len(appeals)
 
 
@@ -111,14 +107,11 @@ def _late_report_ins(now) -> int:
             if not whistles:
                 return total
             Whistle.objects.filter(pk__in=[w.pk for w in whistles]).update(escalated_at=now)
-            AppealEvent.objects.bulk_create([
-                AppealEvent(appeal_id=w.appeal_id, at=now, action=Action.ESCALATE, from_state=w.appeal.state,
-                            to_state=w.appeal.state, reason=_("吹哨后未按时报到"),
-                            data={"step": "report_in", "whistle": w.pk}) for w in whistles], batch_size=2000)
+            record_many([w.appeal for w in whistles], Action.ESCALATE, at=now, reason=_("吹哨后未按时报到"),
+                        data=[{"step": "report_in", "whistle": w.pk} for w in whistles])
             orgs = {w.department_id for w in whistles} - {None}
-            grants = RoleGrant.objects.filter(revoked_at__isnull=True).filter(
-                Q(organisation_id__in=orgs) | Q(area_id__in={w.appeal.subdistrict_id for w in whistles} - {None},
-                                                role=Role.SUBDISTRICT_STAFF))
+            grants = (staff_of(organisations=orgs)
+                      | staff_of(areas={w.appeal.subdistrict_id for w in whistles}, roles=[Role.SUBDISTRICT_STAFF]))
             by_org, by_area = defaultdict(set), defaultdict(set)
             for user_id, area_id, org_id in grants.values_list("user_id", "area_id", "organisation_id"):
                 (by_org[org_id] if org_id else by_area[area_id]).add(user_id)
@@ -127,8 +120,8 @@ def _late_report_ins(now) -> int:
                 a = w.appeal
                 people = by_org[w.department_id] | by_area[a.subdistrict_id] | {w.blown_by_id}
                 title = _("诉求 %(n)s 吹哨后未按时报到，已督办") % {"n": a.number}
-                items += [(u, f"whistle:{w.pk}:late", title, w.reason, f"/staff/appeals/{a.pk}/") for u in people]
-            notify_many(items, sms=True)
+                items += [(u, f"whistle:{w.pk}:late", title, w.reason, a.pk) for u in people]
+            notify.to_staff(items, sms=True)
             total += len(whistles)
 
 
@@ -142,11 +135,11 @@ def _auto_close(now) -> int:
                        .values_list("pk", flat=True)[:BATCH])
             if not ids:
                 return total
-            Appeal.objects.filter(pk__in=ids, state=State.RESOLVED).update(state=State.CLOSED, closed_at=now)
-            AppealEvent.objects.bulk_create([
-                AppealEvent(appeal_id=pk, at=now, action=Action.CLOSE, from_state=State.RESOLVED,
-                            to_state=State.CLOSED, reason=_("超过评价期限，自动关闭")) for pk in ids], batch_size=2000)
-            total += len(ids)
+            # an appeal rated or reopened since it was read (or held by another worker) is left, with no event
+            moved = transition_many(ids, Action.CLOSE, at=now, reason=_("超过评价期限，自动关闭"), closed_at=now)
+            if not moved:
+                return total
+            total += len(moved)
 
 
 def sweep(now=None) -> dict[str, int]:

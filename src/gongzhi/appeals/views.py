@@ -11,22 +11,22 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gongzhi.accounts.scopes import Perm, scope_for
+from gongzhi.access.decorators import staff_view
+from gongzhi.access.scopes import Perm, scope_for
 from gongzhi.accounts.services import verified_households
 from gongzhi.core.audit import Action as AuditAction
 from gongzhi.core.audit import audit
-from gongzhi.core.decorators import domain_errors_as_http, staff_view
+from gongzhi.core.decorators import domain_errors_as_http
 from gongzhi.core.errors import DomainError, InvalidInput
 from gongzhi.core.htmx import render_page
 from gongzhi.core.masking import mask_phone
 from gongzhi.registry.choices import AreaKind
 from gongzhi.registry.models import Area, Organisation
 from gongzhi.registry.permissions import get_visible
-from gongzhi.triage import selectors as triage_selectors
-from gongzhi.triage.services import reply_check
 
-from . import board, forms, selectors, services
+from . import board, extensions, forms, selectors, services
 from .choices import OPEN_STATES, Action, Channel, State
+from .events import WeakReply
 from .forms import (
     AcceptForm,
     CloseForm,
@@ -40,8 +40,7 @@ from .forms import (
     place_label,
 )
 from .models import Appeal, AppealPhoto, AppealSupport, Category, Whistle
-from .permissions import acts_for_community, acts_for_party, appeals_visible_to, may_see_contact
-from .services import TRANSITIONS
+from .permissions import actions_for, appeals_visible_to, may_add_photos, may_see_contact
 
 PAGE_SIZE = 50
 
@@ -154,26 +153,12 @@ def desk_resident_pick(request):
     return render(request, "appeals/resident_picked.html", {"resident": resident})
 
 
-def available_actions(user, appeal) -> set[str]:
-    community, party = acts_for_community(user, appeal), acts_for_party(user, appeal)
-    allowed = {a for a, (states, _t) in TRANSITIONS.items() if appeal.state in states}
-    mine = set()
-    if community:
-        mine |= {Action.ACCEPT, Action.DISPATCH, Action.TRANSFER, Action.CLOSE_UNRESOLVED, Action.FOLLOW_UP,
-                 Action.WHISTLE, Action.PAUSE, Action.RESUME}
-        if appeal.state == State.ACCEPTED:
-            mine.add(Action.RESOLVE)
-        mine |= {Action.MERGE, Action.RECLASSIFY}
-        if appeal.public:
-            mine.add(Action.UNPUBLISH)
-    if party:
-        mine |= {Action.TAKE, Action.RETURN, Action.TRANSFER, Action.PAUSE, Action.RESUME}
-        if appeal.state == State.IN_PROGRESS:
-            mine.add(Action.RESOLVE)
-    actions = allowed & mine
-    actions.discard(Action.RESUME if appeal.paused_at is None else Action.PAUSE)
+def offered_actions(user, appeal) -> set[str]:
+    """The buttons: what the user may do now (``permissions.actions_for``, which the services enforce), less
+    reclassifying an appeal not yet accepted (the accept form carries its category)."""
+    actions = actions_for(user, appeal)
     if appeal.state == State.SUBMITTED:
-        actions.discard(Action.RECLASSIFY)  # accepting with the right category is how it is set then
+        actions.discard(Action.RECLASSIFY)
     return actions
 
 
@@ -187,7 +172,7 @@ def _detail_context(request, appeal, **extra) -> dict:
     parties = selectors.parties_for(appeal)
     return {
         "appeal": appeal, "timeline": selectors.appeal_timeline(viewer=request.user, appeal=appeal),
-        "actions": available_actions(request.user, appeal), "now": timezone.now(),
+        "actions": offered_actions(request.user, appeal), "now": timezone.now(),
         "accept_form": AcceptForm(initial={"category": appeal.category_id}),
         "dispatch_form": PartyForm(parties=parties), "transfer_form": PartyForm(parties=parties, empty=_("请选择")),
         "reply_form": extra.pop("reply_form", None) or ReplyForm(auto_id="resolve_%s"), "close_form": CloseForm(auto_id="close_%s"), "reason_form": ReasonForm(),
@@ -196,12 +181,11 @@ def _detail_context(request, appeal, **extra) -> dict:
         "show_contact": may_see_contact(request.user, appeal), "contact_masked": mask_phone(appeal.contact_phone),
         "merged": appeal.merged.select_related("category").order_by("id"),
         "parent": appeal.parent,
-        "candidates": triage_selectors.duplicate_candidates(viewer=request.user, appeal=appeal),
-        "panel": triage_selectors.triage_panel(viewer=request.user, appeal=appeal),
+        **extensions.DETAIL.collect(viewer=request.user, appeal=appeal),  # the machine's reading, duplicates
         "templates": selectors.reply_templates(appeal),
         "photos": appeal.photos.all(),
         "can_add_photos": appeal.state in OPEN_STATES and appeal.photos.count() < services.MAX_PHOTOS and (
-            acts_for_community(request.user, appeal) or acts_for_party(request.user, appeal)),
+            may_add_photos(request.user, appeal)),
         **extra,
     }
 
@@ -279,18 +263,13 @@ def appeal_act(request, pk, action):
     if action not in calls:
         messages.error(request, _("未知的操作"))
         return redirect("staff:appeal_detail", pk=appeal.pk)
-    if action == Action.TRANSFER and party() is None:
-        messages.error(request, _("请选择转派给哪个单位"))
-        return redirect("staff:appeal_detail", pk=appeal.pk)
-    if action == Action.RESOLVE and post.get("send_anyway") != "1" and Action.RESOLVE in available_actions(user, appeal):
-        check = reply_check(appeal=appeal, reply=post.get("reply", ""))
-        if check.weak and len(post.get("reply", "").strip()) >= services.MIN_REPLY:  # shorter: the service says why
-            # not sent: the handler sees why, edits the reply or sends it as it is
-            form = ReplyForm({"reply": post.get("reply", "")}, auto_id="resolve_%s")
-            return render(request, "appeals/detail.html", _detail_context(
-                request, appeal, reply_form=form, reply_check=check, reply_warned=True), status=200)
     try:
         calls[action]()
+    except WeakReply as e:
+        # not sent: the handler sees why, edits the reply or sends it as it is
+        form = ReplyForm({"reply": post.get("reply", "")}, auto_id="resolve_%s")
+        return render(request, "appeals/detail.html", _detail_context(
+            request, appeal, reply_form=form, reply_check=e.check, reply_warned=True), status=200)
     except DomainError as e:
         messages.error(request, e.message)
     else:
@@ -432,10 +411,10 @@ def figures(request):
         group_by = "community"
     try:
         rows = rates(viewer=request.user, group_by=group_by, start=start, end=end)
-        replies = triage_selectors.reply_quality(viewer=request.user, start=start, end=end)
+        extra = extensions.FIGURES.collect(viewer=request.user, start=start, end=end)  # the replies' quality
     except DomainError as e:
         messages.error(request, e.message)
-        rows, replies = [], []
+        rows, extra = [], {}
     totals = {k: sum(r[k] for r in rows) for k in ("total", "hotline", "reopened")}
     shown = rows if group_by == "day" else sorted(rows, key=lambda r: -r["total"])[:30]  # the biggest 30 as bars
     chart = {"group_by": group_by, "rows": [{k: r[k] for k in ("label", "response_rate", "resolution_rate",
@@ -445,7 +424,7 @@ def figures(request):
                         {"key": "satisfaction_rate", "label": _("满意率")}]}
     return render(request, "appeals/figures.html", {
         "rows": rows, "start": start, "end": end, "group_by": group_by, "totals": totals, "chart": chart,
-        "replies": replies,
+        **extra,
         "groups": [("community", _("社区")), ("subdistrict", _("街道")), ("party", _("承办单位")),
                    ("category", _("类别")), ("day", _("日期"))],
     })

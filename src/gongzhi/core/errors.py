@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 class DomainError(Exception):
     status = 422
     default_code = "invalid"
+    details: dict = {}  # more for API clients, beside code and message (e.g. a weak reply's problems)
 
     def __init__(self, message=None, *, code: str | None = None, field: str | None = None):
         self.message = message if message is not None else _("请求无法处理")

@@ -7,10 +7,6 @@ import sys
 log = logging.getLogger(__name__)
 
 
-class DeliveryError(Exception):
-    pass
-
-
 class ConsoleBackend:
     """Prints messages instead of sending them (the demo; a laptop has no SMS gateway)."""
 

@@ -14,6 +14,8 @@ class Notification(models.Model):
     title = models.CharField(_("标题"), max_length=120)
     body = models.TextField(_("内容"), blank=True)
     link = models.CharField(_("链接"), max_length=200, blank=True)
+    # where the message's one-tap answer posts (the rating buttons under an appeal's reply), if it asks for one
+    answer_url = models.CharField(_("答复链接"), max_length=200, blank=True)
     key = models.CharField(max_length=80, help_text=_("同一件事只通知一次"))
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
     read_at = models.DateTimeField(_("已读于"), null=True, blank=True)

@@ -1,24 +1,38 @@
+"""Every notification and outbox message is made here: the apps say who hears what, this writes it."""
 from datetime import timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from gongzhi.accounts.models import User
+
 from .models import Notification, OutboxMessage
 
 MAX_ATTEMPTS = 12  # with back-off doubling from one minute to six hours: about a day and a half of retrying
 
 
-def notify_many(items: list[tuple[int, str, str, str, str]], *, sms: bool = False) -> int:
-    """Create in-app notifications — (user_id, key, title, body, link) — once per user and key, and queue an
-    SMS for those with a phone when ``sms``. Call inside the transaction of the change they report."""
+class Message(NamedTuple):
+    """One in-app message: to whom, once per ``key``, what it says, the page it opens (``reverse()``d by the
+    caller) and, if it asks for a one-tap answer, where that answer posts."""
+
+    user_id: int
+    key: str
+    title: str
+    body: str = ""
+    link: str = ""
+    answer_url: str = ""
+
+
+def notify_many(items: list[Message | tuple], *, sms: bool = False) -> int:
+    """Create in-app notifications once per user and key, and queue an SMS for those with a phone when ``sms``.
+    Call inside the transaction of the change they report."""
     if not items:
         return 0
-    from gongzhi.accounts.models import User
-
-    rows = [Notification(user_id=user, key=key[:80], title=title[:120], body=body, link=link[:200])
-            for user, key, title, body, link in items]
+    rows = [Notification(user_id=m.user_id, key=m.key[:80], title=m.title[:120], body=m.body, link=m.link[:200],
+                         answer_url=m.answer_url[:200]) for m in (Message(*item) for item in items)]
     seen = set(Notification.objects.filter(key__in={r.key for r in rows}, user_id__in={r.user_id for r in rows})
                .values_list("user_id", "key"))
     rows = [r for r in rows if (r.user_id, r.key) not in seen]  # told once: a re-run sends nothing again
@@ -44,6 +58,21 @@ def mark_read(*, user, ids: list[int] | None = None, key_prefix: str = "") -> in
     if key_prefix:
         qs = qs.filter(key__startswith=key_prefix)
     return qs.update(read_at=timezone.now())
+
+
+def receipt_rows(*, ids: tuple[int, int], now, user=None, key: str, title: str, body: str, link: str,
+                 phone: str = "") -> list:
+    """The unsaved message and SMS that confirm a filing, with ids taken beforehand, for an intake that writes
+    them in the same round trip as what they confirm (core.db.insert_new): in-app to ``user`` (and an SMS to her
+    phone), or an SMS to ``phone`` for someone without an account."""
+    rows = []
+    if user is not None:
+        rows.append(Notification(pk=ids[0], user=user, key=key, title=title, body=body, link=link))
+        phone = user.phone
+    if phone:
+        rows.append(OutboxMessage(pk=ids[1], channel=OutboxMessage.Channel.SMS, recipient=phone, subject=title,
+                                  body=body, next_attempt_at=now, notification=rows[0] if rows else None))
+    return rows
 
 
 def queue_sms(*, phone: str, subject: str, body: str) -> None:

@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from gongzhi.core.decorators import staff_view
+from gongzhi.access.decorators import staff_view
 
 from . import selectors, services
 from .models import Notification

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
-from gongzhi.accounts.scopes import Perm
+from gongzhi.access.scopes import Perm
 from gongzhi.core.audit import Action, audit
 from gongzhi.core.errors import InvalidInput, NotPermitted
 from gongzhi.core.masking import mask_id_number, mask_phone

@@ -12,7 +12,7 @@ class AreaKind(models.TextChoices):
     UNIT = "unit", _("单元")
 
 
-# Top to bottom. Every row that lives somewhere (area, household, resident, later appeals) carries one
+# Top to bottom. Every row that lives somewhere (area, household, resident, appeal) carries one
 # column per kind, so "everything under X" is `WHERE <X.kind> = X.id` on an index: no recursion.
 PLACE_KINDS: tuple[str, ...] = tuple(AreaKind.values)
 

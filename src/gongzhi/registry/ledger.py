@@ -19,7 +19,7 @@ from django.db.models import Prefetch
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from gongzhi.accounts.scopes import Perm, scope_for
+from gongzhi.access.scopes import Perm, scope_for
 from gongzhi.core.audit import Action, audit
 from gongzhi.core.db import chunked
 from gongzhi.core.errors import InvalidInput, NotPermitted
@@ -29,7 +29,7 @@ from .choices import PLACE_KINDS, AreaKind, Gender, Relation, ResidentStatus, Sp
 from .cleaning import clean_resident_fields
 from .models import Area, Household, LedgerFile, LedgerImport, Resident, ResidentSpecialFamily
 from .permissions import require
-from .services import areas_bulk_create, placed_models
+from .services import areas_bulk_create, regrid_building
 
 # The header row users see and the names other ledgers use for the same thing.
 COLUMNS: tuple[Column, ...] = (
@@ -182,9 +182,7 @@ class _Places:
         if grid is not None and existing.grid_id != grid.pk:
             if existing.grid_id is not None:
                 return _("楼栋“%(b)s”属于另一个网格，与本行的“%(g)s”不一致") % {"b": name, "g": grid.name}
-            for model in placed_models():  # the building had no grid yet: draw it in
-                model.objects.filter(building_id=existing.pk).update(grid_id=grid.pk)
-            existing.grid_id = grid.pk
+            regrid_building(existing, grid.pk)  # the building had no grid yet: draw it in
             for (parent_id, kind, _name), area in self.children.items():
                 if parent_id == existing.pk and kind == AreaKind.UNIT:
                     area.grid_id = grid.pk

@@ -3,7 +3,8 @@
 Every row that lives somewhere inherits ``Placed``: one column per area kind holding its ancestor of that
 kind. "Everything under community X" is therefore ``filter(community=X)`` on an index, at any depth, on
 SQLite and PostgreSQL alike. The columns are written only by services (``registry.services``) and kept
-right when an area moves (``area_move``/``building_assign_grid`` update every placed table at once).
+right when a grid line is redrawn (``building_assign_grid``: the registry's tables here, other apps' placed rows
+through the ``BuildingRegridded`` event).
 """
 
 import re

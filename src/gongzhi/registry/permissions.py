@@ -1,4 +1,4 @@
-"""Registry permissions: every registry read and write asks here, and here asks ``accounts.scopes`` only.
+"""Registry permissions: every registry read and write asks here, and here asks ``access.scopes`` only.
 
 Rows outside the viewer's scope are not found (404), never "forbidden": their existence is not revealed.
 """
@@ -6,7 +6,7 @@ Rows outside the viewer's scope are not found (404), never "forbidden": their ex
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from gongzhi.accounts.scopes import Perm, Scope, scope_for
+from gongzhi.access.scopes import Perm, Scope, scope_for
 from gongzhi.core.errors import NotFound, NotPermitted
 from gongzhi.core.masking import mask_id_number, mask_phone
 

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from gongzhi.accounts.scopes import Perm, scope_for
+from gongzhi.access.scopes import Perm, scope_for
 
 from .choices import PLACE_KINDS, SINGLE_PARTNER_ROLES, SIX_PARTNERS, AreaKind, PartnerRole, ResidentStatus
 from .models import Area, Household, Organisation, OrganisationArea, Resident, ResidentSpecialFamily

@@ -1,17 +1,19 @@
 """Every change to the registry: one function per use case, each in one transaction, each permission-checked."""
 
-from django.apps import apps
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzhi.accounts.scopes import Perm, scope_for
+from gongzhi.access.scopes import Perm, scope_for
+from gongzhi.core import events
 from gongzhi.core.audit import Action, audit
 from gongzhi.core.db import chunked
 from gongzhi.core.errors import Conflict, InvalidInput, NotPermitted
 
 from .choices import PARENT_KIND, PLACE_KINDS, AreaKind, OrgKind, PartnerRole, Tenure
 from .cleaning import clean_or_raise
+from .events import BuildingRegridded
 from .models import (
     Area,
     Household,
@@ -26,10 +28,8 @@ from .models import (
 from .permissions import can_manage_organisation, require
 from .validators import validate_phone
 
-
-def placed_models() -> list[type[Placed]]:
-    """Every table with ancestry columns; moving an area rewrites them all (appeals join this list later)."""
-    return [m for m in apps.get_models() if issubclass(m, Placed)]
+# the registry's own tables with ancestry columns; other apps' placed rows follow through the registry's events
+PLACED_MODELS: tuple[type[Placed], ...] = (Area, Household, Resident)
 
 
 # --- areas ------------------------------------------------------------------------------------------------
@@ -125,16 +125,23 @@ def area_rename(*, actor, area: Area, name: str) -> Area:
 
 @transaction.atomic
 def building_assign_grid(*, actor, building: Area, grid: Area | None) -> Area:
-    """Redraw the grid line: the building, its units, households, residents (and later appeals) follow."""
+    """Redraw the grid line: the building, its units, households and residents follow, and so (by the event) do
+    the rows other apps placed in it: appeals move to the new grid's queue."""
     if building.kind != AreaKind.BUILDING:
         raise InvalidInput(_("只能为楼栋指定网格"), field="building")
     require(actor, Perm.MANAGE_AREAS, building)
     _check_grid(building.community_id, grid)
-    grid_id = grid.pk if grid else None
-    for model in placed_models():
+    regrid_building(building, grid.pk if grid else None)
+    return building
+
+
+def regrid_building(building: Area, grid_id: int | None) -> None:
+    """Move a building and everything placed in it into a grid (the caller checked who may): the registry's own
+    rows here, other apps' rows through the ``BuildingRegridded`` event, in the same transaction."""
+    for model in PLACED_MODELS:
         model.objects.filter(building_id=building.pk).update(grid_id=grid_id)
     building.grid_id = grid_id
-    return building
+    events.publish(BuildingRegridded(building_id=building.pk, grid_id=grid_id, at=timezone.now()))
 
 
 # --- households and residents --------------------------------------------------------------------------

@@ -13,9 +13,9 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gongzhi.accounts.scopes import Perm, scope_for
+from gongzhi.access.decorators import staff_view
+from gongzhi.access.scopes import Perm, scope_for
 from gongzhi.core.audit import Action, audit
-from gongzhi.core.decorators import staff_view
 from gongzhi.core.errors import DomainError
 from gongzhi.core.htmx import render_page
 

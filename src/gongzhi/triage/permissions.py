@@ -2,7 +2,7 @@
 worker sees her community's hotspots; those who handle appeals everywhere (administrators, city operators) see the city's."""
 from django.utils.translation import gettext as _
 
-from gongzhi.accounts.scopes import Perm, scope_for
+from gongzhi.access.scopes import Perm, scope_for
 from gongzhi.core.errors import NotPermitted
 from gongzhi.registry.choices import AreaKind
 from gongzhi.registry.models import Area

@@ -8,8 +8,8 @@ from datetime import date
 from django.conf import settings
 from django.db.models import Avg, Count, Q
 
-from gongzhi.accounts.choices import Role
-from gongzhi.accounts.models import RoleGrant
+from gongzhi.access.roles import Role
+from gongzhi.accounts.selectors import staff_of
 from gongzhi.appeals.choices import State
 from gongzhi.appeals.figures import period_bounds
 from gongzhi.appeals.models import Appeal, Category
@@ -150,8 +150,7 @@ def grid_workers(grid_id: int | None) -> set[int]:
     """The users who work a grid now (a hotspot task there is theirs to take, and they are told of it)."""
     if not grid_id:
         return set()
-    return set(RoleGrant.objects.filter(role=Role.GRID_WORKER, area_id=grid_id, revoked_at__isnull=True)
-               .values_list("user_id", flat=True))
+    return set(staff_of(areas=[grid_id], roles=[Role.GRID_WORKER]).values_list("user_id", flat=True))
 
 
 def reply_quality(*, viewer, start: date, end: date) -> list[dict]:

@@ -17,15 +17,16 @@ from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongzhi.appeals import notify
 from gongzhi.appeals.choices import Action, Channel, State
+from gongzhi.appeals.events import AppealResolved, WeakReply
 from gongzhi.appeals.models import Appeal, AppealEvent, AppealSupport, Category
-from gongzhi.appeals.services import appeal_submit, appeal_triage_apply
+from gongzhi.appeals.services import appeal_assign_grid, appeal_submit, appeal_triage_apply
 from gongzhi.core.db import fast_insert
-from gongzhi.notifications.services import notify_many
 from gongzhi.registry.choices import AreaKind
 from gongzhi.registry.models import Area
 
-from . import classifier, loaded, places, replies, selectors
+from . import classifier, loaded, permissions, places, replies, selectors
 from . import hotspots as hs
 from .models import ClassifierModel, Hotspot, HotspotRun, LabelMapping, ReplyCheck, Triage
 
@@ -298,6 +299,7 @@ def hotspot_task(*, hotspot: Hotspot, actor) -> Appeal:
     """未诉先办: turn a hotspot into a proactive task (a patrol appeal listing the appeals behind it) for the grid
     workers of its place (see ``_task_place``), who are told in the app. Once: asking again returns the task
     already made."""
+    permissions.require_act(actor, hotspot.place)
     with transaction.atomic():
         locked = (Hotspot.objects.select_for_update(of=("self",)).select_related("place", "category")
                   .get(pk=hotspot.pk))
@@ -315,11 +317,10 @@ def hotspot_task(*, hotspot: Hotspot, actor) -> Appeal:
             "numbers": "、".join(numbers) + ("等" if locked.appeals > 10 else "")}
         task = appeal_submit(channel=Channel.PATROL, text=text, area=place, actor=actor, category=locked.category)
         if grid and task.grid_id != grid:  # a compound wholly in one grid: its grid workers' queue
-            Appeal.objects.filter(pk=task.pk).update(grid_id=grid)
-            task.grid_id = grid
+            task = appeal_assign_grid(appeal=task, grid_id=grid, actor=actor)
         if grid:
-            notify_many([(user, f"hotspot-task:{task.pk}", _("新的主动治理任务 %(n)s") % {"n": task.number},
-                          locked.title, f"/staff/appeals/{task.pk}/") for user in selectors.grid_workers(grid)])
+            notify.to_staff([(user, f"hotspot-task:{task.pk}", _("新的主动治理任务 %(n)s") % {"n": task.number},
+                              locked.title, task.pk) for user in selectors.grid_workers(grid)], sms=False)
         locked.task = task
         locked.save(update_fields=["task"])
     return task
@@ -330,19 +331,25 @@ def reply_check(*, appeal: Appeal, reply: str) -> replies.Check:
     return replies.check(reply, appeal.text)
 
 
-def reply_check_row(*, appeal_id: int, appeal_text: str, community_id: int | None, reply: str, party, at,
-                    actor=None, sent_after_warning: bool = False) -> ReplyCheck:
+def reply_check_row(*, appeal_id: int, appeal_text: str, community_id: int | None, reply: str, party_id, at,
+                    actor_id=None, sent_after_warning: bool = False, result: replies.Check | None = None) -> ReplyCheck:
     """The (unsaved) record of a sent reply's check: one place builds it, for the resolve and for the demo."""
-    result = replies.check(reply, appeal_text)
-    return ReplyCheck(appeal_id=appeal_id, party=party, community_id=community_id, actor=actor, at=at,
+    result = result or replies.check(reply, appeal_text)
+    return ReplyCheck(appeal_id=appeal_id, party_id=party_id, community_id=community_id, actor_id=actor_id, at=at,
                       relevance=result.relevance, completeness=result.completeness, tone=result.tone,
                       weak=result.weak, problems=result.problems, sent_after_warning=sent_after_warning)
 
 
-def reply_record(*, appeal: Appeal, reply: str, actor, party, at, sent_after_warning: bool = False) -> ReplyCheck:
-    """The check of a reply that was sent, for the figures: called inside the resolve transaction."""
+def reply_record(event: AppealResolved) -> ReplyCheck:
+    """A reply is being sent (inside the resolve's transaction): check it and keep the check for the figures, or
+    refuse it while it reads weak and the handler has not yet seen why (``WeakReply``: she edits it, or sends it
+    again with ``after_warning``). The same for the pages and the API."""
+    appeal = event.appeal
+    result = replies.check(event.reply, appeal.text)
+    if result.weak and not event.after_warning:
+        raise WeakReply(result)
     row = reply_check_row(appeal_id=appeal.pk, appeal_text=appeal.text, community_id=appeal.community_id,
-                          reply=reply, party=party, at=at, actor=actor if actor and actor.pk else None,
-                          sent_after_warning=sent_after_warning)
+                          reply=event.reply, party_id=event.party_id, actor_id=event.actor_id, at=event.at,
+                          sent_after_warning=event.after_warning, result=result)
     row.save()
     return row

@@ -72,8 +72,9 @@ def content_words(text: str | None) -> set[str]:
 
     stop = triage_text.stopwords()
     cleaned = triage_text.clean(triage_text.FORMULAS.sub(" ", text or ""))
-    # dictionary words only (HMM off): the HMM's guesses at unknown words cost a long hotline text 30 ms, nine
-    # texts a merge box, and what it guesses is mostly split into single characters, which are not marked anyway
+    # dictionary words only (HMM off): the HMM's guesses at unknown words cost a long hotline text more than the
+    # rest of the merge box (triage.duplicates measures it), and what it guesses is mostly split into single
+    # characters, which are not marked anyway
     return {pair.word for pair in jieba.posseg.lcut(cleaned, HMM=False)
             if len(pair.word) > 1 and pair.flag.startswith(_MEANING) and pair.word not in stop}
 

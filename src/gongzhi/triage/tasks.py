@@ -13,7 +13,7 @@ EAGER_BUDGET_S = 60.0
 
 @shared_task
 def triage_appeal_task(appeal_id: int) -> None:
-    """Right after an appeal is filed, in the request, where there are no workers (appeals.services.queue_triage)."""
+    """Right after an appeal is filed, in the request, where there are no workers (triage.handlers.read_new_appeal)."""
     appeal = Appeal.objects.select_related("area").filter(pk=appeal_id).first()
     if appeal is not None:
         appeal_triage(appeal=appeal)

@@ -1,9 +1,9 @@
 from django.utils.functional import SimpleLazyObject
 
+from .navigation import menus
+
 
 def navigation(request):
-    from gongzhi.navigation import menus
-
     user = getattr(request, "user", None)
     menu = SimpleLazyObject(lambda: menus(user))
 

@@ -7,7 +7,7 @@ from gongzhi.accounts.demo import DEMO_PASSWORD, build_accounts, demo_accounts
 from gongzhi.appeals.demo import build_appeals
 from gongzhi.registry.demo import SEED, build_registry
 from gongzhi.registry.models import Area
-from gongzhi.triage.demo import demo_classifier, demo_hotspots
+from gongzhi.triage.demo import demo_classifier, demo_hotspots, demo_reply_checks
 
 
 class Command(BaseCommand):
@@ -40,6 +40,7 @@ class Command(BaseCommand):
         appeal_count = scale // 5 if appeals is None else appeals
         if appeal_count and not no_accounts:
             build_appeals(count=appeal_count, seed=seed, quiet=quiet)
+            demo_reply_checks()
             if not no_model:  # the shared data plus the demo's own year of appeals
                 model = demo_classifier()
                 if not quiet:

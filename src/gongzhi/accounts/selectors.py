@@ -1,0 +1,24 @@
+"""Reads about accounts that other apps make."""
+from collections.abc import Iterable
+
+from django.db.models import Q, QuerySet
+
+from gongzhi.access.roles import Role
+
+from .models import RoleGrant
+
+
+def staff_of(*, areas: Iterable | QuerySet = (), organisations: Iterable | QuerySet = (),
+             roles: Iterable[Role] | None = None) -> QuerySet[RoleGrant]:
+    """The unrevoked grants held over any of these areas or organisations (ids, rows or a queryset), of
+    ``roles`` only when given: who works a community, a grid, a subdistrict, a property company, a department.
+    ``.values_list("user_id", flat=True)`` is the people; ``values_list("user_id", "role", "area_id",
+    "organisation_id")`` sorts the people of many places out in one query (the deadline sweep)."""
+    areas = areas if isinstance(areas, QuerySet) else [getattr(a, "pk", a) for a in areas if a is not None]
+    organisations = (organisations if isinstance(organisations, QuerySet)
+                     else [getattr(o, "pk", o) for o in organisations if o is not None])
+    grants = RoleGrant.objects.filter(revoked_at__isnull=True).filter(
+        Q(area__in=areas) | Q(organisation__in=organisations))
+    if roles is not None:
+        grants = grants.filter(role__in=list(roles))
+    return grants

@@ -1,0 +1,7 @@
+"""The slots of appeals' pages that the apps above fill (see core/extensions.py; web/reactions.py fills them)."""
+from gongzhi.core.extensions import Slot
+
+# the staff appeal page: provider(viewer, appeal) -> context (the machine's reading, duplicates to merge)
+DETAIL = Slot("appeals.detail")
+# the figures page: provider(viewer, start, end) -> context (the quality of replies per party)
+FIGURES = Slot("appeals.figures")

@@ -1,0 +1,225 @@
+"""Working an appeal: accept (受理), the machine's first read applied, dispatch (派单), take (接单), return (退单),
+transfer (转派), reclassify, pause and resume the clock, follow up (回访), take it off the public board."""
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gongzhi.core.errors import Conflict, InvalidInput
+from gongzhi.registry.models import Area, Organisation
+
+from .. import notify, routing
+from ..choices import Action, Priority, State, Step
+from ..models import Appeal, Category
+from ..permissions import require_may
+from ..selectors import parties_for
+from ..worktime import Calendar, deadline
+from .lifecycle import assign_grid, locked, place, start_clock, transition
+
+
+def require_eligible(appeal: Appeal, party: Organisation) -> None:
+    """A party named by a person must be active and serve the appeal's place (the list the form offers)."""
+    if not parties_for(appeal).filter(pk=party.pk).exists():
+        raise InvalidInput(_("“%(name)s”不在为该地点服务的单位之列，请重新选择") % {"name": party.name}, field="party")
+
+
+@transaction.atomic
+def appeal_accept(*, appeal: Appeal, actor, category: Category | None = None, priority: str = "") -> Appeal:
+    """The community accepts (受理) it: this is the response; the resolve clock starts."""
+    appeal = locked(appeal)
+    require_may(actor, appeal, Action.ACCEPT)
+    if category is not None:
+        appeal.category = category
+    if priority:
+        if priority not in Priority.values:
+            raise InvalidInput(_("未知的优先级"), field="priority")
+        appeal.priority = priority
+    if appeal.category is None:
+        raise InvalidInput(_("受理前请先选择类别"), field="category")
+    now = timezone.now()
+    appeal.accepted_at = appeal.responded_at = now
+    start_clock(appeal, Step.RESOLVE, now)
+    transition(appeal, Action.ACCEPT, actor=actor, at=now,
+                data={"category": appeal.category_id, "priority": appeal.priority})
+    return appeal
+
+
+@transaction.atomic
+def appeal_triage_apply(*, appeal: Appeal, category: Category | None, area: Area | None, data: dict) -> Appeal:
+    """The machine's first read, applied (智能分拨): a place read from the text narrows the appeal's area, and a
+    category the classifier is sure of is set. With a category and a party the routing rules find, the appeal
+    is accepted and dispatched at once, as a worker would; otherwise it waits for one. No actor: the timeline
+    says the system did it, and ``data`` says how sure it was."""
+    appeal = locked(appeal)
+    if appeal.state != State.SUBMITTED:
+        return appeal  # a person got there first
+    if area is not None:
+        place(appeal, area)
+    if category is not None and appeal.category_id is None:
+        appeal.category = category
+        appeal.priority = appeal.priority if appeal.priority != Priority.NORMAL else category.priority
+    transition(appeal, Action.TRIAGE, actor=None, public=False,
+                data={**data, "category": appeal.category_id, "area": appeal.area_id})
+    if category is None or appeal.category_id != category.pk or (found := routing.route(appeal)) is None:
+        return appeal
+    now = timezone.now()
+    appeal.accepted_at = appeal.responded_at = now
+    start_clock(appeal, Step.RESOLVE, now)
+    transition(appeal, Action.ACCEPT, actor=None, at=now,
+                data={"category": appeal.category_id, "priority": appeal.priority, "by": "triage"})
+    appeal.party, appeal.rule = found
+    event = transition(appeal, Action.DISPATCH, actor=None,
+                        data={"party": appeal.party_id, "rule": appeal.rule_id, "by": "triage"})
+    notify.tell_party(appeal, event, _("新派单：诉求 %(n)s"), appeal.text[:200])
+    return appeal
+
+
+@transaction.atomic
+def appeal_reclassify(*, appeal: Appeal, actor, category: Category, reason: str = "") -> Appeal:
+    """A worker sets the right category on an open appeal (the machine's, or a colleague's, was wrong).
+    Deadlines already running stay as they are; the correction is training data for the classifier."""
+    appeal = locked(appeal)
+    require_may(actor, appeal, Action.RECLASSIFY)
+    if not category.is_active:
+        raise InvalidInput(_("该类别已停用"), field="category")
+    before = appeal.category_id
+    appeal.category = category
+    transition(appeal, Action.RECLASSIFY, actor=actor, reason=reason, public=False,
+                data={"from": before, "to": category.pk})
+    return appeal
+
+
+@transaction.atomic
+def appeal_dispatch(*, appeal: Appeal, actor, party: Organisation | None = None, reason: str = "") -> Appeal:
+    """Send it to the party responsible: the one named, or the one the routing rules find."""
+    appeal = locked(appeal)
+    require_may(actor, appeal, Action.DISPATCH)
+    rule = None
+    if party is None:
+        found = routing.route(appeal)
+        if found is None:
+            raise InvalidInput(_("没有找到负责该类诉求的单位，请手动选择承办单位"), code="no_route", field="party")
+        party, rule = found
+    else:
+        require_eligible(appeal, party)
+    appeal.party, appeal.rule = party, rule
+    event = transition(appeal, Action.DISPATCH, actor=actor, reason=reason,
+                data={"party": party.pk, "rule": rule.pk if rule else None})
+    notify.tell_party(appeal, event, _("新派单：诉求 %(n)s"), appeal.text[:200])
+    return appeal
+
+
+@transaction.atomic
+def appeal_take(*, appeal: Appeal, actor) -> Appeal:
+    """The party accepts the job (接单)."""
+    appeal = locked(appeal)
+    require_may(actor, appeal, Action.TAKE)
+    transition(appeal, Action.TAKE, actor=actor, party=appeal.party)
+    return appeal
+
+
+@transaction.atomic
+def appeal_return(*, appeal: Appeal, actor, reason: str) -> Appeal:
+    """The party sends it back to the community (退单), saying why; the community dispatches again."""
+    appeal = locked(appeal)
+    require_may(actor, appeal, Action.RETURN)
+    if not (reason or "").strip():
+        raise InvalidInput(_("请写明退单原因"), field="reason")
+    party = appeal.party
+    appeal.party = None
+    transition(appeal, Action.RETURN, actor=actor, party=party, reason=reason.strip())
+    return appeal
+
+
+@transaction.atomic
+def appeal_transfer(*, appeal: Appeal, actor, party: Organisation, reason: str) -> Appeal:
+    """Hand the job to another party (转派): the community may, and so may the party holding it — e.g. a small
+    property company handing a job it cannot staff to a bigger one serving the same community (大手拉小手)."""
+    appeal = locked(appeal)
+    require_may(actor, appeal, Action.TRANSFER)
+    if party is None:
+        raise InvalidInput(_("请选择转派给哪个单位"), field="party")
+    if party.pk == appeal.party_id:
+        raise InvalidInput(_("已在该单位办理"), field="party")
+    require_eligible(appeal, party)
+    if not (reason or "").strip():
+        raise InvalidInput(_("请写明转派原因"), field="reason")
+    previous = appeal.party
+    appeal.party = party
+    appeal.rule = None
+    event = transition(appeal, Action.TRANSFER, actor=actor, party=previous, reason=reason.strip(),
+                data={"from": previous.pk if previous else None, "to": party.pk})
+    notify.tell_party(appeal, event, _("转派给您：诉求 %(n)s"), reason.strip())
+    return appeal
+
+
+
+@transaction.atomic
+def appeal_unpublish(*, appeal: Appeal, actor, reason: str) -> Appeal:
+    """Take an appeal off the public board (e.g. it names someone); the resident's choice is kept on record."""
+    appeal = locked(appeal)
+    require_may(actor, appeal, Action.UNPUBLISH)
+    if not appeal.public:
+        raise Conflict(_("该诉求没有公示"), code="not_public")
+    if not (reason or "").strip():
+        raise InvalidInput(_("请写明撤下原因"), field="reason")
+    appeal.public = False
+    transition(appeal, Action.UNPUBLISH, actor=actor, reason=reason.strip()[:200], public=False)
+    return appeal
+
+
+@transaction.atomic
+def appeal_pause(*, appeal: Appeal, actor, reason: str) -> Appeal:
+    """Stop the clock while waiting on the resident (nobody home, a document to come); she sees why."""
+    appeal = locked(appeal)
+    require_may(actor, appeal, Action.PAUSE)
+    if appeal.paused_at is not None:
+        raise Conflict(_("已经在暂停中"), code="already_paused")
+    if not (reason or "").strip():
+        raise InvalidInput(_("请写明暂停原因，居民会看到"), field="reason")
+    appeal.paused_at, appeal.pause_reason = timezone.now(), reason.strip()[:200]
+    event = transition(appeal, Action.PAUSE, actor=actor, reason=appeal.pause_reason, at=appeal.paused_at)
+    notify.paused(appeal, event)
+    return appeal
+
+
+@transaction.atomic
+def appeal_resume(*, appeal: Appeal, actor) -> Appeal:
+    """Restart the clock: the deadlines move by the working time spent paused."""
+    appeal = locked(appeal)
+    require_may(actor, appeal, Action.RESUME)
+    if appeal.paused_at is None:
+        raise Conflict(_("没有暂停"), code="not_paused")
+    now = timezone.now()
+    urgent = appeal.priority == Priority.URGENT
+    calendar = Calendar.load(timezone.localdate(appeal.paused_at), days=400)
+    spent = (now - appeal.paused_at) if urgent else calendar.between(appeal.paused_at, now)
+    for field in ("respond_due_at", "respond_warn_at", "resolve_due_at", "resolve_warn_at"):
+        value = getattr(appeal, field)
+        if value is not None and value > appeal.paused_at:
+            hours = spent.total_seconds() / 3600
+            setattr(appeal, field, deadline(value, hours, on_the_clock=urgent, calendar=calendar))
+    appeal.paused_at, appeal.pause_reason = None, ""
+    transition(appeal, Action.RESUME, actor=actor, at=now, data={"paused_minutes": int(spent.total_seconds() // 60)})
+    return appeal
+
+
+@transaction.atomic
+def appeal_follow_up(*, appeal: Appeal, actor, note: str) -> Appeal:
+    """A worker's call-back (回访) after the reply: what the resident said."""
+    appeal = locked(appeal)
+    require_may(actor, appeal, Action.FOLLOW_UP)
+    if not (note or "").strip():
+        raise InvalidInput(_("请记录回访情况"), field="note")
+    transition(appeal, Action.FOLLOW_UP, actor=actor, reason=note.strip(), public=False)
+    return appeal
+
+
+
+
+@transaction.atomic
+def appeal_assign_grid(*, appeal: Appeal, grid_id: int | None, actor) -> Appeal:
+    """Put an appeal in one grid's queue (a hotspot task about a compound wholly inside one grid)."""
+    appeal = locked(appeal)
+    require_may(actor, appeal, Action.RELOCATE)
+    assign_grid(appeal, grid_id, actor=actor)
+    return appeal

@@ -1,0 +1,42 @@
+"""What happens after what: every domain event, the handlers that react to it, and the slots that apps above
+fill on lower apps' pages. The one place to read "what happens after X" (see core/events.py for the rules:
+handlers in the transaction share it and may refuse it; the others run once it is committed and never undo it).
+
+| event (published by)                       | handler                              | when            |
+|--------------------------------------------|--------------------------------------|-----------------|
+| appeals.AppealSubmitted (intake)           | triage.read_new_appeal               | on commit       |
+| appeals.AppealsImported (12345 import)     | triage.read_imported                 | on commit       |
+| appeals.AppealResolved (resolve)           | triage.reply_record (may WeakReply)  | in transaction  |
+| registry.BuildingRegridded (grid redrawn)  | appeals.follow_grid                  | in transaction  |
+
+| slot (page)                        | filled by              |
+|------------------------------------|------------------------|
+| appeals.DETAIL (staff appeal page) | triage.appeal_page     |
+| appeals.FIGURES (figures page)     | triage.figures_page    |
+"""
+from gongzhi.appeals import extensions as appeal_pages
+from gongzhi.appeals.events import AppealResolved, AppealsImported, AppealSubmitted
+from gongzhi.appeals.handlers import follow_grid
+from gongzhi.core.events import subscribe
+from gongzhi.registry.events import BuildingRegridded
+from gongzhi.triage import handlers as triage
+from gongzhi.triage.services import reply_record
+
+# (event, handler, runs inside the publisher's transaction)
+REACTIONS = [
+    (AppealSubmitted, triage.read_new_appeal, False),
+    (AppealsImported, triage.read_imported, False),
+    (AppealResolved, reply_record, True),
+    (BuildingRegridded, follow_grid, True),
+]
+SLOTS = [
+    (appeal_pages.DETAIL, triage.appeal_page),
+    (appeal_pages.FIGURES, triage.figures_page),
+]
+
+
+def connect() -> None:
+    for event_type, handler, in_transaction in REACTIONS:
+        subscribe(event_type, handler, in_transaction=in_transaction)
+    for slot, provider in SLOTS:
+        slot.provide(provider)

@@ -1,0 +1,60 @@
+"""The shell's own pages: where a signed-in user lands, the staff dashboard, the audit log."""
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import redirect, render
+
+from gongzhi.access.decorators import staff_view
+from gongzhi.access.scopes import Perm, active_grants, is_staff_user, scope_for
+from gongzhi.accounts.permissions import pending_bindings
+from gongzhi.accounts.selectors import staff_of
+from gongzhi.core.models import AuditEvent
+from gongzhi.registry.models import Area, LedgerImport
+from gongzhi.registry.permissions import households_visible_to, residents_visible_to
+from gongzhi.registry.selectors import elderly_cutoff
+
+
+def home(request):
+    if not request.user.is_authenticated:
+        return redirect("accounts:login")
+    return redirect("staff:dashboard" if is_staff_user(request.user) else "portal:home")
+
+
+@staff_view
+def dashboard(request):
+    user = request.user
+    context = {"grants": active_grants(user)}
+    if scope_for(user, Perm.VIEW_RESIDENTS):
+        residents = residents_visible_to(user).filter(status="present")
+        context["figures"] = {
+            "households": households_visible_to(user).count(),
+            "residents": residents.count(),
+            "elderly_alone": residents.filter(lives_alone=True, birth_date__lte=elderly_cutoff()).count(),
+        }
+    if scope_for(user, Perm.VERIFY_BINDING):
+        context["pending_bindings"] = pending_bindings(user).count()
+    if scope_for(user, Perm.IMPORT_LEDGER):
+        context["imports"] = LedgerImport.objects.filter(uploaded_by=user)[:5]
+    return render(request, "staff/dashboard.html", context)
+
+
+@staff_view
+def audit_log(request):
+    """Who accessed or changed what. A secretary sees what the staff of her area did; an admin everything."""
+    scope = scope_for(request.user, Perm.VIEW_AUDIT)
+    if not scope:
+        raise PermissionDenied
+    events = AuditEvent.objects.select_related("actor").order_by("-at", "-id")
+    if not scope.everywhere:
+        events = events.filter(actor_id__in=staff_of(areas=Area.objects.filter(scope.q())).values("user_id"))
+    action = request.GET.get("action", "")
+    if action in AuditEvent.Action.values:
+        events = events.filter(action=action)
+    if who := request.GET.get("actor", "").strip():
+        events = events.filter(Q(actor__username=who) | Q(actor__display_name__contains=who))
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(request, "staff/audit_log.html", {
+        "page_obj": page, "actions": AuditEvent.Action.choices, "action": action, "actor": who,
+    })
+
+
