@@ -90,3 +90,27 @@ def test_the_sweep_escalates_a_missed_report_in_once(accepted, users, department
     assert accepted.events.filter(action=Action.ESCALATE, data__step="report_in").count() == 1
     with time_machine.travel("2026-11-25 11:00 +0800", tick=False):  # reporting in late still works
         services.whistle_report_in(whistle=whistle, actor=users("department"), handler_name="执法队 王队长")
+
+
+def test_whistling_to_a_department_through_the_pages_and_it_reports_in_through_its_own(accepted, login, department):
+    """The worker blows the whistle on the appeal page; the page still opens for everyone after it; the called
+    department finds the appeal from its message and in its queue, and reports in on the page, naming its handler."""
+    worker = login("worker")
+    response = worker.post(f"/staff/appeals/{accepted.pk}/whistle",
+                           {"department": department.pk, "reason": "施工许可需住建委核查"})
+    assert response.status_code == 302
+    page = worker.get(f"/staff/appeals/{accepted.pk}/")
+    assert page.status_code == 200 and department.name in page.content.decode()
+    assert 'name="handler_name"' not in page.content.decode()  # the worker does not report in for the department
+
+    called = login("department")
+    note = Notification.objects.get(user__username="department", key__startswith="whistle:")
+    opened = called.get(note.link)
+    assert opened.status_code == 200 and "施工许可需住建委核查" in opened.content.decode()
+    assert 'name="handler_name"' in opened.content.decode()
+    assert accepted.number in called.get("/staff/appeals/").content.decode()
+    whistle = accepted.whistles.get()
+    response = called.post(f"/staff/whistles/{whistle.pk}/report-in", {"handler_name": "住建委 王科长"})
+    assert response.status_code == 302
+    after = worker.get(f"/staff/appeals/{accepted.pk}/").content.decode()
+    assert "已报到" in after and "住建委 王科长" in after

@@ -248,7 +248,12 @@ class Whistle(models.Model):
         indexes = [models.Index(fields=["reported_at", "report_due_at"], name="whistle_due_idx")]
 
     def __str__(self):
-        return f"{self.appeal} → {self.department or self.subdistrict}"
+        return f"{self.appeal} → {self.called}"
+
+    @property
+    def called(self):
+        """The body called in: a department, or the subdistrict."""
+        return self.department if self.department_id else self.subdistrict
 
 
 class ReplyTemplate(models.Model):

@@ -6,12 +6,13 @@ the API offer what ``actions_for`` returns, so neither can differ from the other
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from gongzhi.access.scopes import Perm, organisations_for, scope_for
+from gongzhi.access.roles import Role
+from gongzhi.access.scopes import Perm, active_grants, organisations_for, scope_for
 from gongzhi.core.errors import NotPermitted
 from gongzhi.registry.choices import OrgKind
 
 from .choices import Action, State
-from .models import Appeal
+from .models import Appeal, Whistle
 from .transitions import allows
 
 # bodies run by the community itself: its workers act for them (residents' committee, mutual-aid station,
@@ -26,6 +27,8 @@ def member_organisation_ids(user) -> frozenset[int]:
 
 
 def appeals_visible_to(user) -> QuerySet[Appeal]:
+    """Her own; the community side's by area; a party's those dispatched to it, and those it was called in on by a
+    whistle (吹哨: the department sees what it must report in on)."""
     if not getattr(user, "is_authenticated", False):
         return Appeal.objects.none()
     scope = scope_for(user, Perm.HANDLE_APPEALS)
@@ -35,7 +38,7 @@ def appeals_visible_to(user) -> QuerySet[Appeal]:
     if scope:
         condition |= scope.q()
     if orgs := member_organisation_ids(user):
-        condition |= Q(party_id__in=orgs)
+        condition |= Q(party_id__in=orgs) | Q(pk__in=Whistle.objects.filter(department_id__in=orgs).values("appeal_id"))
     return Appeal.objects.filter(condition)
 
 
@@ -123,6 +126,13 @@ def actions_for(user, appeal: Appeal) -> set[str]:
     if not appeal.public:
         actions.discard(Action.UNPUBLISH)
     return actions
+
+
+def may_report_in(user, whistle: Whistle) -> bool:
+    """部门报到: the called department's staff, or the called subdistrict's staff (within their subdistrict)."""
+    if whistle.department_id:
+        return whistle.department_id in organisations_for(user, Perm.WORK_APPEALS)
+    return any(g.role == Role.SUBDISTRICT_STAFF and g.area_id == whistle.subdistrict_id for g in active_grants(user))
 
 
 def may_add_photos(user, appeal: Appeal) -> bool:

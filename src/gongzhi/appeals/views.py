@@ -40,7 +40,7 @@ from .forms import (
     place_label,
 )
 from .models import Appeal, AppealPhoto, AppealSupport, Category, Whistle
-from .permissions import actions_for, appeals_visible_to, may_add_photos, may_see_contact
+from .permissions import actions_for, appeals_visible_to, may_add_photos, may_report_in, may_see_contact
 
 PAGE_SIZE = 50
 
@@ -177,7 +177,8 @@ def _detail_context(request, appeal, **extra) -> dict:
         "dispatch_form": PartyForm(parties=parties), "transfer_form": PartyForm(parties=parties, empty=_("请选择")),
         "reply_form": extra.pop("reply_form", None) or ReplyForm(auto_id="resolve_%s"), "close_form": CloseForm(auto_id="close_%s"), "reason_form": ReasonForm(),
         "departments": department_choices(appeal),
-        "whistles": appeal.whistles.select_related("department", "subdistrict").order_by("-id"),
+        "whistles": (whistles := list(appeal.whistles.select_related("department", "subdistrict").order_by("-id"))),
+        "reportable": {w.pk for w in whistles if not w.reported_at and may_report_in(request.user, w)},
         "show_contact": may_see_contact(request.user, appeal), "contact_masked": mask_phone(appeal.contact_phone),
         "merged": appeal.merged.select_related("category").order_by("id"),
         "parent": appeal.parent,

@@ -5,7 +5,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.access.roles import Role
-from gongzhi.access.scopes import Perm, scope_for
 from gongzhi.accounts.selectors import staff_of
 from gongzhi.core.errors import Conflict, InvalidInput, NotPermitted
 from gongzhi.registry.choices import OrgKind
@@ -15,7 +14,7 @@ from gongzhi.registry.validators import validate_phone
 from .. import notify
 from ..choices import Action, Priority
 from ..models import Appeal, Whistle
-from ..permissions import require_may
+from ..permissions import may_report_in, require_may
 from ..worktime import Calendar, deadline
 from .lifecycle import locked, transition
 
@@ -58,10 +57,7 @@ def whistle_report_in(*, whistle: Whistle, actor, handler_name: str, handler_pho
     the community's call: it dispatches or transfers the appeal to the department, which takes it as usual."""
     whistle = Whistle.objects.select_for_update().get(pk=whistle.pk)
     appeal = locked(whistle.appeal)
-    allowed = called_staff(whistle).filter(user=actor).exists()
-    if allowed and not whistle.department_id:  # a subdistrict's staff answer within their own subdistrict
-        allowed = scope_for(actor, Perm.HANDLE_APPEALS).covers(appeal)
-    if not allowed:
+    if not may_report_in(actor, whistle):
         raise NotPermitted(_("只有被吹哨的单位可以报到"))
     if whistle.reported_at is not None:
         raise Conflict(_("已经报到"), code="already_reported")
