@@ -82,3 +82,65 @@ def test_a_file_without_the_columns_is_refused_clearly(users):
     with pytest.raises(InvalidInput) as e:
         hotline_import(actor=users("worker"), data=json.dumps([{"a": 1}]).encode(), file_name="x.json")
     assert "工单号" in str(e.value.message)
+
+
+def test_the_operator_imports_a_12345_file_on_the_page_and_reads_each_row_s_outcome(
+        orders, login, world, django_capture_on_commit_callbacks):
+    """The operator's day: download the template, upload the file, watch it import, read what was refused and why
+    (a number twice in one file is named with the row that brought it first), download the refused rows."""
+    operator = login("operator")
+    template = operator.get("/staff/hotline/template")
+    assert template.status_code == 200 and template["Content-Type"].startswith("application/vnd.openxmlformats")
+    page = operator.get("/staff/hotline/").content.decode()
+    assert "工单号" in page and "下载空白模板" in page
+    again = [*orders, ["BJ-001", "2026-11-20 12:00", "同一工单又出现一次", world.community.name, "", "", "", "", ""]]
+    upload = io.BytesIO(xlsx(again))
+    upload.name = "12345-1120.xlsx"
+    with django_capture_on_commit_callbacks(execute=True):  # the worker's import, once the upload is stored
+        response = operator.post("/staff/hotline/", {"file": upload})
+    assert response.status_code == 302
+    result = operator.get(response["Location"]).content.decode()
+    assert "行有错误" in result and "不存在的社区" not in result.split("错误明细")[0]
+    assert "与第3行重复" in result  # the title line is row 1, the header row 2: BJ-001 is on row 3
+    batch_id = int(response["Location"].rstrip("/").split("/")[-1])
+    errors = operator.get(f"/staff/hotline/{batch_id}/errors")
+    assert errors.status_code == 200
+    assert Appeal.objects.filter(hotline_order_no__in=["BJ-001", "BJ-002"]).count() == 2
+    queue = operator.get("/staff/appeals/?state=submitted").content.decode()
+    assert "电梯停运两天" in queue or Appeal.objects.get(hotline_order_no="BJ-001").number in queue
+    # a resident has no such page
+    assert login("resident").get("/staff/hotline/").status_code == 403
+
+
+def test_api_orders_are_named_by_their_place_in_the_list(login, world):
+    api = login("operator")
+    body = [{"order_no": "API-1", "content": "路灯不亮", "community": world.community.name},
+            {"order_no": "API-2", "content": "", "community": world.community.name}]
+    out = api.post("/api/v1/hotline/orders", body, content_type="application/json").json()
+    assert out["created"] == 1 and [e["row"] for e in out["errors"]] == [2]  # the second order, not "row 3"
+
+
+def test_a_phone_call_is_logged_at_the_desk_as_a_12345_order_once(login, world):
+    worker = login("worker")
+    form = {"channel": "hotline", "hotline_order_no": "GD-7788", "area": world.compound.pk, "text": "来电：楼道堆物",
+            "contact_name": "李女士", "contact_phone": "13911112222"}
+    missing = worker.post("/staff/appeals/new", {**form, "hotline_order_no": ""})
+    assert missing.status_code == 200 and "热线工单必须有工单号" in missing.content.decode()
+    assert worker.post("/staff/appeals/new", form).status_code == 302
+    appeal = Appeal.objects.get(hotline_order_no="GD-7788")
+    assert appeal.channel == Channel.HOTLINE and appeal.contact_name == "李女士"
+    twice = worker.post("/staff/appeals/new", {**form, "client_key": "another-tab"})
+    assert twice.status_code == 200 and "该热线工单已导入" in twice.content.decode()
+    assert Appeal.objects.filter(hotline_order_no="GD-7788").count() == 1
+
+
+def test_the_api_takes_a_12345_order_from_staff_and_no_one_files_as_open311_by_hand(login, world):
+    body = {"text": "来电：路灯不亮", "area_id": world.compound.pk, "channel": "hotline", "hotline_order_no": "GD-9"}
+    done = login("operator").post("/api/v1/appeals", body, content_type="application/json")
+    assert done.status_code == 201 and done.json()["channel"] == "hotline"
+    resident = login("newcomer").post("/api/v1/appeals", {**body, "hotline_order_no": "GD-10"},
+                                      content_type="application/json")
+    assert resident.status_code == 403
+    open311 = login("newcomer").post("/api/v1/appeals", {**body, "channel": "open311"},
+                                     content_type="application/json")
+    assert open311.status_code == 403 and not Appeal.objects.filter(channel=Channel.OPEN311).exists()

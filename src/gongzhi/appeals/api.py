@@ -39,6 +39,7 @@ class AppealIn(Schema):
     contact_phone: str = ""
     contact_preference: str = ""
     public: bool = False
+    hotline_order_no: str = Field("", max_length=40, description="with channel hotline: the 12345 order's number")
 
 
 class AppealOut(Schema):
@@ -210,12 +211,10 @@ def file_appeal(request, body: AppealIn):
         raise InvalidInput(_("类别不存在"), field="category_id")
     if category is not None and not category.is_active:  # retired since the app loaded the list
         raise InvalidInput(_("该类别已停用，请重新选择"), field="category_id")
-    if body.channel == Channel.HOTLINE:
-        raise InvalidInput(_("热线工单请用 /hotline/orders 导入"), field="channel")
     appeal = services.appeal_submit(
         channel=body.channel, text=body.text, area=area, household=household, category=category, actor=request.user,
         contact_name=body.contact_name, contact_phone=body.contact_phone,
-        contact_preference=body.contact_preference, public=body.public,
+        contact_preference=body.contact_preference, public=body.public, hotline_order_no=body.hotline_order_no,
         idempotency_key=request.headers.get("Idempotency-Key", ""))
     if getattr(appeal, "replayed", False):
         return Status(200, _detail(request, appeal))

@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.registry.models import Area, Organisation
@@ -87,7 +88,10 @@ class DeskForm(forms.Form):
     """A walk-in, a phone call or a patrol find, entered by a worker (一张办公桌)."""
 
     channel = forms.ChoiceField(label=_("来源"), choices=[(Channel.DESK, Channel.DESK.label),
+                                                          (Channel.HOTLINE, Channel.HOTLINE.label),
                                                           (Channel.PATROL, Channel.PATROL.label)])
+    hotline_order_no = forms.CharField(label=_("12345工单号"), max_length=40, required=False,
+                                       help_text=_("来源为12345热线时必填：同一工单号只登记一次"))
     resident = forms.IntegerField(widget=RenderedElsewhere, required=False)
     client_key = ClientKeyField()
     area = forms.ModelChoiceField(label=_("涉及地点"), queryset=Area.objects.none(), required=False,
@@ -112,6 +116,8 @@ class DeskForm(forms.Form):
         data = super().clean()
         if not data.get("area") and not data.get("resident"):
             self.add_error("area", _("请选择涉及地点，或先找到居民"))
+        if data.get("channel") == Channel.HOTLINE and not (data.get("hotline_order_no") or "").strip():
+            self.add_error("hotline_order_no", _("热线工单必须有工单号"))
         return data
 
 
@@ -172,3 +178,16 @@ class RateForm(forms.Form):
 
 def department_choices(appeal):
     return Organisation.objects.filter(kind="department", is_active=True).order_by("name")
+
+
+class HotlineUploadForm(forms.Form):
+    file = forms.FileField(label=_("12345工单文件（.xlsx、.csv 或 .json）"),
+                           widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xlsm,.csv,.json"}))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.LEDGER_MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("文件太大：最大 %(mb)d MB") % {"mb": settings.LEDGER_MAX_UPLOAD_BYTES // 2**20})
+        if not upload.name.lower().endswith((".xlsx", ".xlsm", ".csv", ".json")):
+            raise forms.ValidationError(_("请上传 Excel 工作簿（.xlsx）、CSV 或 JSON 文件"))
+        return upload

@@ -1,4 +1,4 @@
-"""12345 hotline orders in bulk: a spreadsheet, a CSV or JSON export, or the API.
+"""12345 hotline orders in bulk: a spreadsheet, a CSV or JSON export uploaded on the page, or the API.
 
 Each order carries the hotline's own order number; an order seen before is counted and skipped, so importing
 the same file twice creates nothing. Orders are placed by the community (and compound and building, when
@@ -7,18 +7,23 @@ import is one transaction: it lands whole or not at all.
 """
 from __future__ import annotations
 
+import hashlib
+import io
+import json
+import logging
 from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from openpyxl import Workbook
 
 from gongzhi.access.scopes import Perm, scope_for
 from gongzhi.core import events as domain_events
 from gongzhi.core.audit import Action as AuditAction
 from gongzhi.core.audit import audit
 from gongzhi.core.db import chunked, fast_insert, reserve_ids
-from gongzhi.core.errors import NotPermitted
+from gongzhi.core.errors import DomainError, NotPermitted
 from gongzhi.core.tables import Column, cell_text, read_table
 from gongzhi.registry.choices import AreaKind
 from gongzhi.registry.models import Area
@@ -26,7 +31,7 @@ from gongzhi.registry.validators import normalise_phone
 
 from .choices import Channel, Priority, State, Step
 from .events import AppealsImported
-from .models import Appeal, AppealEvent, Category
+from .models import Appeal, AppealEvent, Category, HotlineFile, HotlineImport
 from .services.intake import MAX_TEXT
 from .services.lifecycle import appeal_numbers, clock, hours_for, place_columns, submitted_event_row
 from .worktime import Calendar
@@ -43,6 +48,7 @@ COLUMNS = (
     Column("contact_phone", "联系电话", aliases=("来电号码", "电话", "phone")),
 )
 MAX_ROWS = 300_000
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -113,9 +119,8 @@ def hotline_import(*, actor, data: bytes, file_name: str, request=None) -> Hotli
 
 
 def hotline_orders(*, actor, orders: list[dict]) -> HotlineOutcome:
-    """Orders pushed by the hotline's system (the API): the same fields as the spreadsheet's columns."""
-    import json
-
+    """Orders pushed by the hotline's system (the API): the same fields as the spreadsheet's columns; errors
+    name an order by its place in the list, from 1."""
     return hotline_import(actor=actor, data=json.dumps(orders, ensure_ascii=False).encode(), file_name="api.json")
 
 
@@ -124,16 +129,21 @@ def _create(actor, parsed, outcome: HotlineOutcome, header, scope, file_name, re
     seen: set[str] = set()
     for chunk in chunked([row["order_no"] for _n, row in parsed], 900):
         seen |= set(Appeal.objects.filter(hotline_order_no__in=chunk).values_list("hotline_order_no", flat=True))
+    first_row: dict[str, int] = {}  # order number → the row of this file that brought it
     places = _Places(scope)
     categories = _categories()
     now = timezone.now()
     calendar = Calendar.load(timezone.localdate(now))
     new = []
     for number, row in parsed:
+        if row["order_no"] in first_row:  # twice in one file: the second is a mistake to report, not "existing"
+            outcome.errors.append({"row": number, "column": header["order_no"],
+                                   "reason": str(_("工单号与第%(row)d行重复") % {"row": first_row[row["order_no"]]})})
+            continue
+        first_row[row["order_no"]] = number
         if row["order_no"] in seen:
             outcome.existing += 1  # this order came in before: nothing new
             continue
-        seen.add(row["order_no"])
         area = places.communities.get(row["community"])
         if area is None:
             outcome.errors.append({"row": number, "column": header["community"],
@@ -183,3 +193,63 @@ def _create(actor, parsed, outcome: HotlineOutcome, header, scope, file_name, re
                                  "refused": outcome.refused})
     return outcome
 
+
+
+def hotline_import_start(*, actor, data: bytes, file_name: str, request=None) -> HotlineImport:
+    """Accept an upload on the page: check who may, keep the file, and return the batch a worker will import."""
+    if not scope_for(actor, Perm.HANDLE_APPEALS):
+        raise NotPermitted(_("您无权导入热线工单"))
+    with transaction.atomic():
+        batch = HotlineImport.objects.create(uploaded_by=actor, file_name=(file_name or "hotline.xlsx")[:200],
+                                             sha256=hashlib.sha256(data).hexdigest())
+        HotlineFile.objects.create(batch=batch, data=data)
+    return batch
+
+
+def hotline_import_process(batch_id: int) -> HotlineImport | None:
+    """Import a waiting batch (all of it or nothing) and keep its outcome for the page; a batch already claimed
+    or finished is left alone, so a task delivered twice imports once. The file is deleted either way."""
+    claimed = HotlineImport.objects.filter(pk=batch_id, status=HotlineImport.Status.RUNNING,
+                                           started_at__isnull=True).update(started_at=timezone.now())
+    batch = HotlineImport.objects.select_related("uploaded_by").filter(pk=batch_id).first()
+    if not claimed or batch is None:
+        return batch
+    upload = HotlineFile.objects.filter(batch_id=batch_id).first()
+    try:
+        outcome = hotline_import(actor=batch.uploaded_by, data=bytes(upload.data) if upload else b"",
+                                 file_name=batch.file_name)
+    except DomainError as e:
+        batch.status, batch.failure = HotlineImport.Status.FAILED, str(e.message)
+    except Exception:
+        batch.status, batch.failure = HotlineImport.Status.FAILED, str(_("导入时发生意外错误，未做任何修改；请联系管理员"))
+        log.exception("hotline import %s failed", batch_id)
+    else:
+        batch.status = HotlineImport.Status.DONE
+        batch.rows, batch.created, batch.existing, batch.refused = (outcome.rows, outcome.created, outcome.existing,
+                                                                    outcome.refused)
+        batch.errors = sorted(outcome.errors, key=lambda e: e["row"])
+    batch.finished_at = timezone.now()
+    batch.save()
+    HotlineFile.objects.filter(batch_id=batch_id).delete()
+    return batch
+
+
+EXAMPLE = {"order_no": "GD20261201-0001", "text": "小区东门路灯不亮，晚上很黑", "community": "（社区名称）",
+           "compound": "（小区名称）", "building": "3号楼", "address": "东门", "category": "property-lighting",
+           "contact_name": "张先生", "contact_phone": "13800001234"}
+
+
+def hotline_template() -> bytes:
+    """An empty 12345 file with the header row the importer reads; a second sheet says what goes in each column
+    (only the first sheet is imported, so its example never becomes an appeal)."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "12345工单"  # the format stays Chinese: these headers are what the importer reads
+    sheet.append([c.header for c in COLUMNS])
+    notes = workbook.create_sheet("填写说明")
+    notes.append(["列", "必填", "也可写作", "示例"])
+    for c in COLUMNS:
+        notes.append([c.header, "是" if c.required else "", "、".join(c.aliases), EXAMPLE[c.key]])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

@@ -1,5 +1,6 @@
 from celery import shared_task
 
+from .hotline import hotline_import_process
 from .sweep import sweep
 
 
@@ -7,3 +8,9 @@ from .sweep import sweep
 def appeals_sweep_task() -> dict:
     """Every minute (beat); idempotent, so an overlapping or repeated run escalates nothing twice."""
     return sweep()
+
+
+@shared_task(acks_late=True)
+def process_hotline_import(batch_id: int) -> None:
+    """A day's 12345 file: imported by a worker, not in the request that uploaded it."""
+    hotline_import_process(batch_id)

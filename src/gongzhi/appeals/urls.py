@@ -14,6 +14,10 @@ staff = [
     path("appeals/<int:pk>/<slug:action>", views.appeal_act, name="appeal_act"),
     path("whistles/<int:pk>/report-in", views.whistle_report_in, name="whistle_report_in"),
     path("figures/", views.figures, name="appeal_figures"),
+    path("hotline/", views.hotline_import_view, name="hotline_import"),
+    path("hotline/template", views.hotline_template_view, name="hotline_template"),
+    path("hotline/<int:pk>/", views.hotline_import_detail, name="hotline_import_detail"),
+    path("hotline/<int:pk>/errors", views.hotline_import_errors, name="hotline_import_errors"),
 ]
 portal = [
     path("appeals/", views.portal_appeals, name="appeals"),

@@ -1,15 +1,19 @@
 """Staff pages (the queue, desk intake, an appeal with its actions) and the resident's pages."""
+import io
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from openpyxl import Workbook
 
 from gongzhi.access.decorators import staff_view
 from gongzhi.access.scopes import Perm, scope_for
@@ -24,13 +28,14 @@ from gongzhi.registry.choices import AreaKind
 from gongzhi.registry.models import Area, Organisation
 from gongzhi.registry.permissions import get_visible
 
-from . import board, extensions, forms, selectors, services
+from . import board, extensions, forms, hotline, selectors, services
 from .choices import OPEN_STATES, Action, Channel, State
 from .events import WeakReply
 from .forms import (
     AcceptForm,
     CloseForm,
     DeskForm,
+    HotlineUploadForm,
     PartyForm,
     PortalForm,
     RateForm,
@@ -39,8 +44,9 @@ from .forms import (
     department_choices,
     place_label,
 )
-from .models import Appeal, AppealPhoto, AppealSupport, Category, Whistle
+from .models import Appeal, AppealPhoto, AppealSupport, Category, HotlineImport, Whistle
 from .permissions import actions_for, appeals_visible_to, may_add_photos, may_report_in, may_see_contact
+from .tasks import process_hotline_import
 
 PAGE_SIZE = 50
 
@@ -96,7 +102,8 @@ def appeal_new(request):
                 household=resident.household if resident and not data["area"] else None, resident=resident,
                 category=Category.objects.filter(pk=data["category"]).first() if data["category"] else None,
                 actor=request.user, contact_name=data["contact_name"], contact_phone=data["contact_phone"],
-                public=data["public"], photos=data["photos"], idempotency_key=data["client_key"])
+                public=data["public"], photos=data["photos"], idempotency_key=data["client_key"],
+                hotline_order_no=data["hotline_order_no"] if data["channel"] == Channel.HOTLINE else "")
         except DomainError as e:
             form.add_error(e.field if e.field in form.fields else None, e.message)
         else:
@@ -475,3 +482,64 @@ def board_support(request, community, pk):
         messages.error(request, e.message)
     page = request.POST.get("page", "")
     return redirect(reverse("board", args=[community]) + (f"?page={page}" if page.isdigit() else "") + f"#a{pk}")
+
+
+# --- 12345 files ---------------------------------------------------------------------------------------------
+
+
+@staff_view
+def hotline_import_view(request):
+    """The centre (or a community) uploads the day's 12345 file; a worker imports it, the result page follows."""
+    form = HotlineUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            batch = hotline.hotline_import_start(actor=request.user, data=upload.read(), file_name=upload.name)
+        except DomainError as e:
+            raise PermissionDenied(e.message) from None
+        transaction.on_commit(lambda: process_hotline_import.delay(batch.pk))
+        return redirect("staff:hotline_import_detail", pk=batch.pk)
+    if not scope_for(request.user, Perm.HANDLE_APPEALS):
+        raise PermissionDenied(_("您无权导入热线工单"))
+    return render(request, "appeals/hotline_import.html", {
+        "form": form, "columns": hotline.COLUMNS,
+        "history": HotlineImport.objects.filter(uploaded_by=request.user)[:20]})
+
+
+def _own_batch(request, pk) -> HotlineImport:
+    return get_object_or_404(HotlineImport, pk=pk, uploaded_by=request.user)
+
+
+@staff_view
+def hotline_import_detail(request, pk):
+    batch = _own_batch(request, pk)
+    stale = batch.status == HotlineImport.Status.RUNNING and (timezone.now() - batch.created_at).total_seconds() > 3600
+    page = Paginator(batch.errors, 100).get_page(request.GET.get("page"))
+    return render_page(request, "appeals/hotline_import_detail.html",
+                       {"batch": batch, "stale": stale, "page_obj": page}, partial="result")
+
+
+@staff_view
+def hotline_import_errors(request, pk):
+    """The refused rows as a workbook the operator can fix line by line."""
+    batch = _own_batch(request, pk)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(str(_("错误明细")))
+    sheet.append([str(_("行号")), str(_("列")), str(_("原因"))])
+    for error in batch.errors:
+        sheet.append([error["row"], error["column"], error["reason"]])
+    out = io.BytesIO()
+    workbook.save(out)
+    return _xlsx(out.getvalue(), f"{_('错误明细')}-{batch.file_name}")
+
+
+@staff_view
+def hotline_template_view(request):
+    return _xlsx(hotline.hotline_template(), f"{_('12345工单模板')}.xlsx")
+
+
+def _xlsx(data: bytes, name: str) -> HttpResponse:
+    name = name if name.lower().endswith(".xlsx") else f"{name}.xlsx"
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response

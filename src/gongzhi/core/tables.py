@@ -91,7 +91,9 @@ def read_table(data: bytes, file_name: str, columns: tuple[Column, ...], *,
             missing = [c.header for c in columns if c.required and c.key not in found]
             if missing:
                 raise InvalidInput(_("表头缺少必填列：%(cols)s") % {"cols": "、".join(missing)}, code="missing_columns")
-            data_rows = [(index + 2 + i, r) for i, r in enumerate(rows[index + 1:])]
+            # rows as the user counts them: a sheet's line numbers; a JSON array's records from 1 (no header line)
+            first = 1 if (file_name or "").lower().endswith(".json") else index + 2
+            data_rows = [(first + i, r) for i, r in enumerate(rows[index + 1:])]
             if len(data_rows) > max_rows:
                 raise InvalidInput(_("单个文件最多%(n)d行，请拆分后导入") % {"n": max_rows}, code="too_many_rows")
             return found, data_rows

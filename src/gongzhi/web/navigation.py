@@ -25,6 +25,7 @@ STAFF_NAV: tuple[NavItem, ...] = (
     NavItem(_("诉求"), "staff:appeal_queue", (Perm.HANDLE_APPEALS, Perm.WORK_APPEALS), key="s"),
     NavItem(_("三率"), "staff:appeal_figures", (Perm.HANDLE_APPEALS, Perm.WORK_APPEALS), key="f"),
     NavItem(_("热点"), "staff:hotspots", Perm.HANDLE_APPEALS, key="t"),
+    NavItem(_("12345导入"), "staff:hotline_import", Perm.HANDLE_APPEALS, key="l"),
     NavItem(_("辖区"), "staff:area_index", Perm.VIEW_AREAS, key="a"),
     NavItem(_("居民台账"), "staff:resident_list", Perm.VIEW_RESIDENTS, key="r"),
     NavItem(_("户"), "staff:household_list", Perm.VIEW_RESIDENTS, key="u"),

@@ -36,7 +36,9 @@ def clean_text(text: str) -> str:
 
 
 def _check_channel(channel: str, *, actor, area: Area, household: Household | None) -> None:
-    """Who may file through which channel, for which place."""
+    """Who may file through which channel, for which place: a resident for her verified home's community; staff
+    for the places they handle, at the desk, on patrol or logging a 12345 call; no one by hand as Open311, whose
+    orders come only from its own authenticated clients."""
     if channel == Channel.PORTAL:
         # a resident acts for a household only after a worker verified the binding (实名认证)
         if household is not None and not has_verified_home(actor, household_id=household.pk):
@@ -47,8 +49,11 @@ def _check_channel(channel: str, *, actor, area: Area, household: Household | No
         if household is None and not has_verified_home(actor, community_id=area.community_id):
             raise NotPermitted(_("只能为自己居住的社区反映问题") if verified_households(actor).exists()
                                else _("请先绑定并通过实名认证，再反映问题"))
-    elif channel in (Channel.DESK, Channel.PATROL) and not scope_for(actor, Perm.HANDLE_APPEALS).covers(area):
-        raise NotPermitted(_("您无权为该地点登记诉求"))
+    elif channel in (Channel.DESK, Channel.PATROL, Channel.HOTLINE):
+        if not scope_for(actor, Perm.HANDLE_APPEALS).covers(area):
+            raise NotPermitted(_("您无权为该地点登记诉求"))
+    else:
+        raise NotPermitted(_("Open311 工单只能由已接入的 Open311 客户端提交"))
 
 
 def _check_input(*, channel: str, priority: str, area: Area, category: Category | None, hotline_order_no: str):
