@@ -5,6 +5,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from gongzhi.access.roles import Role
 from gongzhi.accounts.services import verified_households
 from gongzhi.appeals import services
 from gongzhi.appeals.choices import Action, Channel, Priority, State
@@ -202,12 +203,16 @@ def test_return_and_transfer_big_hand_helps_small_hand(filed, users, company, wo
     filed.refresh_from_db()
     assert filed.state == State.RETURNED and filed.party is None
     services.appeal_dispatch(appeal=filed, actor=worker, party=company)
-    # a bigger company serving the same community takes it; one serving elsewhere, or wound up, is refused
-    bigger = factories.organisation(name="大型物业", serving=[world.community])
-    elsewhere = factories.organisation(name="别处物业", serving=[world.other_community])
-    closed = factories.organisation(name="已注销物业", serving=[world.community], active=False)
-    with pytest.raises(InvalidInput):
-        services.appeal_transfer(appeal=filed, actor=staff, party=closed, reason="转给已注销的公司")
+    # a bigger company serving the same community takes it; one serving elsewhere, wound up, or with nobody in the
+    # system to take the job, is refused
+    bigger = factories.organisation(name="大型物业", serving=[world.community], staff_role=Role.PROPERTY_STAFF)
+    elsewhere = factories.organisation(name="别处物业", serving=[world.other_community], staff_role=Role.PROPERTY_STAFF)
+    closed = factories.organisation(name="已注销物业", serving=[world.community], active=False,
+                                    staff_role=Role.PROPERTY_STAFF)
+    nobody = factories.organisation(name="无人物业", serving=[world.community])
+    for party in (closed, nobody):
+        with pytest.raises(InvalidInput):
+            services.appeal_transfer(appeal=filed, actor=staff, party=party, reason="转给接不了单的公司")
     with pytest.raises(InvalidInput):
         services.appeal_transfer(appeal=filed, actor=staff, party=elsewhere, reason="转给不服务本社区的公司")
     services.appeal_transfer(appeal=filed, actor=staff, party=bigger, reason="大手拉小手：我司无水电工")

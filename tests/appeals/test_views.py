@@ -250,3 +250,25 @@ def test_a_merged_appeal_is_not_shown_overdue(filed_by_page, login):
     row = worker.get("/staff/appeals/", {"state": ""}).content.decode().split(filed_by_page.number)[0]
     assert not row.rsplit("<tr", 1)[1].startswith(' class="overdue"')
     assert "overdue-text" not in worker.get(f"/staff/appeals/{filed_by_page.pk}/").content.decode()
+
+
+def test_property_lands_on_its_queue_with_the_message_after_handing_a_job_back(login, users, world):
+    """退单 through the page and the API: the clerk no longer handles it, so she is not shown a 404 for it."""
+    from gongzhi.appeals import services
+    from gongzhi.appeals.choices import Channel
+    from gongzhi.appeals.models import Category
+
+    company = users("property").role_grants.get().organisation
+    appeals = []
+    for text in ("单元门禁坏了", "地下车库灯不亮"):
+        appeal = services.appeal_submit(channel=Channel.DESK, text=text, area=world.compound, actor=users("worker"),
+                                        category=Category.objects.get(code="property-access"))
+        services.appeal_accept(appeal=appeal, actor=users("worker"))
+        appeals.append(services.appeal_dispatch(appeal=appeal, actor=users("worker"), party=company))
+    clerk = login("property")
+    response = clerk.post(f"/staff/appeals/{appeals[0].pk}/return", {"reason": "不属于我司服务范围"}, follow=True)
+    assert response.status_code == 200 and response.redirect_chain[-1][0] == "/staff/appeals/"
+    assert "已退单，等待社区重新派单" in response.content.decode()
+    api = clerk.post(f"/api/v1/appeals/{appeals[1].pk}/return", {"reason": "不属于我司服务范围"},
+                     content_type="application/json")
+    assert api.status_code == 200 and api.json()["state"] == "returned"

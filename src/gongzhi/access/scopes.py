@@ -199,6 +199,11 @@ def organisations_for(user, perm: Perm) -> frozenset[int]:
                      if g.organisation_id and perm in ROLE_PERMS.get(g.role, ()))
 
 
+def roles_with(perm: Perm) -> frozenset[str]:
+    """The roles that carry ``perm`` (administrators aside, who carry everything)."""
+    return frozenset(role for role, perms in ROLE_PERMS.items() if perm in perms and role != Role.ADMINISTRATOR)
+
+
 def has_perm_somewhere(user, perm: Perm) -> bool:
     return bool(scope_for(user, perm))
 

@@ -1,7 +1,7 @@
 """Reads about accounts that other apps make."""
 from collections.abc import Iterable
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from gongzhi.access.roles import Role
 
@@ -22,3 +22,9 @@ def staff_of(*, areas: Iterable | QuerySet = (), organisations: Iterable | Query
     if roles is not None:
         grants = grants.filter(role__in=list(roles))
     return grants
+
+
+def staffed_by(roles: Iterable[Role]) -> Exists:
+    """For a query of organisations: someone holds one of ``roles`` in the organisation now."""
+    return Exists(RoleGrant.objects.filter(organisation=OuterRef("pk"), revoked_at__isnull=True,
+                                           role__in=list(roles)))

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
-from gongzhi.core.errors import InvalidInput
+from gongzhi.core.errors import InvalidInput, NotFound
 from gongzhi.core.masking import mask_phone
 from gongzhi.registry.models import Organisation
 
@@ -183,7 +183,13 @@ class AppealFilter(Schema):
 
 
 def _detail(request, appeal):
-    appeal = selectors.appeal_detail(viewer=request.user, pk=appeal.pk)
+    """The appeal after an action, as the caller now sees it. One she handed on (退单, 转派) is no longer hers to
+    read: she gets what her action made of it, without its timeline, instead of a 404 for a change that was made."""
+    try:
+        appeal = selectors.appeal_detail(viewer=request.user, pk=appeal.pk)
+    except NotFound:
+        appeal.timeline = []
+        return appeal
     appeal.timeline = list(selectors.appeal_timeline(viewer=request.user, appeal=appeal))
     return appeal
 

@@ -7,7 +7,8 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzhi.access.scopes import Perm, scope_for
+from gongzhi.access.scopes import Perm, roles_with, scope_for
+from gongzhi.accounts.selectors import staffed_by
 from gongzhi.core.errors import InvalidInput
 from gongzhi.registry.choices import AreaKind, OrgKind
 from gongzhi.registry.models import Area, Organisation
@@ -17,7 +18,7 @@ from gongzhi.registry.selectors import attach_places, search_residents
 from .choices import MERGE_TARGET_STATES, OPEN_STATES, State
 from .forms import place_label
 from .models import Appeal, AppealEvent, ReplyTemplate
-from .permissions import acts_for_community, acts_for_party, appeals_visible_to
+from .permissions import COMMUNITY_BODIES, acts_for_community, acts_for_party, appeals_visible_to
 
 # 20261124-00042 as people write it: the dash left out or doubled as a date (2026-11-24-42), zeros dropped
 _NUMBER = re.compile(r"(?<!\d)(\d{4})-?(\d{2})-?(\d{2})-?(\d{1,7})(?!\d)")
@@ -236,14 +237,18 @@ def merge_target(*, viewer, value: str) -> Appeal:
 
 
 def parties_for(appeal: Appeal):
-    """Who an appeal may be dispatched or transferred to: the bodies serving its compound, community, subdistrict
-    or district — and any property company serving the same community, so a small one can hand a job to a
-    bigger neighbour (大手拉小手)."""
+    """Who an appeal may be dispatched or transferred to: the active bodies serving its compound, community,
+    subdistrict or district — and any property company serving the same community, so a small one can hand a job
+    to a bigger neighbour (大手拉小手) — that can take it: someone there holds a role that works appeals, or it is
+    a body the community's own workers act for. A school or a company with no one in the system is not offered:
+    nobody would ever take the job."""
     chain = [getattr(appeal, f"{k}_id") for k in ("compound", "community", "subdistrict", "district")]
     condition = Q(area_roles__area_id__in=[i for i in chain if i])
     if appeal.community_id:
         condition |= Q(kind=OrgKind.PROPERTY_COMPANY, area_roles__area__community_id=appeal.community_id)
-    return Organisation.objects.filter(condition, is_active=True).distinct().order_by("kind", "name")
+    return (Organisation.objects.filter(condition, is_active=True)
+            .filter(Q(kind__in=COMMUNITY_BODIES) | Q(staffed_by(roles_with(Perm.WORK_APPEALS))))
+            .distinct().order_by("kind", "name"))
 
 
 def intake_lookup(*, area_id: int, household_id: int | None, category_id: int | None):

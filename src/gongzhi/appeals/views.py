@@ -282,6 +282,8 @@ def appeal_act(request, pk, action):
         messages.error(request, e.message)
     else:
         messages.success(request, _done_messages().get(action, _("已完成")))
+        if not appeals_visible_to(user).filter(pk=appeal.pk).exists():  # handed on (退单, 转派): back to her queue
+            return redirect("staff:appeal_queue")
     return redirect("staff:appeal_detail", pk=appeal.pk)
 
 
