@@ -39,7 +39,7 @@ def appeal_accept(*, appeal: Appeal, actor, category: Category | None = None, pr
     appeal.accepted_at = appeal.responded_at = now
     start_clock(appeal, Step.RESOLVE, now)
     transition(appeal, Action.ACCEPT, actor=actor, at=now,
-                data={"category": appeal.category_id, "priority": appeal.priority})
+               data={"category": appeal.category_id, "priority": appeal.priority})
     return appeal
 
 
@@ -58,17 +58,17 @@ def appeal_triage_apply(*, appeal: Appeal, category: Category | None, area: Area
         appeal.category = category
         appeal.priority = appeal.priority if appeal.priority != Priority.NORMAL else category.priority
     transition(appeal, Action.TRIAGE, actor=None, public=False,
-                data={**data, "category": appeal.category_id, "area": appeal.area_id})
+               data={**data, "category": appeal.category_id, "area": appeal.area_id})
     if category is None or appeal.category_id != category.pk or (found := routing.route(appeal)) is None:
         return appeal
     now = timezone.now()
     appeal.accepted_at = appeal.responded_at = now
     start_clock(appeal, Step.RESOLVE, now)
     transition(appeal, Action.ACCEPT, actor=None, at=now,
-                data={"category": appeal.category_id, "priority": appeal.priority, "by": "triage"})
+               data={"category": appeal.category_id, "priority": appeal.priority, "by": "triage"})
     appeal.party, appeal.rule = found
     event = transition(appeal, Action.DISPATCH, actor=None,
-                        data={"party": appeal.party_id, "rule": appeal.rule_id, "by": "triage"})
+                       data={"party": appeal.party_id, "rule": appeal.rule_id, "by": "triage"})
     notify.tell_party(appeal, event, _("新派单：诉求 %(n)s"), appeal.text[:200])
     return appeal
 
@@ -84,7 +84,7 @@ def appeal_reclassify(*, appeal: Appeal, actor, category: Category, reason: str 
     before = appeal.category_id
     appeal.category = category
     transition(appeal, Action.RECLASSIFY, actor=actor, reason=reason, public=False,
-                data={"from": before, "to": category.pk})
+               data={"from": before, "to": category.pk})
     return appeal
 
 

@@ -39,9 +39,9 @@ def appeal_merge(*, appeal: Appeal, into: Appeal, actor, reason: str = "") -> Ap
     appeal.parent, appeal.paused_at, appeal.pause_reason = into, None, ""
     reason = (reason or "").strip()[:500]
     transition(appeal, Action.MERGE, actor=actor, at=now, reason=reason,
-                data={"into": into.pk, "number": into.number})
+               data={"into": into.pk, "number": into.number})
     transition(into, Action.MERGED_IN, actor=actor, at=now, reason=reason,
-                data={"merged": appeal.pk, "number": appeal.number})
+               data={"merged": appeal.pk, "number": appeal.number})
     notify.merged(appeal, into)
     if into.state == State.RESOLVED:
         notify.resolved(into)  # the group already has its reply: she hears it and may rate it now
