@@ -3,12 +3,13 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.access.roles import Role
+from gongzhi.core.db import from_row, select_columns
 from gongzhi.core.masking import mask_phone
 from gongzhi.core.models import TimeStamped
 
@@ -163,10 +164,6 @@ class ApiToken(models.Model):
     def find_active(cls, key: str) -> "ApiToken | None":
         """The live token with this key, its user loaded. On every API request, so the query is written once
         here instead of compiled per call (core.db.from_row); the ORM filter it replaces is in the test."""
-        from django.db import connection
-
-        from gongzhi.core.db import from_row, select_columns
-
         user_model = cls._meta.get_field("user").related_model
         with connection.cursor() as cursor:
             cursor.execute(

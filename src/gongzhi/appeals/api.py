@@ -9,9 +9,11 @@ from ninja.pagination import PageNumberPagination, paginate
 from gongzhi.core.errors import InvalidInput, NotFound
 from gongzhi.core.masking import mask_phone
 from gongzhi.registry.models import Organisation
+from gongzhi.registry.selectors import area_detail
 
 from . import selectors, services
 from .choices import Channel
+from .figures import rates
 from .hotline import hotline_orders
 from .models import Appeal, Category, Whistle
 from .permissions import actions_for
@@ -235,8 +237,6 @@ def file_appeal(request, body: AppealIn):
 def list_appeals(request, filters: Query[AppealFilter]):
     area = None
     if filters.area is not None:
-        from gongzhi.registry.selectors import area_detail
-
         area = area_detail(viewer=request.user, pk=filters.area)
     return selectors.appeal_list(viewer=request.user, area=area, state=filters.state, category=filters.category,
                                  overdue=filters.overdue, number=filters.number)
@@ -374,8 +374,6 @@ class RatesOut(Schema):
 @router.get("/figures/rates", response=list[RatesOut])
 def figures_rates(request, start: date, end: date, group_by: str = "community"):
     """The three rates for the appeals the caller may see, filed from ``start`` to ``end``."""
-    from .figures import rates
-
     return [{**row, "key": row["key"].isoformat() if hasattr(row["key"], "isoformat") else row["key"]}
             for row in rates(viewer=request.user, group_by=group_by, start=start, end=end)]
 

@@ -3,21 +3,23 @@ import re
 import unicodedata
 from datetime import timedelta
 
+from django.db import connection
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.access.scopes import Perm, roles_with, scope_for
 from gongzhi.accounts.selectors import staffed_by
+from gongzhi.core.db import from_row, select_columns
 from gongzhi.core.errors import InvalidInput
 from gongzhi.registry.choices import AreaKind, OrgKind
-from gongzhi.registry.models import Area, Organisation
+from gongzhi.registry.models import Area, Household, Organisation
 from gongzhi.registry.permissions import get_visible, residents_visible_to
 from gongzhi.registry.selectors import attach_places, search_residents
 
 from .choices import MERGE_TARGET_STATES, OPEN_STATES, State
 from .forms import place_label
-from .models import Appeal, AppealEvent, ReplyTemplate
+from .models import Appeal, AppealEvent, Category, ReplyTemplate
 from .permissions import COMMUNITY_BODIES, acts_for_community, acts_for_party, appeals_visible_to
 
 # 20261124-00042 as people write it: the dash left out or doubled as a date (2026-11-24-42), zeros dropped
@@ -255,13 +257,6 @@ def intake_lookup(*, area_id: int, household_id: int | None, category_id: int | 
     """The area, household and category (with its parent) an intake names, in one query written here rather
     than three compiled per request: every resident's filing starts with it. Each is None when not found (the
     household and category also when not given); a retired category is returned, for the caller to refuse."""
-    from django.db import connection
-
-    from gongzhi.core.db import from_row, select_columns
-    from gongzhi.registry.models import Household
-
-    from .models import Category
-
     sql = (f"SELECT {select_columns(Area, 'a')}, {select_columns(Household, 'h')}, {select_columns(Category, 'c')}, "
            f"{select_columns(Category, 'p')} FROM {Area._meta.db_table} a "
            f"LEFT JOIN {Household._meta.db_table} h ON h.id = %s "

@@ -17,6 +17,8 @@ from time import monotonic
 from django.conf import settings
 from django.utils import timezone
 
+from .models import CalendarDay
+
 MAX_DAYS = 800  # a deadline more than two years of working days away is a configuration error
 _LOADED: dict[tuple[date, int], tuple[float, dict[date, bool]]] = {}  # Calendar.load's minute-long memory
 
@@ -43,8 +45,6 @@ class Calendar:
         """Holidays and make-up days around ``start``. Every intake needs them, so each process keeps what it
         read for a minute; a change in this process clears it at once (``forget``), other processes within the
         minute."""
-        from .models import CalendarDay
-
         now = monotonic()
         found = _LOADED.get((start, days))
         if found is not None and found[0] > now:

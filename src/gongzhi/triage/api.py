@@ -5,6 +5,7 @@ from datetime import date, datetime
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
+from gongzhi.appeals import selectors as appeal_selectors
 from gongzhi.registry.models import Area
 
 from . import permissions, selectors, services
@@ -95,8 +96,6 @@ class ReplyCheckOut(Schema):
 @router.post("/appeals/{pk}/reply-check", response=ReplyCheckOut)
 def reply_check(request, pk: int, body: ReplyIn):
     """Score a draft reply to the appeal (0–2 each) and say what is missing; sends and changes nothing."""
-    from gongzhi.appeals import selectors as appeal_selectors
-
     appeal = appeal_selectors.appeal_detail(viewer=request.user, pk=pk)
     check = services.reply_check(appeal=appeal, reply=body.reply)
     return {**check.as_dict(), "problems": [{"code": c, "message": m} for c, m in

@@ -7,6 +7,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db.models import Avg, Count, Q
+from django.utils.translation import gettext as _
 
 from gongzhi.access.roles import Role
 from gongzhi.accounts.selectors import staff_of
@@ -156,8 +157,6 @@ def grid_workers(grid_id: int | None) -> set[int]:
 def reply_quality(*, viewer, start: date, end: date) -> list[dict]:
     """The reply check's scores of the replies sent from ``start`` to ``end`` (inclusive) on appeals ``viewer``
     sees, one row per party (the community's own replies as one row per community), most replies first."""
-    from django.utils.translation import gettext as _
-
     since, until = period_bounds(start, end)
     rows = (ReplyCheck.objects.filter(at__gte=since, at__lt=until, appeal__in=appeals_visible_to(viewer).values("id"))
             .values("party_id", "party__name", "community__name")

@@ -1,6 +1,7 @@
 import time
 
 from celery import shared_task
+from django.conf import settings
 
 from gongzhi.appeals.models import Appeal
 
@@ -25,8 +26,6 @@ def triage_pending_task() -> int:
     With workers, a full batch queues the next at once. On a laptop (no broker) it runs in the request that
     imported the file: batch after batch until none is left or EAGER_BUDGET_S has passed; whatever a very large
     file leaves is read by `manage.py triage_pending` (or the next import)."""
-    from django.conf import settings
-
     if not settings.CELERY_TASK_ALWAYS_EAGER:
         done = triage_pending(limit=PENDING_BATCH)
         if done == PENDING_BATCH:
@@ -56,6 +55,4 @@ def classifier_train_task() -> int:
 @shared_task
 def hotspots_refresh_task() -> int:
     """Hourly (beat): the city's hotspots of the last HOTSPOT_DAYS."""
-    from django.conf import settings
-
     return hotspots_refresh(days=settings.GONGZHI["TRIAGE"]["HOTSPOT_DAYS"]).pk

@@ -16,6 +16,7 @@ from gongzhi.registry.models import Area
 
 from . import permissions, selectors, services
 from .models import Hotspot
+from .tasks import hotspots_refresh_task
 
 
 def _area(request) -> tuple[Area | None, bool, list[Area]]:
@@ -55,8 +56,6 @@ def hotspot_refresh(request):
     left to the hourly job."""
     area, _city, _areas = _area(request)
     if area is None or area.kind not in (AreaKind.COMMUNITY, AreaKind.SUBDISTRICT, AreaKind.DISTRICT):
-        from .tasks import hotspots_refresh_task
-
         hotspots_refresh_task.delay()
         messages.success(request, _("已开始重新计算全市热点，稍后刷新页面"))
         return redirect(_back(area))

@@ -1,52 +1,42 @@
-"""Staff pages (the queue, desk intake, an appeal with its actions) and the resident's pages."""
-import io
+"""Staff pages: the queue, the desk's intake, an appeal with its actions, the three rates."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from openpyxl import Workbook
 
 from gongzhi.access.decorators import staff_view
 from gongzhi.access.scopes import Perm, scope_for
-from gongzhi.accounts.services import verified_households
 from gongzhi.core.audit import Action as AuditAction
 from gongzhi.core.audit import audit
 from gongzhi.core.decorators import domain_errors_as_http
 from gongzhi.core.errors import DomainError, InvalidInput
 from gongzhi.core.htmx import render_page
 from gongzhi.core.masking import mask_phone
-from gongzhi.registry.choices import AreaKind
 from gongzhi.registry.models import Area, Organisation
 from gongzhi.registry.permissions import get_visible
 
-from . import board, extensions, forms, hotline, selectors, services
-from .choices import OPEN_STATES, Action, Channel, State
-from .events import WeakReply
-from .forms import (
+from .. import extensions, forms, selectors, services
+from ..choices import OPEN_STATES, Action, Channel, State
+from ..events import WeakReply
+from ..figures import GROUPS, rates
+from ..forms import (
     AcceptForm,
     CloseForm,
     DeskForm,
-    HotlineUploadForm,
     PartyForm,
-    PortalForm,
-    RateForm,
     ReasonForm,
     ReplyForm,
     department_choices,
     place_label,
 )
-from .models import Appeal, AppealPhoto, AppealSupport, Category, HotlineImport, Whistle
-from .permissions import actions_for, appeals_visible_to, may_add_photos, may_report_in, may_see_contact
-from .tasks import process_hotline_import
+from ..models import AppealPhoto, Category, Whistle
+from ..permissions import actions_for, appeals_visible_to, may_add_photos, may_report_in, may_see_contact
 
 PAGE_SIZE = 50
 
@@ -127,6 +117,8 @@ def desk_resident_search(request):
 
 
 # the desk form's place field, as its PlaceSearchInput renders it: the HTMX answers below fill in its parts
+
+
 _DESK_PLACE = {"name": "area", "id": "id_area"}
 
 
@@ -314,100 +306,10 @@ def whistle_report_in(request, pk):
     return redirect("staff:appeal_detail", pk=whistle.appeal_id)
 
 
-# --- the resident's side -------------------------------------------------------------------------------------
-
-
-@login_required
-@domain_errors_as_http
-def portal_appeals(request):
-    mine = appeals_visible_to(request.user).filter(reporter=request.user).select_related("category", "party")
-    return render(request, "portal/appeals.html", {"appeals": mine[:100],
-                                                   "can_file": verified_households(request.user).exists()})
-
-
-@login_required
-@domain_errors_as_http
-def portal_appeal_new(request):
-    households = list(verified_households(request.user).select_related("compound", "building", "unit", "area"))
-    if not households:
-        messages.info(request, _("请先绑定并通过实名认证，再反映问题"))
-        return redirect("portal:households")
-    places, lookup = selectors.portal_places(households)
-    form = PortalForm(request.POST or None, request.FILES or None, places=places)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        area, household = lookup[data["where"]]
-        try:
-            appeal = services.appeal_submit(
-                channel=Channel.PORTAL, text=data["text"], area=area, household=household,
-                category=Category.objects.filter(pk=data["category"]).first() if data["category"] else None,
-                actor=request.user, contact_preference=data["contact_preference"], public=data["public"],
-                photos=data["photos"], idempotency_key=data["client_key"])
-        except DomainError as e:
-            form.add_error(e.field if e.field in form.fields else None, e.message)
-        else:
-            messages.success(request, _("已收到您的诉求，编号 %(n)s。社区会尽快联系您。") % {"n": appeal.number})
-            return redirect("portal:appeal_detail", pk=appeal.pk)
-    return render(request, "portal/appeal_new.html", {"form": form})
-
-
-@login_required
-@domain_errors_as_http
-def portal_appeal_detail(request, pk):
-    appeal = get_visible(appeals_visible_to(request.user).filter(reporter=request.user)
-                         .select_related("category", "party", "parent__party"), pk)
-    group = appeal.parent or appeal  # a merged appeal follows its group: its reply, its progress
-    return render(request, "portal/appeal_detail.html", {
-        "appeal": appeal, "group": group,
-        "timeline": selectors.appeal_timeline(viewer=request.user, appeal=appeal),
-        "rate_form": RateForm(), "can_rate": services.rating_open(appeal),
-        "can_reopen": group.state in (State.RESOLVED, State.CLOSED, State.CLOSED_UNRESOLVED),
-        "photos": appeal.photos.all(),
-    })
-
-
-def _back(request, default):
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
-    return default
-
-
-@login_required
-@domain_errors_as_http
-@require_POST
-def portal_appeal_rate(request, pk):
-    appeal = get_visible(appeals_visible_to(request.user).filter(reporter=request.user), pk)
-    try:
-        services.appeal_rate(appeal=appeal, actor=request.user, rating=request.POST.get("rating", ""),
-                             comment=request.POST.get("comment", ""))
-    except DomainError as e:
-        messages.error(request, e.message)
-    else:
-        messages.success(request, _("谢谢您的评价"))
-    return _back(request, redirect("portal:appeal_detail", pk=appeal.pk))
-
-
-@login_required
-@domain_errors_as_http
-@require_POST
-def portal_appeal_reopen(request, pk):
-    appeal = get_visible(appeals_visible_to(request.user).filter(reporter=request.user), pk)
-    try:
-        services.appeal_reopen(appeal=appeal, actor=request.user, reason=request.POST.get("reason", ""))
-    except DomainError as e:
-        messages.error(request, e.message)
-    else:
-        messages.success(request, _("已重新提交，社区会再次办理"))
-    return redirect("portal:appeal_detail", pk=appeal.pk)
-
-
 @staff_view
 def figures(request):
     """The three rates per community, party, category or day, for a period (default: this month so far)."""
     from datetime import date
-
-    from .figures import GROUPS, rates
 
     today = timezone.localdate()
     try:
@@ -438,110 +340,3 @@ def figures(request):
         "groups": [("community", _("社区")), ("subdistrict", _("街道")), ("party", _("承办单位")),
                    ("category", _("类别")), ("day", _("日期"))],
     })
-
-
-# --- the public board: anyone may read it -------------------------------------------------------------------
-
-BOARD_PAGE = 20
-
-
-def board_index(request):
-    """Communities with a public board: search by name."""
-    q = request.GET.get("q", "").strip()[:30]
-    communities = Area.objects.filter(kind=AreaKind.COMMUNITY).select_related("subdistrict").order_by(
-        "subdistrict__name", "name")
-    if q:
-        communities = communities.filter(name__contains=q)
-    page = Paginator(communities, 50).get_page(request.GET.get("page"))
-    return render(request, "appeals/board_index.html", {"page_obj": page, "q": q})
-
-
-def board_page(request, community):
-    area = Area.objects.filter(kind=AreaKind.COMMUNITY, pk=community).select_related("subdistrict").first()
-    if area is None:
-        raise Http404
-    page = Paginator(board.board_appeals(area.pk), BOARD_PAGE).get_page(request.GET.get("page"))
-    page.object_list = [board.board_entry(a) for a in page.object_list]
-    resident = request.user.is_authenticated and verified_households(request.user).filter(
-        community_id=area.pk).exists()
-    ids = [e["id"] for e in page.object_list]
-    mine = set(AppealSupport.objects.filter(user=request.user, appeal_id__in=ids)
-               .values_list("appeal_id", flat=True)) if resident else set()
-    # her own appeals: nothing to back, she is told they are hers
-    own = set(Appeal.objects.filter(reporter=request.user, pk__in=ids).values_list("pk", flat=True)) if resident else set()
-    return render(request, "appeals/board.html", {"community": area, "page_obj": page, "can_support": resident,
-                                                  "supported": mine, "own": own})
-
-
-@login_required
-@require_POST
-def board_support(request, community, pk):
-    """我也遇到 (or take it back): one tap on the public board, back to the same place on the page."""
-    appeal = get_object_or_404(Appeal, pk=pk, community_id=community)
-    try:
-        services.appeal_support(appeal=appeal, actor=request.user, support=request.POST.get("support") != "0")
-    except DomainError as e:
-        messages.error(request, e.message)
-    page = request.POST.get("page", "")
-    return redirect(reverse("board", args=[community]) + (f"?page={page}" if page.isdigit() else "") + f"#a{pk}")
-
-
-# --- 12345 files ---------------------------------------------------------------------------------------------
-
-
-@staff_view
-def hotline_import_view(request):
-    """The centre (or a community) uploads the day's 12345 file; a worker imports it, the result page follows."""
-    form = HotlineUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            batch = hotline.hotline_import_start(actor=request.user, data=upload.read(), file_name=upload.name)
-        except DomainError as e:
-            raise PermissionDenied(e.message) from None
-        transaction.on_commit(lambda: process_hotline_import.delay(batch.pk))
-        return redirect("staff:hotline_import_detail", pk=batch.pk)
-    if not scope_for(request.user, Perm.HANDLE_APPEALS):
-        raise PermissionDenied(_("您无权导入热线工单"))
-    return render(request, "appeals/hotline_import.html", {
-        "form": form, "columns": hotline.COLUMNS,
-        "history": HotlineImport.objects.filter(uploaded_by=request.user)[:20]})
-
-
-def _own_batch(request, pk) -> HotlineImport:
-    return get_object_or_404(HotlineImport, pk=pk, uploaded_by=request.user)
-
-
-@staff_view
-def hotline_import_detail(request, pk):
-    batch = _own_batch(request, pk)
-    stale = batch.status == HotlineImport.Status.RUNNING and (timezone.now() - batch.created_at).total_seconds() > 3600
-    page = Paginator(batch.errors, 100).get_page(request.GET.get("page"))
-    return render_page(request, "appeals/hotline_import_detail.html",
-                       {"batch": batch, "stale": stale, "page_obj": page}, partial="result")
-
-
-@staff_view
-def hotline_import_errors(request, pk):
-    """The refused rows as a workbook the operator can fix line by line."""
-    batch = _own_batch(request, pk)
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(str(_("错误明细")))
-    sheet.append([str(_("行号")), str(_("列")), str(_("原因"))])
-    for error in batch.errors:
-        sheet.append([error["row"], error["column"], error["reason"]])
-    out = io.BytesIO()
-    workbook.save(out)
-    return _xlsx(out.getvalue(), f"{_('错误明细')}-{batch.file_name}")
-
-
-@staff_view
-def hotline_template_view(request):
-    return _xlsx(hotline.hotline_template(), f"{_('12345工单模板')}.xlsx")
-
-
-def _xlsx(data: bytes, name: str) -> HttpResponse:
-    name = name if name.lower().endswith(".xlsx") else f"{name}.xlsx"
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = content_disposition_header(True, name)
-    return response

@@ -1,0 +1,82 @@
+"""The 12345 centre's file import: upload, follow, read each refused row, download the template."""
+import io
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from gongzhi.access.decorators import staff_view
+from gongzhi.access.scopes import Perm, scope_for
+from gongzhi.core.errors import DomainError
+from gongzhi.core.htmx import render_page
+
+from .. import hotline
+from ..forms import (
+    HotlineUploadForm,
+)
+from ..models import HotlineImport
+from ..tasks import process_hotline_import
+
+
+@staff_view
+def hotline_import_view(request):
+    """The centre (or a community) uploads the day's 12345 file; a worker imports it, the result page follows."""
+    form = HotlineUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            batch = hotline.hotline_import_start(actor=request.user, data=upload.read(), file_name=upload.name)
+        except DomainError as e:
+            raise PermissionDenied(e.message) from None
+        transaction.on_commit(lambda: process_hotline_import.delay(batch.pk))
+        return redirect("staff:hotline_import_detail", pk=batch.pk)
+    if not scope_for(request.user, Perm.HANDLE_APPEALS):
+        raise PermissionDenied(_("您无权导入热线工单"))
+    return render(request, "appeals/hotline_import.html", {
+        "form": form, "columns": hotline.COLUMNS,
+        "history": HotlineImport.objects.filter(uploaded_by=request.user)[:20]})
+
+
+def _own_batch(request, pk) -> HotlineImport:
+    return get_object_or_404(HotlineImport, pk=pk, uploaded_by=request.user)
+
+
+@staff_view
+def hotline_import_detail(request, pk):
+    batch = _own_batch(request, pk)
+    stale = batch.status == HotlineImport.Status.RUNNING and (timezone.now() - batch.created_at).total_seconds() > 3600
+    page = Paginator(batch.errors, 100).get_page(request.GET.get("page"))
+    return render_page(request, "appeals/hotline_import_detail.html",
+                       {"batch": batch, "stale": stale, "page_obj": page}, partial="result")
+
+
+@staff_view
+def hotline_import_errors(request, pk):
+    """The refused rows as a workbook the operator can fix line by line."""
+    batch = _own_batch(request, pk)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(str(_("错误明细")))
+    sheet.append([str(_("行号")), str(_("列")), str(_("原因"))])
+    for error in batch.errors:
+        sheet.append([error["row"], error["column"], error["reason"]])
+    out = io.BytesIO()
+    workbook.save(out)
+    return _xlsx(out.getvalue(), f"{_('错误明细')}-{batch.file_name}")
+
+
+@staff_view
+def hotline_template_view(request):
+    return _xlsx(hotline.hotline_template(), f"{_('12345工单模板')}.xlsx")
+
+
+def _xlsx(data: bytes, name: str) -> HttpResponse:
+    name = name if name.lower().endswith(".xlsx") else f"{name}.xlsx"
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response

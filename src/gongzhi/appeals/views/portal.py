@@ -1,0 +1,107 @@
+"""The resident's pages: her appeals, filing one, following, rating and reopening it."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from gongzhi.accounts.services import verified_households
+from gongzhi.core.decorators import domain_errors_as_http
+from gongzhi.core.errors import DomainError
+from gongzhi.registry.permissions import get_visible
+
+from .. import selectors, services
+from ..choices import Channel, State
+from ..forms import (
+    PortalForm,
+    RateForm,
+)
+from ..models import Category
+from ..permissions import appeals_visible_to
+
+
+@login_required
+@domain_errors_as_http
+def portal_appeals(request):
+    mine = appeals_visible_to(request.user).filter(reporter=request.user).select_related("category", "party")
+    return render(request, "portal/appeals.html", {"appeals": mine[:100],
+                                                   "can_file": verified_households(request.user).exists()})
+
+
+@login_required
+@domain_errors_as_http
+def portal_appeal_new(request):
+    households = list(verified_households(request.user).select_related("compound", "building", "unit", "area"))
+    if not households:
+        messages.info(request, _("请先绑定并通过实名认证，再反映问题"))
+        return redirect("portal:households")
+    places, lookup = selectors.portal_places(households)
+    form = PortalForm(request.POST or None, request.FILES or None, places=places)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        area, household = lookup[data["where"]]
+        try:
+            appeal = services.appeal_submit(
+                channel=Channel.PORTAL, text=data["text"], area=area, household=household,
+                category=Category.objects.filter(pk=data["category"]).first() if data["category"] else None,
+                actor=request.user, contact_preference=data["contact_preference"], public=data["public"],
+                photos=data["photos"], idempotency_key=data["client_key"])
+        except DomainError as e:
+            form.add_error(e.field if e.field in form.fields else None, e.message)
+        else:
+            messages.success(request, _("已收到您的诉求，编号 %(n)s。社区会尽快联系您。") % {"n": appeal.number})
+            return redirect("portal:appeal_detail", pk=appeal.pk)
+    return render(request, "portal/appeal_new.html", {"form": form})
+
+
+@login_required
+@domain_errors_as_http
+def portal_appeal_detail(request, pk):
+    appeal = get_visible(appeals_visible_to(request.user).filter(reporter=request.user)
+                         .select_related("category", "party", "parent__party"), pk)
+    group = appeal.parent or appeal  # a merged appeal follows its group: its reply, its progress
+    return render(request, "portal/appeal_detail.html", {
+        "appeal": appeal, "group": group,
+        "timeline": selectors.appeal_timeline(viewer=request.user, appeal=appeal),
+        "rate_form": RateForm(), "can_rate": services.rating_open(appeal),
+        "can_reopen": group.state in (State.RESOLVED, State.CLOSED, State.CLOSED_UNRESOLVED),
+        "photos": appeal.photos.all(),
+    })
+
+
+def _back(request, default):
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return default
+
+
+@login_required
+@domain_errors_as_http
+@require_POST
+def portal_appeal_rate(request, pk):
+    appeal = get_visible(appeals_visible_to(request.user).filter(reporter=request.user), pk)
+    try:
+        services.appeal_rate(appeal=appeal, actor=request.user, rating=request.POST.get("rating", ""),
+                             comment=request.POST.get("comment", ""))
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, _("谢谢您的评价"))
+    return _back(request, redirect("portal:appeal_detail", pk=appeal.pk))
+
+
+@login_required
+@domain_errors_as_http
+@require_POST
+def portal_appeal_reopen(request, pk):
+    appeal = get_visible(appeals_visible_to(request.user).filter(reporter=request.user), pk)
+    try:
+        services.appeal_reopen(appeal=appeal, actor=request.user, reason=request.POST.get("reason", ""))
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, _("已重新提交，社区会再次办理"))
+    return redirect("portal:appeal_detail", pk=appeal.pk)
