@@ -107,8 +107,14 @@ class EventOut(Schema):
         return obj.party.name if obj.party_id else None
 
 
-class AppealDetailOut(AppealOut):
+class AppealFiledOut(AppealOut):
+    """What a filing answers: the appeal as filed, with its first event. What may be done to it next is read with
+    GET (working it out costs the caller's grants, and every resident's filing would pay for it)."""
+
     timeline: list[EventOut]
+
+
+class AppealDetailOut(AppealFiledOut):
     actions: list[str] = Field(description="what the caller may do to it now (the services enforce the same rule)")
 
     @staticmethod
@@ -205,7 +211,7 @@ def categories(request):
     return Category.objects.filter(is_active=True).order_by("position", "code")
 
 
-@router.post("/appeals", response={200: AppealDetailOut, 201: AppealDetailOut})
+@router.post("/appeals", response={200: AppealFiledOut, 201: AppealFiledOut})
 def file_appeal(request, body: AppealIn):
     """File an appeal: residents for their verified homes (portal), workers at the desk or on patrol. Send an
     `Idempotency-Key` header to retry safely: the same key files nothing new and answers 200 with the first."""
