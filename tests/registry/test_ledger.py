@@ -206,4 +206,7 @@ def test_the_result_page_follows_a_running_import(login, users, world):
 
     batch = ledger_import_start(actor=users("worker"), data=workbook([person(world.community)]), file_name="a.xlsx")
     page = login("worker").get(f"/staff/ledger/import/{batch.pk}/").content.decode()
-    assert 'hx-trigger="every 2s"' in page and "正在导入" in page
+    assert 'hx-trigger="every 2s"' in page and "排队等待导入" in page  # no worker has it yet: it says so
+    LedgerImport.claim(batch.pk)
+    page = login("worker").get(f"/staff/ledger/import/{batch.pk}/").content.decode()
+    assert 'hx-trigger="every 2s"' in page and "正在导入" in page and "<progress" in page

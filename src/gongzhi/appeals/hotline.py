@@ -209,8 +209,7 @@ def hotline_import_start(*, actor, data: bytes, file_name: str, request=None) ->
 def hotline_import_process(batch_id: int) -> HotlineImport | None:
     """Import a waiting batch (all of it or nothing) and keep its outcome for the page; a batch already claimed
     or finished is left alone, so a task delivered twice imports once. The file is deleted either way."""
-    claimed = HotlineImport.objects.filter(pk=batch_id, status=HotlineImport.Status.RUNNING,
-                                           started_at__isnull=True).update(started_at=timezone.now())
+    claimed = HotlineImport.claim(batch_id)
     batch = HotlineImport.objects.select_related("uploaded_by").filter(pk=batch_id).first()
     if not claimed or batch is None:
         return batch

@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.core.models import AppendOnly, TimeStamped
+from gongzhi.core.models import AppendOnly, ImportBatch, TimeStamped
 from gongzhi.registry.choices import OrgKind, PartnerRole
 from gongzhi.registry.models import Area, Household, Organisation, Placed, Resident
 
@@ -319,34 +319,15 @@ class AppealSupport(models.Model):
         return f"{self.user_id} → {self.appeal_id}"
 
 
-class HotlineImport(TimeStamped):
+class HotlineImport(ImportBatch):
     """One 12345 file the centre uploaded: its outcome and the report of the rows refused, row by row."""
 
-    class Status(models.TextChoices):
-        RUNNING = "running", _("导入中")
-        DONE = "done", _("已完成")
-        FAILED = "failed", _("失败")
-
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    file_name = models.CharField(_("文件名"), max_length=200)
-    sha256 = models.CharField(max_length=64)
-    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.RUNNING)
-    rows = models.PositiveIntegerField(_("数据行"), default=0)
     created = models.PositiveIntegerField(_("新建诉求"), default=0)
     existing = models.PositiveIntegerField(_("此前已导入"), default=0)
-    refused = models.PositiveIntegerField(_("错误行"), default=0)
-    errors = models.JSONField(_("错误明细"), default=list, blank=True)
-    failure = models.TextField(_("失败原因"), blank=True)
-    started_at = models.DateTimeField(_("开始处理"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
-    class Meta:
+    class Meta(ImportBatch.Meta):
         verbose_name = _("热线工单导入")
         verbose_name_plural = _("热线工单导入")
-        ordering = ["-id"]
-
-    def __str__(self):
-        return self.file_name
 
 
 class HotlineFile(models.Model):

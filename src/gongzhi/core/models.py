@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,6 +10,47 @@ class TimeStamped(models.Model):
 
     class Meta:
         abstract = True
+
+
+class ImportBatch(TimeStamped):
+    """One uploaded file a worker imports (a household ledger, a 12345 file): who sent it, how it went, and the
+    report of the rows refused, row by row. Each kind adds its own counts."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("导入中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    STALE_AFTER_S = 3600  # a batch running longer than this was cut off: nothing of it was written
+
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    file_name = models.CharField(_("文件名"), max_length=200)
+    sha256 = models.CharField(max_length=64)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.RUNNING)
+    rows = models.PositiveIntegerField(_("数据行"), default=0)
+    refused = models.PositiveIntegerField(_("错误行"), default=0)
+    errors = models.JSONField(_("错误明细"), default=list, blank=True)
+    failure = models.TextField(_("失败原因"), blank=True)
+    started_at = models.DateTimeField(_("开始处理"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-id"]
+
+    def __str__(self):
+        return self.file_name
+
+    @classmethod
+    def claim(cls, pk: int) -> bool:
+        """Take a waiting batch to run it: of two workers handed the same batch, exactly one gets it."""
+        return bool(cls.objects.filter(pk=pk, status=cls.Status.RUNNING, started_at__isnull=True)
+                    .update(started_at=timezone.now()))
+
+    @property
+    def stale(self) -> bool:
+        return (self.status == self.Status.RUNNING
+                and (timezone.now() - self.created_at).total_seconds() > self.STALE_AFTER_S)
 
 
 class AppendOnlyError(Exception):

@@ -98,3 +98,17 @@ def read_table(data: bytes, file_name: str, columns: tuple[Column, ...], *,
                 raise InvalidInput(_("单个文件最多%(n)d行，请拆分后导入") % {"n": max_rows}, code="too_many_rows")
             return found, data_rows
     raise InvalidInput(no_header, code="no_header")
+
+
+def errors_workbook(errors: list[dict]) -> bytes:
+    """An import's refused rows — {row, column, reason} — as a workbook to fix line by line."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(str(_("错误明细")))
+    sheet.append([str(_("行号")), str(_("列")), str(_("原因"))])
+    for error in errors:
+        sheet.append([error["row"], error["column"], error["reason"]])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

@@ -204,9 +204,7 @@ def ledger_import_start(*, actor, data: bytes, file_name: str, request=None) -> 
 
 def ledger_import_process(batch_id: int) -> LedgerImport:
     """Import a waiting batch, all of it or nothing; safe to run twice (a finished batch is left alone)."""
-    # claim it: of two workers handed the same batch, exactly one gets to run it
-    claimed = LedgerImport.objects.filter(pk=batch_id, status=LedgerImport.Status.RUNNING,
-                                          started_at__isnull=True).update(started_at=timezone.now())
+    claimed = LedgerImport.claim(batch_id)
     batch = LedgerImport.objects.select_related("uploaded_by").filter(pk=batch_id).first()
     if not claimed or batch is None:
         return batch

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.masking import mask_id_number, mask_phone
-from gongzhi.core.models import TimeStamped
+from gongzhi.core.models import ImportBatch, TimeStamped
 
 from .choices import (
     PLACE_KINDS,
@@ -334,37 +334,18 @@ class OrganisationMember(TimeStamped):
         return mask_phone(self.phone)
 
 
-class LedgerImport(TimeStamped):
+class LedgerImport(ImportBatch):
     """One upload of a household ledger (.xlsx): its outcome and the per-row report of refused rows."""
 
-    class Status(models.TextChoices):
-        RUNNING = "running", _("导入中")
-        DONE = "done", _("已完成")
-        FAILED = "failed", _("失败")
-
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    file_name = models.CharField(_("文件名"), max_length=200)
-    sha256 = models.CharField(max_length=64)
-    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.RUNNING)
-    rows = models.PositiveIntegerField(_("数据行"), default=0)
     created = models.PositiveIntegerField(_("新增"), default=0)
     updated = models.PositiveIntegerField(_("更新"), default=0)
     unchanged = models.PositiveIntegerField(_("未变"), default=0)
-    refused = models.PositiveIntegerField(_("错误行"), default=0)
     areas_created = models.PositiveIntegerField(_("新建区域"), default=0)
     households_created = models.PositiveIntegerField(_("新建户"), default=0)
-    errors = models.JSONField(_("错误明细"), default=list, blank=True)
-    failure = models.TextField(_("失败原因"), blank=True)
-    started_at = models.DateTimeField(_("开始处理"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
-    class Meta:
+    class Meta(ImportBatch.Meta):
         verbose_name = _("台账导入")
         verbose_name_plural = _("台账导入")
-        ordering = ["-id"]
-
-    def __str__(self):
-        return self.file_name
 
 
 class LedgerFile(models.Model):

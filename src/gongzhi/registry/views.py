@@ -1,23 +1,22 @@
 """Staff registry pages. Thin: read through selectors, write through services, permission via permissions."""
 
-import io
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gongzhi.access.decorators import staff_view
 from gongzhi.access.scopes import Perm, scope_for
 from gongzhi.core.audit import Action, audit
+from gongzhi.core.downloads import xlsx_response
 from gongzhi.core.errors import DomainError
 from gongzhi.core.htmx import render_page
+from gongzhi.core.tables import errors_workbook
 
 from . import selectors, services
 from .choices import AreaKind, OrgKind, PartnerRole
@@ -431,24 +430,16 @@ def ledger_import_view(request):
 @staff_view
 def ledger_import_detail(request, pk):
     batch = get_visible(LedgerImport.objects.filter(uploaded_by=request.user), pk)
-    stale = batch.status == LedgerImport.Status.RUNNING and (timezone.now() - batch.created_at).total_seconds() > 3600
     page = Paginator(batch.errors, 100).get_page(request.GET.get("page"))
-    return render_page(request, "registry/ledger_import_detail.html",
-                       {"batch": batch, "stale": stale, "page_obj": page}, partial="result")
+    return render_page(request, "registry/ledger_import_detail.html", {"batch": batch, "page_obj": page},
+                       partial="result")
 
 
 @staff_view
 def ledger_import_errors(request, pk):
     """The refused rows as a workbook the worker can fix line by line."""
-    from openpyxl import Workbook
-
     batch = get_visible(LedgerImport.objects.filter(uploaded_by=request.user), pk)
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(str(_("错误明细")))
-    sheet.append([_("行号"), _("列"), _("原因")])
-    for error in batch.errors:
-        sheet.append([error["row"], error["column"], error["reason"]])
-    return _xlsx_response(workbook, f"{_('错误明细')}-{batch.file_name}")
+    return xlsx_response(errors_workbook(batch.errors), f"{_('错误明细')}-{batch.file_name}")
 
 
 @staff_view
@@ -460,24 +451,12 @@ def ledger_template(request):
     sheet = workbook.active
     sheet.title = "居民台账"  # the ledger format itself stays Chinese: headers are what the importer reads
     sheet.append(list(HEADERS))
-    return _xlsx_response(workbook, f"{_('居民台账模板')}.xlsx")
+    return xlsx_response(workbook, f"{_('居民台账模板')}.xlsx")
 
 
 @staff_view
 def ledger_export_view(request):
     area = get_visible(areas_visible_to(request.user), request.GET.get("area"))
     data, _count = ledger_export(actor=request.user, area=area, request=request)
-    return _xlsx_response(data, f"{_('居民台账')}-{area.name}-{timezone.localdate().isoformat()}.xlsx")
-
-
-def _xlsx_response(workbook_or_bytes, filename: str) -> HttpResponse:
-    if isinstance(workbook_or_bytes, bytes):
-        data = workbook_or_bytes
-    else:
-        buffer = io.BytesIO()
-        workbook_or_bytes.save(buffer)
-        data = buffer.getvalue()
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
+    return xlsx_response(data, f"{_('居民台账')}-{area.name}-{timezone.localdate().isoformat()}.xlsx")
 

@@ -1,20 +1,17 @@
 """The 12345 centre's file import: upload, follow, read each refused row, download the template."""
-import io
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
 from gongzhi.access.decorators import staff_view
 from gongzhi.access.scopes import Perm, scope_for
+from gongzhi.core.downloads import xlsx_response
 from gongzhi.core.errors import DomainError
 from gongzhi.core.htmx import render_page
+from gongzhi.core.tables import errors_workbook
 
 from .. import hotline
 from ..forms import (
@@ -50,33 +47,18 @@ def _own_batch(request, pk) -> HotlineImport:
 @staff_view
 def hotline_import_detail(request, pk):
     batch = _own_batch(request, pk)
-    stale = batch.status == HotlineImport.Status.RUNNING and (timezone.now() - batch.created_at).total_seconds() > 3600
     page = Paginator(batch.errors, 100).get_page(request.GET.get("page"))
-    return render_page(request, "appeals/hotline_import_detail.html",
-                       {"batch": batch, "stale": stale, "page_obj": page}, partial="result")
+    return render_page(request, "appeals/hotline_import_detail.html", {"batch": batch, "page_obj": page},
+                       partial="result")
 
 
 @staff_view
 def hotline_import_errors(request, pk):
     """The refused rows as a workbook the operator can fix line by line."""
     batch = _own_batch(request, pk)
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(str(_("错误明细")))
-    sheet.append([str(_("行号")), str(_("列")), str(_("原因"))])
-    for error in batch.errors:
-        sheet.append([error["row"], error["column"], error["reason"]])
-    out = io.BytesIO()
-    workbook.save(out)
-    return _xlsx(out.getvalue(), f"{_('错误明细')}-{batch.file_name}")
+    return xlsx_response(errors_workbook(batch.errors), f"{_('错误明细')}-{batch.file_name}")
 
 
 @staff_view
 def hotline_template_view(request):
-    return _xlsx(hotline.hotline_template(), f"{_('12345工单模板')}.xlsx")
-
-
-def _xlsx(data: bytes, name: str) -> HttpResponse:
-    name = name if name.lower().endswith(".xlsx") else f"{name}.xlsx"
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = content_disposition_header(True, name)
-    return response
+    return xlsx_response(hotline.hotline_template(), f"{_('12345工单模板')}.xlsx")
