@@ -196,3 +196,36 @@ def test_a_grid_worker_reads_her_queue_on_a_phone_one_card_per_appeal(demo_serve
     page.wait_for_url(re.compile(r".*state=closed.*"))
     expect(page.locator("#q-state")).to_have_value("closed")
     expect(page.locator("nav.sidenav, .sidenav").first).to_be_attached()
+
+
+def test_the_12345_operator_imports_the_day_s_file_and_reads_the_rows_refused(demo_server, browser, shoot, axe):
+    """The operator's morning: the template, the day's file, the page following the import, the rows refused and
+    why (a community not hers, an order number twice in the file)."""
+    from openpyxl import Workbook
+
+    operator = desk(browser).new_page()
+    log_in(operator, demo_server, "operator")
+    operator.get_by_role("link", name="12345导入").click()
+    with operator.expect_download() as download:
+        operator.get_by_role("link", name="下载空白模板").click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    community = operator.evaluate("fetch('/api/v1/areas?kind=community&page_size=1').then(r => r.json())")
+    name = community["items"][0]["name"]
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["工单号", "诉求内容", "社区", "联系电话"])
+    sheet.append(["BR-0001", "小区门口夜间施工噪音很大，影响休息", name, "13800002222"])
+    sheet.append(["BR-0002", "路灯不亮", "没有这个社区", ""])
+    sheet.append(["BR-0001", "同一个工单又出现一次", name, ""])
+    out = BytesIO()
+    book.save(out)
+    operator.set_input_files("#id_file", files=[{"name": "12345-today.xlsx", "buffer": out.getvalue(),
+        "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}])
+    shoot(operator, "hotline-import-upload")
+    assert axe(operator) == []
+    operator.get_by_role("button", name="上传并导入").click()
+    operator.wait_for_url(re.compile(r".*/staff/hotline/\d+/$"))
+    expect(operator.locator("#result")).to_contain_text("2 行有错误", timeout=20000)
+    expect(operator.locator("#result")).to_contain_text("与第2行重复")
+    shoot(operator, "hotline-import-result")
+    assert axe(operator) == []
