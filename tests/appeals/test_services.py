@@ -292,3 +292,22 @@ def test_every_transition_is_refused_from_every_other_state(action):
         with pytest.raises(TransitionNotAllowed):
             transition(appeal, action, actor=None)
     assert not AppealEvent.objects.exists()
+
+
+def test_redrawing_a_grid_line_moves_the_building_s_appeals_with_an_internal_timeline_event(users, world):
+    """The registry redraws the grid (building_assign_grid); the appeals of that building follow into the new
+    grid's queue through the BuildingRegridded event, each with a relocate event naming both grids."""
+    from gongzhi.registry import services as registry_services
+    from gongzhi.registry.choices import AreaKind
+    from gongzhi.registry.models import Area
+
+    building = Area.objects.filter(kind=AreaKind.BUILDING, community=world.community, grid=world.my_grid).first()
+    appeal = services.appeal_submit(channel=Channel.DESK, text="楼道灯不亮", area=building, actor=users("worker"),
+                                    contact_phone="13800000000")
+    assert appeal.grid_id == world.my_grid.pk
+    other = world.other_grid_same_community
+    registry_services.building_assign_grid(actor=users("secretary"), building=building, grid=other)
+    appeal.refresh_from_db()
+    assert appeal.grid_id == other.pk
+    moved = appeal.events.get(action=Action.RELOCATE)
+    assert moved.data == {"grid": {"from": world.my_grid.pk, "to": other.pk}} and not moved.public
