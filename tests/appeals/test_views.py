@@ -272,3 +272,28 @@ def test_property_lands_on_its_queue_with_the_message_after_handing_a_job_back(l
     api = clerk.post(f"/api/v1/appeals/{appeals[1].pk}/return", {"reason": "不属于我司服务范围"},
                      content_type="application/json")
     assert api.status_code == 200 and api.json()["state"] == "returned"
+
+
+def test_a_short_reply_keeps_what_was_typed_and_the_held_back_page_switches_language_without_405(login, users, world):
+    from gongzhi.appeals import services
+    from gongzhi.appeals.choices import Channel
+    from gongzhi.appeals.models import Category
+    from gongzhi.notifications.models import Notification
+
+    appeal = services.appeal_submit(channel=Channel.DESK, text="楼道灯不亮", area=world.compound, actor=users("worker"),
+                                    category=Category.objects.get(code="property-lighting"))
+    services.appeal_accept(appeal=appeal, actor=users("worker"))
+    worker = login("worker")
+    short = worker.post(f"/staff/appeals/{appeal.pk}/resolve", {"reply": "已处理"})
+    page = short.content.decode()
+    assert short.status_code == 200 and "已处理</textarea>" in page and "请写明办理结果" in page
+    # the page answered a POST: "back to this page" (the language switch) leads to the appeal, not to /resolve
+    assert f'name="next" value="/staff/appeals/{appeal.pk}/"' in page
+    weak = worker.post(f"/staff/appeals/{appeal.pk}/resolve", {"reply": "您的留言已收悉。"}).content.decode()
+    assert "仍按原样发送" in weak and f'name="next" value="/staff/appeals/{appeal.pk}/"' in weak
+    # a job handed back: the community hears of it, with the reason
+    company = users("property").role_grants.get().organisation
+    services.appeal_dispatch(appeal=appeal, actor=users("worker"), party=company)
+    services.appeal_return(appeal=appeal, actor=users("property"), reason="灯具属于市政路灯，不归物业")
+    note = Notification.objects.get(user=users("worker"), key__startswith="community:")
+    assert appeal.number in note.title and "市政路灯" in note.body and note.link == f"/staff/appeals/{appeal.pk}/"

@@ -4,6 +4,7 @@ The messages themselves are made by ``notifications.services``; this module says
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from gongzhi.access.roles import Role
 from gongzhi.accounts.selectors import staff_of
 from gongzhi.notifications.services import Message, mark_read, notify_many, queue_sms, receipt_rows
 
@@ -91,3 +92,12 @@ def whistle_blown(appeal: Appeal, whistle, users) -> None:
 def to_staff(items: list[tuple[int, str, str, str, int]], *, sms: bool) -> None:
     """Messages to staff about appeals — (user id, key, title, body, appeal id) — each opening the appeal."""
     notify_many([Message(u, key, title, body, staff_link(pk)) for u, key, title, body, pk in items], sms=sms)
+
+
+def tell_community(appeal: Appeal, event, title: str, body: str = "") -> None:
+    """The community side of the appeal's place: its workers and secretary, and the grid's workers."""
+    grants = (staff_of(areas=[appeal.community_id], roles=[Role.COMMUNITY_WORKER, Role.COMMUNITY_SECRETARY])
+              | staff_of(areas=[appeal.grid_id], roles=[Role.GRID_WORKER]))
+    key = f"community:{event.pk}"
+    notify_many([Message(u, key, title % {"n": appeal.number}, body, staff_link(appeal.pk))
+                 for u in set(grants.values_list("user_id", flat=True))])

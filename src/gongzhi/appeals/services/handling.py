@@ -126,7 +126,9 @@ def appeal_return(*, appeal: Appeal, actor, reason: str) -> Appeal:
         raise InvalidInput(_("请写明退单原因"), field="reason")
     party = appeal.party
     appeal.party = None
-    transition(appeal, Action.RETURN, actor=actor, party=party, reason=reason.strip())
+    event = transition(appeal, Action.RETURN, actor=actor, party=party, reason=reason.strip())
+    notify.tell_community(appeal, event, _("诉求 %(n)s 被退回，请重新派单"),
+                          f"{party.name if party else ''}：{reason.strip()}")
     return appeal
 
 

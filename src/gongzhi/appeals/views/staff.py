@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -173,7 +174,8 @@ def _detail_context(request, appeal, **extra) -> dict:
         "appeal": appeal, "timeline": selectors.appeal_timeline(viewer=request.user, appeal=appeal),
         "actions": offered_actions(request.user, appeal), "now": timezone.now(),
         "accept_form": AcceptForm(initial={"category": appeal.category_id}),
-        "dispatch_form": PartyForm(parties=parties), "transfer_form": PartyForm(parties=parties, empty=_("请选择")),
+        "dispatch_form": PartyForm(parties=parties),
+        "transfer_form": PartyForm(parties=parties.exclude(pk=appeal.party_id), empty=_("请选择")),
         "reply_form": extra.pop("reply_form", None) or ReplyForm(auto_id="resolve_%s"), "close_form": CloseForm(auto_id="close_%s"), "reason_form": ReasonForm(),
         "departments": department_choices(appeal),
         "whistles": (whistles := list(appeal.whistles.select_related("department", "subdistrict").order_by("-id"))),
@@ -206,6 +208,7 @@ def appeal_contact(request, pk):
     if request.htmx:
         return render(request, "appeals/detail.html#contact", {"appeal": appeal, "contact_full": True})
     # without JavaScript: the whole page, revealed (a POST response, so it is not cached or bookmarked)
+    request.page_path = reverse("staff:appeal_detail", args=[appeal.pk])
     return render(request, "appeals/detail.html", _detail_context(request, appeal, contact_full=True))
 
 
@@ -268,9 +271,16 @@ def appeal_act(request, pk, action):
     except WeakReply as e:
         # not sent: the handler sees why, edits the reply or sends it as it is
         form = ReplyForm({"reply": post.get("reply", "")}, auto_id="resolve_%s")
+        request.page_path = reverse("staff:appeal_detail", args=[appeal.pk])
         return render(request, "appeals/detail.html", _detail_context(
             request, appeal, reply_form=form, reply_check=e.check, reply_warned=True), status=200)
     except DomainError as e:
+        if action == Action.RESOLVE and e.field == "reply":  # what she typed stays, with the reason beside it
+            form = ReplyForm({"reply": post.get("reply", "")}, auto_id="resolve_%s")
+            form.add_error("reply", e.message)
+            request.page_path = reverse("staff:appeal_detail", args=[appeal.pk])
+            return render(request, "appeals/detail.html", _detail_context(request, appeal, reply_form=form),
+                          status=200)
         messages.error(request, e.message)
     else:
         messages.success(request, _done_messages().get(action, _("已完成")))
