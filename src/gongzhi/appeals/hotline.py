@@ -194,7 +194,6 @@ def _create(actor, parsed, outcome: HotlineOutcome, header, scope, file_name, re
     return outcome
 
 
-
 def hotline_import_start(*, actor, data: bytes, file_name: str, request=None) -> HotlineImport:
     """Accept an upload on the page: check who may, keep the file, and return the batch a worker will import."""
     if not scope_for(actor, Perm.HANDLE_APPEALS):

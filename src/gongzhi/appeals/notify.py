@@ -41,13 +41,16 @@ def tell_reporters(appeal: Appeal, kind: str, title: str, body: str, *, sms: boo
     notify_many(items, sms=sms)
 
 
+def _tell_staff(grants, appeal: Appeal, key: str, title: str, body: str = "", *, sms: bool = False) -> None:
+    """One message about ``appeal`` to each person holding one of ``grants`` (a staff_of() query), opening it."""
+    users = set(grants.values_list("user_id", flat=True))
+    notify_many([Message(u, key, title % {"n": appeal.number}, body, staff_link(appeal.pk)) for u in users], sms=sms)
+
+
 def tell_party(appeal: Appeal, event, title: str, body: str = "") -> None:
     """The staff of the party the appeal is now with, once per dispatch or transfer (``event``)."""
-    if appeal.party_id is None:
-        return
-    users = set(staff_of(organisations=[appeal.party_id]).values_list("user_id", flat=True))
-    key = f"party:{event.pk}"
-    notify_many([Message(u, key, title % {"n": appeal.number}, body, staff_link(appeal.pk)) for u in users])
+    if appeal.party_id is not None:
+        _tell_staff(staff_of(organisations=[appeal.party_id]), appeal, f"party:{event.pk}", title, body)
 
 
 def received(appeal: Appeal, *, now, reporter=None, ids: tuple[int, int]) -> list:
@@ -82,11 +85,9 @@ def merged(appeal: Appeal, into: Appeal) -> None:
                    _("您可以继续查看办理进度，办结后请评价。"))
 
 
-def whistle_blown(appeal: Appeal, whistle, users) -> None:
-    """The called body's staff, in the app and by SMS: 吹哨 is urgent by nature."""
-    title = _("诉求 %(n)s 吹哨，请报到") % {"n": appeal.number}
-    notify_many([Message(u, f"whistle:{whistle.pk}", title, whistle.reason, staff_link(appeal.pk))
-                 for u in set(users)], sms=True)
+def whistle_blown(appeal: Appeal, whistle, grants) -> None:
+    """The called body's staff (``grants``), in the app and by SMS: 吹哨 is urgent by nature."""
+    _tell_staff(grants, appeal, f"whistle:{whistle.pk}", _("诉求 %(n)s 吹哨，请报到"), whistle.reason, sms=True)
 
 
 def to_staff(items: list[tuple[int, str, str, str, int]], *, sms: bool) -> None:
@@ -98,6 +99,4 @@ def tell_community(appeal: Appeal, event, title: str, body: str = "") -> None:
     """The community side of the appeal's place: its workers and secretary, and the grid's workers."""
     grants = (staff_of(areas=[appeal.community_id], roles=[Role.COMMUNITY_WORKER, Role.COMMUNITY_SECRETARY])
               | staff_of(areas=[appeal.grid_id], roles=[Role.GRID_WORKER]))
-    key = f"community:{event.pk}"
-    notify_many([Message(u, key, title % {"n": appeal.number}, body, staff_link(appeal.pk))
-                 for u in set(grants.values_list("user_id", flat=True))])
+    _tell_staff(grants, appeal, f"community:{event.pk}", title, body)

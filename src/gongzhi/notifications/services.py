@@ -26,13 +26,13 @@ class Message(NamedTuple):
     answer_url: str = ""
 
 
-def notify_many(items: list[Message | tuple], *, sms: bool = False) -> int:
+def notify_many(items: list[Message], *, sms: bool = False) -> int:
     """Create in-app notifications once per user and key, and queue an SMS for those with a phone when ``sms``.
     Call inside the transaction of the change they report."""
     if not items:
         return 0
     rows = [Notification(user_id=m.user_id, key=m.key[:80], title=m.title[:120], body=m.body, link=m.link[:200],
-                         answer_url=m.answer_url[:200]) for m in (Message(*item) for item in items)]
+                         answer_url=m.answer_url[:200]) for m in items]
     seen = set(Notification.objects.filter(key__in={r.key for r in rows}, user_id__in={r.user_id for r in rows})
                .values_list("user_id", "key"))
     rows = [r for r in rows if (r.user_id, r.key) not in seen]  # told once: a re-run sends nothing again

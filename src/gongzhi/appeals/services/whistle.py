@@ -47,7 +47,7 @@ def appeal_whistle(*, appeal: Appeal, actor, reason: str, department: Organisati
     transition(appeal, Action.WHISTLE, actor=actor, reason=whistle.reason, at=now,
                data={"whistle": whistle.pk, "department": department.pk if department else None,
                      "subdistrict": None if department else appeal.subdistrict_id})
-    notify.whistle_blown(appeal, whistle, called_staff(whistle).values_list("user_id", flat=True))
+    notify.whistle_blown(appeal, whistle, called_staff(whistle))
     return whistle
 
 
