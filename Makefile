@@ -26,9 +26,11 @@ var/.migrated: $(VENV)/.installed $(shell find src/gongzhi -path '*/migrations/*
 	$(MANAGE) migrate --noinput
 	touch $@
 
-## demo: install, migrate the SQLite database in var/, build the demo city once, serve on 127.0.0.1:8000
+## demo: install, migrate the SQLite database in var/, build the demo city once, serve on 127.0.0.1:8000 with
+## the clock beside it (deadlines, escalations, the SMS outbox, triage: what Celery beat and workers do in a city)
 demo: var/.migrated
 	$(MANAGE) demo_city --scale $(SCALE)
+	@$(MANAGE) clock & clock=$$!; trap 'kill $$clock 2>/dev/null' EXIT INT TERM; \
 	DEBUG=$${DEBUG:-0} $(MANAGE) runserver $(HOST):$(PORT)  # the pages a user sees, not debug pages (DEBUG=1 for those)
 
 ## clean-demo: throw the demo database away (make demo builds a fresh one)

@@ -93,3 +93,19 @@ def test_a_failing_sms_gateway_delays_messages_and_loses_nothing(appeal, users, 
         assert deliver_outbox() == {"sent": 1, "retried": 0, "failed": 0}
     assert not OutboxMessage.objects.exclude(state="sent").exists()
     assert AppealEvent.objects.filter(appeal=appeal, action=Action.ESCALATE).count() == 1
+
+
+def test_the_laptop_clock_runs_the_sweep_and_empties_the_outbox(appeal, users):
+    """`make demo` runs `manage.py clock` beside the server: with no Celery beat, a missed deadline still escalates
+    and its SMS still leaves the outbox (one manual sweep once fired a week of escalations at once)."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    with time_machine.travel("2026-11-23 11:05 +0800", tick=False):
+        call_command("clock", "--once", stdout=out)
+    assert AppealEvent.objects.filter(appeal=appeal, action=Action.ESCALATE).count() == 1
+    assert "appeals-sweep" in out.getvalue() and "respond_escalate" in out.getvalue()
+    assert not OutboxMessage.objects.filter(sent_at__isnull=True).exists()
+    assert OutboxMessage.objects.filter(recipient="13900009999", sent_at__isnull=False).exists()
