@@ -84,6 +84,51 @@ def session(community_id: int | None = None) -> dict:
     return {"cookie": f"{settings.SESSION_COOKIE_NAME}={store.session_key}", "community_id": community_id}
 
 
+def operator_session() -> dict:
+    """A logged-in session cookie for a 12345 centre operator: the whole city is her queue."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.db.models import Count
+
+    from gongzhi.accounts.models import RoleGrant, User
+    from gongzhi.appeals.models import Appeal
+
+    user, _created = User.objects.get_or_create(username="bench-operator", defaults={"display_name": "压测运营"})
+    RoleGrant.objects.get_or_create(user=user, role="city_operator", area=None, organisation=None, revoked_at=None)
+    store = SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.create()
+    district = Appeal.objects.values("district_id").annotate(n=Count("id")).order_by("-n").first()
+    return {"cookie": f"{settings.SESSION_COOKIE_NAME}={store.session_key}", "district_id": district["district_id"],
+            "district_appeals": district["n"]}
+
+
+def export_appeals(rows: int = 100_000) -> dict:
+    """The operator's export of ``rows`` appeals, as the queue's export writes it (appeals.export.appeals_xlsx):
+    the file streamed out in full; seconds, the file's size and this process's peak memory."""
+    import resource
+
+    from gongzhi.accounts.models import User
+    from gongzhi.appeals import export
+    from gongzhi.appeals.selectors import appeal_list
+
+    operator = User.objects.get(username="bench-operator")
+    appeals = appeal_list(viewer=operator, state="")
+    last = appeals.values_list("pk", flat=True).first()
+    appeals = appeals.filter(pk__gt=last - rows)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    started = time.perf_counter()
+    response = export.appeals_xlsx(appeals, filename="bench")
+    size = sum(len(chunk) for chunk in response.streaming_content)
+    seconds = time.perf_counter() - started
+    response.close()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"seconds": seconds, "rows": appeals.count(), "bytes": size, "rss_mb": peak, "rss_before_mb": before}
+
+
 def make_ledger(path: str, rows: int) -> dict:
     """A ledger file of ``rows`` new residents in the community of the worker who imports it (import_ledger), as a
     community would keep it."""

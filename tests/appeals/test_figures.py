@@ -83,3 +83,42 @@ def test_the_figures_page_and_api(period, login):
         api = worker.get("/api/v1/figures/rates?start=2026-11-23&end=2026-11-24&group_by=community").json()
     assert period.community.name in page and "50%" in page
     assert any(r["label"] == period.community.name and r["satisfaction_rate"] == 1.0 for r in api)
+
+
+def test_a_reopen_keeps_the_unhappy_voice_and_charges_the_party_that_closed_it(users, world, login):
+    """Rated 不满意 then reopened, the appeal still counts as dissatisfied (满意率 0%, not “—”), the rating stays on
+    the record beside the next one, and the reopen counts against the company whose reply was undone — even once
+    the appeal is with someone else. A caller rates on the phone: the worker records it at the call-back."""
+    worker, clerk = users("worker"), users("property")
+    company = clerk.role_grants.get().organisation
+    home = __import__("gongzhi.accounts.services", fromlist=["x"]).verified_households(users("resident")).get()
+    with at("23 10:00"):
+        appeal = services.appeal_submit(channel=Channel.PORTAL, text="楼道漏水", area=home.area, household=home,
+                                        actor=users("resident"), category=Category.objects.get(code="property-leak"))
+        services.appeal_accept(appeal=appeal, actor=worker)
+        services.appeal_dispatch(appeal=appeal, actor=worker, party=company)
+        services.appeal_take(appeal=appeal, actor=clerk)
+        services.appeal_resolve(appeal=appeal, actor=clerk, after_warning=True,
+                                reply="已由物业维修工李师傅更换漏水管段，经检查不再漏水")
+        services.appeal_rate(appeal=appeal, actor=users("resident"), rating="dissatisfied", comment="还在漏")
+        services.appeal_reopen(appeal=appeal, actor=users("resident"), reason="还在漏水")
+    day = date(2026, 11, 23)
+    row = rates(viewer=worker, group_by="community", start=day, end=day)
+    mine = next(r for r in row if r["key"] == world.community.pk)
+    assert mine["satisfaction_rate"] == 0.0 and mine["reopened"] == 1
+    by_party = rates(viewer=worker, group_by="party", start=day, end=day)
+    assert next(r for r in by_party if r["key"] is None)["reopened"] == 0  # it waits unassigned now…
+    assert next(r for r in by_party if r["key"] == company.pk)["reopened"] == 1  # …but counts against the company
+    with at("23 14:00"):
+        services.appeal_resolve(appeal=appeal, actor=worker, after_warning=True,
+                                reply="社区协调防水公司于今日下午重做楼顶防水，经检查已不再漏水")
+        services.appeal_follow_up(appeal=appeal, actor=worker, note="电话回访，居民说这次好了", rating="satisfied")
+    appeal.refresh_from_db()
+    assert appeal.state == "closed" and appeal.rating == "satisfied"
+    assert list(appeal.ratings.values_list("rating", "via", "round")) == [("dissatisfied", "portal", 0),
+                                                                         ("satisfied", "phone", 1)]
+    mine = next(r for r in rates(viewer=worker, group_by="community", start=day, end=day)
+                if r["key"] == world.community.pk)
+    assert mine["satisfaction_rate"] == 1.0
+    page = login("worker").get(f"/staff/appeals/{appeal.pk}/").content.decode()
+    assert "电话回访" in page and "还在漏" in page and "第2次答复" in page

@@ -77,8 +77,15 @@ def test_a_merged_reporter_may_reopen_the_group(neighbours, users):
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.state, first.reopen_count, first.resolved_at) == (State.ACCEPTED, 1, None)
-    assert (second.state, second.rating) == (State.MERGED, "")  # she rates the next reply afresh
+    # her rating stays on the record and counts until she rates the next reply, which she may
+    assert (second.state, second.rating) == (State.MERGED, "dissatisfied")
     assert first.events.filter(action=Action.REOPEN, data__via=second.pk).exists()
+    assert not services.rating_open(second)
+    services.appeal_resolve(appeal=first, actor=worker, reply="维保公司更换了电梯控制主板并连续观察两天，电梯运行正常")
+    second.refresh_from_db()
+    assert services.rating_open(second)
+    services.appeal_rate(appeal=second, actor=users("newcomer"), rating="satisfied")
+    assert list(second.ratings.values_list("rating", "round")) == [("dissatisfied", 0), ("satisfied", 1)]
 
 
 def test_merging_is_the_communitys_call_and_refuses_nonsense(neighbours, users):

@@ -242,7 +242,7 @@ def test_a_dissatisfied_resident_reopens_within_seven_days_and_it_counts_against
     with time_machine.travel(timezone.now() + timedelta(days=3)):
         services.appeal_reopen(appeal=filed, actor=resident, reason="天花板还在滴水")
     filed.refresh_from_db()
-    assert (filed.state, filed.reopen_count, filed.rating) == (State.ACCEPTED, 1, "")
+    assert (filed.state, filed.reopen_count, filed.rating) == (State.ACCEPTED, 1, "dissatisfied")  # kept: it counts
     assert filed.events.get(action=Action.REOPEN).data["against"] == company.pk
 
 

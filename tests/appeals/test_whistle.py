@@ -113,4 +113,58 @@ def test_whistling_to_a_department_through_the_pages_and_it_reports_in_through_i
     response = called.post(f"/staff/whistles/{whistle.pk}/report-in", {"handler_name": "住建委 王科长"})
     assert response.status_code == 302
     after = worker.get(f"/staff/appeals/{accepted.pk}/").content.decode()
-    assert "已报到" in after and "住建委 王科长" in after
+    assert "协办中" in after and "住建委 王科长" in after
+
+
+def test_co_handling_through_the_pages(accepted, login, department, users):
+    """协办 as each side does it on its pages: the department reports in, says what it did; the community sends it
+    back once, then confirms and rates it; each step lands on the internal timeline, never the resident's; the
+    figures count the department's report-in and the community's rating."""
+    worker, called = login("worker"), login("department")
+    worker.post(f"/staff/appeals/{accepted.pk}/whistle", {"department": department.pk, "reason": "工地夜间施工需执法"})
+    whistle = accepted.whistles.get()
+    listed = called.get("/staff/whistles/?status=waiting").content.decode()
+    assert accepted.number in listed and "待报到" in listed
+    called.post(f"/staff/whistles/{whistle.pk}/report-in", {"handler_name": "执法队 王队长"})
+    page = called.get(f"/staff/appeals/{accepted.pk}/").content.decode()
+    assert 'name="feedback"' in page and "协办时限" in page
+    refused = called.post(f"/staff/whistles/{whistle.pk}/feedback", {"feedback": "已办"}, follow=True)
+    assert "至少5个字" in refused.content.decode()
+    called.post(f"/staff/whistles/{whistle.pk}/feedback", {"feedback": "已约谈施工方，夜间22点后停工"})
+    note = Notification.objects.filter(user__username="worker", title__contains="协办单位已反馈").get()
+    page = worker.get(note.link).content.decode()
+    assert "夜间22点后停工" in page and 'name="rating"' in page
+    # the department cannot confirm its own work
+    called.post(f"/staff/whistles/{whistle.pk}/confirm", {"rating": "satisfied"})
+    whistle.refresh_from_db()
+    assert whistle.confirmed_at is None
+    worker.post(f"/staff/whistles/{whistle.pk}/send-back", {"reason": "昨晚仍在施工"})
+    whistle.refresh_from_db()
+    assert whistle.sent_back == 1 and whistle.fed_back_at is None
+    back = Notification.objects.filter(user__username="department", title__contains="退回").get()
+    assert "昨晚仍在施工" in back.body
+    called.post(f"/staff/whistles/{whistle.pk}/feedback", {"feedback": "已对施工方立案处罚并每晚巡查"})
+    refused = worker.post(f"/staff/whistles/{whistle.pk}/confirm", {"rating": "dissatisfied"}, follow=True)
+    assert "不满意时请写明原因" in refused.content.decode()
+    worker.post(f"/staff/whistles/{whistle.pk}/confirm", {"rating": "basically", "comment": "处理及时"})
+    whistle.refresh_from_db()
+    assert whistle.rating == "basically" and whistle.confirmed_at is not None
+    actions = list(accepted.events.filter(action__startswith="cohandle").values_list("action", "public"))
+    assert actions == [("cohandle_feedback", False), ("cohandle_send_back", False), ("cohandle_feedback", False),
+                       ("cohandle_confirm", False)]
+    figures = worker.get("/staff/figures/").content.decode()
+    row = figures[figures.index('id="whistles"'):]
+    assert department.name in row and "100%" in row  # reported in on time, and rated 基本满意
+    done = called.get("/staff/whistles/?status=confirmed").content.decode()
+    assert accepted.number in done and "基本满意" in done
+
+
+def test_the_to_do_list_counts_what_waits_for_each_role(accepted, login, department, users):
+    worker = login("worker")
+    home = worker.get("/staff/").content.decode()
+    assert "待受理" in home and "待回访" in home and "待报到" not in home
+    services.appeal_whistle(appeal=accepted, actor=users("worker"), department=department, reason="需执法")
+    called = login("department").get("/staff/").content.decode()
+    todo = called[called.index('id="todo-h"'):]
+    assert "待报到" in todo and "/staff/whistles/?side=called&amp;status=waiting" in todo
+    assert todo.index('class="figure"') < todo.index("待报到")

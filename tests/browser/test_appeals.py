@@ -229,3 +229,81 @@ def test_the_12345_operator_imports_the_day_s_file_and_reads_the_rows_refused(de
     expect(operator.locator("#result")).to_contain_text("与第2行重复")
     shoot(operator, "hotline-import-result")
     assert axe(operator) == []
+
+
+def test_a_department_called_in_by_a_whistle_co_handles_it_through_its_pages(demo_server, browser, shoot, axe):
+    """吹哨报到 as each side lives it: the worker accepts an appeal from her to-do list and whistles a department;
+    the department finds it on its home page, reports in naming its handler, says what it did; the worker sends it
+    back once, then confirms and rates it; the figures count the department's report-in."""
+    called = desk(browser).new_page()
+    log_in(called, demo_server, "department")
+    department = called.locator("p.muted .tag").first.inner_text().split(" · ", 1)[1].strip()
+
+    worker = desk(browser).new_page()
+    log_in(worker, demo_server, "worker")
+    worker.get_by_role("link", name=re.compile("待受理")).click()
+    worker.wait_for_url(re.compile(r".*state=submitted.*"))
+    worker.locator("table.data tbody tr a").first.click()
+    worker.wait_for_url(re.compile(r".*/staff/appeals/\d+/$"))
+    number = worker.locator("h1").inner_text()
+    category = worker.locator("#accept-form select[name=category]")
+    if category.input_value() == "":
+        category.select_option(index=1)
+    worker.locator("#accept-form").get_by_role("button", name="受理").click()
+    expect(worker.locator("[role=status], .messages").first).to_contain_text("已受理")
+    worker.select_option("#w-dept", label=department)
+    worker.fill("#w-reason", "工地夜间施工，需执法部门到场")
+    worker.get_by_role("button", name="吹哨").click()
+    expect(worker.locator("#cohandling + article")).to_contain_text("待报到")
+    shoot(worker, "cohandling-worker-whistled")
+
+    called.goto(demo_server + "/staff/")
+    waiting = called.get_by_role("link", name=re.compile("待报到"))
+    assert int(waiting.locator(".figure").inner_text()) >= 1
+    shoot(called, "cohandling-department-home")
+    assert axe(called) == []
+    waiting.click()
+    called.wait_for_url(re.compile(r".*/staff/whistles/.*status=waiting.*"))
+    shoot(called, "cohandling-department-list")
+    assert axe(called) == []
+    called.get_by_role("link", name=number).click()
+    card = called.locator("article.whistle").first
+    card.get_by_label("经办人", exact=True).fill("执法队 王队长")
+    card.get_by_role("button", name="报到").click()
+    card = called.locator("article.whistle").first
+    expect(card).to_contain_text("协办中")
+    card.get_by_label("做了什么、结果如何").fill("已到场约谈施工方，责令夜间22点后停工")
+    card.get_by_role("button", name="提交反馈").click()
+    expect(called.locator("article.whistle").first).to_contain_text("待社区确认")
+    shoot(called, "cohandling-department-fed-back")
+    assert axe(called) == []
+
+    worker.goto(demo_server + "/staff/")
+    worker.get_by_role("link", name=re.compile("协办待确认")).click()
+    worker.get_by_role("link", name=number).click()
+    card = worker.locator("article.whistle").first
+    expect(card).to_contain_text("夜间22点后停工")
+    card.get_by_label("退回原因").fill("昨晚十一点仍在施工")
+    card.get_by_role("button", name="退回重办").click()
+    expect(worker.locator("article.whistle").first).to_contain_text("被退回重办")
+
+    called.reload()
+    card = called.locator("article.whistle").first
+    expect(card).to_contain_text("被退回 1 次")
+    card.get_by_label("做了什么、结果如何").fill("已立案处罚施工方，执法队连续三晚巡查")
+    card.get_by_role("button", name="提交反馈").click()
+
+    worker.reload()
+    card = worker.locator("article.whistle").first
+    card.get_by_label("基本满意").check()
+    card.get_by_label("评价意见（不满意时必填）").fill("处理及时，第二次到位")
+    card.get_by_role("button", name="确认").click()
+    expect(worker.locator("article.whistle").first).to_contain_text("已确认")
+    expect(worker.locator("ol.timeline")).to_contain_text("退回协办")
+    shoot(worker, "cohandling-worker-confirmed")
+    assert axe(worker) == []
+
+    worker.goto(demo_server + "/staff/figures/#whistles")
+    table = worker.locator("#whistles + p + table")
+    expect(table).to_contain_text(department)
+    shoot(worker, "cohandling-figures")

@@ -174,7 +174,7 @@ def test_a_hotspot_task_reaches_the_grid_workers_of_its_place(world, users, logi
     task = _task_of(world, users, building, ["3号楼电梯困人，半小时才出来", "3号楼电梯又困人了", "3号楼电梯困人没人管"])
     assert task.area_id == building.pk and task.grid_id == building.grid_id
     page = login("worker").get(f"/staff/appeals/{task.pk}/").content.decode()
-    assert f"{world.compound.name} {building.name}" in page  # the building said with its compound, and the grid
+    assert f"{world.compound.name}{building.name}" in page  # the building said with its compound, and the grid
     assert Area.objects.get(pk=building.grid_id).name in page
 
 

@@ -55,6 +55,9 @@ class Action(models.TextChoices):
     FOLLOW_UP = "follow_up", _("回访")
     WHISTLE = "whistle", _("吹哨")
     REPORT_IN = "report_in", _("报到")
+    COHANDLE_FEEDBACK = "cohandle_feedback", _("协办反馈")
+    COHANDLE_CONFIRM = "cohandle_confirm", _("确认协办")
+    COHANDLE_SEND_BACK = "cohandle_send_back", _("退回协办")
     WARN = "warn", _("临期提醒")
     ESCALATE = "escalate", _("超时督办")
     MERGE = "merge", _("合并到同类诉求")
@@ -78,6 +81,16 @@ class Rating(models.TextChoices):
     SATISFIED = "satisfied", _("满意")
     BASICALLY = "basically", _("基本满意")
     DISSATISFIED = "dissatisfied", _("不满意")
+
+
+class WhistleStatus(models.TextChoices):
+    """Where a whistle's co-handling (协办) stands."""
+
+    WAITING = "waiting", _("待报到")
+    HANDLING = "handling", _("协办中")
+    SENT_BACK = "sent_back", _("被退回重办")
+    FED_BACK = "fed_back", _("待社区确认")
+    CONFIRMED = "confirmed", _("已确认")
 
 
 class Step(models.TextChoices):

@@ -6,8 +6,18 @@ Definitions (see docs/appeals.md):
 - resolution rate: appeals resolved, over appeals finished — resolved, or closed without resolution for any
   reason but "duplicate" or "withdrawn by the resident" (so closing cannot stand in for solving); an appeal
   reopened after being resolved is finished again only when it is resolved or closed again;
-- satisfaction rate: "satisfied" and "mostly satisfied" ratings, over all ratings;
+- satisfaction rate: appeals whose latest rating is "satisfied" or "mostly satisfied", over appeals rated. Every
+  rating stays on the record (``AppealRating``); a reopened appeal keeps its last rating, which counts until the
+  next reply is rated, so a dissatisfied voice is never dropped by reopening;
+- reopened: appeals reopened at least once; per party, the reopens charged against the party whose reply was
+  undone (not the one holding the appeal now);
 - hotline volume: appeals that came in through the 12345 hotline.
+
+吹哨报到 (``whistle_rates``), per called body or per subdistrict of the appeals, for whistles blown in the period:
+- report-in rate (报到率): whistles reported in, over whistles reported in or past their report-in deadline;
+- on-time report-in rate: those reported in by the deadline, over the same;
+- co-handling: fed back, confirmed by the community, sent back (each time counts), and the community's
+  satisfaction with the called body (its ratings, as the satisfaction rate).
 
 A duplicate merged into another appeal is one matter with it: only the group's appeal counts in the total and
 the response and resolution rates, but every reporter's rating counts in the satisfaction rate and every
@@ -17,29 +27,39 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, F, Q, QuerySet
-from django.db.models.functions import TruncDate
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.core.errors import InvalidInput
+from gongzhi.registry.models import Organisation
 
-from .choices import Channel, Outcome, Rating, State
-from .models import Appeal
+from .choices import Action, Channel, Outcome, Rating, State
+from .models import Appeal, AppealEvent, Whistle
 from .permissions import appeals_visible_to
 
 GROUPS = {
+    "grid": ("grid_id", "grid__name"),
     "community": ("community_id", "community__name"),
     "subdistrict": ("subdistrict_id", "subdistrict__name"),
+    "district": ("district_id", "district__name"),
     "party": ("party_id", "party__name"),
     "category": ("category__parent_id", "category__parent__name"),
     "day": ("day", None),
+    "month": ("month", None),
 }
 NOT_COUNTED_OUTCOMES = (Outcome.DUPLICATE, Outcome.WITHDRAWN)
 
 
 def _ratio(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
+
+
+def _period_label(group_by: str, value) -> str:
+    if group_by == "month":
+        return timezone.localtime(value).strftime("%Y-%m") if isinstance(value, datetime) else value.strftime("%Y-%m")
+    return value.isoformat()
 
 
 def period_bounds(start: date, end: date) -> tuple[datetime, datetime]:
@@ -64,6 +84,8 @@ def rates(*, viewer=None, group_by: str = "community", start: date, end: date,
     key, label = GROUPS[group_by]
     if group_by == "day":
         qs = qs.annotate(day=TruncDate("created_at", tzinfo=tz))
+    elif group_by == "month":
+        qs = qs.annotate(month=TruncMonth("created_at", tzinfo=tz))
     matter = Q(parent__isnull=True)  # merged duplicates are counted through their group's appeal
     resolved = Q(resolved_at__isnull=False) & Q(state__in=(State.RESOLVED, State.CLOSED))
     counted_unresolved = Q(state=State.CLOSED_UNRESOLVED) & ~Q(outcome__in=NOT_COUNTED_OUTCOMES)
@@ -81,11 +103,18 @@ def rates(*, viewer=None, group_by: str = "community", start: date, end: date,
         satisfied=Count("id", filter=Q(rating__in=(Rating.SATISFIED, Rating.BASICALLY))),
         reopened=Count("id", filter=Q(reopen_count__gt=0)),
     ).order_by(key)
+    against = {}
+    if group_by == "party":  # a reopen counts against the party whose reply it undid, not the one holding it now
+        reopens = (AppealEvent.objects.filter(action=Action.REOPEN, appeal__in=qs.values("pk"))
+                   .values("data__against").annotate(n=Count("id")))
+        against = {r["data__against"]: r["n"] for r in reopens}
     out = []
     for row in rows:
+        if group_by == "party":
+            row["reopened"] = against.pop(row[key], 0)
         out.append({
             "key": row[key], "label": str(row[label]) if label and row[label] else (
-                row[key].isoformat() if group_by == "day" and row[key] else str(_("（未指定）"))),
+                _period_label(group_by, row[key]) if group_by in ("day", "month") and row[key] else str(_("（未指定）"))),
             "total": row["total"], "merged": row["merged"], "hotline": row["hotline"], "reopened": row["reopened"],
             "response_rate": _ratio(row["respond_on_time"], row["respond_due"]),
             "resolution_rate": _ratio(row["resolved"], row["finished"]),
@@ -93,5 +122,57 @@ def rates(*, viewer=None, group_by: str = "community", start: date, end: date,
             "counts": {k: row[k] for k in ("respond_due", "respond_on_time", "resolved", "finished", "rated",
                                            "satisfied")},
         })
+    # parties charged with a reopen whose appeals have all moved on to someone else still get their row
+    names = dict(Organisation.objects.filter(pk__in=[pk for pk in against if pk]).values_list("pk", "name"))
+    for pk, n in against.items():
+        if pk in names:
+            out.append({"key": pk, "label": names[pk], "total": 0, "merged": 0, "hotline": 0, "reopened": n,
+                        "response_rate": None, "resolution_rate": None, "satisfaction_rate": None,
+                        "counts": dict.fromkeys(("respond_due", "respond_on_time", "resolved", "finished", "rated",
+                                                 "satisfied"), 0)})
     return out
 
+
+
+WHISTLE_GROUPS = {
+    "called": ("department_id", "department__name", "subdistrict_id", "subdistrict__name"),
+    "subdistrict": ("appeal__subdistrict_id", "appeal__subdistrict__name"),
+}
+
+
+def whistle_rates(*, viewer, group_by: str = "called", start: date, end: date) -> list[dict]:
+    """吹哨报到 figures for whistles blown from ``start`` to ``end`` on appeals the viewer sees, one row per called
+    body (a department, or a subdistrict called in) or per subdistrict the appeals are in."""
+    if group_by not in WHISTLE_GROUPS:
+        raise InvalidInput(_("未知的统计维度"), field="group_by")
+    since, until = period_bounds(start, end)
+    now = timezone.now()
+    reported = Q(reported_at__isnull=False)
+    rated = ~Q(rating="")
+    rows = (Whistle.objects.filter(appeal__in=appeals_visible_to(viewer).values("pk"), blown_at__gte=since,
+                                   blown_at__lt=until)
+            .values(*WHISTLE_GROUPS[group_by])
+            .annotate(whistles=Count("id"), report_due=Count("id", filter=reported | Q(report_due_at__lt=now)),
+                      reported=Count("id", filter=reported),
+                      on_time=Count("id", filter=Q(reported_at__lte=F("report_due_at"))),
+                      fed_back=Count("id", filter=Q(fed_back_at__isnull=False) | Q(confirmed_at__isnull=False)),
+                      confirmed=Count("id", filter=Q(confirmed_at__isnull=False)),
+                      sent_back=Sum("sent_back"), rated=Count("id", filter=rated),
+                      satisfied=Count("id", filter=rated & Q(rating__in=(Rating.SATISFIED, Rating.BASICALLY)))))
+    out = []
+    for row in rows:
+        if group_by == "called":
+            key = ("department", row["department_id"]) if row["department_id"] else (
+                "subdistrict", row["subdistrict_id"])
+            label = row["department__name"] or row["subdistrict__name"]
+        else:
+            key, label = ("subdistrict", row["appeal__subdistrict_id"]), row["appeal__subdistrict__name"]
+        out.append({
+            "key": key, "label": label or str(_("（未指定）")),
+            **{k: row[k] or 0 for k in ("whistles", "reported", "report_due", "on_time", "fed_back", "confirmed",
+                                        "sent_back", "rated", "satisfied")},
+            "report_rate": _ratio(row["reported"], row["report_due"]),
+            "on_time_rate": _ratio(row["on_time"], row["report_due"]),
+            "satisfaction_rate": _ratio(row["satisfied"], row["rated"]),
+        })
+    return sorted(out, key=lambda r: (-r["whistles"], r["label"]))

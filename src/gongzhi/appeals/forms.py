@@ -144,9 +144,11 @@ class AcceptForm(forms.Form):
     priority = forms.ChoiceField(label=_("优先级"), choices=[("", _("按类别默认"))] + list(Priority.choices),
                                  required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, categorised: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = category_choices(_("保持原类别"))
+        # an appeal filed without a category must get one to be accepted: no "keep the category" to offer
+        self.fields["category"].choices = category_choices(_("保持原类别") if categorised else _("请选择类别"))
+        self.fields["category"].required = not categorised
 
 
 class PartyForm(forms.Form):

@@ -9,7 +9,7 @@ from gongzhi.core.models import AppendOnly, ImportBatch, TimeStamped
 from gongzhi.registry.choices import OrgKind, PartnerRole
 from gongzhi.registry.models import Area, Household, Organisation, Placed, Resident
 
-from .choices import OPEN_STATES, Action, Channel, Outcome, Priority, Rating, State, label_of
+from .choices import OPEN_STATES, Action, Channel, Outcome, Priority, Rating, State, WhistleStatus, label_of
 
 
 class Category(models.Model):
@@ -183,6 +183,15 @@ class Appeal(Placed, TimeStamped):
         return label_of(State, self.state)
 
     @property
+    def place_text(self) -> str:
+        """“阳光小区3号楼2单元501”, or the grid's or community's name for an appeal about it as a whole (needs the
+        compound, building, unit, household and area selected: the queue's selectors do)."""
+        parts = [a.name for a in (self.compound, self.building, self.unit) if a is not None]
+        if self.household_id:
+            parts.append(self.household.room)
+        return "".join(parts) or self.area.name
+
+    @property
     def is_open(self) -> bool:
         """Still being handled: its clock runs (merged, resolved and closed ones are never overdue)."""
         return self.state in OPEN_STATES
@@ -217,6 +226,36 @@ class AppealEvent(AppendOnly):
         return label_of(Action, self.action)
 
 
+class AppealRating(AppendOnly):
+    """Every rating given, never changed or cleared: a reopen starts a new round (``round`` = the rated appeal's
+    reopen count then) and the earlier voices stay. ``Appeal.rating`` is the latest, which the satisfaction
+    rate counts (docs/appeals.md)."""
+
+    class Via(models.TextChoices):
+        PORTAL = "portal", _("居民端")
+        SMS_LINK = "sms_link", _("短信链接")
+        PHONE = "phone", _("电话回访")
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.PROTECT, related_name="ratings")
+    at = models.DateTimeField(_("时间"))
+    rating = models.CharField(_("评价"), max_length=16, choices=Rating.choices)
+    comment = models.CharField(_("评价意见"), max_length=500, blank=True)
+    via = models.CharField(_("评价方式"), max_length=12, choices=Via.choices)
+    round = models.PositiveSmallIntegerField(_("第几次答复"), default=0)
+    party = models.ForeignKey(Organisation, verbose_name=_("被评价的承办单位"), null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+
+    class Meta:
+        verbose_name = _("评价记录")
+        verbose_name_plural = _("评价记录")
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.appeal_id} {self.rating} #{self.round}"
+
+
 class Whistle(models.Model):
     """街乡吹哨、部门报到 (003): the community calls in the subdistrict or a department, which must report in
     — acknowledge and name who handles it — by a deadline, and then act."""
@@ -236,6 +275,19 @@ class Whistle(models.Model):
     handler_name = models.CharField(_("经办人"), max_length=50, blank=True)
     handler_phone = models.CharField(_("经办人电话"), max_length=20, blank=True)
     escalated_at = models.DateTimeField(_("超时督办于"), null=True, blank=True)
+    # 协办: after reporting in, the called body acts by its own deadline and says what it did; the community
+    # confirms it (rating the called body) or sends it back to be done again
+    handle_due_at = models.DateTimeField(_("协办时限"), null=True, blank=True)
+    feedback = models.TextField(_("协办情况"), blank=True)
+    fed_back_at = models.DateTimeField(_("反馈时间"), null=True, blank=True)
+    fed_back_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    sent_back = models.PositiveSmallIntegerField(_("退回次数"), default=0)
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+    rating = models.CharField(_("社区评价"), max_length=16, choices=Rating.choices, blank=True)
+    rating_comment = models.CharField(_("评价意见"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("吹哨")
@@ -254,6 +306,27 @@ class Whistle(models.Model):
     def called(self):
         """The body called in: a department, or the subdistrict."""
         return self.department if self.department_id else self.subdistrict
+
+    @property
+    def status(self) -> str:
+        """Where the co-handling stands (``WhistleStatus``)."""
+        if self.reported_at is None:
+            return WhistleStatus.WAITING
+        if self.confirmed_at is not None:
+            return WhistleStatus.CONFIRMED
+        if self.fed_back_at is not None:
+            return WhistleStatus.FED_BACK
+        return WhistleStatus.SENT_BACK if self.sent_back else WhistleStatus.HANDLING
+
+    def get_status_display(self):
+        return label_of(WhistleStatus, self.status)
+
+    @property
+    def due_at(self):
+        """What the called body must do next by: report in, then act and say what it did."""
+        if self.reported_at is None:
+            return self.report_due_at
+        return self.handle_due_at if self.fed_back_at is None and self.confirmed_at is None else None
 
 
 class ReplyTemplate(models.Model):

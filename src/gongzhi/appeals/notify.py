@@ -9,6 +9,7 @@ from gongzhi.accounts.selectors import staff_of
 from gongzhi.notifications.services import Message, mark_read, notify_many, queue_sms, receipt_rows
 
 from .models import Appeal
+from .tracking import tracking_url
 
 
 def staff_link(appeal_id: int) -> str:
@@ -36,8 +37,10 @@ def tell_reporters(appeal: Appeal, kind: str, title: str, body: str, *, sms: boo
             items.append(Message(member.reporter_id, key, title % {"n": member.number}, body,
                                  portal_link(member.pk),
                                  reverse("portal:appeal_rate", args=[member.pk]) if asks_rating else ""))
-        elif sms and member.contact_phone:
-            queue_sms(phone=member.contact_phone, subject=title % {"n": member.number}, body=body)
+        elif sms and member.contact_phone:  # no account: the SMS carries her link to follow (and rate) it
+            link = _("查看进度并评价：%(url)s") if asks_rating else _("查看进度：%(url)s")
+            queue_sms(phone=member.contact_phone, subject=title % {"n": member.number},
+                      body=f"{body}\n{link % {'url': tracking_url(member, appeal.reopen_count)}}")
     notify_many(items, sms=sms)
 
 
@@ -88,6 +91,11 @@ def merged(appeal: Appeal, into: Appeal) -> None:
 def whistle_blown(appeal: Appeal, whistle, grants) -> None:
     """The called body's staff (``grants``), in the app and by SMS: 吹哨 is urgent by nature."""
     _tell_staff(grants, appeal, f"whistle:{whistle.pk}", _("诉求 %(n)s 吹哨，请报到"), whistle.reason, sms=True)
+
+
+def whistle_sent_back(appeal: Appeal, whistle, grants, reason: str) -> None:
+    _tell_staff(grants, appeal, f"whistle:{whistle.pk}:back:{whistle.sent_back}", _("诉求 %(n)s 的协办被社区退回"),
+                reason)
 
 
 def to_staff(items: list[tuple[int, str, str, str, int]], *, sms: bool) -> None:

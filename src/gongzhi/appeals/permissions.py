@@ -128,11 +128,29 @@ def actions_for(user, appeal: Appeal) -> set[str]:
     return actions
 
 
+def called_on(user) -> Q:
+    """Whistles ``user`` is called in on: her department's, or her subdistrict's (as ``may_report_in``)."""
+    subdistricts = [g.area_id for g in active_grants(user) if g.role == Role.SUBDISTRICT_STAFF]
+    return Q(department_id__in=organisations_for(user, Perm.WORK_APPEALS)) | Q(subdistrict_id__in=subdistricts)
+
+
 def may_report_in(user, whistle: Whistle) -> bool:
     """部门报到: the called department's staff, or the called subdistrict's staff (within their subdistrict)."""
     if whistle.department_id:
         return whistle.department_id in organisations_for(user, Perm.WORK_APPEALS)
     return any(g.role == Role.SUBDISTRICT_STAFF and g.area_id == whistle.subdistrict_id for g in active_grants(user))
+
+
+def whistle_steps(user, whistle: Whistle, appeal: Appeal) -> set[str]:
+    """The co-handling steps ``user`` may take on ``whistle`` now, as the services decide them: the called body
+    reports in, then says what it did; the community confirms it or sends it back."""
+    if whistle.confirmed_at is not None:
+        return set()
+    if whistle.fed_back_at is not None:
+        return {"confirm", "send-back"} if acts_for_community(user, appeal) else set()
+    if not may_report_in(user, whistle):
+        return set()
+    return {"feedback"} if whistle.reported_at else {"report-in"}
 
 
 def may_add_photos(user, appeal: Appeal) -> bool:

@@ -4,11 +4,14 @@ import unicodedata
 from datetime import timedelta
 
 from django.db import connection
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzhi.access.scopes import Perm, roles_with, scope_for
+from gongzhi.access.roles import Role
+from gongzhi.access.scopes import Perm, active_grants, organisations_for, roles_with, scope_for
 from gongzhi.accounts.selectors import staffed_by
 from gongzhi.core.db import from_row, select_columns
 from gongzhi.core.errors import InvalidInput
@@ -17,10 +20,10 @@ from gongzhi.registry.models import Area, Household, Organisation
 from gongzhi.registry.permissions import get_visible, residents_visible_to
 from gongzhi.registry.selectors import attach_places, search_residents
 
-from .choices import MERGE_TARGET_STATES, OPEN_STATES, State
+from .choices import MERGE_TARGET_STATES, OPEN_STATES, Action, State, WhistleStatus
 from .forms import place_label
-from .models import Appeal, AppealEvent, Category, ReplyTemplate
-from .permissions import COMMUNITY_BODIES, acts_for_community, acts_for_party, appeals_visible_to
+from .models import Appeal, AppealEvent, Category, ReplyTemplate, Whistle
+from .permissions import COMMUNITY_BODIES, acts_for_community, acts_for_party, appeals_visible_to, called_on
 
 # 20261124-00042 as people write it: the dash left out or doubled as a date (2026-11-24-42), zeros dropped
 _NUMBER = re.compile(r"(?<!\d)(\d{4})-?(\d{2})-?(\d{2})-?(\d{1,7})(?!\d)")
@@ -39,9 +42,19 @@ def number_match(text: str) -> Q:
     return wanted
 
 
+FOLLOW_UP_DAYS = 30  # 待回访: appeals finished this recently that nobody has called back yet
+
+
 def appeal_list(*, viewer, area: Area | None = None, state: str = "", category: int | None = None,
-                overdue: bool = False, number: str = "") -> QuerySet[Appeal]:
-    qs = appeals_visible_to(viewer)
+                overdue: bool = False, number: str = "", due_soon: bool = False, follow_up: bool = False,
+                mine: bool = False) -> QuerySet[Appeal]:
+    """The queue's appeals. ``due_soon``: open, past the warning point of the step it is at, not yet overdue
+    (即将超时); ``follow_up``: finished in the last 30 days and not called back since (待回访); ``mine``: those the
+    viewer took an action on herself (我经手的), whatever their state and wherever they are now."""
+    if mine:
+        qs = Appeal.objects.filter(pk__in=AppealEvent.objects.filter(actor=viewer).values("appeal_id"))
+    else:
+        qs = appeals_visible_to(viewer)
     if number.strip():
         qs = qs.filter(number_match(number))
     if area is not None:
@@ -55,16 +68,38 @@ def appeal_list(*, viewer, area: Area | None = None, state: str = "", category: 
             raise InvalidInput(_("未知的状态"), field="state")
     if category is not None:
         qs = qs.filter(Q(category_id=category) | Q(category__parent_id=category))
+    now = timezone.now()
     if overdue:
-        now = timezone.now()
-        qs = qs.filter(Q(state=State.SUBMITTED, respond_due_at__lt=now)
-                       | Q(state__in=OPEN_STATES - {State.SUBMITTED}, resolve_due_at__lt=now), paused_at__isnull=True)
-    return qs.select_related("category__parent", "party", "area").order_by("-id")
+        qs = qs.filter(overdue_q(now))
+    if due_soon:
+        qs = qs.filter(Q(state=State.SUBMITTED, respond_warn_at__lte=now, respond_due_at__gte=now)
+                       | Q(state__in=OPEN_STATES - {State.SUBMITTED}, resolve_warn_at__lte=now,
+                           resolve_due_at__gte=now), paused_at__isnull=True)
+    if follow_up:
+        qs = qs.filter(follow_up_due_q(now))
+    return qs.select_related("category__parent", "party", "area", "compound", "building", "unit",
+                             "household").order_by("-id")
+
+
+def overdue_q(now) -> Q:
+    """Open and past the deadline of the step it is at (respond while 待受理, resolve after), clock running."""
+    return Q(Q(state=State.SUBMITTED, respond_due_at__lt=now)
+             | Q(state__in=OPEN_STATES - {State.SUBMITTED}, resolve_due_at__lt=now), paused_at__isnull=True)
+
+
+def follow_up_due_q(now) -> Q:
+    """待回访: resolved or closed in the last ``FOLLOW_UP_DAYS`` days, with no 回访 since."""
+    since = now - timedelta(days=FOLLOW_UP_DAYS)
+    finished = (Q(state__in=(State.RESOLVED, State.CLOSED), resolved_at__gte=since)
+                | Q(state=State.CLOSED_UNRESOLVED, closed_at__gte=since))
+    called_back = AppealEvent.objects.filter(appeal_id=OuterRef("pk"), action=Action.FOLLOW_UP,
+                                             at__gte=Coalesce(OuterRef("resolved_at"), OuterRef("closed_at")))
+    return finished & Q(parent__isnull=True) & ~Exists(called_back)
 
 
 def appeal_detail(*, viewer, pk) -> Appeal:
-    return get_visible(appeals_visible_to(viewer).select_related("category__parent", "party", "area", "compound",
-                                                                  "grid"), pk)
+    return get_visible(appeals_visible_to(viewer).select_related(
+        "category__parent", "party", "area", "compound", "building", "unit", "household", "grid"), pk)
 
 
 def appeal_timeline(*, viewer, appeal: Appeal) -> QuerySet[AppealEvent]:
@@ -276,3 +311,100 @@ def intake_lookup(*, area_id: int, household_id: int | None, category_id: int | 
     if category is not None and category.parent_id is not None:
         category.parent = parent
     return area, household, category
+
+
+def whistle_status_q(status: str, now=None) -> Q:
+    """Whistles whose co-handling stands at ``status`` (``WhistleStatus``), or "overdue": past what it must do
+    next (report in, or act and say what it did), or "open": not yet confirmed."""
+    now = now or timezone.now()
+    reported, fed_back = Q(reported_at__isnull=False), Q(fed_back_at__isnull=False)
+    unconfirmed = Q(confirmed_at__isnull=True)
+    conditions = {
+        WhistleStatus.WAITING: Q(reported_at__isnull=True),
+        WhistleStatus.HANDLING: reported & ~fed_back & unconfirmed & Q(sent_back=0),
+        WhistleStatus.SENT_BACK: reported & ~fed_back & unconfirmed & Q(sent_back__gt=0),
+        WhistleStatus.FED_BACK: fed_back & unconfirmed,
+        WhistleStatus.CONFIRMED: ~unconfirmed,
+        "open": unconfirmed,
+        "overdue": Q(reported_at__isnull=True, report_due_at__lt=now)
+        | (reported & ~fed_back & unconfirmed & Q(handle_due_at__lt=now)),
+    }
+    if status not in conditions:
+        raise InvalidInput(_("未知的协办状态"), field="status")
+    return conditions[status]
+
+
+def cohandling(*, viewer, side: str, status: str = "open") -> QuerySet[Whistle]:
+    """协办: whistles the viewer's body is called in on (``side="called"``), or those blown on appeals she handles
+    (``"blown"``), due first."""
+    if side == "called":
+        qs = Whistle.objects.filter(called_on(viewer))
+    else:
+        scope = scope_for(viewer, Perm.HANDLE_APPEALS)
+        qs = Whistle.objects.filter(scope.q("appeal__")) if scope else Whistle.objects.none()
+    if status:
+        qs = qs.filter(whistle_status_q(status))
+    return (qs.select_related("appeal__category__parent", "appeal__area", "appeal__community", "appeal__compound",
+                              "appeal__building", "appeal__unit", "appeal__household", "department", "subdistrict")
+            .order_by(F("confirmed_at").desc(nulls_first=True), "report_due_at", "id"))
+
+
+def cohandling_sides(viewer) -> list[str]:
+    """Which lists of whistles the viewer has: those her body is called in on, those her area blew."""
+    sides = []
+    if any(g.role in (Role.DEPARTMENT_STAFF, Role.SUBDISTRICT_STAFF) for g in active_grants(viewer)):
+        sides.append("called")
+    if scope_for(viewer, Perm.HANDLE_APPEALS):
+        sides.append("blown")
+    return sides
+
+
+def todo(viewer) -> list[dict]:
+    """The home page's to-do list: what waits for the viewer, by role, each a count (one indexed query each)
+    linking to the queue (or the 协办 list) filtered to exactly those. Only what her roles have: a property
+    clerk sees what was dispatched to her company, a department what it is called in on, a community all its
+    steps."""
+    now = timezone.now()
+    queue, whistles = reverse("staff:appeal_queue"), reverse("staff:cohandling")
+    visible = appeals_visible_to(viewer)
+    community = scope_for(viewer, Perm.HANDLE_APPEALS)
+    party = bool(organisations_for(viewer, Perm.WORK_APPEALS))
+    items = []
+
+    def add(label, qs, url, alert=False):
+        items.append({"label": label, "count": qs.count(), "url": url, "alert": alert})
+
+    if community:
+        add(_("待受理"), visible.filter(state=State.SUBMITTED), f"{queue}?state=submitted")
+        add(_("被退回"), visible.filter(state=State.RETURNED), f"{queue}?state=returned", alert=True)
+    if party:
+        add(_("待接单"), visible.filter(state=State.DISPATCHED), f"{queue}?state=dispatched")
+    if community or party:
+        add(_("即将超时"), appeal_list(viewer=viewer, state="open", due_soon=True), f"{queue}?state=open&due=soon")
+        add(_("已超时"), visible.filter(overdue_q(now)), f"{queue}?state=open&overdue=1", alert=True)
+    if community:
+        add(_("待回访"), visible.filter(follow_up_due_q(now)), f"{queue}?state=&follow_up=1")
+        blown = Whistle.objects.filter(community.q("appeal__"))
+        add(_("协办待确认"), blown.filter(whistle_status_q(WhistleStatus.FED_BACK)),
+            f"{whistles}?side=blown&status=fed_back")
+    if "called" in cohandling_sides(viewer):
+        called = Whistle.objects.filter(called_on(viewer))
+        add(_("待报到"), called.filter(whistle_status_q(WhistleStatus.WAITING)),
+            f"{whistles}?side=called&status=waiting")
+        add(_("协办待反馈"), called.filter(reported_at__isnull=False, fed_back_at__isnull=True,
+                                           confirmed_at__isnull=True), f"{whistles}?side=called&status=open")
+        add(_("协办已超时"), called.filter(whistle_status_q("overdue", now)),
+            f"{whistles}?side=called&status=overdue", alert=True)
+    return items
+
+
+def tracked_appeal(*, number: str, last4: str) -> Appeal | None:
+    """进度查询 without an account: the appeal numbered ``number`` whose contact phone (or its reporter's) ends in
+    ``last4``. Both must match; an appeal with no phone on it is never found this way."""
+    last4 = unicodedata.normalize("NFKC", last4 or "").strip()
+    if not re.fullmatch(r"\d{4}", last4) or not (number or "").strip():
+        return None
+    return (Appeal.objects.filter(number_match(number))
+            .filter(Q(contact_phone__endswith=last4) | Q(reporter__phone__endswith=last4, contact_phone=""))
+            .select_related("category__parent", "area", "compound", "building", "unit", "household", "parent")
+            .first())

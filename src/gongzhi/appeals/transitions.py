@@ -21,6 +21,10 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     Action.FOLLOW_UP: (frozenset(State.values), None),
     Action.WHISTLE: (frozenset({State.ACCEPTED, State.DISPATCHED, State.IN_PROGRESS, State.RETURNED}), None),
     Action.REPORT_IN: (frozenset({State.ACCEPTED, State.DISPATCHED, State.IN_PROGRESS, State.RETURNED}), None),
+    # co-handling goes on beside the appeal's own handling, and may be confirmed after its reply
+    Action.COHANDLE_FEEDBACK: (MERGE_TARGET_STATES | {State.CLOSED, State.CLOSED_UNRESOLVED}, None),
+    Action.COHANDLE_CONFIRM: (MERGE_TARGET_STATES | {State.CLOSED, State.CLOSED_UNRESOLVED}, None),
+    Action.COHANDLE_SEND_BACK: (OPEN_STATES, None),
     Action.MERGE: (OPEN_STATES, State.MERGED),
     Action.MERGED_IN: (MERGE_TARGET_STATES, None),
     Action.UNPUBLISH: (frozenset(State.values), None),

@@ -4,6 +4,7 @@ from . import views
 
 staff = [
     path("appeals/", views.appeal_queue, name="appeal_queue"),
+    path("appeals/export.xlsx", views.appeal_export, name="appeal_export"),
     path("appeals/new", views.appeal_new, name="appeal_new"),
     path("appeals/new/residents", views.desk_resident_search, name="desk_resident_search"),
     path("appeals/new/resident", views.desk_resident_pick, name="desk_resident_pick"),
@@ -12,7 +13,8 @@ staff = [
     path("appeals/<int:pk>/", views.appeal_detail, name="appeal_detail"),
     path("appeals/<int:pk>/contact", views.appeal_contact, name="appeal_contact"),
     path("appeals/<int:pk>/<slug:action>", views.appeal_act, name="appeal_act"),
-    path("whistles/<int:pk>/report-in", views.whistle_report_in, name="whistle_report_in"),
+    path("whistles/", views.cohandling_list, name="cohandling"),
+    path("whistles/<int:pk>/<slug:action>", views.whistle_act, name="whistle_act"),
     path("figures/", views.figures, name="appeal_figures"),
     path("hotline/", views.hotline_import_view, name="hotline_import"),
     path("hotline/template", views.hotline_template_view, name="hotline_template"),
@@ -28,6 +30,8 @@ portal = [
     path("appeals/<int:pk>/photos/<int:photo>", views.appeal_photo, name="appeal_photo"),
 ]
 public = [
+    path("track/", views.track_lookup, name="track"),
+    path("t/<str:token>", views.track_link, name="track_link"),
     path("board/", views.board_index, name="board_index"),
     path("board/<int:community>/", views.board_page, name="board"),
     path("board/<int:community>/<int:pk>/support", views.board_support, name="board_support"),

@@ -206,6 +206,8 @@ NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 500
 
 GONGZHI = {
+    # where residents reach the site: links in SMS (a caller's link to follow and rate her appeal) start so
+    "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:8000"),
     # the working day deadlines count (接诉即办): morning and afternoon, Monday–Friday plus make-up days
     "WORKING_HOURS": (("09:00", "12:00"), ("13:30", "17:30")),
     # a resolved appeal closes by itself this many days after its reply if nobody rates it
@@ -214,6 +216,8 @@ GONGZHI = {
     "REOPEN_DAYS": 7,
     # a subdistrict or department called in by a whistle must report in within this many working hours
     "REPORT_IN_HOURS": 2,
+    # … and, once reported in, act and say what it did within this many working hours (协办时限)
+    "COHANDLE_HOURS": 24,
     # the worker is warned when this share of a deadline has passed
     "WARN_AT": 0.8,
     # how SMS and e-mail leave the system (dotted paths); in-app notifications need none

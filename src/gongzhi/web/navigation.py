@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.access.scopes import Perm, has_perm_somewhere, is_staff_user
+from gongzhi.access.roles import Role
+from gongzhi.access.scopes import Perm, active_grants, has_perm_somewhere, is_staff_user
 from gongzhi.notifications.selectors import unread_count
 
 
@@ -17,12 +18,15 @@ class NavItem:
     superuser: bool = False
     key: str = ""  # keyboard shortcut: g then this key
     badge: bool = False  # shows the number of unread notifications
+    roles: tuple[str, ...] = ()  # … or when the user holds one of these roles
 
 
 STAFF_NAV: tuple[NavItem, ...] = (
     NavItem(_("工作台"), "staff:dashboard", key="h"),
     NavItem(_("消息"), "staff:messages", key="m", badge=True),
     NavItem(_("诉求"), "staff:appeal_queue", (Perm.HANDLE_APPEALS, Perm.WORK_APPEALS), key="s"),
+    NavItem(_("协办"), "staff:cohandling", Perm.HANDLE_APPEALS, key="w",
+            roles=(Role.DEPARTMENT_STAFF, Role.SUBDISTRICT_STAFF)),
     NavItem(_("三率"), "staff:appeal_figures", (Perm.HANDLE_APPEALS, Perm.WORK_APPEALS), key="f"),
     NavItem(_("热点"), "staff:hotspots", Perm.HANDLE_APPEALS, key="t"),
     NavItem(_("12345导入"), "staff:hotline_import", Perm.HANDLE_APPEALS, key="l"),
@@ -54,7 +58,8 @@ def staff_menu(user, unread: int = 0) -> list[dict]:
     items = []
     for item in STAFF_NAV:
         perms = item.perm if isinstance(item.perm, tuple) else (item.perm,) if item.perm else ()
-        if perms and not any(has_perm_somewhere(user, p) for p in perms):
+        if perms and not any(has_perm_somewhere(user, p) for p in perms) and not (
+                item.roles and any(g.role in item.roles for g in active_grants(user))):
             continue
         items.append(_item(item, unread))
     if user.is_superuser:

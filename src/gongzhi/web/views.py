@@ -8,6 +8,7 @@ from gongzhi.access.decorators import staff_view
 from gongzhi.access.scopes import Perm, active_grants, is_staff_user, scope_for
 from gongzhi.accounts.permissions import pending_bindings
 from gongzhi.accounts.selectors import staff_of
+from gongzhi.appeals.selectors import todo
 from gongzhi.core.models import AuditEvent
 from gongzhi.registry.models import Area, LedgerImport
 from gongzhi.registry.permissions import households_visible_to, residents_visible_to
@@ -23,7 +24,7 @@ def home(request):
 @staff_view
 def dashboard(request):
     user = request.user
-    context = {"grants": active_grants(user)}
+    context = {"grants": active_grants(user), "todo": todo(user)}
     if scope_for(user, Perm.VIEW_RESIDENTS):
         residents = residents_visible_to(user).filter(status="present")
         context["figures"] = {

@@ -7,7 +7,7 @@ By use case (each module reads as a list of what a user can do):
   (转派), reclassify, pause and resume the clock, follow up (回访), unpublish;
 - ``closing``: resolve with a reply, close unresolved, rate, reopen;
 - ``merge``: merge duplicates into one group;
-- ``whistle``: 街乡吹哨 and 部门报到;
+- ``whistle``: 街乡吹哨, 部门报到 and the co-handling (协办) that follows;
 - ``photos`` and ``support`` (我也遇到);
 - ``lifecycle``: the one writer of an appeal's states, clocks and place, which all of the above, the 12345
   import, the sweep and the demo go through.
@@ -18,8 +18,10 @@ from .closing import (
     MIN_REPLY,
     appeal_close_unresolved,
     appeal_rate,
+    appeal_rate_by_link,
     appeal_reopen,
     appeal_resolve,
+    link_rating_open,
     rating_open,
 )
 from .handling import (
@@ -41,12 +43,13 @@ from .lifecycle import appeal_numbers
 from .merge import appeal_merge
 from .photos import MAX_PHOTOS, appeal_add_photos
 from .support import appeal_support
-from .whistle import appeal_whistle, whistle_report_in
+from .whistle import appeal_whistle, whistle_confirm, whistle_feedback, whistle_report_in, whistle_send_back
 
 __all__ = [
     "MAX_PHOTOS", "MAX_TEXT", "MIN_REPLY", "appeal_accept", "appeal_assign_grid", "appeal_add_photos", "appeal_close_unresolved",
-    "appeal_dispatch", "appeal_follow_up", "appeal_merge", "appeal_numbers", "appeal_pause", "appeal_rate",
+    "appeal_dispatch", "appeal_follow_up", "appeal_merge", "appeal_numbers", "appeal_pause", "appeal_rate", "appeal_rate_by_link", "link_rating_open",
     "appeal_reclassify", "appeal_reopen", "appeal_resolve", "appeal_resume", "appeal_return", "appeal_submit",
     "appeal_support", "appeal_take", "appeal_transfer", "appeal_triage_apply", "appeal_unpublish",
-    "appeal_whistle", "rating_open", "whistle_report_in",
+    "appeal_whistle", "rating_open", "whistle_confirm", "whistle_feedback", "whistle_report_in",
+    "whistle_send_back",
 ]

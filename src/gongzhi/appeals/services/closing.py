@@ -13,7 +13,7 @@ from gongzhi.core.errors import InvalidInput, TransitionNotAllowed
 from .. import notify
 from ..choices import Action, Outcome, Rating, State, Step
 from ..events import AppealResolved
-from ..models import Appeal, AppealEvent
+from ..models import Appeal, AppealEvent, AppealRating
 from ..permissions import require_may, require_reporter
 from ..transitions import allows
 from .lifecycle import locked, start_clock, transition
@@ -65,11 +65,21 @@ def rating_open(appeal: Appeal, parent: Appeal | None = None) -> bool:
     appeal is resolved (until the rating period ends), and only once per reply."""
     if appeal.state == State.RESOLVED:
         return True
-    if appeal.state != State.MERGED or appeal.rating:
+    if appeal.state != State.MERGED:
         return False
     parent = parent or appeal.parent
     return (parent.state in (State.RESOLVED, State.CLOSED) and parent.resolved_at is not None
-            and timezone.now() - parent.resolved_at <= timedelta(days=settings.GONGZHI["AUTO_CLOSE_DAYS"]))
+            and timezone.now() - parent.resolved_at <= timedelta(days=settings.GONGZHI["AUTO_CLOSE_DAYS"])
+            and not AppealRating.objects.filter(appeal=appeal, round=parent.reopen_count).exists())
+
+
+def record_rating(appeal: Appeal, *, rating: str, comment: str, via: str, at, recorded_by, group: Appeal | None = None):
+    """Keep the rating on the record (``AppealRating``, never cleared) and as the appeal's latest. ``group``: the
+    appeal whose reply a merged reporter rates."""
+    rated = group or appeal
+    AppealRating.objects.create(appeal=appeal, at=at, rating=rating, comment=comment, via=via,
+                                round=rated.reopen_count, party_id=rated.resolved_by_id, recorded_by=recorded_by)
+    appeal.rating, appeal.rating_comment = rating, comment
 
 
 @transaction.atomic
@@ -86,14 +96,16 @@ def appeal_rate(*, appeal: Appeal, actor, rating: str, comment: str = "") -> App
         parent = Appeal.objects.select_for_update().get(pk=appeal.parent_id)
         if not rating_open(appeal, parent):
             raise TransitionNotAllowed(_("合并办理的诉求还没有答复，或已经评价过"))
-        appeal.rating, appeal.rating_comment = rating, comment
+        record_rating(appeal, rating=rating, comment=comment, via=AppealRating.Via.PORTAL, at=now,
+                      recorded_by=actor, group=parent)
         appeal.save()
         AppealEvent.objects.create(appeal=appeal, at=now, actor=actor, action=Action.RATE, from_state=State.MERGED,
                                    to_state=State.MERGED, reason=comment,
                                    data={"rating": rating, "group": parent.pk})
         notify.rated(appeal, actor)
         return appeal
-    appeal.rating, appeal.rating_comment, appeal.closed_at = rating, comment, now
+    record_rating(appeal, rating=rating, comment=comment, via=AppealRating.Via.PORTAL, at=now, recorded_by=actor)
+    appeal.closed_at = now
     transition(appeal, Action.RATE, actor=actor, at=now, data={"rating": rating}, reason=appeal.rating_comment)
     notify.rated(appeal, actor)
     return appeal
@@ -121,14 +133,51 @@ def appeal_reopen(*, appeal: Appeal, actor, reason: str) -> Appeal:
     if via is not None:
         data["via"] = via.pk
     appeal.reopen_count += 1
-    appeal.rating = appeal.rating_comment = appeal.outcome = ""
+    # the rating stays: it is the latest on record, and counts until the next reply is rated (AppealRating)
+    appeal.outcome = ""
     appeal.resolved_at = appeal.closed_at = None
     appeal.party = None
     now = timezone.now()
     start_clock(appeal, Step.RESOLVE, now)
     transition(appeal, Action.REOPEN, actor=actor, reason=reason.strip(), at=now, data=data)
-    # the earlier ratings stay on the timelines; the next reply is rated afresh by everyone in the group
-    Appeal.objects.filter(parent=appeal).exclude(rating="").update(rating="", rating_comment="")
+    # every rating stays on the record; the next reply is rated afresh by everyone in the group (a new round)
     return via or appeal
 
 
+
+
+def link_rating_open(appeal: Appeal, round_: int) -> bool:
+    """Whether the caller's SMS link (for the reply numbered ``round_``) may still rate: the appeal is resolved
+    with that reply and nobody rated it yet."""
+    if appeal.state == State.MERGED:  # a merged caller rates her group's reply
+        return rating_open(appeal) and appeal.parent.reopen_count == round_
+    return (appeal.state == State.RESOLVED and appeal.reopen_count == round_
+            and not AppealRating.objects.filter(appeal=appeal, round=round_).exists())
+
+
+@transaction.atomic
+def appeal_rate_by_link(*, appeal: Appeal, round_: int, rating: str, comment: str = "") -> Appeal:
+    """A caller or walk-in without an account rates the reply from the link in her SMS (``tracking_token``): once
+    per reply, kept on the record like any rating; an unhappy one asks why."""
+    appeal = locked(appeal)
+    if not link_rating_open(appeal, round_):
+        raise TransitionNotAllowed(_("这条答复已经评价过，或诉求又在办理中"))
+    if rating not in Rating.values:
+        raise InvalidInput(_("请选择满意、基本满意或不满意"), field="rating")
+    comment = (comment or "").strip()[:500]
+    if rating == Rating.DISSATISFIED and not comment:
+        raise InvalidInput(_("请说说哪里不满意，社区会再联系您"), field="comment")
+    now = timezone.now()
+    if appeal.state == State.MERGED:
+        record_rating(appeal, rating=rating, comment=comment, via=AppealRating.Via.SMS_LINK, at=now,
+                      recorded_by=None, group=appeal.parent)
+        appeal.save()
+        AppealEvent.objects.create(appeal=appeal, at=now, action=Action.RATE, from_state=State.MERGED,
+                                   to_state=State.MERGED, reason=comment,
+                                   data={"rating": rating, "group": appeal.parent_id, "via": "sms_link"})
+        return appeal
+    record_rating(appeal, rating=rating, comment=comment, via=AppealRating.Via.SMS_LINK, at=now, recorded_by=None)
+    appeal.closed_at = now
+    transition(appeal, Action.RATE, actor=None, at=now, data={"rating": rating, "via": "sms_link"},
+               reason=comment)
+    return appeal

@@ -8,11 +8,12 @@ from gongzhi.core.errors import Conflict, InvalidInput
 from gongzhi.registry.models import Area, Organisation
 
 from .. import notify, routing
-from ..choices import Action, Priority, State, Step
-from ..models import Appeal, Category
+from ..choices import Action, Priority, Rating, State, Step
+from ..models import Appeal, AppealRating, Category
 from ..permissions import require_may
 from ..selectors import parties_for
 from ..worktime import Calendar, deadline
+from .closing import record_rating
 from .lifecycle import assign_grid, locked, place, start_clock, transition
 
 
@@ -206,13 +207,28 @@ def appeal_resume(*, appeal: Appeal, actor) -> Appeal:
 
 
 @transaction.atomic
-def appeal_follow_up(*, appeal: Appeal, actor, note: str) -> Appeal:
-    """A worker's call-back (回访) after the reply: what the resident said."""
+def appeal_follow_up(*, appeal: Appeal, actor, note: str, rating: str = "") -> Appeal:
+    """A worker's call-back (回访) after the reply: what the resident said, and — when she rates the reply on the
+    phone — her rating, kept on the record like one given in the app (a caller without an account rates so). A
+    rating by phone on a resolved appeal closes it, as hers in the app would."""
     appeal = locked(appeal)
     require_may(actor, appeal, Action.FOLLOW_UP)
     if not (note or "").strip():
         raise InvalidInput(_("请记录回访情况"), field="note")
-    transition(appeal, Action.FOLLOW_UP, actor=actor, reason=note.strip(), public=False)
+    now = timezone.now()
+    if rating:
+        if rating not in Rating.values:
+            raise InvalidInput(_("请选择满意、基本满意或不满意"), field="rating")
+        if appeal.resolved_at is None or appeal.state not in (State.RESOLVED, State.CLOSED):
+            raise InvalidInput(_("诉求办结答复后才能记录居民的评价"), field="rating")
+        record_rating(appeal, rating=rating, comment=note.strip()[:500], via=AppealRating.Via.PHONE, at=now,
+                      recorded_by=actor)
+    transition(appeal, Action.FOLLOW_UP, actor=actor, reason=note.strip(), public=False, at=now,
+               data={"rating": rating} if rating else None)
+    if rating and appeal.state == State.RESOLVED:
+        appeal.closed_at = now
+        transition(appeal, Action.RATE, actor=actor, at=now, data={"rating": rating, "via": "phone"},
+                   reason=appeal.rating_comment)
     return appeal
 
 

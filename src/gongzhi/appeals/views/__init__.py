@@ -1,6 +1,7 @@
 """Appeals' pages by who uses them: staff (queue, desk, an appeal, the three rates), the resident's portal, the
 public board, the 12345 centre's file import. Thin: they parse, call a service or selector, and render."""
 from .board import board_index, board_page, board_support
+from .cohandling import cohandling_list, whistle_act
 from .hotline import hotline_import_detail, hotline_import_errors, hotline_import_view, hotline_template_view
 from .portal import (
     portal_appeal_detail,
@@ -13,6 +14,7 @@ from .staff import (
     appeal_act,
     appeal_contact,
     appeal_detail,
+    appeal_export,
     appeal_new,
     appeal_photo,
     appeal_queue,
@@ -21,13 +23,13 @@ from .staff import (
     desk_resident_pick,
     desk_resident_search,
     figures,
-    whistle_report_in,
 )
+from .track import track_link, track_lookup
 
 __all__ = [
-    "appeal_act", "appeal_contact", "appeal_detail", "appeal_new", "appeal_photo", "appeal_queue", "board_index",
+    "appeal_act", "appeal_contact", "cohandling_list", "appeal_detail", "appeal_export", "appeal_new", "appeal_photo", "appeal_queue", "board_index",
     "board_page", "board_support", "desk_place_pick", "desk_place_search", "desk_resident_pick",
     "desk_resident_search", "figures", "hotline_import_detail", "hotline_import_errors", "hotline_import_view",
     "hotline_template_view", "portal_appeal_detail", "portal_appeal_new", "portal_appeal_rate",
-    "portal_appeal_reopen", "portal_appeals", "whistle_report_in",
+    "portal_appeal_reopen", "portal_appeals", "track_link", "track_lookup", "whistle_act",
 ]

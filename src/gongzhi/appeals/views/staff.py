@@ -22,10 +22,10 @@ from gongzhi.core.masking import mask_phone
 from gongzhi.registry.models import Area, Organisation
 from gongzhi.registry.permissions import get_visible
 
-from .. import extensions, forms, selectors, services
-from ..choices import OPEN_STATES, Action, Channel, State
+from .. import export, extensions, forms, selectors, services
+from ..choices import OPEN_STATES, Action, Channel, Rating, State
 from ..events import WeakReply
-from ..figures import GROUPS, rates
+from ..figures import GROUPS, rates, whistle_rates
 from ..forms import (
     AcceptForm,
     CloseForm,
@@ -36,41 +36,77 @@ from ..forms import (
     department_choices,
     place_label,
 )
-from ..models import AppealPhoto, Category, Whistle
-from ..permissions import actions_for, appeals_visible_to, may_add_photos, may_report_in, may_see_contact
+from ..models import AppealPhoto, Category
+from ..permissions import actions_for, appeals_visible_to, may_add_photos, may_see_contact, whistle_steps
 
 PAGE_SIZE = 50
+
+
+def _queue_filters(request) -> dict:
+    """The queue's filters as the address holds them, for the list and its export alike."""
+    get = request.GET
+    area = None
+    if get.get("area", "").isdigit():
+        area = Area.objects.filter(scope_for(request.user, Perm.HANDLE_APPEALS).q(), pk=get["area"]).first()
+    number = get.get("q", "").strip()[:40]
+    return {
+        "area": area, "number": number,
+        "category": int(get["category"]) if get.get("category", "").isdigit() else None,
+        # a number someone reads out is looked for whatever its state: she asks because she does not know it
+        "state": "" if number else get.get("state", "open"),
+        "overdue": get.get("overdue") == "1", "due_soon": get.get("due") == "soon",
+        "follow_up": get.get("follow_up") == "1", "mine": get.get("mine") == "1",
+    }
 
 
 @staff_view
 def appeal_queue(request):
     """The special-team board (专班): community and party staff see the same live queue, overdue in red."""
-    area = None
-    if request.GET.get("area", "").isdigit():
-        area = Area.objects.filter(scope_for(request.user, Perm.HANDLE_APPEALS).q(), pk=request.GET["area"]).first()
-    category = int(request.GET["category"]) if request.GET.get("category", "").isdigit() else None
-    number = request.GET.get("q", "").strip()[:40]
-    # a number someone reads out is looked for whatever its state: she asks because she does not know it
-    state = "" if number else request.GET.get("state", "open")
+    filters = _queue_filters(request)
     try:
-        appeals = selectors.appeal_list(viewer=request.user, area=area, state=state, category=category,
-                                        overdue=request.GET.get("overdue") == "1", number=number)
+        appeals = selectors.appeal_list(viewer=request.user, **filters)
     except DomainError:
-        appeals, state = selectors.appeal_list(viewer=request.user, state="open"), "open"
+        filters["state"] = "open"
+        appeals = selectors.appeal_list(viewer=request.user, **filters)
+    number = filters["number"]
     if number and not request.htmx:
         found = list(appeals[:2])
         if len(found) == 1:  # the one she asked for: straight to it
             return redirect("staff:appeal_detail", pk=found[0].pk)
     page = Paginator(appeals, PAGE_SIZE).get_page(request.GET.get("page"))
+    # 我经手的 lists appeals since handed on: those she can no longer open are shown without a link
+    openable = (set(appeals_visible_to(request.user).filter(pk__in=[a.pk for a in page]).values_list("pk", flat=True))
+                if filters["mine"] else None)
     # a filter change redraws the filters with the list, so what they show is what the list (and the address,
     # and the page Back returns to) holds; the 20-second refresh takes only the list (hx-select)
     return render_page(request, "appeals/queue.html", {
-        "page_obj": page, "now": timezone.now(), "state": state, "area": area, "category": category, "q": number,
+        "page_obj": page, "now": timezone.now(), **filters, "q": number, "openable": openable,
+        "export_query": request.GET.urlencode(),
         "states": [("open", _("未办结")), ("", _("全部状态"))] + list(State.choices),
-        "areas": selectors.queue_areas(viewer=request.user, area=area, flat_max=forms.PLACE_SELECT_MAX),
+        "areas": selectors.queue_areas(viewer=request.user, area=filters["area"], flat_max=forms.PLACE_SELECT_MAX),
         "categories": Category.objects.filter(parent__isnull=True, is_active=True),
         "can_file": bool(scope_for(request.user, Perm.HANDLE_APPEALS)),
     }, partial="queue")
+
+
+@staff_view
+def appeal_export(request):
+    """The queue as it is filtered, to .xlsx: streamed, so 100,000 rows take no more memory than 100. No phones
+    or names; the appeal texts may hold personal data, so each export is audited."""
+    filters = _queue_filters(request)
+    try:
+        appeals = selectors.appeal_list(viewer=request.user, **filters)
+        total = appeals.count()
+        if total > export.MAX_ROWS:
+            raise InvalidInput(_("共 %(n)s 件，超过一次导出的上限 %(max)s 件，请缩小时间、区域或状态范围")
+                               % {"n": total, "max": export.MAX_ROWS})
+    except DomainError as e:
+        messages.error(request, e.message)
+        return redirect(f"{reverse('staff:appeal_queue')}?{request.GET.urlencode()}")
+    audit(actor=request.user, action=AuditAction.EXPORT_PERSONAL_DATA, target_type="appeals.appeal",
+          request=request, summary=_("导出诉求 %(n)s 件") % {"n": total},
+          data={"filters": {k: v for k, v in request.GET.items()}, "rows": total})
+    return export.appeals_xlsx(appeals, filename=f"appeals-{timezone.localdate():%Y%m%d}")
 
 
 @staff_view
@@ -173,23 +209,32 @@ def _detail_context(request, appeal, **extra) -> dict:
     return {
         "appeal": appeal, "timeline": selectors.appeal_timeline(viewer=request.user, appeal=appeal),
         "actions": offered_actions(request.user, appeal), "now": timezone.now(),
-        "accept_form": AcceptForm(initial={"category": appeal.category_id}),
+        "accept_form": AcceptForm(initial={"category": appeal.category_id}, categorised=appeal.category_id is not None),
         "dispatch_form": PartyForm(parties=parties),
         "transfer_form": PartyForm(parties=parties.exclude(pk=appeal.party_id), empty=_("请选择")),
         "reply_form": extra.pop("reply_form", None) or ReplyForm(auto_id="resolve_%s"), "close_form": CloseForm(auto_id="close_%s"), "reason_form": ReasonForm(),
         "departments": department_choices(appeal),
-        "whistles": (whistles := list(appeal.whistles.select_related("department", "subdistrict").order_by("-id"))),
-        "reportable": {w.pk for w in whistles if not w.reported_at and may_report_in(request.user, w)},
+        "whistles": _whistles(request.user, appeal),
+        "ratings": Rating.choices,
         "show_contact": may_see_contact(request.user, appeal), "contact_masked": mask_phone(appeal.contact_phone),
         "merged": appeal.merged.select_related("category").order_by("id"),
         "parent": appeal.parent,
         **extensions.DETAIL.collect(viewer=request.user, appeal=appeal),  # the machine's reading, duplicates
         "templates": selectors.reply_templates(appeal),
         "photos": appeal.photos.all(),
+        "ratings_given": appeal.ratings.select_related("party").order_by("at", "id"),
         "can_add_photos": appeal.state in OPEN_STATES and appeal.photos.count() < services.MAX_PHOTOS and (
             may_add_photos(request.user, appeal)),
         **extra,
     }
+
+
+def _whistles(user, appeal) -> list:
+    """The appeal's whistles, newest first, each with the co-handling steps the user may take on it now."""
+    whistles = list(appeal.whistles.select_related("department", "subdistrict").order_by("-id"))
+    for w in whistles:
+        w.steps = whistle_steps(user, w, appeal)
+    return whistles
 
 
 def _no_category():
@@ -250,7 +295,8 @@ def appeal_act(request, pk, action):
             appeal=appeal, actor=user, outcome=post.get("outcome", ""), reply=post.get("reply", "")),
         Action.PAUSE: lambda: services.appeal_pause(appeal=appeal, actor=user, reason=post.get("reason", "")),
         Action.RESUME: lambda: services.appeal_resume(appeal=appeal, actor=user),
-        Action.FOLLOW_UP: lambda: services.appeal_follow_up(appeal=appeal, actor=user, note=post.get("reason", "")),
+        Action.FOLLOW_UP: lambda: services.appeal_follow_up(appeal=appeal, actor=user, note=post.get("reason", ""),
+                                                            rating=post.get("rating", "")),
         Action.WHISTLE: lambda: services.appeal_whistle(appeal=appeal, actor=user, reason=post.get("reason", ""),
                                                         department=party("department")),
         Action.MERGE: lambda: services.appeal_merge(appeal=appeal, into=selectors.merge_target(viewer=user, value=post.get("into", "")),
@@ -303,22 +349,9 @@ def appeal_photo(request, pk, photo):
 
 
 @staff_view
-@require_POST
-def whistle_report_in(request, pk):
-    whistle = get_visible(Whistle.objects.select_related("appeal"), pk)
-    try:
-        services.whistle_report_in(whistle=whistle, actor=request.user, handler_name=request.POST.get("handler_name", ""),
-                                   handler_phone=request.POST.get("handler_phone", ""))
-    except DomainError as e:
-        messages.error(request, e.message)
-    else:
-        messages.success(request, _("已报到"))
-    return redirect("staff:appeal_detail", pk=whistle.appeal_id)
-
-
-@staff_view
 def figures(request):
-    """The three rates per community, party, category or day, for a period (default: this month so far)."""
+    """The three rates per grid, community, subdistrict, district, party, category, day or month for a period
+    (default: this month so far), 吹哨报到 per called body, and the same as .xlsx (``?format=xlsx``)."""
     from datetime import date
 
     today = timezone.localdate()
@@ -328,17 +361,24 @@ def figures(request):
     except ValueError:
         messages.error(request, _("日期格式应为 2026-11-01"))
         start, end = today.replace(day=1), today
+    groups = [("grid", _("网格")), ("community", _("社区")), ("subdistrict", _("街道")), ("district", _("区")),
+              ("party", _("承办单位")), ("category", _("类别")), ("day", _("日期")), ("month", _("月份"))]
     group_by = request.GET.get("group_by", "community")
     if group_by not in GROUPS:
         group_by = "community"
+    whistle_group = "subdistrict" if request.GET.get("whistles_by") == "subdistrict" else "called"
     try:
         rows = rates(viewer=request.user, group_by=group_by, start=start, end=end)
+        whistles = whistle_rates(viewer=request.user, group_by=whistle_group, start=start, end=end)
         extra = extensions.FIGURES.collect(viewer=request.user, start=start, end=end)  # the replies' quality
     except DomainError as e:
         messages.error(request, e.message)
-        rows, extra = [], {}
+        rows, whistles, extra = [], [], {}
+    if request.GET.get("format") == "xlsx":
+        return export.figures_xlsx(rows=rows, whistles=whistles, group_label=dict(groups)[group_by],
+                                   filename=f"figures-{group_by}-{start:%Y%m%d}-{end:%Y%m%d}")
     totals = {k: sum(r[k] for r in rows) for k in ("total", "hotline", "reopened")}
-    shown = rows if group_by == "day" else sorted(rows, key=lambda r: -r["total"])[:30]  # the biggest 30 as bars
+    shown = rows if group_by in ("day", "month") else sorted(rows, key=lambda r: -r["total"])[:30]  # biggest 30
     chart = {"group_by": group_by, "rows": [{k: r[k] for k in ("label", "response_rate", "resolution_rate",
                                                                 "satisfaction_rate")} for r in shown],
              "series": [{"key": "response_rate", "label": _("响应率")},
@@ -346,7 +386,6 @@ def figures(request):
                         {"key": "satisfaction_rate", "label": _("满意率")}]}
     return render(request, "appeals/figures.html", {
         "rows": rows, "start": start, "end": end, "group_by": group_by, "totals": totals, "chart": chart,
-        **extra,
-        "groups": [("community", _("社区")), ("subdistrict", _("街道")), ("party", _("承办单位")),
-                   ("category", _("类别")), ("day", _("日期"))],
+        "whistles": whistles, "whistles_by": whistle_group, "export_query": request.GET.urlencode(),
+        **extra, "groups": groups,
     })

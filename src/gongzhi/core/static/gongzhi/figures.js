@@ -1,4 +1,4 @@
-// The three rates as a chart (ECharts, vendored): bars per group, or lines per day. The table below the chart
+// The three rates as a chart (ECharts, vendored): bars per group, or lines per day or month. The table below the chart
 // carries the same numbers for screen readers and for copying.
 (function () {
   "use strict";
@@ -9,7 +9,7 @@
     const data = JSON.parse(source.textContent);
     if (!data.rows.length) { holder.hidden = true; return; }
     const pct = (v) => (v === null ? null : Math.round(v * 1000) / 10);
-    const line = data.group_by === "day";
+    const line = data.group_by === "day" || data.group_by === "month";
     const series = data.series.map((s) => ({
       name: s.label, type: line ? "line" : "bar", connectNulls: true,
       data: data.rows.map((r) => pct(r[s.key])),
