@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _l
 
 from gongzhi.core.downloads import xlsx_stream
 
-from .choices import OPEN_STATES, Channel, Priority, Rating, State, label_of
+from .choices import OPEN_STATES, Channel, Priority, Rating, State
 from .models import Appeal
 
 MAX_ROWS = 200_000  # one export; a city's year is narrowed by period, area or state first
@@ -28,28 +28,31 @@ _READ = ("number", "created_at", "channel", "hotline_order_no", "category__paren
          "resolve_due_at", "resolved_at", "paused_at", "rating", "reopen_count")
 
 
-def _local(value):
-    """A time as the worker reads it, without a zone (Excel has none)."""
-    return timezone.localtime(value).replace(tzinfo=None) if value else None
-
-
 def appeal_rows(appeals: QuerySet[Appeal]):
-    """One list per appeal in the order of ``_COLUMNS``; the labels in the user's language."""
+    """One list per appeal in the order of ``_COLUMNS``; the labels in the user's language. Per row only lookups:
+    the labels are translated once, times moved to the local zone with one call (100,000 rows, 2 million cells);
+    empty cells are left out of the file."""
     now = timezone.now()
+    tz = timezone.get_current_timezone()
     yes = _("是")
-    for r in appeals.order_by("-id").values(*_READ).iterator(chunk_size=CHUNK):
-        first = not (r["category__parent__name"])
-        place = "".join(filter(None, (r["compound__name"], r["building__name"], r["unit__name"],
-                                      r["household__room"]))) or r["area__name"]
-        step_due = r["respond_due_at"] if r["state"] == State.SUBMITTED else r["resolve_due_at"]
-        overdue = r["state"] in OPEN_STATES and not r["paused_at"] and step_due is not None and step_due < now
-        yield [r["number"], _local(r["created_at"]), str(label_of(Channel, r["channel"])), r["hotline_order_no"],
-               r["category__name"] if first else r["category__parent__name"],
-               "" if first else r["category__name"], r["text"], r["subdistrict__name"], r["community__name"],
-               r["grid__name"], place, str(label_of(State, r["state"])), str(label_of(Priority, r["priority"])),
-               r["party__name"], _local(r["respond_due_at"]), _local(r["responded_at"]),
-               _local(r["resolve_due_at"]), _local(r["resolved_at"]), yes if overdue else "",
-               str(label_of(Rating, r["rating"])) if r["rating"] else "", r["reopen_count"]]
+    channel, state, priority, rating = ({m.value: str(m.label) for m in enum}
+                                        for enum in (Channel, State, Priority, Rating))
+
+    def local(value):  # a time as the worker reads it, without a zone (Excel has none)
+        return value.astimezone(tz).replace(tzinfo=None) if value else None
+
+    for r in appeals.order_by("-id").values_list(*_READ).iterator(chunk_size=CHUNK):
+        (number, created_at, chan, order_no, parent_name, category_name, text, subdistrict, community, grid,
+         area, compound, building, unit, room, st, prio, party, respond_due, responded, resolve_due, resolved,
+         paused, rated, reopened) = r
+        place = "".join(filter(None, (compound, building, unit, room))) or area
+        step_due = respond_due if st == State.SUBMITTED else resolve_due
+        overdue = st in OPEN_STATES and not paused and step_due is not None and step_due < now
+        yield [number, local(created_at), channel.get(chan, chan), order_no or None,
+               parent_name or category_name, category_name if parent_name else None, text, subdistrict,
+               community, grid, place, state.get(st, st), priority.get(prio, prio), party, local(respond_due),
+               local(responded), local(resolve_due), local(resolved), yes if overdue else None,
+               rating.get(rated) if rated else None, reopened]
 
 
 def appeals_xlsx(appeals: QuerySet[Appeal], *, filename: str):
