@@ -48,7 +48,10 @@ def test_mine_lists_what_she_handled_after_it_left_her_company(filed, login, use
     company = clerk.role_grants.get().organisation
     services.appeal_dispatch(appeal=appeal, actor=worker, party=company)
     services.appeal_take(appeal=appeal, actor=clerk)
-    services.appeal_return(appeal=appeal, actor=clerk, reason="不属于物业服务范围，应由社区协调")
+    asked = services.appeal_return(appeal=appeal, actor=clerk, reason="不属于物业服务范围，应由社区协调")
+    waiting = login("property").get("/staff/appeals/?state=&mine=1").content.decode()
+    assert filed.number in waiting and "已转出" not in waiting  # still hers until the community agrees
+    services.appeal_request_decide(request=asked, actor=worker, approve=True)
     page = login("property").get("/staff/appeals/?state=&mine=1").content.decode()
     assert filed.number in page and "已转出" in page  # listed, but no longer hers to open
     assert f'/staff/appeals/{filed.pk}/"' not in page

@@ -199,7 +199,10 @@ def test_return_and_transfer_big_hand_helps_small_hand(filed, users, company, wo
     services.appeal_dispatch(appeal=filed, actor=worker, party=company)
     with pytest.raises(InvalidInput):
         services.appeal_return(appeal=filed, actor=staff, reason="")
-    services.appeal_return(appeal=filed, actor=staff, reason="不在我司服务范围")
+    asked = services.appeal_return(appeal=filed, actor=staff, reason="不在我司服务范围")
+    filed.refresh_from_db()
+    assert filed.state == State.DISPATCHED and filed.party == company  # hers until the community agrees
+    services.appeal_request_decide(request=asked, actor=worker, approve=True)
     filed.refresh_from_db()
     assert filed.state == State.RETURNED and filed.party is None
     services.appeal_dispatch(appeal=filed, actor=worker, party=company)

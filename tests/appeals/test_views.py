@@ -252,8 +252,9 @@ def test_a_merged_appeal_is_not_shown_overdue(filed_by_page, login):
     assert "overdue-text" not in worker.get(f"/staff/appeals/{filed_by_page.pk}/").content.decode()
 
 
-def test_property_lands_on_its_queue_with_the_message_after_handing_a_job_back(login, users, world):
-    """退单 through the page and the API: the clerk no longer handles it, so she is not shown a 404 for it."""
+def test_a_return_waits_for_the_communitys_approval_through_the_page_and_the_api(login, users, world):
+    """退单 through the page and the API: the clerk asks, the community approves (or rejects, saying why); until then
+    the job stays hers."""
     from gongzhi.appeals import services
     from gongzhi.appeals.choices import Channel
     from gongzhi.appeals.models import Category
@@ -265,13 +266,29 @@ def test_property_lands_on_its_queue_with_the_message_after_handing_a_job_back(l
                                         category=Category.objects.get(code="property-access"))
         services.appeal_accept(appeal=appeal, actor=users("worker"))
         appeals.append(services.appeal_dispatch(appeal=appeal, actor=users("worker"), party=company))
-    clerk = login("property")
+    clerk, worker = login("property"), login("worker")
     response = clerk.post(f"/staff/appeals/{appeals[0].pk}/return", {"reason": "不属于我司服务范围"}, follow=True)
-    assert response.status_code == 200 and response.redirect_chain[-1][0] == "/staff/appeals/"
-    assert "已退单，等待社区重新派单" in response.content.decode()
+    assert response.status_code == 200 and "已申请退单，等待社区审核" in response.content.decode()
+    page = worker.get(f"/staff/appeals/{appeals[0].pk}/").content.decode()
+    assert "申请退单" in page and "不属于我司服务范围" in page
+    asked = appeals[0].requests.get()
+    refused = worker.post(f"/staff/requests/{asked.pk}/reject", {}, follow=True).content.decode()
+    assert "驳回时请写明原因" in refused
+    worker.post(f"/staff/requests/{asked.pk}/approve")
+    # handed back: the clerk lands on her queue with the message, not on a 404
+    opened = clerk.get(f"/staff/appeals/{appeals[0].pk}/")
+    assert opened.status_code == 404
     api = clerk.post(f"/api/v1/appeals/{appeals[1].pk}/return", {"reason": "不属于我司服务范围"},
                      content_type="application/json")
-    assert api.status_code == 200 and api.json()["state"] == "returned"
+    assert api.status_code == 200 and api.json()["state"] == "dispatched"
+    pending = appeals[1].requests.get()
+    decided = worker.post(f"/api/v1/requests/{pending.pk}/decide", {"approve": True},
+                          content_type="application/json")
+    assert decided.status_code == 200 and decided.json()["state"] == "approved"
+    appeals[1].refresh_from_db()
+    assert appeals[1].state == "returned"
+    home = worker.get("/staff/").content.decode()
+    assert "退单延期待审核" in home
 
 
 def test_a_short_reply_keeps_what_was_typed_and_the_held_back_page_switches_language_without_405(login, users, world):

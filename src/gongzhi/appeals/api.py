@@ -15,8 +15,8 @@ from . import selectors, services
 from .choices import Channel
 from .figures import rates
 from .hotline import hotline_orders
-from .models import Appeal, Category, Whistle
-from .permissions import actions_for
+from .models import Appeal, AppealRequest, Category, Whistle
+from .permissions import actions_for, appeals_visible_to
 
 router = Router(tags=["appeals"])
 
@@ -274,8 +274,43 @@ def take(request, pk: int):
 
 @router.post("/appeals/{pk}/return", response=AppealDetailOut)
 def return_(request, pk: int, body: ReasonIn):
-    return _detail(request, services.appeal_return(appeal=_visible(request, pk), actor=request.user,
-                                                   reason=body.reason))
+    """申请退单: the request waits for the community's approval; the appeal stays with the party meanwhile."""
+    asked = services.appeal_return(appeal=_visible(request, pk), actor=request.user, reason=body.reason)
+    return _detail(request, asked.appeal)
+
+
+class ExtendIn(Schema):
+    due_at: datetime
+    reason: str = ""
+
+
+class RequestOut(Schema):
+    id: int
+    kind: str
+    state: str
+    due_at: datetime | None
+    reason: str
+    decision_reason: str
+
+
+@router.post("/appeals/{pk}/extend", response={201: RequestOut})
+def extend(request, pk: int, body: ExtendIn):
+    """申请延期 to ``due_at``; the community approves or rejects it (POST /requests/{id}/decide)."""
+    asked = services.appeal_request_extension(appeal=_visible(request, pk), actor=request.user,
+                                              due_at=body.due_at, reason=body.reason)
+    return Status(201, asked)
+
+
+class DecideIn(Schema):
+    approve: bool
+    reason: str = ""
+
+
+@router.post("/requests/{pk}/decide", response=RequestOut)
+def decide(request, pk: int, body: DecideIn):
+    asked = get_object_or_404(AppealRequest.objects.filter(appeal__in=appeals_visible_to(request.user).values("pk")),
+                              pk=pk)
+    return services.appeal_request_decide(request=asked, actor=request.user, approve=body.approve, reason=body.reason)
 
 
 @router.post("/appeals/{pk}/transfer", response=AppealDetailOut)

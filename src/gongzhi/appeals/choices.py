@@ -65,7 +65,12 @@ class Action(models.TextChoices):
     UNPUBLISH = "unpublish", _("撤下公示")
     TRIAGE = "triage", _("智能分拨")
     RECLASSIFY = "reclassify", _("更正类别")
-    RELOCATE = "relocate", _("调整网格")  # the registry redrew a grid line, or a task went to its grid
+    RELOCATE = "relocate", _("调整网格")
+    ASSIGN = "assign", _("指定经办人")
+    RETURN_REQUEST = "return_request", _("申请退单")
+    EXTEND_REQUEST = "extend_request", _("申请延期")
+    EXTEND = "extend", _("同意延期")
+    REQUEST_REJECTED = "request_rejected", _("驳回申请")  # the registry redrew a grid line, or a task went to its grid
 
 
 class Outcome(models.TextChoices):

@@ -125,6 +125,10 @@ class Appeal(Placed, TimeStamped):
                               on_delete=models.PROTECT, related_name="appeals")
     rule = models.ForeignKey(RoutingRule, verbose_name=_("派单规则"), null=True, blank=True,
                              on_delete=models.SET_NULL, related_name="+")
+    # 经办人: the person inside the community or the party who has it now (her worklist); db_index off, the
+    # (assignee, state) index below starts with it
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("经办人"), null=True, blank=True,
+                                 db_index=False, on_delete=models.SET_NULL, related_name="+")
     accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
     responded_at = models.DateTimeField(_("响应时间"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
@@ -164,6 +168,7 @@ class Appeal(Placed, TimeStamped):
         ]
         indexes = [
             models.Index(fields=["community", "state", "id"], name="appeal_community_idx"),
+            models.Index(fields=["district", "state", "id"], name="appeal_district_idx"),  # the 12345 centre's
             models.Index(fields=["subdistrict", "state", "id"], name="appeal_subdistrict_idx"),
             models.Index(fields=["grid", "state", "id"], name="appeal_grid_idx"),
             # a compound's recent appeals: duplicate candidates, hotspot pages
@@ -172,6 +177,8 @@ class Appeal(Placed, TimeStamped):
             models.Index(fields=["state", "resolve_due_at"], name="appeal_resolve_due_idx"),
             models.Index(fields=["state", "respond_due_at"], name="appeal_respond_due_idx"),
             models.Index(fields=["reporter", "id"], name="appeal_reporter_idx"),
+            models.Index(fields=["assignee", "state"], condition=Q(assignee__isnull=False),
+                         name="appeal_assignee_idx"),
             models.Index(fields=["community", "id"], condition=Q(public=True, parent__isnull=True),
                          name="appeal_board_idx"),
         ]
@@ -256,6 +263,47 @@ class AppealRating(AppendOnly):
         return f"{self.appeal_id} {self.rating} #{self.round}"
 
 
+class AppealRequest(models.Model):
+    """A party's request the community must approve: 退单 (hand the job back) or 延期 (a later resolve deadline).
+    Until decided, the appeal stays with the party and its clock runs; the decision and its reason are on the
+    timeline, and approved ones are counted in the figures."""
+
+    class Kind(models.TextChoices):
+        RETURN = "return", _("退单")
+        EXTEND = "extend", _("延期")
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", _("待审核")
+        APPROVED = "approved", _("已同意")
+        REJECTED = "rejected", _("已驳回")
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.PROTECT, related_name="requests")
+    kind = models.CharField(_("申请"), max_length=8, choices=Kind.choices)
+    party = models.ForeignKey(Organisation, verbose_name=_("申请单位"), null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("申请时间"))
+    reason = models.TextField(_("理由"))
+    due_at = models.DateTimeField(_("申请延期至"), null=True, blank=True)
+    state = models.CharField(_("审核"), max_length=10, choices=Decision.choices, default=Decision.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    decision_reason = models.CharField(_("审核意见"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("退单与延期申请")
+        verbose_name_plural = _("退单与延期申请")
+        ordering = ["-id"]
+        constraints = [models.UniqueConstraint(fields=["appeal", "kind"], condition=Q(state="pending"),
+                                               name="appeal_request_one_pending")]
+        indexes = [models.Index(fields=["state", "appeal"], condition=Q(state="pending"),
+                                name="appeal_request_pending_idx")]
+
+    def __str__(self):
+        return f"{self.appeal_id} {self.kind} {self.state}"
+
+
 class Whistle(models.Model):
     """街乡吹哨、部门报到 (003): the community calls in the subdistrict or a department, which must report in
     — acknowledge and name who handles it — by a deadline, and then act."""
@@ -330,11 +378,14 @@ class Whistle(models.Model):
 
 
 class ReplyTemplate(models.Model):
-    """答复模板: a reply a worker starts from, per category (or for all). ``{number}``, ``{place}``, ``{party}``
-    and ``{date}`` are filled in for the appeal at hand."""
+    """答复模板: a reply a worker starts from, per category (or for all), the city's or one community's.
+    ``{number}``, ``{place}``, ``{party}`` and ``{date}`` are filled in for the appeal at hand."""
 
     category = models.ForeignKey(Category, verbose_name=_("类别"), null=True, blank=True, on_delete=models.CASCADE,
                                  related_name="reply_templates", help_text=_("留空：所有类别都可用"))
+    # a community's own (its workers edit them in the console); empty: the city's, which an administrator edits
+    community = models.ForeignKey(Area, verbose_name=_("社区"), null=True, blank=True, on_delete=models.CASCADE,
+                                  related_name="+", help_text=_("留空：全市通用"))
     title = models.CharField(_("名称"), max_length=40)
     text = models.TextField(_("答复内容"), help_text=_("可用占位：{number} 编号，{place} 地点，{party} 承办单位，{date} 日期"))
     position = models.PositiveIntegerField(_("排序"), default=0)

@@ -56,6 +56,12 @@ def tell_party(appeal: Appeal, event, title: str, body: str = "") -> None:
         _tell_staff(staff_of(organisations=[appeal.party_id]), appeal, f"party:{event.pk}", title, body)
 
 
+def tell_party_members(party, appeal: Appeal, event, title: str, body: str = "") -> None:
+    """The staff of ``party`` (which may no longer hold the appeal), once per ``event``."""
+    if party is not None:
+        _tell_staff(staff_of(organisations=[party.pk]), appeal, f"party:{event.pk}", title, body)
+
+
 def received(appeal: Appeal, *, now, reporter=None, ids: tuple[int, int]) -> list:
     """The receipt for a new appeal (it has no merged group yet), unsaved for the intake to write with the appeal
     (core.db.insert_new, ``ids`` from next_ids): in-app and by SMS to the reporter, or by SMS to the contact
@@ -96,6 +102,14 @@ def whistle_blown(appeal: Appeal, whistle, grants) -> None:
 def whistle_sent_back(appeal: Appeal, whistle, grants, reason: str) -> None:
     _tell_staff(grants, appeal, f"whistle:{whistle.pk}:back:{whistle.sent_back}", _("诉求 %(n)s 的协办被社区退回"),
                 reason)
+
+
+def assigned(appeal: Appeal, event, user) -> None:
+    _tell_staff_users([user.pk], appeal, f"assigned:{event.pk}", _("诉求 %(n)s 指定您为经办人"), event.reason)
+
+
+def _tell_staff_users(users, appeal: Appeal, key: str, title: str, body: str = "") -> None:
+    notify_many([Message(u, key, title % {"n": appeal.number}, body, staff_link(appeal.pk)) for u in users])
 
 
 def to_staff(items: list[tuple[int, str, str, str, int]], *, sms: bool) -> None:

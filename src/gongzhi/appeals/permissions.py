@@ -81,7 +81,7 @@ def require_reporter(user, appeal: Appeal) -> None:
 COMMUNITY_ACTIONS = frozenset({Action.ACCEPT, Action.DISPATCH, Action.CLOSE_UNRESOLVED, Action.FOLLOW_UP,
                                Action.WHISTLE, Action.MERGE, Action.RECLASSIFY, Action.UNPUBLISH,
                                Action.RELOCATE})
-PARTY_ACTIONS = frozenset({Action.TAKE, Action.RETURN})
+PARTY_ACTIONS = frozenset({Action.TAKE, Action.RETURN, Action.EXTEND_REQUEST})
 EITHER_ACTIONS = frozenset({Action.TRANSFER, Action.PAUSE, Action.RESUME})
 _REFUSALS = {
     Action.TRANSFER: _("只有社区或承办单位可以转派"),
@@ -151,6 +151,13 @@ def whistle_steps(user, whistle: Whistle, appeal: Appeal) -> set[str]:
     if not may_report_in(user, whistle):
         return set()
     return {"feedback"} if whistle.reported_at else {"report-in"}
+
+
+def may_assign(user, appeal: Appeal) -> bool:
+    """Naming the 经办人 is for the side holding the appeal: the dispatched party's staff, or the community."""
+    if appeal.party_id and appeal.party.kind not in COMMUNITY_BODIES:
+        return acts_for_party(user, appeal)
+    return acts_for_community(user, appeal)
 
 
 def may_add_photos(user, appeal: Appeal) -> bool:

@@ -33,6 +33,11 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     Action.WARN: (frozenset(State.values), None),
     Action.ESCALATE: (frozenset(State.values), None),
     Action.RELOCATE: (frozenset(State.values), None),
+    Action.ASSIGN: (OPEN_STATES, None),
+    Action.RETURN_REQUEST: (frozenset({State.DISPATCHED, State.IN_PROGRESS}), None),
+    Action.EXTEND_REQUEST: (frozenset({State.DISPATCHED, State.IN_PROGRESS}), None),
+    Action.EXTEND: (frozenset({State.DISPATCHED, State.IN_PROGRESS}), None),
+    Action.REQUEST_REJECTED: (frozenset(State.values), None),
 }
 
 

@@ -18,7 +18,7 @@ class NavItem:
     superuser: bool = False
     key: str = ""  # keyboard shortcut: g then this key
     badge: bool = False  # shows the number of unread notifications
-    roles: tuple[str, ...] = ()  # … or when the user holds one of these roles
+    roles: tuple[str, ...] = ()  # … or when the user holds one of these roles (only these, without perm)
 
 
 STAFF_NAV: tuple[NavItem, ...] = (
@@ -29,6 +29,8 @@ STAFF_NAV: tuple[NavItem, ...] = (
             roles=(Role.DEPARTMENT_STAFF, Role.SUBDISTRICT_STAFF)),
     NavItem(_("三率"), "staff:appeal_figures", (Perm.HANDLE_APPEALS, Perm.WORK_APPEALS), key="f"),
     NavItem(_("热点"), "staff:hotspots", Perm.HANDLE_APPEALS, key="t"),
+    NavItem(_("答复模板"), "staff:reply_templates", key="y",
+            roles=(Role.COMMUNITY_WORKER, Role.COMMUNITY_SECRETARY)),
     NavItem(_("12345导入"), "staff:hotline_import", Perm.HANDLE_APPEALS, key="l"),
     NavItem(_("辖区"), "staff:area_index", Perm.VIEW_AREAS, key="a"),
     NavItem(_("居民台账"), "staff:resident_list", Perm.VIEW_RESIDENTS, key="r"),
@@ -58,8 +60,9 @@ def staff_menu(user, unread: int = 0) -> list[dict]:
     items = []
     for item in STAFF_NAV:
         perms = item.perm if isinstance(item.perm, tuple) else (item.perm,) if item.perm else ()
-        if perms and not any(has_perm_somewhere(user, p) for p in perms) and not (
-                item.roles and any(g.role in item.roles for g in active_grants(user))):
+        by_perm = bool(perms) and any(has_perm_somewhere(user, p) for p in perms)
+        by_role = bool(item.roles) and any(g.role in item.roles for g in active_grants(user))
+        if (perms or item.roles) and not (by_perm or by_role):
             continue
         items.append(_item(item, unread))
     if user.is_superuser:

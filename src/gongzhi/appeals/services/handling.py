@@ -4,14 +4,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzhi.core.errors import Conflict, InvalidInput
+from gongzhi.core.errors import Conflict, InvalidInput, NotPermitted
 from gongzhi.registry.models import Area, Organisation
 
 from .. import notify, routing
-from ..choices import Action, Priority, Rating, State, Step
+from ..choices import OPEN_STATES, Action, Priority, Rating, State, Step
 from ..models import Appeal, AppealRating, Category
-from ..permissions import require_may
-from ..selectors import parties_for
+from ..permissions import may_assign, require_may
+from ..selectors import assignable, parties_for
 from ..worktime import Calendar, deadline
 from .closing import record_rating
 from .lifecycle import assign_grid, locked, place, start_clock, transition
@@ -115,21 +115,6 @@ def appeal_take(*, appeal: Appeal, actor) -> Appeal:
     appeal = locked(appeal)
     require_may(actor, appeal, Action.TAKE)
     transition(appeal, Action.TAKE, actor=actor, party=appeal.party)
-    return appeal
-
-
-@transaction.atomic
-def appeal_return(*, appeal: Appeal, actor, reason: str) -> Appeal:
-    """The party sends it back to the community (退单), saying why; the community dispatches again."""
-    appeal = locked(appeal)
-    require_may(actor, appeal, Action.RETURN)
-    if not (reason or "").strip():
-        raise InvalidInput(_("请写明退单原因"), field="reason")
-    party = appeal.party
-    appeal.party = None
-    event = transition(appeal, Action.RETURN, actor=actor, party=party, reason=reason.strip())
-    notify.tell_community(appeal, event, _("诉求 %(n)s 被退回，请重新派单"),
-                          f"{party.name if party else ''}：{reason.strip()}")
     return appeal
 
 
@@ -241,3 +226,45 @@ def appeal_assign_grid(*, appeal: Appeal, grid_id: int | None, actor) -> Appeal:
     require_may(actor, appeal, Action.RELOCATE)
     assign_grid(appeal, grid_id, actor=actor)
     return appeal
+
+
+def _require_assignable(appeal: Appeal, actor, assignee) -> None:
+    if not may_assign(actor, appeal):
+        raise NotPermitted(_("只有正在办理这条诉求的一方可以指定经办人"))
+    if assignee is not None and not assignable(appeal).filter(pk=assignee.pk).exists():
+        raise InvalidInput(_("%(who)s 不是本单位（本社区）的工作人员，不能做经办人") % {"who": assignee}, field="assignee")
+
+
+@transaction.atomic
+def appeal_assign(*, appeal: Appeal, actor, assignee, reason: str = "") -> Appeal:
+    """Name the person who has it (经办人), inside the side holding it; ``None`` takes it off anyone's worklist."""
+    appeal = locked(appeal)
+    _require_assignable(appeal, actor, assignee)
+    if appeal.assignee_id == getattr(assignee, "pk", None):
+        return appeal
+    before = appeal.assignee_id
+    appeal.assignee = assignee
+    event = transition(appeal, Action.ASSIGN, actor=actor, public=False,
+                       reason=(_("经办人：%(who)s") % {"who": assignee} if assignee else _("取消经办人"))
+                       + (f"（{reason.strip()}）" if (reason or "").strip() else ""),
+                       data={"from": before, "to": getattr(assignee, "pk", None)})
+    if assignee is not None and assignee.pk != actor.pk:
+        notify.assigned(appeal, event, assignee)
+    return appeal
+
+
+def appeals_hand_over(*, actor, from_user, to_user, reason: str) -> int:
+    """交接: every open appeal ``from_user`` is the 经办人 of goes to ``to_user`` (she is away, or has left), each
+    with its event; one the actor may not assign, or ``to_user`` may not take, is left as it is. Returns how many
+    moved."""
+    if not (reason or "").strip():
+        raise InvalidInput(_("请写明交接原因（如休假、调岗）"), field="reason")
+    moved = 0
+    for pk in Appeal.objects.filter(assignee=from_user, state__in=OPEN_STATES).values_list("pk", flat=True):
+        try:
+            appeal_assign(appeal=Appeal(pk=pk), actor=actor, assignee=to_user, reason=_("交接：%(why)s") % {
+                "why": reason.strip()})
+        except (NotPermitted, InvalidInput):
+            continue
+        moved += 1
+    return moved

@@ -154,6 +154,14 @@ def start_clock(appeal: Appeal, step: str, start) -> None:
     setattr(appeal, f"{step}_warn_at", warn)
 
 
+def extend_clock(appeal: Appeal, due, now) -> None:
+    """An approved 延期: the resolve deadline moves to ``due``, warned again at the same share of what is left,
+    and the sweep warns and escalates afresh against it."""
+    appeal.resolve_due_at = due
+    appeal.resolve_warn_at = now + (due - now) * settings.GONGZHI["WARN_AT"]
+    appeal.resolve_warned_at = appeal.resolve_escalated_at = None
+
+
 # --- place --------------------------------------------------------------------------------------------------
 
 

@@ -79,6 +79,7 @@ def cohandling_list(request):
         status = "open"
         whistles = selectors.cohandling(viewer=request.user, side=side, status=status)
     page = Paginator(whistles, PAGE_SIZE).get_page(request.GET.get("page"))
+    selectors.with_places([w.appeal for w in page.object_list])
     return render_page(request, "appeals/cohandling.html", {
         "page_obj": page, "side": side, "sides": sides, "status": status, "now": timezone.now(),
         "statuses": [("open", _("未完成")), ("overdue", _("已超时")), *WhistleStatus.choices, ("", _("全部"))],

@@ -31,13 +31,20 @@ from ..forms import (
     CloseForm,
     DeskForm,
     PartyForm,
-    ReasonForm,
     ReplyForm,
     department_choices,
     place_label,
 )
 from ..models import AppealPhoto, Category
-from ..permissions import actions_for, appeals_visible_to, may_add_photos, may_see_contact, whistle_steps
+from ..permissions import (
+    actions_for,
+    acts_for_community,
+    appeals_visible_to,
+    may_add_photos,
+    may_assign,
+    may_see_contact,
+    whistle_steps,
+)
 
 PAGE_SIZE = 50
 
@@ -56,6 +63,7 @@ def _queue_filters(request) -> dict:
         "state": "" if number else get.get("state", "open"),
         "overdue": get.get("overdue") == "1", "due_soon": get.get("due") == "soon",
         "follow_up": get.get("follow_up") == "1", "mine": get.get("mine") == "1",
+        "assigned": get.get("assigned") == "1", "pending": get.get("pending") == "1",
     }
 
 
@@ -74,6 +82,7 @@ def appeal_queue(request):
         if len(found) == 1:  # the one she asked for: straight to it
             return redirect("staff:appeal_detail", pk=found[0].pk)
     page = Paginator(appeals, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = selectors.with_places(page.object_list)
     # 我经手的 lists appeals since handed on: those she can no longer open are shown without a link
     openable = (set(appeals_visible_to(request.user).filter(pk__in=[a.pk for a in page]).values_list("pk", flat=True))
                 if filters["mine"] else None)
@@ -212,7 +221,7 @@ def _detail_context(request, appeal, **extra) -> dict:
         "accept_form": AcceptForm(initial={"category": appeal.category_id}, categorised=appeal.category_id is not None),
         "dispatch_form": PartyForm(parties=parties),
         "transfer_form": PartyForm(parties=parties.exclude(pk=appeal.party_id), empty=_("请选择")),
-        "reply_form": extra.pop("reply_form", None) or ReplyForm(auto_id="resolve_%s"), "close_form": CloseForm(auto_id="close_%s"), "reason_form": ReasonForm(),
+        "reply_form": extra.pop("reply_form", None) or ReplyForm(auto_id="resolve_%s"), "close_form": CloseForm(auto_id="close_%s"),
         "departments": department_choices(appeal),
         "whistles": _whistles(request.user, appeal),
         "ratings": Rating.choices,
@@ -223,6 +232,10 @@ def _detail_context(request, appeal, **extra) -> dict:
         "templates": selectors.reply_templates(appeal),
         "photos": appeal.photos.all(),
         "ratings_given": appeal.ratings.select_related("party").order_by("at", "id"),
+        "pending_requests": list(appeal.requests.filter(state="pending").select_related("party", "requested_by")),
+        "may_decide": acts_for_community(request.user, appeal),
+        "assignable": list(selectors.assignable(appeal)) if appeal.is_open and (
+            may_assign(request.user, appeal)) else [],
         "can_add_photos": appeal.state in OPEN_STATES and appeal.photos.count() < services.MAX_PHOTOS and (
             may_add_photos(request.user, appeal)),
         **extra,
@@ -235,6 +248,16 @@ def _whistles(user, appeal) -> list:
     for w in whistles:
         w.steps = whistle_steps(user, w, appeal)
     return whistles
+
+
+def _local_datetime(value: str):
+    """A datetime-local field (2026-12-05T17:30) as an aware time in the user's zone; None when unreadable."""
+    from datetime import datetime
+
+    try:
+        return timezone.make_aware(datetime.fromisoformat(value))
+    except (ValueError, TypeError):
+        return None
 
 
 def _no_category():
@@ -261,11 +284,12 @@ def _done_messages() -> dict[str, str]:
     """What the worker is told after each action, in words of its own (not "已" + the action's label)."""
     return {
         Action.ACCEPT: _("已受理"), Action.DISPATCH: _("已派单"), Action.TAKE: _("已接单"),
-        Action.RETURN: _("已退单，等待社区重新派单"), Action.TRANSFER: _("已转派"),
+        Action.RETURN: _("已申请退单，等待社区审核"), Action.EXTEND_REQUEST: _("已申请延期，等待社区审核"),
+        Action.TRANSFER: _("已转派"),
         Action.RESOLVE: _("已办结，答复已发给居民"), Action.CLOSE_UNRESOLVED: _("已关闭，记为未解决"),
         Action.PAUSE: _("已暂停计时"), Action.RESUME: _("已恢复计时"), Action.FOLLOW_UP: _("回访已记录"),
         Action.WHISTLE: _("已吹哨"), Action.MERGE: _("已合并到同类诉求"), Action.RECLASSIFY: _("类别已更正"),
-        Action.UNPUBLISH: _("已撤下公示"), "photos": _("照片已上传"),
+        Action.UNPUBLISH: _("已撤下公示"), Action.ASSIGN: _("经办人已更新"), "photos": _("照片已上传"),
     }
 
 
@@ -287,6 +311,8 @@ def appeal_act(request, pk, action):
                                                           reason=post.get("reason", "")),
         Action.TAKE: lambda: services.appeal_take(appeal=appeal, actor=user),
         Action.RETURN: lambda: services.appeal_return(appeal=appeal, actor=user, reason=post.get("reason", "")),
+        Action.EXTEND_REQUEST: lambda: services.appeal_request_extension(
+            appeal=appeal, actor=user, due_at=_local_datetime(post.get("due_at", "")), reason=post.get("reason", "")),
         Action.TRANSFER: lambda: services.appeal_transfer(appeal=appeal, actor=user, party=party(),
                                                           reason=post.get("reason", "")),
         Action.RESOLVE: lambda: services.appeal_resolve(appeal=appeal, actor=user, reply=post.get("reply", ""),
@@ -306,6 +332,10 @@ def appeal_act(request, pk, action):
             category=Category.objects.filter(pk=post.get("category") or 0).first() or _no_category()),
         Action.UNPUBLISH: lambda: services.appeal_unpublish(appeal=appeal, actor=user,
                                                             reason=post.get("reason", "")),
+        Action.ASSIGN: lambda: services.appeal_assign(
+            appeal=appeal, actor=user, reason=post.get("reason", ""),
+            assignee=(selectors.assignable(appeal).filter(pk=post.get("assignee")).first()
+                      if post.get("assignee", "").isdigit() else None)),
         "photos": lambda: services.appeal_add_photos(appeal=appeal, actor=user,
                                                      files=request.FILES.getlist("photos")),
     }

@@ -1,0 +1,101 @@
+"""经办人: the side holding an appeal names who has it; her worklist; hand-over when she is away."""
+import pytest
+
+from gongzhi.accounts.models import RoleGrant, User
+from gongzhi.appeals import services
+from gongzhi.appeals.choices import Channel
+from gongzhi.appeals.models import Category
+from gongzhi.core.errors import InvalidInput, NotPermitted
+from gongzhi.notifications.models import Notification
+
+pytestmark = [pytest.mark.django_db, pytest.mark.clock("2026-11-23 10:00 +0800")]
+
+
+@pytest.fixture
+def colleague(users, world):
+    worker = users("worker")
+    grant = worker.role_grants.get()
+    other = User.objects.create_user(username="worker2", password="x", display_name="社工 陈明")
+    RoleGrant.objects.create(user=other, role=grant.role, area_id=grant.area_id)
+    return other
+
+
+@pytest.fixture
+def accepted(users, world):
+    worker = users("worker")
+    appeal = services.appeal_submit(channel=Channel.DESK, text="电动车在楼道充电", area=world.compound, actor=worker,
+                                    category=Category.objects.get(code="property-elevator"))
+    return services.appeal_accept(appeal=appeal, actor=worker)
+
+
+def test_the_community_names_a_handler_who_finds_it_on_her_worklist(accepted, colleague, login, users):
+    worker = login("worker")
+    page = worker.get(f"/staff/appeals/{accepted.pk}/").content.decode()
+    assert 'name="assignee"' in page and "社工 陈明" in page
+    worker.post(f"/staff/appeals/{accepted.pk}/assign", {"assignee": colleague.pk})
+    accepted.refresh_from_db()
+    assert accepted.assignee == colleague
+    assert Notification.objects.filter(user=colleague, title__contains="经办人").exists()
+    mine = login("worker2").get("/staff/appeals/?state=open&assigned=1").content.decode()
+    assert accepted.number in mine
+    home = login("worker2").get("/staff/").content.decode()
+    assert "指派给我" in home
+    # nobody outside the side holding it: a property clerk is neither assigner nor assignee here
+    with pytest.raises(NotPermitted):
+        services.appeal_assign(appeal=accepted, actor=users("property"), assignee=colleague)
+    with pytest.raises(InvalidInput):
+        services.appeal_assign(appeal=accepted, actor=users("worker"), assignee=users("property"))
+
+
+def test_hand_over_moves_her_open_appeals_to_a_colleague(accepted, colleague, login, users):
+    services.appeal_assign(appeal=accepted, actor=users("worker"), assignee=users("worker"))
+    client = login("worker")
+    form = client.get("/staff/appeals/hand-over").content.decode()
+    assert "社工 陈明" in form and "1 件" in form
+    refused = client.post("/staff/appeals/hand-over", {"to_user": colleague.pk}, follow=True).content.decode()
+    assert "交接原因" in refused
+    client.post("/staff/appeals/hand-over", {"to_user": colleague.pk, "reason": "12月休假"})
+    accepted.refresh_from_db()
+    assert accepted.assignee == colleague
+    assert accepted.events.filter(action="assign", reason__contains="12月休假").exists()
+
+
+def test_the_community_keeps_its_own_reply_templates(accepted, login, users, world):
+    client = login("worker")
+    page = client.get("/staff/reply-templates/").content.decode()
+    assert "新增本社区的模板" in page
+    refused = client.post("/staff/reply-templates/", {"title": "太短", "text": "已处理"}, follow=True)
+    assert "模板内容太短" in refused.content.decode()
+    client.post("/staff/reply-templates/", {"title": "楼道充电劝离",
+                                            "text": "您反映的{place}电动车楼道充电问题，网格员已于{date}上门劝离并张贴告知。"})
+    detail = client.get(f"/staff/appeals/{accepted.pk}/").content.decode()
+    assert "楼道充电劝离" in detail and "电动车楼道充电问题" in detail
+    # another community's worker neither sees nor edits it
+    assert login("property").get("/staff/reply-templates/").status_code == 403
+    assert "答复模板" not in login("gridworker").get("/staff/").content.decode().split("</nav>")[0]
+
+
+def test_an_extension_moves_the_deadline_only_once_the_community_agrees(accepted, login, users):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    company = users("property").role_grants.get().organisation
+    services.appeal_dispatch(appeal=accepted, actor=users("worker"), party=company)
+    accepted.refresh_from_db()
+    before = accepted.resolve_due_at
+    clerk, worker = login("property"), login("worker")
+    wanted = timezone.localtime(before + timedelta(days=5)).strftime("%Y-%m-%dT%H:%M")
+    too_soon = timezone.localtime(before - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    refused = clerk.post(f"/staff/appeals/{accepted.pk}/extend_request", {"due_at": too_soon, "reason": "等配件"},
+                         follow=True).content.decode()
+    assert "应晚于现在的办结时限" in refused
+    clerk.post(f"/staff/appeals/{accepted.pk}/extend_request", {"due_at": wanted, "reason": "电梯主板需从厂家订货"})
+    accepted.refresh_from_db()
+    assert accepted.resolve_due_at == before
+    asked = accepted.requests.get()
+    worker.post(f"/staff/requests/{asked.pk}/approve")
+    accepted.refresh_from_db()
+    assert timezone.localtime(accepted.resolve_due_at).strftime("%Y-%m-%dT%H:%M") == wanted
+    assert accepted.events.filter(action="extend", public=False).exists()
+    assert Notification.objects.filter(user=users("property"), title__contains="延期申请已同意").exists()
