@@ -35,7 +35,7 @@ def test_the_demo_city_is_the_same_every_time_and_prints_its_accounts(tmp_path):
     first = build(tmp_path / "a", "--scale", "1200")
     second = build(tmp_path / "b", "--scale", "1200")
     assert fingerprint(tmp_path / "a") == fingerprint(tmp_path / "b")
-    for username in ["admin", "operator", "subdistrict", "secretary", "worker", "gridworker", "property", "owners",
+    for username in ["admin", "operator", "subdistrict", "district", "secretary", "worker", "gridworker", "property", "owners",
                      "department", "volunteer", "resident", "newcomer"]:
         assert f"  {username} " in first
     assert "gongzhi-demo" in first and first.count("\n") == second.count("\n")

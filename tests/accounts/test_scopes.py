@@ -14,7 +14,7 @@ from gongzhi.registry.validators import id_check_char
 
 pytestmark = pytest.mark.django_db
 
-STAFF = ["operator", "subdistrict", "secretary", "worker", "gridworker", "property", "owners", "department",
+STAFF = ["operator", "subdistrict", "district", "secretary", "worker", "gridworker", "property", "owners", "department",
          "volunteer"]
 EVERYONE_BUT_ADMIN = [*STAFF, "resident", "newcomer"]
 SECRET_NAME = "界外测试人"

@@ -40,12 +40,36 @@ def test_the_sweep_warns_then_escalates_each_step_once(appeal, users):
     with time_machine.travel("2026-11-23 11:05 +0800", tick=False):
         first, second = sweep(), sweep()
     assert (first["respond_escalate"], second["respond_escalate"]) == (1, 0)
+    assert Notification.objects.filter(user=worker, key=f"appeal:{appeal.pk}:respond:escalate:1").exists()
     subdistrict = users("subdistrict")
-    assert Notification.objects.filter(user=subdistrict, key=f"appeal:{appeal.pk}:respond:escalate").exists()
+    assert not Notification.objects.filter(user=subdistrict).exists()  # rung 1 is the community's
     assert OutboxMessage.objects.filter(recipient="13900009999", state="pending").count() == 1
     actions = list(appeal.events.values_list("action", flat=True))
     assert actions == [Action.SUBMIT, Action.WARN, Action.ESCALATE]
     assert appeal.events.get(action=Action.ESCALATE).public  # the resident sees it was escalated
+    # still overdue 8 hours later: the subdistrict's rung, once, with a 督办 the community must answer
+    with time_machine.travel("2026-11-23 19:05 +0800", tick=False):
+        assert (sweep()["climbed"], sweep()["climbed"]) == (1, 0)
+    assert Notification.objects.filter(user=subdistrict, key=f"appeal:{appeal.pk}:respond:escalate:2").exists()
+    assert list(appeal.supervisions.order_by("level").values_list("level", "by", "answered_at")) == [
+        (1, "社区督办", None), (2, "街道督办", None)]
+    with time_machine.travel("2026-11-26 19:05 +0800", tick=False):
+        assert sweep()["climbed"] == 2  # three days on: the district's and the city's rungs in one run, once each
+    appeal.refresh_from_db()
+    assert appeal.escalation_level == 4
+
+
+def test_escalations_come_as_one_digest_per_person(users, world):
+    worker = users("worker")
+    with time_machine.travel(MONDAY_10AM, tick=False):
+        for n in range(5):
+            services.appeal_submit(channel=Channel.DESK, text=f"路灯坏了{n}", area=world.compound, actor=worker,
+                                   category=Category.objects.get(code="property-elevator"))
+    with time_machine.travel("2026-11-23 11:05 +0800", tick=False):
+        assert sweep()["respond_escalate"] == 5
+    escalations = Notification.objects.filter(user=worker, title__contains="超时督办")
+    assert escalations.count() == 1 and escalations.get().title.startswith("5 件诉求超时督办")
+    assert escalations.get().link == "/staff/appeals/?state=open&overdue=1"
 
 
 def test_a_paused_appeal_is_not_escalated(appeal, users):
@@ -109,3 +133,39 @@ def test_the_laptop_clock_runs_the_sweep_and_empties_the_outbox(appeal, users):
     assert "appeals-sweep" in out.getvalue() and "respond_escalate" in out.getvalue()
     assert not OutboxMessage.objects.filter(sent_at__isnull=True).exists()
     assert OutboxMessage.objects.filter(recipient="13900009999", sent_at__isnull=False).exists()
+
+
+def test_the_handlers_answer_each_supervision_and_a_superior_or_the_resident_urges(appeal, users, login):
+    """督办 on the appeal page: the community answers the ladder's 督办; the subdistrict urges with its opinion; the
+    resident may urge once, and only past the deadline."""
+    resident = login("resident")
+    refused = resident.post(f"/portal/appeals/{appeal.pk}/urge", follow=True).content.decode()
+    assert "还没到办理时限" in refused
+    with time_machine.travel("2026-11-23 11:05 +0800", tick=False):
+        sweep()
+        worker = login("worker")
+        home = worker.get("/staff/").content.decode()
+        assert "督办待回复" in home
+        page = worker.get(f"/staff/appeals/{appeal.pk}/").content.decode()
+        assert "社区督办" in page and 'name="answer"' in page
+        record = appeal.supervisions.get()
+        short = worker.post(f"/staff/supervisions/{record.pk}/answer", {"answer": "好"}, follow=True)
+        assert "至少5个字" in short.content.decode()
+        worker.post(f"/staff/supervisions/{record.pk}/answer", {"answer": "电梯公司维修工已在路上，11:30前到场"})
+        record.refresh_from_db()
+        assert record.answered_by == users("worker") and record.answered_at is not None
+        listed = worker.get("/staff/appeals/?state=open&supervised=1").content.decode()
+        assert appeal.number not in listed
+        # the subdistrict urges: its note must be answered too; a grid worker cannot urge
+        sub = login("subdistrict")
+        assert "以街道工作人员身份催办" in sub.get(f"/staff/appeals/{appeal.pk}/").content.decode()
+        sub.post(f"/staff/appeals/{appeal.pk}/urge", {"reason": "困人事件请立即处置"})
+        assert Notification.objects.filter(user=users("worker"), title__contains="被催办").exists()
+        assert 'id="urge-note"' not in login("gridworker").get(f"/staff/appeals/{appeal.pk}/").content.decode()
+        # the resident, past the deadline, once
+        page = resident.get(f"/portal/appeals/{appeal.pk}/").content.decode()
+        assert "催一下" in page
+        resident.post(f"/portal/appeals/{appeal.pk}/urge")
+        assert "催一下" not in resident.get(f"/portal/appeals/{appeal.pk}/").content.decode()
+    kinds = list(appeal.supervisions.order_by("id").values_list("kind", "by"))
+    assert kinds == [("escalation", "社区督办"), ("urge", "街道工作人员"), ("urge", "诉求人")]

@@ -10,6 +10,7 @@ class Role(models.TextChoices):
     COMMUNITY_WORKER = "community_worker", _("社区工作者")
     COMMUNITY_SECRETARY = "community_secretary", _("社区书记/主任")
     SUBDISTRICT_STAFF = "subdistrict_staff", _("街道工作人员")
+    DISTRICT_STAFF = "district_staff", _("区级工作人员")
     PROPERTY_STAFF = "property_staff", _("物业人员")
     OWNERS_COMMITTEE_MEMBER = "owners_committee_member", _("业委会委员")
     DEPARTMENT_STAFF = "department_staff", _("职能部门人员")

@@ -52,6 +52,8 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
         {P.VIEW_AREAS, P.VIEW_RESIDENTS, P.VIEW_ORGANISATIONS, P.MANAGE_AREAS, P.MANAGE_ORGANISATIONS,
          P.MANAGE_ROLES, P.VIEW_AUDIT, P.HANDLE_APPEALS}
     ),
+    # the district's 接诉即办 office: oversees its subdistricts' appeals (the escalation ladder's third rung)
+    Role.DISTRICT_STAFF: frozenset({P.VIEW_AREAS, P.VIEW_ORGANISATIONS, P.HANDLE_APPEALS}),
     # property staff and owners' committees keep owner rosters, but masked
     Role.PROPERTY_STAFF: frozenset({P.VIEW_AREAS, P.VIEW_RESIDENTS, P.VIEW_ORGANISATIONS, P.WORK_APPEALS}),
     Role.OWNERS_COMMITTEE_MEMBER: frozenset({P.VIEW_AREAS, P.VIEW_RESIDENTS, P.VIEW_ORGANISATIONS, P.WORK_APPEALS}),
@@ -70,6 +72,7 @@ ROLE_AREA_KINDS: dict[str, frozenset[str]] = {
     Role.COMMUNITY_WORKER: frozenset({"community"}),
     Role.COMMUNITY_SECRETARY: frozenset({"community"}),
     Role.SUBDISTRICT_STAFF: frozenset({"subdistrict"}),
+    Role.DISTRICT_STAFF: frozenset({"district"}),
 }
 ROLE_ORG_KINDS: dict[str, frozenset[str]] = {
     Role.VOLUNTEER: frozenset({"volunteer_team"}),

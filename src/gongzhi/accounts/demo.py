@@ -63,6 +63,7 @@ def build_accounts() -> list[DemoAccount]:
         ("admin", "系统管理员", Role.ADMINISTRATOR, None, None),
         ("operator", "市级运营 周敏", Role.CITY_OPERATOR, None, None),
         ("subdistrict", "街道干部 陈立新", Role.SUBDISTRICT_STAFF, subdistrict, None),
+        ("district", "区接诉即办 马骏", Role.DISTRICT_STAFF, Area.objects.get(pk=subdistrict.district_id), None),
         ("secretary", "社区书记 刘东风", Role.COMMUNITY_SECRETARY, community, None),
         ("worker", "社工 李惠", Role.COMMUNITY_WORKER, community, None),
         ("gridworker", "网格员 王秀梅", Role.GRID_WORKER, grid, None),
@@ -98,7 +99,7 @@ def build_accounts() -> list[DemoAccount]:
 def demo_accounts() -> list[DemoAccount]:
     """The accounts of an existing demo city, for printing again."""
     out = []
-    for user in User.objects.filter(username__in=["admin", "operator", "subdistrict", "secretary", "worker",
+    for user in User.objects.filter(username__in=["admin", "operator", "subdistrict", "district", "secretary", "worker",
                                                   "gridworker", "property", "owners", "department", "volunteer",
                                                   "resident", "newcomer"]).order_by("id"):
         grant = user.role_grants.filter(revoked_at__isnull=True).select_related("area", "organisation").first()

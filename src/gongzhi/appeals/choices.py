@@ -70,7 +70,9 @@ class Action(models.TextChoices):
     RETURN_REQUEST = "return_request", _("申请退单")
     EXTEND_REQUEST = "extend_request", _("申请延期")
     EXTEND = "extend", _("同意延期")
-    REQUEST_REJECTED = "request_rejected", _("驳回申请")  # the registry redrew a grid line, or a task went to its grid
+    REQUEST_REJECTED = "request_rejected", _("驳回申请")
+    URGE = "urge", _("催办")
+    SUPERVISION_ANSWER = "supervision_answer", _("督办回复")  # the registry redrew a grid line, or a task went to its grid
 
 
 class Outcome(models.TextChoices):

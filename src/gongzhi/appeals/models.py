@@ -69,6 +69,32 @@ class RoutingRule(models.Model):
         return f"{self.category} → {target}"
 
 
+class EscalationRung(models.Model):
+    """The escalation ladder (督办), as data: an appeal past its deadline climbs one rung after another, each
+    after its own time, and each rung's people hear of it and may urge (催办). Rung 1 fires at the deadline."""
+
+    class Target(models.TextChoices):
+        COMMUNITY = "community", _("社区")
+        SUBDISTRICT = "subdistrict", _("街道")
+        DISTRICT = "district", _("区")
+        CITY = "city", _("市12345中心")
+
+    level = models.PositiveSmallIntegerField(_("级别"), unique=True)
+    name = models.CharField(_("名称"), max_length=40)
+    target = models.CharField(_("督办方"), max_length=12, choices=Target.choices)
+    after_hours = models.DecimalField(_("超时多少小时后"), max_digits=6, decimal_places=1, default=0,
+                                      help_text=_("从时限算起的自然小时；第1级为0"))
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("督办层级")
+        verbose_name_plural = _("督办层级")
+        ordering = ["level"]
+
+    def __str__(self):
+        return f"{self.level} {self.name}"
+
+
 class CalendarDay(models.Model):
     """An exception to Monday–Friday: an official holiday, or a weekend day worked in exchange (调休)."""
 
@@ -137,7 +163,9 @@ class Appeal(Placed, TimeStamped):
     respond_warn_at = models.DateTimeField(null=True, blank=True)
     resolve_due_at = models.DateTimeField(_("办结时限"), null=True, blank=True)
     resolve_warn_at = models.DateTimeField(null=True, blank=True)
-    # set once by the sweep: each step warns once at 80% and escalates once when overdue
+    # set once by the sweep: each step warns once at 80% and escalates once when overdue, then climbs the ladder
+    # (EscalationRung): the highest rung reached for the step it is at
+    escalation_level = models.PositiveSmallIntegerField(_("督办级别"), default=0, db_default=0)  # raw loaders
     respond_warned_at = models.DateTimeField(null=True, blank=True)
     respond_escalated_at = models.DateTimeField(null=True, blank=True)
     resolve_warned_at = models.DateTimeField(null=True, blank=True)
@@ -302,6 +330,39 @@ class AppealRequest(models.Model):
 
     def __str__(self):
         return f"{self.appeal_id} {self.kind} {self.state}"
+
+
+class Supervision(models.Model):
+    """督办: an overdue appeal reached a rung, or a superior (or the resident) urged it (催办). The side handling
+    the appeal must answer: why it is late and what happens next. Answered or not, it stays on the record."""
+
+    class Kind(models.TextChoices):
+        ESCALATION = "escalation", _("超时督办")
+        URGE = "urge", _("催办")
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.PROTECT, related_name="supervisions")
+    kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)
+    level = models.PositiveSmallIntegerField(_("督办级别"), default=0)
+    by = models.CharField(_("督办方"), max_length=40)
+    step = models.CharField(max_length=10, blank=True)
+    issued_at = models.DateTimeField(_("督办时间"))
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+")
+    note = models.CharField(_("督办意见"), max_length=500, blank=True)
+    answer = models.TextField(_("回复"), blank=True)
+    answered_at = models.DateTimeField(_("回复时间"), null=True, blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+
+    class Meta:
+        verbose_name = _("督办")
+        verbose_name_plural = _("督办")
+        ordering = ["-issued_at", "-id"]
+        indexes = [models.Index(fields=["appeal"], condition=Q(answered_at__isnull=True),
+                                name="supervision_open_idx")]
+
+    def __str__(self):
+        return f"{self.appeal_id} {self.kind} {self.by}"
 
 
 class Whistle(models.Model):

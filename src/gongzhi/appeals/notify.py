@@ -1,6 +1,8 @@
 """Who hears of what happens to an appeal. Called inside the service's transaction, so a message is queued
 exactly when the change it reports is committed (the outbox delivers it later, retrying a failing gateway).
 The messages themselves are made by ``notifications.services``; this module says who hears what."""
+from collections import defaultdict
+
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -110,6 +112,39 @@ def assigned(appeal: Appeal, event, user) -> None:
 
 def _tell_staff_users(users, appeal: Appeal, key: str, title: str, body: str = "") -> None:
     notify_many([Message(u, key, title % {"n": appeal.number}, body, staff_link(appeal.pk)) for u in users])
+
+
+def urged(appeal: Appeal, event, title: str, body: str) -> None:
+    """催办: whoever holds the appeal now — its 经办人, the party's staff, the community side — by SMS too."""
+    grants = (staff_of(areas=[appeal.community_id], roles=[Role.COMMUNITY_WORKER, Role.COMMUNITY_SECRETARY])
+              | staff_of(areas=[appeal.grid_id], roles=[Role.GRID_WORKER]))
+    if appeal.party_id:
+        grants = grants | staff_of(organisations=[appeal.party_id])
+    users = set(grants.values_list("user_id", flat=True)) | ({appeal.assignee_id} if appeal.assignee_id else set())
+    notify_many([Message(u, f"urge:{event.pk}", title % {"n": appeal.number}, body, staff_link(appeal.pk))
+                 for u in users], sms=True)
+
+
+def digest(items: list[tuple[int, str, str, str, int]], title_many: str, *, overdue: bool, sms: bool, now) -> None:
+    """What one sweep run has for each person — (user id, key, title, body, appeal id) — as one message: the
+    appeal's own when there is one, else a digest naming them (up to 20) and opening the queue filtered to them.
+    A worker with 185 overdue appeals gets one message (and one SMS), not 185."""
+    by_user: dict[int, list] = defaultdict(list)
+    for item in items:
+        by_user[item[0]].append(item)
+    queue = reverse("staff:appeal_queue") + ("?state=open&overdue=1" if overdue else "?state=open&due=soon")
+    out = []
+    for user, mine in by_user.items():
+        if len(mine) == 1:
+            u, key, title, body, pk = mine[0]
+            out.append(Message(u, key, title, body, staff_link(pk)))
+            continue
+        lines = [title for _u, _k, title, _b, _pk in mine[:20]]
+        if len(mine) > 20:
+            lines.append(_("……等 %(n)s 件") % {"n": len(mine)})
+        key = f"digest:{'overdue' if overdue else 'soon'}:{now:%Y%m%d%H%M%S}:{min(i[4] for i in mine)}:{len(mine)}"
+        out.append(Message(user, key, title_many % {"count": len(mine)}, "\n".join(lines), queue))
+    notify_many(out, sms=sms)
 
 
 def to_staff(items: list[tuple[int, str, str, str, int]], *, sms: bool) -> None:

@@ -23,7 +23,7 @@ from gongzhi.registry.selectors import attach_places, search_residents
 
 from .choices import MERGE_TARGET_STATES, OPEN_STATES, Action, State, WhistleStatus
 from .forms import place_label
-from .models import Appeal, AppealEvent, AppealRequest, Category, ReplyTemplate, Whistle
+from .models import Appeal, AppealEvent, AppealRequest, Category, ReplyTemplate, Supervision, Whistle
 from .permissions import COMMUNITY_BODIES, acts_for_community, acts_for_party, appeals_visible_to, called_on
 
 # 20261124-00042 as people write it: the dash left out or doubled as a date (2026-11-24-42), zeros dropped
@@ -48,7 +48,8 @@ FOLLOW_UP_DAYS = 30  # 待回访: appeals finished this recently that nobody has
 
 def appeal_list(*, viewer, area: Area | None = None, state: str = "", category: int | None = None,
                 overdue: bool = False, number: str = "", due_soon: bool = False, follow_up: bool = False,
-                mine: bool = False, assigned: bool = False, pending: bool = False) -> QuerySet[Appeal]:
+                mine: bool = False, assigned: bool = False, pending: bool = False,
+                supervised: bool = False) -> QuerySet[Appeal]:
     """The queue's appeals. ``due_soon``: open, past the warning point of the step it is at, not yet overdue
     (即将超时); ``follow_up``: finished in the last 30 days and not called back since (待回访); ``mine``: those the
     viewer took an action on herself (我经手的), whatever their state and wherever they are now; ``assigned``: those
@@ -59,6 +60,8 @@ def appeal_list(*, viewer, area: Area | None = None, state: str = "", category: 
         qs = appeals_visible_to(viewer)
     if assigned:
         qs = qs.filter(assignee=viewer)
+    if supervised:  # a 督办 waits for the handlers' answer
+        qs = qs.filter(Exists(Supervision.objects.filter(appeal_id=OuterRef("pk"), answered_at__isnull=True)))
     if pending:
         qs = qs.filter(Exists(AppealRequest.objects.filter(appeal_id=OuterRef("pk"), state="pending")))
     if number.strip():
@@ -412,6 +415,8 @@ def todo(viewer) -> list[dict]:
     if party:
         add(_("待接单"), visible.filter(state=State.DISPATCHED), f"{queue}?state=dispatched")
     if community or party:
+        add(_("督办待回复"), visible.filter(state__in=OPEN_STATES, pk__in=Supervision.objects.filter(
+            answered_at__isnull=True).values("appeal_id")), f"{queue}?state=open&supervised=1", alert=True)
         add(_("指派给我"), visible.filter(assignee=viewer, state__in=OPEN_STATES), f"{queue}?state=open&assigned=1")
         add(_("即将超时"), appeal_list(viewer=viewer, state="open", due_soon=True), f"{queue}?state=open&due=soon")
         add(_("已超时"), visible.filter(overdue_q(now)), f"{queue}?state=open&overdue=1", alert=True)

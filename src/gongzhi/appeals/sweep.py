@@ -1,4 +1,7 @@
-"""The deadline sweep: warn at 80% of a deadline, escalate once when it passes, close unrated replies.
+"""The deadline sweep: warn at 80% of a deadline, escalate when it passes and up the ladder while it stays
+overdue (``EscalationRung``: community, subdistrict, district, the city's 12345 centre, each after its own time,
+each a 督办 record the handler must answer), close unrated replies. Staff hear of it as one digest per person and
+run, not a message per appeal.
 
 Runs from Celery beat in production and as ``manage.py appeals_sweep`` anywhere. Everything it needs is in the
 database (deadlines are stored, not timers), so a restart loses nothing; each step of each appeal is warned
@@ -14,11 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.access.roles import Role
+from gongzhi.accounts.models import RoleGrant
 from gongzhi.accounts.selectors import staff_of
 
 from . import notify
 from .choices import Action, State
-from .models import Appeal, Whistle
+from .models import Appeal, EscalationRung, Supervision, Whistle
 from .services.lifecycle import record_many, transition_many
 
 BATCH = 5000
@@ -34,22 +38,25 @@ PLAN = [
 ]
 
 
-def _claim(states, when_field: str, flag: str, now) -> list[Appeal]:
+COLUMNS = ("id", "number", "state", "community_id", "grid_id", "subdistrict_id", "district_id", "party_id")
+
+
+def _claim(states, when_field: str, flag: str, now, **more) -> list[Appeal]:
     qs = Appeal.objects.filter(state__in=states, paused_at__isnull=True, **{f"{when_field}__lte": now,
                                                                           f"{flag}__isnull": True})
     if connection.features.has_select_for_update_skip_locked:
         qs = qs.select_for_update(skip_locked=True, of=("self",))  # two sweeps never take the same appeal
-    rows = list(qs.only("id", "number", "state", "community_id", "grid_id", "subdistrict_id", "party_id")
-                .order_by(when_field)[:BATCH])
-    Appeal.objects.filter(pk__in=[a.pk for a in rows]).update(**{flag: now})
+    rows = list(qs.only(*COLUMNS).order_by(when_field)[:BATCH])
+    Appeal.objects.filter(pk__in=[a.pk for a in rows]).update(**{flag: now}, **more)
     return rows
 
 
-def _staff(appeals: list[Appeal]) -> tuple[dict, dict, dict, dict]:
-    """Who works each community, grid, subdistrict and party of these appeals: one query."""
-    places = {a.community_id for a in appeals} | {a.grid_id for a in appeals} | {a.subdistrict_id for a in appeals}
+def _staff(appeals: list[Appeal]) -> tuple[dict, dict, dict, dict, dict]:
+    """Who works each community, grid, subdistrict, district and party of these appeals: one query."""
+    places = ({a.community_id for a in appeals} | {a.grid_id for a in appeals} | {a.subdistrict_id for a in appeals}
+              | {a.district_id for a in appeals})
     parties = {a.party_id for a in appeals} - {None}
-    community, grid, subdistrict, party = (defaultdict(set) for _ in range(4))
+    community, grid, subdistrict, district, party = (defaultdict(set) for _ in range(5))
     grants = staff_of(areas=places, organisations=parties)
     for user_id, role, area_id, org_id in grants.values_list("user_id", "role", "area_id", "organisation_id"):
         if org_id:
@@ -60,38 +67,97 @@ def _staff(appeals: list[Appeal]) -> tuple[dict, dict, dict, dict]:
             grid[area_id].add(user_id)
         elif role == Role.SUBDISTRICT_STAFF:
             subdistrict[area_id].add(user_id)
-    return community, grid, subdistrict, party
+        elif role == Role.DISTRICT_STAFF:
+            district[area_id].add(user_id)
+    return community, grid, subdistrict, district, party
 
 
-def _messages(step: str, stage: str, appeal: Appeal) -> tuple[str, str]:
+def _rung_people(rung: EscalationRung | None, appeal: Appeal, subdistrict, district, city) -> set:
+    """Who supervises at ``rung``: the community's people are among the handlers already."""
+    if rung is None or rung.target == EscalationRung.Target.COMMUNITY:
+        return set()
+    if rung.target == EscalationRung.Target.SUBDISTRICT:
+        return subdistrict.get(appeal.subdistrict_id, set())
+    if rung.target == EscalationRung.Target.DISTRICT:
+        return district.get(appeal.district_id, set())
+    return city
+
+
+def _messages(step: str, stage: str, appeal: Appeal, rung: EscalationRung | None = None) -> tuple[str, str]:
     if stage == "warn":
         title = (_("诉求 %(n)s 即将超过受理时限") if step == "respond" else _("诉求 %(n)s 即将超过办结时限")) % {
             "n": appeal.number}
         return title, _("请尽快处理。")
-    title = (_("诉求 %(n)s 已超过受理时限，已督办") if step == "respond" else _("诉求 %(n)s 已超过办结时限，已督办")) % {
-        "n": appeal.number}
-    return title, _("已通知上级，请立即处理并说明原因。")
+    title = (_("诉求 %(n)s 已超过受理时限：%(rung)s") if step == "respond" else _("诉求 %(n)s 已超过办结时限：%(rung)s")) % {
+        "n": appeal.number, "rung": rung.name if rung else _("督办")}
+    return title, _("请立即处理，并在诉求页面回复督办：为什么超时、下一步怎么办。")
+
+
+def _escalate(appeals: list[Appeal], step: str, rung: EscalationRung | None, now) -> None:
+    """The rung's 督办 for each appeal: its event, its record to answer, one digest to each person concerned."""
+    level = rung.level if rung else 1
+    by = rung.name if rung else str(_("督办"))
+    record_many(appeals, Action.ESCALATE, at=now, data={"step": step, "level": level}, reason=by, public=True)
+    Supervision.objects.bulk_create([Supervision(appeal_id=a.pk, kind=Supervision.Kind.ESCALATION, level=level, by=by,
+                                                 step=step, issued_at=now) for a in appeals], batch_size=2000)
+    community, grid, subdistrict, district, party = _staff(appeals)
+    city = set(RoleGrant.objects.filter(role=Role.CITY_OPERATOR, revoked_at__isnull=True)
+               .values_list("user_id", flat=True)) if rung and rung.target == EscalationRung.Target.CITY else set()
+    items = []
+    for a in appeals:
+        title, body = _messages(step, "escalate", a, rung)
+        handlers = set(party.get(a.party_id, ())) if step == "resolve" and a.party_id else set()
+        handlers |= community.get(a.community_id, set()) | grid.get(a.grid_id, set())
+        people = handlers | _rung_people(rung, a, subdistrict, district, city)
+        items += [(u, f"appeal:{a.pk}:{step}:escalate:{level}", title, body, a.pk) for u in people]
+    notify.digest(items, _("%(count)s 件诉求超时督办"), overdue=True, sms=True, now=now)
 
 
 def _run_stage(step: str, stage: str, states, when_field: str, flag: str, now) -> int:
     total = 0
+    first = EscalationRung.objects.filter(is_active=True, level=1).first() if stage == "escalate" else None
     while True:
         with transaction.atomic():
-            appeals = _claim(states, when_field, flag, now)
+            more = {"escalation_level": 1} if stage == "escalate" else {}
+            appeals = _claim(states, when_field, flag, now, **more)
             if not appeals:
                 return total
-            community, grid, subdistrict, party = _staff(appeals)
-            action = Action.WARN if stage == "warn" else Action.ESCALATE
-            record_many(appeals, action, at=now, data={"step": step}, public=stage == "escalate")
-            items = []
-            for a in appeals:
-                title, body = _messages(step, stage, a)
-                handlers = set(party.get(a.party_id, ())) if step == "resolve" and a.party_id else set()
-                handlers |= community.get(a.community_id, set()) | grid.get(a.grid_id, set())
-                people = handlers | (subdistrict.get(a.subdistrict_id, set()) if stage == "escalate" else set())
-                items += [(u, f"appeal:{a.pk}:{step}:{stage}", title, body, a.pk) for u in people]
-            notify.to_staff(items, sms=stage == "escalate")
+            if stage == "escalate":
+                _escalate(appeals, step, first, now)
+            else:
+                community, grid, _subdistrict, _district, party = _staff(appeals)
+                record_many(appeals, Action.WARN, at=now, data={"step": step}, public=False)
+                items = []
+                for a in appeals:
+                    title, body = _messages(step, stage, a)
+                    handlers = set(party.get(a.party_id, ())) if step == "resolve" and a.party_id else set()
+                    handlers |= community.get(a.community_id, set()) | grid.get(a.grid_id, set())
+                    items += [(u, f"appeal:{a.pk}:{step}:{stage}", title, body, a.pk) for u in handlers]
+                notify.digest(items, _("%(count)s 件诉求即将超时"), overdue=False, sms=False, now=now)
             total += len(appeals)
+
+
+def _climb(now) -> int:
+    """Up the ladder: an appeal still overdue ``after_hours`` past its deadline reaches the next rung, once."""
+    total = 0
+    for rung in EscalationRung.objects.filter(is_active=True, level__gt=1).order_by("level"):
+        cutoff = now - timedelta(hours=float(rung.after_hours))
+        for step, states, due in (("respond", (State.SUBMITTED,), "respond_due_at"),
+                                  ("resolve", RESOLVING, "resolve_due_at")):
+            while True:
+                with transaction.atomic():
+                    qs = Appeal.objects.filter(state__in=states, paused_at__isnull=True,
+                                               escalation_level__gte=1, escalation_level__lt=rung.level,
+                                               **{f"{due}__lte": cutoff})
+                    if connection.features.has_select_for_update_skip_locked:
+                        qs = qs.select_for_update(skip_locked=True, of=("self",))
+                    appeals = list(qs.only(*COLUMNS).order_by(due)[:BATCH])
+                    if not appeals:
+                        break
+                    Appeal.objects.filter(pk__in=[a.pk for a in appeals]).update(escalation_level=rung.level)
+                    _escalate(appeals, step, rung, now)
+                    total += len(appeals)
+    return total
 
 
 def _late_report_ins(now) -> int:
@@ -146,6 +212,7 @@ def sweep(now=None) -> dict[str, int]:
     now = now or timezone.now()
     counts = {f"{step}_{stage}": _run_stage(step, stage, states, when, flag, now)
               for step, stage, states, when, flag in PLAN}
+    counts["climbed"] = _climb(now)
     counts["report_in_escalate"] = _late_report_ins(now)
     counts["auto_closed"] = _auto_close(now)
     return counts

@@ -34,6 +34,8 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     Action.ESCALATE: (frozenset(State.values), None),
     Action.RELOCATE: (frozenset(State.values), None),
     Action.ASSIGN: (OPEN_STATES, None),
+    Action.URGE: (OPEN_STATES, None),
+    Action.SUPERVISION_ANSWER: (frozenset(State.values), None),
     Action.RETURN_REQUEST: (frozenset({State.DISPATCHED, State.IN_PROGRESS}), None),
     Action.EXTEND_REQUEST: (frozenset({State.DISPATCHED, State.IN_PROGRESS}), None),
     Action.EXTEND: (frozenset({State.DISPATCHED, State.IN_PROGRESS}), None),

@@ -15,6 +15,7 @@ staff = [
     path("appeals/<int:pk>/contact", views.appeal_contact, name="appeal_contact"),
     path("appeals/<int:pk>/<slug:action>", views.appeal_act, name="appeal_act"),
     path("requests/<int:pk>/<slug:decision>", views.request_decide, name="request_decide"),
+    path("supervisions/<int:pk>/answer", views.supervision_answer, name="supervision_answer"),
     path("whistles/", views.cohandling_list, name="cohandling"),
     path("whistles/<int:pk>/<slug:action>", views.whistle_act, name="whistle_act"),
     path("figures/", views.figures, name="appeal_figures"),
@@ -31,6 +32,7 @@ portal = [
     path("appeals/<int:pk>/", views.portal_appeal_detail, name="appeal_detail"),
     path("appeals/<int:pk>/rate", views.portal_appeal_rate, name="appeal_rate"),
     path("appeals/<int:pk>/reopen", views.portal_appeal_reopen, name="appeal_reopen"),
+    path("appeals/<int:pk>/urge", views.portal_appeal_urge, name="appeal_urge"),
     path("appeals/<int:pk>/photos/<int:photo>", views.appeal_photo, name="appeal_photo"),
 ]
 public = [

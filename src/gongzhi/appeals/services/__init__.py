@@ -7,6 +7,7 @@ By use case (each module reads as a list of what a user can do):
   (转派), reclassify, pause and resume the clock, follow up (回访), unpublish;
 - ``closing``: resolve with a reply, close unresolved, rate, reopen;
 - ``requests``: 退单 and 延期, which the party asks and the community approves;
+- ``supervision``: 催办 and the answers to every 督办;
 - ``merge``: merge duplicates into one group;
 - ``whistle``: 街乡吹哨, 部门报到 and the co-handling (协办) that follows;
 - ``photos`` and ``support`` (我也遇到);
@@ -45,6 +46,7 @@ from .lifecycle import appeal_numbers
 from .merge import appeal_merge
 from .photos import MAX_PHOTOS, appeal_add_photos
 from .requests import appeal_request_decide, appeal_request_extension, appeal_return
+from .supervision import appeal_urge, supervision_answer, urger_label
 from .support import appeal_support
 from .templates import reply_template_retire, reply_template_save
 from .whistle import appeal_whistle, whistle_confirm, whistle_feedback, whistle_report_in, whistle_send_back
@@ -56,5 +58,5 @@ __all__ = [
     "appeal_support", "appeal_take", "appeal_transfer", "appeal_triage_apply", "appeal_unpublish",
     "appeal_whistle", "rating_open", "whistle_confirm", "whistle_feedback", "whistle_report_in",
     "whistle_send_back", "reply_template_retire", "reply_template_save",
-    "appeal_request_decide", "appeal_request_extension",
+    "appeal_request_decide", "appeal_request_extension", "appeal_urge", "supervision_answer", "urger_label",
 ]

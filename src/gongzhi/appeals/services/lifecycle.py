@@ -152,6 +152,7 @@ def start_clock(appeal: Appeal, step: str, start) -> None:
     due, warn = clock(start, hours_for(appeal.category, step), urgent=appeal.priority == Priority.URGENT)
     setattr(appeal, f"{step}_due_at", due)
     setattr(appeal, f"{step}_warn_at", warn)
+    appeal.escalation_level = 0  # a new step climbs the ladder from the bottom
 
 
 def extend_clock(appeal: Appeal, due, now) -> None:
@@ -160,6 +161,7 @@ def extend_clock(appeal: Appeal, due, now) -> None:
     appeal.resolve_due_at = due
     appeal.resolve_warn_at = now + (due - now) * settings.GONGZHI["WARN_AT"]
     appeal.resolve_warned_at = appeal.resolve_escalated_at = None
+    appeal.escalation_level = 0
 
 
 # --- place --------------------------------------------------------------------------------------------------

@@ -9,9 +9,10 @@ from .portal import (
     portal_appeal_new,
     portal_appeal_rate,
     portal_appeal_reopen,
+    portal_appeal_urge,
     portal_appeals,
 )
-from .requests import request_decide
+from .requests import request_decide, supervision_answer
 from .staff import (
     appeal_act,
     appeal_contact,
@@ -34,5 +35,5 @@ __all__ = [
     "board_page", "board_support", "desk_place_pick", "desk_place_search", "desk_resident_pick",
     "desk_resident_search", "figures", "hand_over", "hotline_import_detail", "hotline_import_errors", "hotline_import_view",
     "hotline_template_view", "portal_appeal_detail", "portal_appeal_new", "portal_appeal_rate",
-    "portal_appeal_reopen", "portal_appeals", "reply_template_retire", "reply_templates", "request_decide", "track_link", "track_lookup", "whistle_act",
+    "portal_appeal_reopen", "portal_appeals", "reply_template_retire", "reply_templates", "request_decide", "supervision_answer", "portal_appeal_urge", "track_link", "track_lookup", "whistle_act",
 ]

@@ -20,6 +20,7 @@ from ..forms import (
 )
 from ..models import Category
 from ..permissions import appeals_visible_to
+from ..services.supervision import resident_may_urge
 
 
 @login_required
@@ -67,7 +68,7 @@ def portal_appeal_detail(request, pk):
         "timeline": selectors.appeal_timeline(viewer=request.user, appeal=appeal),
         "rate_form": RateForm(), "can_rate": services.rating_open(appeal),
         "can_reopen": group.state in (State.RESOLVED, State.CLOSED, State.CLOSED_UNRESOLVED),
-        "photos": appeal.photos.all(),
+        "photos": appeal.photos.all(), "can_urge": resident_may_urge(appeal, request.user),
     })
 
 
@@ -104,4 +105,19 @@ def portal_appeal_reopen(request, pk):
         messages.error(request, e.message)
     else:
         messages.success(request, _("已重新提交，社区会再次办理"))
+    return redirect("portal:appeal_detail", pk=appeal.pk)
+
+
+@login_required
+@domain_errors_as_http
+@require_POST
+def portal_appeal_urge(request, pk):
+    """催一下: past its deadline, the resident urges her appeal once; the handlers must answer."""
+    appeal = get_visible(appeals_visible_to(request.user).filter(reporter=request.user), pk)
+    try:
+        services.appeal_urge(appeal=appeal, actor=request.user, note=request.POST.get("note", ""))
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, _("已催办，社区会尽快处理并回复您"))
     return redirect("portal:appeal_detail", pk=appeal.pk)

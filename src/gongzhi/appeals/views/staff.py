@@ -45,6 +45,7 @@ from ..permissions import (
     may_see_contact,
     whistle_steps,
 )
+from ..services.supervision import may_answer
 
 PAGE_SIZE = 50
 
@@ -64,6 +65,7 @@ def _queue_filters(request) -> dict:
         "overdue": get.get("overdue") == "1", "due_soon": get.get("due") == "soon",
         "follow_up": get.get("follow_up") == "1", "mine": get.get("mine") == "1",
         "assigned": get.get("assigned") == "1", "pending": get.get("pending") == "1",
+        "supervised": get.get("supervised") == "1",
     }
 
 
@@ -234,6 +236,9 @@ def _detail_context(request, appeal, **extra) -> dict:
         "ratings_given": appeal.ratings.select_related("party").order_by("at", "id"),
         "pending_requests": list(appeal.requests.filter(state="pending").select_related("party", "requested_by")),
         "may_decide": acts_for_community(request.user, appeal),
+        "supervisions": list(appeal.supervisions.select_related("answered_by", "issued_by").order_by("issued_at", "id")),
+        "may_answer": may_answer(request.user, appeal),
+        "urge_as": services.urger_label(request.user, appeal) if appeal.is_open else None,
         "assignable": list(selectors.assignable(appeal)) if appeal.is_open and (
             may_assign(request.user, appeal)) else [],
         "can_add_photos": appeal.state in OPEN_STATES and appeal.photos.count() < services.MAX_PHOTOS and (
@@ -289,7 +294,7 @@ def _done_messages() -> dict[str, str]:
         Action.RESOLVE: _("已办结，答复已发给居民"), Action.CLOSE_UNRESOLVED: _("已关闭，记为未解决"),
         Action.PAUSE: _("已暂停计时"), Action.RESUME: _("已恢复计时"), Action.FOLLOW_UP: _("回访已记录"),
         Action.WHISTLE: _("已吹哨"), Action.MERGE: _("已合并到同类诉求"), Action.RECLASSIFY: _("类别已更正"),
-        Action.UNPUBLISH: _("已撤下公示"), Action.ASSIGN: _("经办人已更新"), "photos": _("照片已上传"),
+        Action.UNPUBLISH: _("已撤下公示"), Action.ASSIGN: _("经办人已更新"), Action.URGE: _("已催办，办理方须回复"), "photos": _("照片已上传"),
     }
 
 
@@ -332,6 +337,7 @@ def appeal_act(request, pk, action):
             category=Category.objects.filter(pk=post.get("category") or 0).first() or _no_category()),
         Action.UNPUBLISH: lambda: services.appeal_unpublish(appeal=appeal, actor=user,
                                                             reason=post.get("reason", "")),
+        Action.URGE: lambda: services.appeal_urge(appeal=appeal, actor=user, note=post.get("reason", "")),
         Action.ASSIGN: lambda: services.appeal_assign(
             appeal=appeal, actor=user, reason=post.get("reason", ""),
             assignee=(selectors.assignable(appeal).filter(pk=post.get("assignee")).first()
