@@ -2,7 +2,8 @@
 
 `make demo` starts it beside the web server, so a community on one machine gets what a city gets from Celery
 beat and workers: deadlines warn and escalate (the sweep), SMS and messages leave the outbox, new appeals get
-their first read, hotspots refresh. One schedule, the same tasks; only where they run differs (docs/operations.md).
+their first read, hotspots refresh. One schedule, the same tasks; only where they run differs (docs/appeals.md,
+"Who runs the clock").
 Every job is idempotent, so a clock running beside real workers by mistake repeats nothing.
 """
 import logging
