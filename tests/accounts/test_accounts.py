@@ -189,3 +189,10 @@ def test_someone_elses_binding_cannot_be_ended_and_the_answer_is_a_plain_404(cli
     assert client.post(f"/portal/households/{theirs.pk}/unbind").status_code == 404
     theirs.refresh_from_db()
     assert theirs.status == "verified"
+
+
+def test_a_wrong_password_says_how_many_tries_are_left(client, users):
+    users("worker")
+    client.post("/accounts/login/", {"username": "worker", "password": "wrong-1"})
+    page = client.post("/accounts/login/", {"username": "worker", "password": "wrong-2"}).content.decode()
+    assert "再错 3 次将锁定 15 分钟" in page

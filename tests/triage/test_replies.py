@@ -117,3 +117,28 @@ def test_the_api_scores_a_draft_and_the_figures_count_replies_per_party(taken, l
     assert (row["replies"], row["weak"], row["weak_share"]) == (1, 1, 1.0)
     page = login("worker").get("/staff/figures/?start=2026-11-01&end=2026-11-30").content.decode()
     assert "答复质量" in page and taken.party.name in page
+
+
+def test_a_party_replying_in_two_communities_is_one_row(taken, users, world):
+    """The table listed a company once per community it replied in."""
+    from datetime import date
+
+    from django.utils import timezone
+
+    from gongzhi.triage.models import ReplyCheck
+    from gongzhi.triage.selectors import reply_quality
+
+    taken.refresh_from_db()
+    assert taken.party_id is not None
+    other = Appeal.objects.filter(community=world.other_community).first() or services.appeal_submit(
+        channel=Channel.DESK, text="路灯坏了", area=world.other_compound, actor=users("admin"))
+    now = timezone.now()
+    for appeal, community in ((taken, world.community), (other, world.other_community)):
+        ReplyCheck.objects.create(appeal=appeal, party=taken.party, community=community, at=now, relevance=2,
+                                  completeness=2, tone=2, weak=False)
+    ReplyCheck.objects.create(appeal=other, party=None, community=world.other_community, at=now, relevance=1,
+                              completeness=1, tone=2, weak=True)
+    today = timezone.localdate()
+    rows = reply_quality(viewer=users("admin"), start=date(today.year, today.month, 1), end=today)
+    assert [r["replies"] for r in rows if r["party_id"] == taken.party_id] == [2]
+    assert [r["label"] for r in rows if r["party_id"] is None] == [f"{world.other_community.name}（社区自办）"]

@@ -1,3 +1,5 @@
+from axes.models import AccessAttempt
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -7,6 +9,7 @@ from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from gongzhi.access.decorators import staff_view
@@ -31,6 +34,23 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def form_invalid(self, form):
+        """A wrong password says how many tries are left before the account is locked on this device."""
+        left = attempts_left(self.request, form.data.get("username", ""))
+        if left is not None:
+            form.add_error(None, ngettext("再错 %(n)s 次将锁定 %(m)s 分钟", "再错 %(n)s 次将锁定 %(m)s 分钟", left) % {
+                "n": left, "m": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)})
+        return super().form_invalid(form)
+
+
+def attempts_left(request, username: str) -> int | None:
+    """Failures left for this username from this address (django-axes counts them), or None if none failed."""
+    ip = getattr(request, "axes_ip_address", None) or request.META.get("REMOTE_ADDR", "")
+    attempt = AccessAttempt.objects.filter(username=username.strip(), ip_address=ip).first()
+    if attempt is None or not attempt.failures_since_start:
+        return None
+    return max(settings.AXES_FAILURE_LIMIT - attempt.failures_since_start, 0)
 
 
 def locked_out(request, credentials=None, *args, **kwargs):

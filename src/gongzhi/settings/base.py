@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "template_partials",
     "django_filters",
     "axes",
+    "ninja",  # serves /api/v1/docs from its own static files: offline, no CDN
     "gongzhi.core",
     "gongzhi.accounts",
     "gongzhi.registry",

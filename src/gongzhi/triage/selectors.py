@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Case, CharField, Count, F, Q, Value, When
 from django.utils.translation import gettext as _
 
 from gongzhi.access.roles import Role
@@ -159,13 +159,16 @@ def reply_quality(*, viewer, start: date, end: date) -> list[dict]:
     sees, one row per party (the community's own replies as one row per community), most replies first."""
     since, until = period_bounds(start, end)
     rows = (ReplyCheck.objects.filter(at__gte=since, at__lt=until, appeal__in=appeals_visible_to(viewer).values("id"))
-            .values("party_id", "party__name", "community__name")
+            # a party's replies are one row whatever communities they were for; the community's own, one per community
+            .annotate(own=Case(When(party__isnull=True, then=F("community__name")), default=Value(""),
+                                output_field=CharField()))
+            .values("party_id", "party__name", "own")
             .annotate(replies=Count("id"), weak=Count("id", filter=Q(weak=True)),
                       sent_after_warning=Count("id", filter=Q(sent_after_warning=True)),
                       relevance=Avg("relevance"), completeness=Avg("completeness"), tone=Avg("tone")))
     out = []
     for row in rows:
-        label = row["party__name"] or _("%(community)s（社区自办）") % {"community": row["community__name"] or "—"}
+        label = row["party__name"] or _("%(community)s（社区自办）") % {"community": row["own"] or "—"}
         out.append({"party_id": row["party_id"], "label": label, "replies": row["replies"], "weak": row["weak"],
                     "weak_share": round(row["weak"] / row["replies"], 4),
                     "sent_after_warning": row["sent_after_warning"],

@@ -221,8 +221,10 @@ def _detail_context(request, appeal, **extra) -> dict:
         "appeal": appeal, "timeline": selectors.appeal_timeline(viewer=request.user, appeal=appeal),
         "actions": offered_actions(request.user, appeal), "now": timezone.now(),
         "accept_form": AcceptForm(initial={"category": appeal.category_id}, categorised=appeal.category_id is not None),
-        "dispatch_form": PartyForm(parties=parties),
-        "transfer_form": PartyForm(parties=parties.exclude(pk=appeal.party_id), empty=_("请选择")),
+        # ids of their own: both forms, and the others, on one page (duplicate ids broke the labels)
+        "dispatch_form": PartyForm(parties=parties, auto_id="dispatch_%s"),
+        "transfer_form": PartyForm(parties=parties.exclude(pk=appeal.party_id), empty=_("请选择"),
+                                   auto_id="transfer_%s"),
         "reply_form": extra.pop("reply_form", None) or ReplyForm(auto_id="resolve_%s"), "close_form": CloseForm(auto_id="close_%s"),
         "departments": department_choices(appeal),
         "whistles": _whistles(request.user, appeal),
