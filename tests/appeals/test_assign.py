@@ -99,3 +99,29 @@ def test_an_extension_moves_the_deadline_only_once_the_community_agrees(accepted
     assert timezone.localtime(accepted.resolve_due_at).strftime("%Y-%m-%dT%H:%M") == wanted
     assert accepted.events.filter(action="extend", public=False).exists()
     assert Notification.objects.filter(user=users("property"), title__contains="延期申请已同意").exists()
+
+
+def test_a_grid_worker_works_appeals_about_the_compounds_her_grid_covers(users, login, world):
+    """A grid is drawn over buildings, so an appeal about a compound as a whole (its roads, its bike shed) had no
+    grid: no grid worker saw it. Each grid worker whose grid covers part of the compound does now, and on patrol
+    she files about those compounds and about her grid's buildings."""
+    from gongzhi.registry.choices import AreaKind
+    from gongzhi.registry.models import Area
+
+    building = Area.objects.filter(kind=AreaKind.BUILDING, grid=world.my_grid).select_related("compound").first()
+    compound = building.compound
+    elsewhere = Area.objects.filter(kind=AreaKind.COMPOUND, community=world.community).exclude(
+        pk__in=Area.objects.filter(kind=AreaKind.BUILDING, grid=world.my_grid).values("compound_id")).first()
+    filed = [services.appeal_submit(channel=Channel.DESK, text=f"{c.name}车棚顶被风刮坏", area=c,
+                                    actor=users("worker")) for c in filter(None, (compound, elsewhere))]
+    assert filed[0].grid_id is None
+    client = login("gridworker")
+    queue = client.get("/staff/appeals/").content.decode()
+    assert filed[0].number in queue
+    if len(filed) > 1:
+        assert filed[1].number not in queue  # a compound her grid does not touch stays the community's
+    services.appeal_accept(appeal=filed[0], actor=users("gridworker"),
+                           category=Category.objects.get(code="property-elevator"))
+    form = client.get("/staff/appeals/new").content.decode()
+    assert f'value="{building.pk}"' in form and f"{compound.name}{building.name}" in form
+    assert f'value="{compound.pk}"' in form

@@ -62,8 +62,13 @@ PLACE_SELECT_MAX = 150
 
 
 def place_label(area) -> str:
-    """“阳光社区 阳光小区”: a grid or compound with its community, which two communities' names may share."""
-    return area.name if area.community_id in (None, area.pk) else f"{area.community.name} {area.name}"
+    """“阳光社区 阳光小区”: a grid or compound with its community, which two communities' names may share; a
+    building with its compound too (“阳光社区 阳光小区3号楼”: every compound has a 1号楼)."""
+    if area.community_id in (None, area.pk):
+        return area.name
+    if area.compound_id and area.compound_id != area.pk:
+        return f"{area.community.name} {area.compound.name}{area.name}"
+    return f"{area.community.name} {area.name}"
 
 
 class PlaceSearchInput(forms.Widget):

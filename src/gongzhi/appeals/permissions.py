@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 from gongzhi.access.roles import Role
 from gongzhi.access.scopes import Perm, active_grants, organisations_for, scope_for
 from gongzhi.core.errors import NotPermitted
-from gongzhi.registry.choices import OrgKind
+from gongzhi.registry.choices import AreaKind, OrgKind
+from gongzhi.registry.models import Area
 
 from .choices import Action, State
 from .models import Appeal, Whistle
@@ -26,6 +27,23 @@ def member_organisation_ids(user) -> frozenset[int]:
     return organisations_for(user, Perm.WORK_APPEALS)
 
 
+def shared_compounds(user) -> frozenset[int]:
+    """Compounds with a building in one of the user's grids (as a grid worker). A grid is drawn over buildings,
+    so an appeal about a compound as a whole — its roads, greens, bike sheds — has no grid of its own: it is the
+    work of every grid worker whose grid covers part of the compound (docs/appeals.md). Cached per request."""
+    cached = user.__dict__.get("_gz_shared_compounds")
+    if cached is None:
+        grids = [g.area_id for g in active_grants(user) if g.role == Role.GRID_WORKER and g.area_id]
+        cached = frozenset(Area.objects.filter(kind=AreaKind.BUILDING, grid_id__in=grids)
+                           .values_list("compound_id", flat=True).distinct()) - {None} if grids else frozenset()
+        user.__dict__["_gz_shared_compounds"] = cached
+    return cached
+
+
+def _compound_wide(appeal: Appeal, user) -> bool:
+    return appeal.building_id is None and appeal.compound_id in shared_compounds(user)
+
+
 def appeals_visible_to(user) -> QuerySet[Appeal]:
     """Her own; the community side's by area; a party's those dispatched to it, and those it was called in on by a
     whistle (吹哨: the department sees what it must report in on)."""
@@ -37,13 +55,16 @@ def appeals_visible_to(user) -> QuerySet[Appeal]:
     condition = Q(reporter=user)
     if scope:
         condition |= scope.q()
+        if compounds := shared_compounds(user):
+            condition |= Q(compound_id__in=sorted(compounds), building_id__isnull=True)
     if orgs := member_organisation_ids(user):
         condition |= Q(party_id__in=orgs) | Q(pk__in=Whistle.objects.filter(department_id__in=orgs).values("appeal_id"))
     return Appeal.objects.filter(condition)
 
 
 def acts_for_community(user, appeal: Appeal) -> bool:
-    return scope_for(user, Perm.HANDLE_APPEALS).covers(appeal)
+    scope = scope_for(user, Perm.HANDLE_APPEALS)
+    return scope.covers(appeal) or (bool(scope) and _compound_wide(appeal, user))
 
 
 def acts_for_party(user, appeal: Appeal) -> bool:

@@ -24,7 +24,14 @@ from gongzhi.registry.selectors import attach_places, search_residents
 from .choices import MERGE_TARGET_STATES, OPEN_STATES, Action, State, WhistleStatus
 from .forms import place_label
 from .models import Appeal, AppealEvent, AppealRequest, Category, ReplyTemplate, Supervision, Whistle
-from .permissions import COMMUNITY_BODIES, acts_for_community, acts_for_party, appeals_visible_to, called_on
+from .permissions import (
+    COMMUNITY_BODIES,
+    acts_for_community,
+    acts_for_party,
+    appeals_visible_to,
+    called_on,
+    shared_compounds,
+)
 
 # 20261124-00042 as people write it: the dash left out or doubled as a date (2026-11-24-42), zeros dropped
 _NUMBER = re.compile(r"(?<!\d)(\d{4})-?(\d{2})-?(\d{2})-?(\d{1,7})(?!\d)")
@@ -233,9 +240,15 @@ FILING_KINDS = (AreaKind.COMMUNITY, AreaKind.GRID, AreaKind.COMPOUND)
 
 
 def filing_places(*, viewer) -> QuerySet[Area]:
-    """The places a worker files appeals about: the communities, grids and compounds she handles."""
-    return (Area.objects.filter(scope_for(viewer, Perm.HANDLE_APPEALS).q(), kind__in=FILING_KINDS)
-            .select_related("community").order_by("community_id", "kind", "position", "id"))
+    """The places a worker files appeals about: the communities, grids and compounds she handles; for a grid
+    worker on patrol also the buildings of her grid and the compounds it covers part of."""
+    scope = scope_for(viewer, Perm.HANDLE_APPEALS)
+    wanted = Q(scope.q(), kind__in=FILING_KINDS)
+    if compounds := shared_compounds(viewer):
+        grids = [g.area_id for g in active_grants(viewer) if g.role == Role.GRID_WORKER]
+        wanted |= Q(pk__in=sorted(compounds)) | Q(kind=AreaKind.BUILDING, grid_id__in=grids)
+    return (Area.objects.filter(wanted).select_related("community", "compound")
+            .order_by("community_id", "kind", "position", "id"))
 
 
 QUEUE_KINDS = (AreaKind.DISTRICT, AreaKind.SUBDISTRICT, *FILING_KINDS)
