@@ -145,3 +145,32 @@ def test_the_public_board_shows_opted_in_appeals_without_personal_data(client, u
     services.appeal_unpublish(appeal=shown, actor=users("worker"), reason="涉及个人信息")
     assert shown.number not in client.get(f"/board/{shown.community_id}/").content.decode()
     assert client.get("/board/999999/").status_code == 404
+
+
+def test_the_resident_is_told_each_step_adds_information_and_withdraws(login, users):
+    """She hears when it is accepted and dispatched, reads in plain words who has it, adds what she forgot, and
+    withdraws it when it solved itself; the handlers hear of both. Her binding's approval reaches her too."""
+    from gongzhi.accounts import services as accounts
+    from gongzhi.accounts.models import HouseholdBinding
+
+    home = verified_households(users("resident")).select_related("area").get()
+    appeal = services.appeal_submit(channel=Channel.PORTAL, text="楼道灯坏了", area=home.area, household=home,
+                                    actor=users("resident"), category=Category.objects.get(code="property-lighting"))
+    services.appeal_accept(appeal=appeal, actor=users("worker"))
+    company = users("property").role_grants.get().organisation
+    services.appeal_dispatch(appeal=appeal, actor=users("worker"), party=company)
+    titles = list(Notification.objects.filter(user=users("resident")).values_list("title", flat=True))
+    assert any("已受理" in t for t in titles) and any(company.name in t for t in titles)
+    client = login("resident")
+    page = client.get(f"/portal/appeals/{appeal.pk}/").content.decode()
+    assert f"已派给 {company.name}，等待对方接单" in page
+    client.post(f"/portal/appeals/{appeal.pk}/add", {"text": "是3楼到4楼之间的灯，晚上7点后家里有人"})
+    assert Notification.objects.filter(user=users("property"), title__contains="居民补充").exists()
+    client.post(f"/portal/appeals/{appeal.pk}/withdraw", {"reason": "物业已经修好了"})
+    appeal.refresh_from_db()
+    assert (appeal.state, appeal.outcome) == ("closed_unresolved", "withdrawn")
+    assert Notification.objects.filter(user=users("worker"), title__contains="已被居民撤回").exists()
+    assert "补充情况" not in client.get(f"/portal/appeals/{appeal.pk}/").content.decode()
+    pending = HouseholdBinding.objects.get(user=users("newcomer"))
+    accounts.binding_verify(actor=users("gridworker"), binding=pending)
+    assert Notification.objects.filter(user=users("newcomer"), title__contains="已通过认证").exists()

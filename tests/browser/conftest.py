@@ -25,6 +25,9 @@ AXE = ROOT / "var" / "node" / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = Path(os.environ.get("BROWSER_ARTIFACTS", ROOT / "var" / "artifacts" / "browser"))
 
 
+DEMO: dict = {}  # the demo server's environment, for a test that runs its management commands (the clock)
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -39,13 +42,15 @@ def demo_server():
                GONGZHI_TRIAGE_AUTO_APPLY="1.01")
     env.pop("DATABASE_URL", None)
     manage = [sys.executable, str(ROOT / "manage.py")]
+    port = _free_port()
+    env["PUBLIC_URL"] = f"http://127.0.0.1:{port}"  # the links in SMS lead back to this server
     subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], env=env, check=True, cwd=ROOT)
     subprocess.run([*manage, "demo_city", "--scale", "3000", "--quiet"], env=env, check=True, cwd=ROOT,
                    stdout=subprocess.DEVNULL)
-    port = _free_port()
     server = subprocess.Popen([*manage, "runserver", f"127.0.0.1:{port}", "--noreload", "--nothreading"],
                               env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
+    DEMO.update(env=env, manage=manage)
     for _ in range(100):
         try:
             urllib.request.urlopen(base + "/healthz", timeout=1)

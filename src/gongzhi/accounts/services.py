@@ -6,11 +6,13 @@ from django.utils.translation import gettext as _
 
 from gongzhi.access.roles import Role
 from gongzhi.access.scopes import Perm, forget, scope_for
+from gongzhi.core import events
 from gongzhi.core.audit import Action, audit
 from gongzhi.core.errors import Conflict, InvalidInput, NotPermitted, TransitionNotAllowed
 from gongzhi.registry.models import Household, Resident
 
 from .choices import BindingStatus
+from .events import BindingDecided
 from .models import ApiToken, HouseholdBinding, RoleGrant, User
 from .permissions import can_grant, place_fits_role
 
@@ -116,6 +118,7 @@ def binding_verify(*, actor, binding: HouseholdBinding, resident: Resident | Non
     binding.save()
     audit(actor=actor, action=Action.VERIFY_BINDING, target=binding, request=request,
           summary=_("通过户绑定"), data={"household": binding.household_id, "user": binding.user_id})
+    events.publish(BindingDecided(binding_id=binding.pk, user_id=binding.user_id, verified=True))
     return binding
 
 
@@ -132,6 +135,8 @@ def binding_reject(*, actor, binding: HouseholdBinding, reason: str, request=Non
     binding.save()
     audit(actor=actor, action=Action.VERIFY_BINDING, target=binding, request=request,
           summary=_("驳回户绑定"), data={"household": binding.household_id, "user": binding.user_id})
+    events.publish(BindingDecided(binding_id=binding.pk, user_id=binding.user_id, verified=False,
+                                  reason=binding.reason))
     return binding
 
 

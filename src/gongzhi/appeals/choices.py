@@ -72,6 +72,8 @@ class Action(models.TextChoices):
     EXTEND = "extend", _("同意延期")
     REQUEST_REJECTED = "request_rejected", _("驳回申请")
     URGE = "urge", _("催办")
+    SUPPLEMENT = "supplement", _("居民补充")
+    WITHDRAW = "withdraw", _("居民撤回")
     SUPERVISION_ANSWER = "supervision_answer", _("督办回复")  # the registry redrew a grid line, or a task went to its grid
 
 

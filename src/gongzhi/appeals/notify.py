@@ -74,6 +74,12 @@ def received(appeal: Appeal, *, now, reporter=None, ids: tuple[int, int]) -> lis
                         link=portal_link(appeal.pk), phone=appeal.contact_phone)
 
 
+def progress(appeal: Appeal, event, title: str, body: str = "") -> None:
+    """A step the resident follows (accepted, dispatched): in the app, for those with an account; a caller
+    without one follows it at /track/ and hears by SMS only of the receipt and the reply."""
+    tell_reporters(appeal, f"{event.action}-{event.pk}", title, body)
+
+
 def resolved(appeal: Appeal) -> None:
     tell_reporters(appeal, "rate", _("您的诉求 %(n)s 已办结，请评价"), appeal.reply, sms=True, asks_rating=True)
 
@@ -116,13 +122,22 @@ def _tell_staff_users(users, appeal: Appeal, key: str, title: str, body: str = "
 
 def urged(appeal: Appeal, event, title: str, body: str) -> None:
     """催办: whoever holds the appeal now — its 经办人, the party's staff, the community side — by SMS too."""
+    notify_many([Message(u, f"urge:{event.pk}", title % {"n": appeal.number}, body, staff_link(appeal.pk))
+                 for u in _handlers(appeal)], sms=True)
+
+
+def _handlers(appeal: Appeal) -> set[int]:
+    """Whoever works the appeal now: the community side, the party holding it, its 经办人."""
     grants = (staff_of(areas=[appeal.community_id], roles=[Role.COMMUNITY_WORKER, Role.COMMUNITY_SECRETARY])
               | staff_of(areas=[appeal.grid_id], roles=[Role.GRID_WORKER]))
     if appeal.party_id:
         grants = grants | staff_of(organisations=[appeal.party_id])
-    users = set(grants.values_list("user_id", flat=True)) | ({appeal.assignee_id} if appeal.assignee_id else set())
-    notify_many([Message(u, f"urge:{event.pk}", title % {"n": appeal.number}, body, staff_link(appeal.pk))
-                 for u in users], sms=True)
+    return set(grants.values_list("user_id", flat=True)) | ({appeal.assignee_id} if appeal.assignee_id else set())
+
+
+def tell_handlers(appeal: Appeal, event, title: str, body: str = "") -> None:
+    notify_many([Message(u, f"handlers:{event.pk}", title % {"n": appeal.number}, body, staff_link(appeal.pk))
+                 for u in _handlers(appeal)])
 
 
 def digest(items: list[tuple[int, str, str, str, int]], title_many: str, *, overdue: bool, sms: bool, now) -> None:

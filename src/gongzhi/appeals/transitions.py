@@ -35,6 +35,8 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     Action.RELOCATE: (frozenset(State.values), None),
     Action.ASSIGN: (OPEN_STATES, None),
     Action.URGE: (OPEN_STATES, None),
+    Action.SUPPLEMENT: (OPEN_STATES, None),
+    Action.WITHDRAW: (OPEN_STATES, State.CLOSED_UNRESOLVED),
     Action.SUPERVISION_ANSWER: (frozenset(State.values), None),
     Action.RETURN_REQUEST: (frozenset({State.DISPATCHED, State.IN_PROGRESS}), None),
     Action.EXTEND_REQUEST: (frozenset({State.DISPATCHED, State.IN_PROGRESS}), None),

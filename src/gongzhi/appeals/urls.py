@@ -33,6 +33,8 @@ portal = [
     path("appeals/<int:pk>/rate", views.portal_appeal_rate, name="appeal_rate"),
     path("appeals/<int:pk>/reopen", views.portal_appeal_reopen, name="appeal_reopen"),
     path("appeals/<int:pk>/urge", views.portal_appeal_urge, name="appeal_urge"),
+    path("appeals/<int:pk>/add", views.portal_appeal_add_info, name="appeal_add_info"),
+    path("appeals/<int:pk>/withdraw", views.portal_appeal_withdraw, name="appeal_withdraw"),
     path("appeals/<int:pk>/photos/<int:photo>", views.appeal_photo, name="appeal_photo"),
 ]
 public = [

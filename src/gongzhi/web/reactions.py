@@ -8,16 +8,19 @@ handlers in the transaction share it and may refuse it; the others run once it i
 | appeals.AppealsImported (12345 import)     | triage.read_imported                 | on commit       |
 | appeals.AppealResolved (resolve)           | triage.reply_record (may WeakReply)  | in transaction  |
 | registry.BuildingRegridded (grid redrawn)  | appeals.follow_grid                  | in transaction  |
+| accounts.BindingDecided (verify, reject)   | notifications.binding_decided        | in transaction  |
 
 | slot (page)                        | filled by              |
 |------------------------------------|------------------------|
 | appeals.DETAIL (staff appeal page) | triage.appeal_page     |
 | appeals.FIGURES (figures page)     | triage.figures_page    |
 """
+from gongzhi.accounts.events import BindingDecided
 from gongzhi.appeals import extensions as appeal_pages
 from gongzhi.appeals.events import AppealResolved, AppealsImported, AppealSubmitted
 from gongzhi.appeals.handlers import follow_grid
 from gongzhi.core.events import subscribe
+from gongzhi.notifications.handlers import binding_decided
 from gongzhi.registry.events import BuildingRegridded
 from gongzhi.triage import handlers as triage
 from gongzhi.triage.services import reply_record
@@ -28,6 +31,7 @@ REACTIONS = [
     (AppealsImported, triage.read_imported, False),
     (AppealResolved, reply_record, True),
     (BuildingRegridded, follow_grid, True),
+    (BindingDecided, binding_decided, True),
 ]
 SLOTS = [
     (appeal_pages.DETAIL, triage.appeal_page),

@@ -10,6 +10,7 @@ By use case (each module reads as a list of what a user can do):
 - ``supervision``: 催办 and the answers to every 督办;
 - ``merge``: merge duplicates into one group;
 - ``whistle``: 街乡吹哨, 部门报到 and the co-handling (协办) that follows;
+- ``resident``: what the resident adds to her open appeal, or withdrawing it;
 - ``photos`` and ``support`` (我也遇到);
 - ``lifecycle``: the one writer of an appeal's states, clocks and place, which all of the above, the 12345
   import, the sweep and the demo go through.
@@ -46,6 +47,7 @@ from .lifecycle import appeal_numbers
 from .merge import appeal_merge
 from .photos import MAX_PHOTOS, appeal_add_photos
 from .requests import appeal_request_decide, appeal_request_extension, appeal_return
+from .resident import appeal_add_info, appeal_withdraw
 from .supervision import appeal_urge, supervision_answer, urger_label
 from .support import appeal_support
 from .templates import reply_template_retire, reply_template_save
@@ -59,4 +61,5 @@ __all__ = [
     "appeal_whistle", "rating_open", "whistle_confirm", "whistle_feedback", "whistle_report_in",
     "whistle_send_back", "reply_template_retire", "reply_template_save",
     "appeal_request_decide", "appeal_request_extension", "appeal_urge", "supervision_answer", "urger_label",
+    "appeal_add_info", "appeal_withdraw",
 ]

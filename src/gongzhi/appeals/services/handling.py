@@ -39,8 +39,9 @@ def appeal_accept(*, appeal: Appeal, actor, category: Category | None = None, pr
     now = timezone.now()
     appeal.accepted_at = appeal.responded_at = now
     start_clock(appeal, Step.RESOLVE, now)
-    transition(appeal, Action.ACCEPT, actor=actor, at=now,
-               data={"category": appeal.category_id, "priority": appeal.priority})
+    event = transition(appeal, Action.ACCEPT, actor=actor, at=now,
+                       data={"category": appeal.category_id, "priority": appeal.priority})
+    notify.progress(appeal, event, _("您的诉求 %(n)s 已受理"), _("社区已受理，正在安排办理。"))
     return appeal
 
 
@@ -71,6 +72,8 @@ def appeal_triage_apply(*, appeal: Appeal, category: Category | None, area: Area
     event = transition(appeal, Action.DISPATCH, actor=None,
                        data={"party": appeal.party_id, "rule": appeal.rule_id, "by": "triage"})
     notify.tell_party(appeal, event, _("新派单：诉求 %(n)s"), appeal.text[:200])
+    notify.progress(appeal, event, _("您的诉求 %(n)s 已受理并派给 %(party)s") % {
+        "n": "%(n)s", "party": appeal.party.name.replace("%", "%%")}, _("承办单位会尽快联系您或上门处理。"))
     return appeal
 
 
@@ -104,8 +107,10 @@ def appeal_dispatch(*, appeal: Appeal, actor, party: Organisation | None = None,
         require_eligible(appeal, party)
     appeal.party, appeal.rule = party, rule
     event = transition(appeal, Action.DISPATCH, actor=actor, reason=reason,
-                data={"party": party.pk, "rule": rule.pk if rule else None})
+                       data={"party": party.pk, "rule": rule.pk if rule else None})
     notify.tell_party(appeal, event, _("新派单：诉求 %(n)s"), appeal.text[:200])
+    notify.progress(appeal, event, _("您的诉求 %(n)s 已派给 %(party)s") % {
+        "n": "%(n)s", "party": party.name.replace("%", "%%")}, _("承办单位会尽快联系您或上门处理。"))
     return appeal
 
 

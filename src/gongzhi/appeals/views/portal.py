@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,7 +14,7 @@ from gongzhi.core.errors import DomainError
 from gongzhi.registry.permissions import get_visible
 
 from .. import selectors, services
-from ..choices import Channel, State
+from ..choices import OPEN_STATES, Channel, State
 from ..forms import (
     PortalForm,
     RateForm,
@@ -69,6 +70,7 @@ def portal_appeal_detail(request, pk):
         "rate_form": RateForm(), "can_rate": services.rating_open(appeal),
         "can_reopen": group.state in (State.RESOLVED, State.CLOSED, State.CLOSED_UNRESOLVED),
         "photos": appeal.photos.all(), "can_urge": resident_may_urge(appeal, request.user),
+        "stands": where_it_stands(group), "is_open": group.state in OPEN_STATES and appeal.state != State.MERGED,
     })
 
 
@@ -121,3 +123,51 @@ def portal_appeal_urge(request, pk):
     else:
         messages.success(request, _("已催办，社区会尽快处理并回复您"))
     return redirect("portal:appeal_detail", pk=appeal.pk)
+
+
+@login_required
+@domain_errors_as_http
+@require_POST
+def portal_appeal_add_info(request, pk):
+    appeal = get_visible(appeals_visible_to(request.user).filter(reporter=request.user), pk)
+    try:
+        services.appeal_add_info(appeal=appeal, actor=request.user, text=request.POST.get("text", ""))
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, _("补充的情况已告诉办理人员"))
+    return redirect("portal:appeal_detail", pk=appeal.pk)
+
+
+@login_required
+@domain_errors_as_http
+@require_POST
+def portal_appeal_withdraw(request, pk):
+    appeal = get_visible(appeals_visible_to(request.user).filter(reporter=request.user), pk)
+    try:
+        services.appeal_withdraw(appeal=appeal, actor=request.user, reason=request.POST.get("reason", ""))
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, _("诉求已撤回"))
+    return redirect("portal:appeal_detail", pk=appeal.pk)
+
+
+def where_it_stands(group) -> str:
+    """What the resident reads first: who has her appeal and what happens next, in plain words."""
+    due = group.respond_due_at if group.state == State.SUBMITTED else group.resolve_due_at
+    when = timezone.localtime(due).strftime("%m月%d日 %H:%M") if due else ""
+    party = group.party.name if group.party_id else ""
+    plain = {
+        State.SUBMITTED: _("社区还没有受理，将在 %(when)s 前受理。"),
+        State.ACCEPTED: _("社区已受理，正在安排，%(when)s 前办结。"),
+        State.DISPATCHED: _("已派给 %(party)s，等待对方接单，%(when)s 前办结。"),
+        State.IN_PROGRESS: _("%(party)s 正在办理，%(when)s 前办结。"),
+        State.RETURNED: _("社区正在重新安排办理单位，%(when)s 前办结。"),
+        State.RESOLVED: _("已办结，请看下面的答复并评价；没解决可以重新办理。"),
+        State.CLOSED: _("已办结关闭。"),
+        State.CLOSED_UNRESOLVED: _("已关闭，原因见下面的说明。"),
+    }.get(group.state, "")
+    if group.paused_at:
+        return _("暂停计时：%(reason)s") % {"reason": group.pause_reason}
+    return plain % {"when": when, "party": party}

@@ -1,0 +1,155 @@
+"""Each role's day through the pages, for the roles the appeal's life story (test_appeals) does not walk: the caller
+without an account, the subdistrict, the secretary deciding a party's requests, the 12345 operator's export."""
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from playwright.sync_api import expect
+
+from tests.browser.conftest import DEMO, ROOT
+from tests.browser.test_appeals import desk, phone
+from tests.browser.test_browser import log_in
+
+pytestmark = pytest.mark.browser
+
+
+def run_clock() -> str:
+    """What `make demo`'s clock does once (the sweep, the outbox: the console prints each SMS it sends)."""
+    return subprocess.run([*DEMO["manage"], "clock", "--once"], env=DEMO["env"], cwd=ROOT, check=True,
+                          capture_output=True, text=True).stdout
+
+
+def file_at_the_desk(page, base, text: str, phone_number: str) -> str:
+    """A worker logs a walk-in's problem (no account) and accepts it; returns its number."""
+    page.goto(base + "/staff/appeals/new")
+    page.select_option("#id_area", index=1)
+    page.select_option("#id_category", index=1)
+    page.fill("#id_text", text)
+    page.fill("#id_contact_name", "张阿姨")
+    page.fill("#id_contact_phone", phone_number)
+    page.get_by_role("button", name="登记").click()
+    page.wait_for_url(re.compile(r".*/staff/appeals/\d+/$"))
+    page.locator("#accept-form").get_by_role("button", name="受理").click()
+    return page.locator("h1").inner_text()
+
+
+def test_a_caller_without_an_account_follows_her_appeal_and_rates_it_from_her_sms(demo_server, browser, shoot, axe):
+    worker = desk(browser).new_page()
+    log_in(worker, demo_server, "worker")
+    number = file_at_the_desk(worker, demo_server, "小区东门路灯不亮，晚上看不清路", "13912345678")
+    worker.fill("#resolve_reply", "物业电工今天下午更换了东门路灯的灯泡和镇流器，晚上已经亮了，谢谢您的反映")
+    worker.get_by_role("button", name=re.compile("^办结$|仍按原样发送")).first.click()
+    if worker.get_by_role("button", name="仍按原样发送").count():
+        worker.get_by_role("button", name="仍按原样发送").click()
+    expect(worker.locator(".tag").first).to_have_text("已办结")
+
+    caller = phone(browser).new_page()
+    caller.goto(demo_server + "/accounts/login/")
+    caller.get_by_role("link", name=re.compile("查询进度")).click()
+    caller.fill("#t-number", number.replace("-", ""))
+    caller.fill("#t-last4", "5678")
+    caller.get_by_role("button", name="查询").click()
+    expect(caller.locator("body")).to_contain_text("更换了东门路灯")
+    assert "张阿姨" not in caller.content() and "13912345678" not in caller.content()
+    shoot(caller, "caller-tracks")
+    assert axe(caller) == []
+
+    sent = run_clock()  # the laptop's clock delivers the outbox: her SMS carries the link
+    link = re.search(r"(/t/[\w:.\-]+)", sent[sent.index("13912345678"):])[1]
+    caller.goto(demo_server + link)
+    caller.get_by_label("不满意").check()
+    caller.get_by_role("button", name="提交评价").click()
+    expect(caller.locator("[role=alert]")).to_contain_text("哪里不满意")
+    caller.get_by_label("满意", exact=True).check()
+    caller.get_by_label(re.compile("意见")).fill("亮了，谢谢")
+    caller.get_by_role("button", name="提交评价").click()
+    expect(caller.locator("[role=status]")).to_contain_text("谢谢您的评价")
+    shoot(caller, "caller-rated")
+    assert axe(caller) == []
+    worker.reload()
+    expect(worker.locator("dl.facts")).to_contain_text("短信链接")
+
+
+def test_the_secretary_decides_a_party_s_return_and_extension(demo_server, browser, shoot, axe):
+    worker = desk(browser).new_page()
+    log_in(worker, demo_server, "worker")
+    clerk = desk(browser).new_page()
+    log_in(clerk, demo_server, "property")
+    company = clerk.locator("p.muted .tag").first.inner_text().split(" · ", 1)[1].strip()
+    number = file_at_the_desk(worker, demo_server, "3号楼电梯异响，运行时抖动", "13900001111")
+    worker.select_option("#dispatch_party",
+                         worker.locator("#dispatch_party option", has_text=company).first.get_attribute("value"))
+    worker.get_by_role("button", name="派单").click()
+
+    clerk.goto(demo_server + f"/staff/appeals/?q={number}")
+    clerk.locator("summary", has_text="申请延期").click()
+    clerk.fill("#ext-due", "2030-01-15T17:00")
+    clerk.fill("#ext-reason", "电梯主板需要厂家订货，约需两周")
+    clerk.locator("form", has=clerk.locator("#ext-due")).get_by_role("button", name="提交申请").click()
+    expect(clerk.locator(".messages, [role=status]").first).to_contain_text("已申请延期")
+    clerk.locator("summary", has_text="申请退单").click()
+    clerk.fill("#ret-reason", "电梯归维保公司负责，不属于物业")
+    clerk.locator("form", has=clerk.locator("#ret-reason")).get_by_role("button", name="提交申请").click()
+
+    secretary = desk(browser).new_page()
+    log_in(secretary, demo_server, "secretary")
+    card = secretary.get_by_role("link", name=re.compile("退单延期待审核"))
+    assert int(card.locator(".figure").inner_text()) >= 1
+    card.click()
+    secretary.get_by_role("link", name=number).click()
+    shoot(secretary, "secretary-requests")
+    assert axe(secretary) == []
+    extension = secretary.get_by_role("region", name="延期")
+    extension.get_by_role("button", name="同意").click()
+    expect(secretary.locator("dl.facts")).to_contain_text("2030-01-15 17:00")
+    refusal = secretary.get_by_role("region", name="退单")
+    refusal.get_by_label("驳回原因").fill("维保合同由物业签订，请物业督促维保公司到场")
+    refusal.get_by_role("button", name="驳回").click()
+    expect(secretary.locator("ol.timeline")).to_contain_text("驳回申请")
+    clerk.goto(demo_server + "/staff/messages/")
+    expect(clerk.locator("body")).to_contain_text("申请被驳回")
+    shoot(clerk, "property-hears-rejection")
+
+    secretary.goto(demo_server + "/staff/reply-templates/")
+    secretary.fill("#rt-title", "电梯维修")
+    secretary.fill("#rt-text", "您反映的{place}电梯问题，维保公司已于{date}到场检修，运行正常。")
+    secretary.get_by_role("button", name="保存").click()
+    expect(secretary.locator("table.data")).to_contain_text("电梯维修")
+    shoot(secretary, "secretary-reply-templates")
+    assert axe(secretary) == []
+
+
+def test_the_subdistrict_urges_an_overdue_appeal_and_reads_the_figures(demo_server, browser, shoot, axe):
+    sub = desk(browser).new_page()
+    log_in(sub, demo_server, "subdistrict")
+    shoot(sub, "subdistrict-home")
+    assert axe(sub) == []
+    sub.get_by_role("link", name=re.compile("已超时")).click()
+    sub.wait_for_url(re.compile(r".*overdue=1.*"))
+    sub.locator("table.data tbody tr a").first.click()
+    sub.fill("#urge-note", "已超时多日，请今天内给出处理方案")
+    sub.get_by_role("button", name="催办").click()
+    expect(sub.locator("#supervision ~ article").last).to_contain_text("街道工作人员")
+    shoot(sub, "subdistrict-urged")
+    sub.goto(demo_server + "/staff/figures/?group_by=community")
+    expect(sub.locator("#whistles")).to_be_visible()
+    with sub.expect_download() as download:
+        sub.get_by_role("link", name="导出 Excel").click()
+    book = load_workbook(Path(download.value.path()))
+    assert book.sheetnames == ["三率", "吹哨报到"]
+
+
+def test_the_12345_operator_exports_the_city_queue(demo_server, browser, shoot, axe):
+    operator = desk(browser).new_page()
+    log_in(operator, demo_server, "operator")
+    operator.goto(demo_server + "/staff/appeals/?state=open")
+    total = int(re.search(r"共 ([\d,]+) 件", operator.locator("#results [role=status]").inner_text())[1]
+                .replace(",", ""))
+    with operator.expect_download() as download:
+        operator.get_by_role("link", name="导出 Excel").click()
+    rows = list(load_workbook(Path(download.value.path())).active.values)
+    assert rows[0][:3] == ("编号", "登记时间", "来源") and len(rows) == total + 1
+    shoot(operator, "operator-queue")
+    assert axe(operator) == []
