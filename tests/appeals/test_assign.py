@@ -125,3 +125,41 @@ def test_a_grid_worker_works_appeals_about_the_compounds_her_grid_covers(users, 
     form = client.get("/staff/appeals/new").content.decode()
     assert f'value="{building.pk}"' in form and f"{compound.name}{building.name}" in form
     assert f'value="{compound.pk}"' in form
+
+
+def test_big_hand_small_hand_and_the_fee_waived_for_the_elderly_living_alone(users, login, world):
+    """大手拉小手: the company a small one is paired with is offered first when it transfers a job; a home where
+    someone 60 or older lives alone is shown to the handler as such, its fee waived and counted."""
+    from datetime import date
+
+    from gongzhi.appeals.figures import rates
+    from gongzhi.registry.models import Resident
+    from tests import factories
+
+    clerk = users("property")
+    small = clerk.role_grants.get().organisation
+    big = factories.organisation(name="大型物业集团", serving=[world.community], staff_role="property_staff")
+    small.paired_with = big
+    small.save()
+    elder = Resident.objects.filter(community=world.community, status="present").exclude(household=None).first()
+    Resident.objects.filter(household=elder.household).exclude(pk=elder.pk).update(status="moved_out")
+    Resident.objects.filter(pk=elder.pk).update(lives_alone=True, birth_date=date(1950, 3, 1))
+    appeal = services.appeal_submit(channel=Channel.DESK, text="水龙头漏水", area=elder.household.area,
+                                    household=elder.household, actor=users("worker"),
+                                    category=Category.objects.get(code="property-elevator"))
+    services.appeal_accept(appeal=appeal, actor=users("worker"))
+    services.appeal_dispatch(appeal=appeal, actor=users("worker"), party=small)
+    page = login("property").get(f"/staff/appeals/{appeal.pk}/").content.decode()
+    assert "60岁以上独居：免上门费" in page and elder.name not in page
+    transfer = page[page.index('id="transfer_party"'):]
+    assert transfer.index("结对 · ") < transfer.index("</select>")
+    assert transfer.index("大型物业集团") < transfer.index("</select>")
+    services.appeal_take(appeal=appeal, actor=clerk)
+    services.appeal_resolve(appeal=appeal, actor=clerk, after_warning=True,
+                            reply="物业维修工今天上午更换了厨房水龙头阀芯，未收上门费，已不再漏水")
+    appeal.refresh_from_db()
+    assert appeal.fee_waived
+    today = __import__("django.utils.timezone", fromlist=["x"]).localdate()
+    row = next(r for r in rates(viewer=users("worker"), group_by="community", start=today, end=today)
+               if r["key"] == world.community.pk)
+    assert row["fee_waived"] == 1

@@ -65,13 +65,13 @@ def figures_xlsx(*, rows: list[dict], whistles: list[dict], group_label: str, fi
         return round(value * 100, 1) if value is not None else None
 
     rates = [[r["label"], r["total"], r["hotline"], pct(r["response_rate"]), pct(r["resolution_rate"]),
-              pct(r["satisfaction_rate"]), r["reopened"], r["counts"]["respond_due"], r["counts"]["respond_on_time"],
+              pct(r["satisfaction_rate"]), r["reopened"], r["fee_waived"], r["counts"]["respond_due"], r["counts"]["respond_on_time"],
               r["counts"]["finished"], r["counts"]["resolved"], r["counts"]["rated"], r["counts"]["satisfied"]]
              for r in rows]
     called = [[w["label"], w["whistles"], w["reported"], pct(w["report_rate"]), pct(w["on_time_rate"]),
                w["fed_back"], w["confirmed"], w["sent_back"], pct(w["satisfaction_rate"])] for w in whistles]
     return xlsx_stream([
-        (_("三率"), [group_label, _("诉求"), _("热线"), _("响应率%"), _("解决率%"), _("满意率%"), _("重办"),
+        (_("三率"), [group_label, _("诉求"), _("热线"), _("响应率%"), _("解决率%"), _("满意率%"), _("重办"), _("减免上门费"),
                     _("应响应"), _("按时响应"), _("已办完"), _("已解决"), _("已评价"), _("满意")], rates),
         (_("吹哨报到"), [_("被吹哨单位"), _("吹哨"), _("已报到"), _("报到率%"), _("按时报到率%"), _("已反馈"),
                       _("已确认"), _("退回次数"), _("协办满意率%")], called),

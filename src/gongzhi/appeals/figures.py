@@ -11,7 +11,8 @@ Definitions (see docs/appeals.md):
   next reply is rated, so a dissatisfied voice is never dropped by reopening;
 - reopened: appeals reopened at least once; per party, the reopens charged against the party whose reply was
   undone (not the one holding the appeal now);
-- hotline volume: appeals that came in through the 12345 hotline.
+- hotline volume: appeals that came in through the 12345 hotline;
+- fee waived: appeals resolved for a home where someone 60 or older lives alone, whose call-out fee is waived.
 
 吹哨报到 (``whistle_rates``), per called body or per subdistrict of the appeals, for whistles blown in the period:
 - report-in rate (报到率): whistles reported in, over whistles reported in or past their report-in deadline;
@@ -102,6 +103,7 @@ def rates(*, viewer=None, group_by: str = "community", start: date, end: date,
         rated=Count("id", filter=~Q(rating="")),
         satisfied=Count("id", filter=Q(rating__in=(Rating.SATISFIED, Rating.BASICALLY))),
         reopened=Count("id", filter=Q(reopen_count__gt=0)),
+        fee_waived=Count("id", filter=Q(fee_waived=True)),
     ).order_by(key)
     against = {}
     if group_by == "party":  # a reopen counts against the party whose reply it undid, not the one holding it now
@@ -116,6 +118,7 @@ def rates(*, viewer=None, group_by: str = "community", start: date, end: date,
             "key": row[key], "label": str(row[label]) if label and row[label] else (
                 _period_label(group_by, row[key]) if group_by in ("day", "month") and row[key] else str(_("（未指定）"))),
             "total": row["total"], "merged": row["merged"], "hotline": row["hotline"], "reopened": row["reopened"],
+            "fee_waived": row["fee_waived"],
             "response_rate": _ratio(row["respond_on_time"], row["respond_due"]),
             "resolution_rate": _ratio(row["resolved"], row["finished"]),
             "satisfaction_rate": _ratio(row["satisfied"], row["rated"]),
@@ -127,6 +130,7 @@ def rates(*, viewer=None, group_by: str = "community", start: date, end: date,
     for pk, n in against.items():
         if pk in names:
             out.append({"key": pk, "label": names[pk], "total": 0, "merged": 0, "hotline": 0, "reopened": n,
+                        "fee_waived": 0,
                         "response_rate": None, "resolution_rate": None, "satisfaction_rate": None,
                         "counts": dict.fromkeys(("respond_due", "respond_on_time", "resolved", "finished", "rated",
                                                  "satisfied"), 0)})

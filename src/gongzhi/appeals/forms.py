@@ -162,7 +162,9 @@ class PartyForm(forms.Form):
 
     def __init__(self, *args, parties, empty=BY_RULES, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["party"].choices = [("", empty)] + [(o.pk, f"{o.get_kind_display()} · {o.name}") for o in parties]
+        self.fields["party"].choices = [("", empty)] + [
+            (o.pk, (_("结对 · ") if getattr(o, "is_paired", False) else "") + f"{o.get_kind_display()} · {o.name}")
+            for o in parties]
 
 
 class ReplyForm(forms.Form):

@@ -179,6 +179,8 @@ class Appeal(Placed, TimeStamped):
     rating = models.CharField(_("评价"), max_length=16, choices=Rating.choices, blank=True)
     rating_comment = models.CharField(_("评价意见"), max_length=500, blank=True)
     reopen_count = models.PositiveSmallIntegerField(_("重办次数"), default=0)
+    # the call-out fee waived: resolved for a home where someone 60 or older lives alone (counted in the figures)
+    fee_waived = models.BooleanField(_("减免上门费"), default=False, db_default=False)
     parent = models.ForeignKey("self", verbose_name=_("合并到"), null=True, blank=True, on_delete=models.PROTECT,
                                related_name="merged")
 

@@ -16,10 +16,10 @@ from gongzhi.access.scopes import Perm, active_grants, organisations_for, roles_
 from gongzhi.accounts.selectors import staff_of, staffed_by
 from gongzhi.core.db import from_row, select_columns
 from gongzhi.core.errors import InvalidInput
-from gongzhi.registry.choices import AreaKind, OrgKind
-from gongzhi.registry.models import Area, Household, Organisation
+from gongzhi.registry.choices import AreaKind, OrgKind, ResidentStatus
+from gongzhi.registry.models import Area, Household, Organisation, Resident
 from gongzhi.registry.permissions import get_visible, residents_visible_to
-from gongzhi.registry.selectors import attach_places, search_residents
+from gongzhi.registry.selectors import attach_places, elderly_cutoff, search_residents
 
 from .choices import MERGE_TARGET_STATES, OPEN_STATES, Action, State, WhistleStatus
 from .forms import place_label
@@ -491,3 +491,23 @@ def template_communities(viewer) -> QuerySet[Area]:
     if not scope or scope.everywhere:
         return Area.objects.none()
     return Area.objects.filter(scope.q(), kind=AreaKind.COMMUNITY).order_by("name")
+
+
+def elderly_alone_home(appeal: Appeal) -> bool:
+    """The appeal is about a home where someone 60 or older lives alone (the registry knows): its call-out fee
+    is waived. Told to the handlers as that and nothing more (no name, no age)."""
+    if not appeal.household_id:
+        return False
+    return Resident.objects.filter(household_id=appeal.household_id, status=ResidentStatus.PRESENT,
+                                   lives_alone=True, birth_date__lte=elderly_cutoff()).exists()
+
+
+def transfer_parties(appeal: Appeal) -> list:
+    """Where the party holding an appeal may transfer it, its 大手拉小手 partner first (marked ``is_paired``)."""
+    parties = list(parties_for(appeal).exclude(pk=appeal.party_id) if appeal.party_id else parties_for(appeal))
+    pair = appeal.party.paired_with_id if appeal.party_id else None
+    partners = ({pair} | set(Organisation.objects.filter(paired_with_id=appeal.party_id).values_list("pk", flat=True)
+                             if appeal.party_id else ())) - {None}
+    for party in parties:
+        party.is_paired = party.pk in partners
+    return sorted(parties, key=lambda p: not p.is_paired)

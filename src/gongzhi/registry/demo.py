@@ -534,6 +534,11 @@ def _build_organisations(rng, namer, districts, subdistricts, communities, grids
         if p is not None:
             o.parent_id = created[p].pk
     Organisation.objects.bulk_update(with_parent, ["parent"], batch_size=1000)
+    # 大手拉小手 (000): each small company is paired with one of the three biggest, which backs it
+    small = [created[index] for index in companies[3:]]
+    for rank, company in enumerate(small):
+        company.paired_with_id = created[companies[rank % 3]].pk
+    Organisation.objects.bulk_update(small, ["paired_with"], batch_size=1000)
     seen = set()
     rows = []
     for index, area, role in links:

@@ -263,6 +263,12 @@ class Organisation(TimeStamped):
     description = models.TextField(_("简介"), blank=True)
     is_active = models.BooleanField(_("有效"), default=True)
     areas = models.ManyToManyField(Area, through="OrganisationArea", related_name="organisations", blank=True)
+    # 大手拉小手: a small property company paired with a big one that backs it (a job it cannot staff is
+    # transferred there first)
+    paired_with = models.ForeignKey(
+        "self", verbose_name=_("结对帮扶单位（大手拉小手）"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="paired", help_text=_("小物业与结对的大物业：转派时优先推荐"),
+    )
 
     class Meta:
         verbose_name = _("组织")

@@ -15,6 +15,7 @@ from ..choices import Action, Outcome, Rating, State, Step
 from ..events import AppealResolved
 from ..models import Appeal, AppealEvent, AppealRating
 from ..permissions import require_may, require_reporter
+from ..selectors import elderly_alone_home
 from ..transitions import allows
 from .lifecycle import locked, start_clock, transition
 
@@ -35,7 +36,9 @@ def appeal_resolve(*, appeal: Appeal, actor, reply: str, after_warning: bool = F
     now = timezone.now()
     appeal.reply, appeal.resolved_at, appeal.resolved_by = reply, now, by
     appeal.paused_at, appeal.pause_reason = None, ""
-    transition(appeal, Action.RESOLVE, actor=actor, party=by, reason=reply, at=now)
+    appeal.fee_waived = elderly_alone_home(appeal)  # 60+ living alone: no call-out fee, counted
+    transition(appeal, Action.RESOLVE, actor=actor, party=by, reason=reply, at=now,
+               data={"fee_waived": True} if appeal.fee_waived else None)
     # the reply check records it, or refuses a weak one not yet confirmed (WeakReply): pages and API alike
     events.publish(AppealResolved(appeal=appeal, reply=reply, actor_id=getattr(actor, "pk", None),
                                   party_id=by.pk if by else None, at=now, after_warning=after_warning))

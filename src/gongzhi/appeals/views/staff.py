@@ -39,6 +39,7 @@ from ..models import AppealPhoto, Category
 from ..permissions import (
     actions_for,
     acts_for_community,
+    acts_for_party,
     appeals_visible_to,
     may_add_photos,
     may_assign,
@@ -223,8 +224,10 @@ def _detail_context(request, appeal, **extra) -> dict:
         "accept_form": AcceptForm(initial={"category": appeal.category_id}, categorised=appeal.category_id is not None),
         # ids of their own: both forms, and the others, on one page (duplicate ids broke the labels)
         "dispatch_form": PartyForm(parties=parties, auto_id="dispatch_%s"),
-        "transfer_form": PartyForm(parties=parties.exclude(pk=appeal.party_id), empty=_("请选择"),
+        "transfer_form": PartyForm(parties=selectors.transfer_parties(appeal), empty=_("请选择"),
                                    auto_id="transfer_%s"),
+        "elderly_alone": (acts_for_community(request.user, appeal) or acts_for_party(request.user, appeal))
+        and selectors.elderly_alone_home(appeal),
         "reply_form": extra.pop("reply_form", None) or ReplyForm(auto_id="resolve_%s"), "close_form": CloseForm(auto_id="close_%s"),
         "departments": department_choices(appeal),
         "whistles": _whistles(request.user, appeal),
