@@ -12,3 +12,21 @@ class BindingDecided(Event):
     user_id: int
     verified: bool
     reason: str = ""
+
+
+@dataclass(frozen=True)
+class CodeSent(Event):
+    """A one-time code for ``phone`` (registering, or a forgotten password): it goes out by SMS."""
+
+    phone: str
+    code: str
+    purpose: str
+
+
+@dataclass(frozen=True)
+class TemporaryPassword(Event):
+    """Staff reset a resident's password: the temporary one goes to her phone by SMS, never to the screen."""
+
+    user_id: int
+    phone: str
+    password: str

@@ -178,3 +178,33 @@ class ApiToken(models.Model):
         token = from_row(cls, row)
         token.user = from_row(user_model, row, len(cls._meta.concrete_fields))
         return token
+
+
+class PhoneCode(models.Model):
+    """A one-time SMS code proving a phone number: to register an account, or to set a forgotten password. Only
+    its hash is kept; it expires after ``CODE_MINUTES`` and after ``CODE_TRIES`` wrong guesses."""
+
+    class Purpose(models.TextChoices):
+        REGISTER = "register", _("注册")
+        RESET = "reset", _("找回密码")
+
+    CODE_MINUTES = 10
+    CODE_TRIES = 5
+
+    phone = models.CharField(_("手机号"), max_length=20)
+    purpose = models.CharField(max_length=10, choices=Purpose.choices)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    tries = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["phone", "purpose", "created_at"], name="phonecode_lookup_idx")]
+
+    def __str__(self):
+        return f"{mask_phone(self.phone)} {self.purpose}"
+
+    @staticmethod
+    def digest(phone: str, code: str) -> str:
+        return hashlib.sha256(f"{settings.SECRET_KEY}:{phone}:{code}".encode()).hexdigest()

@@ -12,6 +12,8 @@ urlpatterns = [
         name="password_change"),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(template_name="accounts/password_done.html"),
          name="password_done"),
+    path("register/", views.register, name="register"),
+    path("password/forgotten/", views.password_forgotten, name="password_forgotten"),
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/<int:pk>/revoke", views.token_revoke, name="token_revoke"),
 ]
@@ -20,6 +22,7 @@ staff = [
     path("bindings/", views.binding_queue, name="binding_queue"),
     path("bindings/<int:pk>/verify", views.binding_verify, name="binding_verify"),
     path("bindings/<int:pk>/reject", views.binding_reject, name="binding_reject"),
+    path("accounts/<int:pk>/reset-password", views.account_password_reset, name="account_password_reset"),
     path("roles/", views.grant_list, name="grant_list"),
     path("roles/<int:pk>/revoke", views.grant_revoke, name="grant_revoke"),
 ]

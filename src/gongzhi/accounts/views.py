@@ -1,13 +1,16 @@
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -23,10 +26,10 @@ from gongzhi.registry.choices import AreaKind, ResidentStatus
 from gongzhi.registry.models import Area, Household
 from gongzhi.registry.permissions import areas_visible_to, get_visible, organisations_visible_to
 
-from . import services
+from . import services, signup
 from .choices import BindingStatus
 from .forms import BindForm, GrantForm, LoginForm, RejectForm, TokenForm
-from .models import ApiToken, User
+from .models import ApiToken, PhoneCode, User
 from .permissions import bindings_to_verify, grantable_roles, grants_visible_to, pending_bindings
 
 
@@ -283,3 +286,78 @@ def portal_bind(request):
             messages.success(request, _("已提交，社区工作人员核对后即可使用。"))
             return redirect("portal:households")
     return render_page(request, "portal/bind.html", context, partial="steps")
+
+
+@staff_view
+@require_POST
+def account_password_reset(request, pk):
+    """A resident who lost her phone's codes asks at the desk: a temporary password goes to her phone by SMS."""
+    user = User.objects.filter(pk=pk).first()
+    if user is None:
+        raise PermissionDenied
+    try:
+        signup.password_reset_by_staff(actor=request.user, user=user, request=request)
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, _("临时密码已通过短信发给 %(who)s（%(phone)s）") % {
+            "who": user, "phone": user.masked_phone})
+    back = request.POST.get("next", "")
+    return redirect(back if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}) else "staff:dashboard")
+
+
+def _code_step(request, purpose: str, context: dict) -> bool:
+    """The "send me a code" button of the register and reset pages: True once a code is on its way. Twenty codes
+    an hour from one address at most: each is an SMS someone pays for, to whatever number is typed."""
+    key = f"codes:{request.META.get('REMOTE_ADDR', '')}"
+    cache.add(key, 0, 3600)
+    if cache.incr(key) > 20:
+        context["errors"] = {"phone": _("获取验证码太频繁，请稍后再试")}
+        return False
+    try:
+        signup.code_send(phone=request.POST.get("phone", ""), purpose=purpose)
+    except DomainError as e:
+        context["errors"] = {e.field or "phone": e.message}
+        return False
+    context["sent"] = True
+    return True
+
+
+def register(request):
+    """A resident's own account: mobile, SMS code, name, password; then she binds her household."""
+    if request.user.is_authenticated:
+        return redirect("portal:home")
+    context = {"phone": request.POST.get("phone", ""), "name": request.POST.get("name", ""), "errors": {}}
+    if request.method == "POST":
+        if request.POST.get("step") == "code":
+            _code_step(request, PhoneCode.Purpose.REGISTER, context)
+        else:
+            try:
+                user = signup.register(phone=context["phone"], code=request.POST.get("code", ""),
+                                       name=context["name"], password=request.POST.get("password", ""))
+            except DomainError as e:
+                context["errors"] = {e.field or "code": e.message}
+                context["sent"] = True
+            else:
+                login(request, user, backend=settings.AUTHENTICATION_BACKENDS[-1])
+                messages.success(request, _("注册成功。请绑定您的房屋，社区核对后即可使用全部服务。"))
+                return redirect("portal:bind")
+    return render(request, "accounts/register.html", context)
+
+
+def password_forgotten(request):
+    context = {"phone": request.POST.get("phone", ""), "errors": {}}
+    if request.method == "POST":
+        if request.POST.get("step") == "code":
+            _code_step(request, PhoneCode.Purpose.RESET, context)
+        else:
+            try:
+                signup.password_reset(phone=context["phone"], code=request.POST.get("code", ""),
+                                      password=request.POST.get("password", ""))
+            except DomainError as e:
+                context["errors"] = {e.field or "code": e.message}
+                context["sent"] = True
+            else:
+                messages.success(request, _("密码已重新设置，请用新密码登录"))
+                return redirect("accounts:login")
+    return render(request, "accounts/password_forgotten.html", context)

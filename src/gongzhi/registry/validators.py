@@ -72,6 +72,10 @@ def normalise_phone(value: str) -> str:
     return text
 
 
+def is_mobile(value: str) -> bool:
+    return bool(_MOBILE.match(value or ""))
+
+
 def validate_phone(value: str) -> str:
     phone = normalise_phone(value)
     if not phone:

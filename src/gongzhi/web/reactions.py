@@ -9,18 +9,20 @@ handlers in the transaction share it and may refuse it; the others run once it i
 | appeals.AppealResolved (resolve)           | triage.reply_record (may WeakReply)  | in transaction  |
 | registry.BuildingRegridded (grid redrawn)  | appeals.follow_grid                  | in transaction  |
 | accounts.BindingDecided (verify, reject)   | notifications.binding_decided        | in transaction  |
+| accounts.CodeSent (register, reset)        | notifications.code_sent (SMS)        | in transaction  |
+| accounts.TemporaryPassword (staff reset)   | notifications.temporary_password     | in transaction  |
 
 | slot (page)                        | filled by              |
 |------------------------------------|------------------------|
 | appeals.DETAIL (staff appeal page) | triage.appeal_page     |
 | appeals.FIGURES (figures page)     | triage.figures_page    |
 """
-from gongzhi.accounts.events import BindingDecided
+from gongzhi.accounts.events import BindingDecided, CodeSent, TemporaryPassword
 from gongzhi.appeals import extensions as appeal_pages
 from gongzhi.appeals.events import AppealResolved, AppealsImported, AppealSubmitted
 from gongzhi.appeals.handlers import follow_grid
 from gongzhi.core.events import subscribe
-from gongzhi.notifications.handlers import binding_decided
+from gongzhi.notifications.handlers import binding_decided, code_sent, temporary_password
 from gongzhi.registry.events import BuildingRegridded
 from gongzhi.triage import handlers as triage
 from gongzhi.triage.services import reply_record
@@ -32,6 +34,8 @@ REACTIONS = [
     (AppealResolved, reply_record, True),
     (BuildingRegridded, follow_grid, True),
     (BindingDecided, binding_decided, True),
+    (CodeSent, code_sent, True),
+    (TemporaryPassword, temporary_password, True),
 ]
 SLOTS = [
     (appeal_pages.DETAIL, triage.appeal_page),
