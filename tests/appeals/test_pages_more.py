@@ -174,3 +174,49 @@ def test_the_resident_is_told_each_step_adds_information_and_withdraws(login, us
     pending = HouseholdBinding.objects.get(user=users("newcomer"))
     accounts.binding_verify(actor=users("gridworker"), binding=pending)
     assert Notification.objects.filter(user=users("newcomer"), title__contains="已通过认证").exists()
+
+
+def test_before_filing_she_sees_what_neighbours_reported_there_and_joins_it(login, users):
+    """已有邻居反映: the filing page shows the open public appeals at the place she chose, scrubbed as on the board;
+    我也遇到 backs one instead of filing again."""
+    from gongzhi.appeals.models import AppealSupport
+
+    home = verified_households(users("resident")).select_related("area").get()
+    neighbour = services.appeal_submit(channel=Channel.DESK, text="小区东门道闸坏了，电话13911112222", area=home.area,
+                                       actor=users("worker"), public=True,
+                                       category=Category.objects.get(code="property-access"))
+    client = login("resident")
+    form = client.get("/portal/appeals/new").content.decode()
+    assert 'hx-get="/portal/appeals/similar"' in form
+    listed = client.get(f"/portal/appeals/similar?where=home:{home.pk}").content.decode()
+    assert "已有 1 位邻居反映了这里的问题" in listed and "东门道闸" in listed and "13911112222" not in listed
+    response = client.post(f"/board/{home.community_id}/{neighbour.pk}/support", {"next": "/portal/appeals/"},
+                           follow=True)
+    assert response.redirect_chain[-1][0] == "/portal/appeals/" and "不用再提交" in response.content.decode()
+    assert AppealSupport.objects.filter(appeal=neighbour, user=users("resident")).exists()
+
+
+def test_a_category_asks_its_own_questions_at_intake(login, users):
+    """Per-category questions, as data: the lift asks whether someone is trapped (required, a choice) and which
+    lift; the answers are on the appeal page; a wrong or missing answer is refused by the field."""
+    home = verified_households(users("resident")).select_related("area").get()
+    lift = Category.objects.get(code="property-elevator")
+    client = login("resident")
+    asked = client.get(f"/portal/appeals/questions?category={lift.pk}").content.decode()
+    assert "现在有人被困在电梯里吗？" in asked and 'name="q_trapped"' in asked
+    with pytest.raises(InvalidInput) as missing:
+        services.appeal_submit(channel=Channel.PORTAL, text="电梯停了", area=home.area, household=home,
+                               actor=users("resident"), category=lift, details={})
+    assert missing.value.field == "q_trapped"
+    with pytest.raises(InvalidInput):
+        services.appeal_submit(channel=Channel.PORTAL, text="电梯停了", area=home.area, household=home,
+                               actor=users("resident"), category=lift, details={"trapped": "也许"})
+    desk = login("worker")  # the desk picks the second level; the resident's form offers the first only
+    response = desk.post("/staff/appeals/new", {
+        "channel": "desk", "area": home.compound_id, "text": "电梯停在5楼不动了", "category": lift.pk,
+        "q_trapped": "有人被困", "q_which": "3号楼2单元", "q_unknown": "x"})
+    appeal = Appeal.objects.get(text="电梯停在5楼不动了")
+    assert response.status_code == 302 and appeal.details == {"trapped": "有人被困", "which": "3号楼2单元"}
+    services.appeal_accept(appeal=appeal, actor=users("worker"))
+    page = login("worker").get(f"/staff/appeals/{appeal.pk}/").content.decode()
+    assert "现在有人被困在电梯里吗？" in page and "有人被困" in page

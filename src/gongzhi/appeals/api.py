@@ -42,6 +42,7 @@ class AppealIn(Schema):
     contact_preference: str = ""
     public: bool = False
     hotline_order_no: str = Field("", max_length=40, description="with channel hotline: the 12345 order's number")
+    details: dict[str, str] | None = Field(None, description="answers to the category's intake questions, by key")
 
 
 class AppealOut(Schema):
@@ -229,7 +230,7 @@ def file_appeal(request, body: AppealIn):
         channel=body.channel, text=body.text, area=area, household=household, category=category, actor=request.user,
         contact_name=body.contact_name, contact_phone=body.contact_phone,
         contact_preference=body.contact_preference, public=body.public, hotline_order_no=body.hotline_order_no,
-        idempotency_key=request.headers.get("Idempotency-Key", ""))
+        idempotency_key=request.headers.get("Idempotency-Key", ""), details=body.details)
     if getattr(appeal, "replayed", False):
         return Status(200, _detail(request, appeal))
     # just filed: everything the answer shows is in hand — no need to read it back

@@ -1,8 +1,10 @@
 """The public board (看得见、找得到、叫得应): a community's opted-in appeals and their replies, for anyone to read,
 with personal data removed — names, phone numbers, ID numbers, room numbers, e-mail addresses."""
 import re
+from datetime import timedelta
 
 from django.db.models import Count, QuerySet
+from django.utils import timezone
 
 from .choices import OPEN_STATES
 from .models import Appeal
@@ -34,7 +36,7 @@ def board_appeals(community_id: int) -> QuerySet[Appeal]:
     return (Appeal.objects.filter(community_id=community_id, public=True, parent__isnull=True)
             .select_related("category__parent", "compound", "resident", "reporter")
             .only("id", "number", "state", "text", "reply", "created_at", "resolved_at", "rating", "contact_name",
-                  "category__name", "category__parent__name", "compound__name", "resident__name",
+                  "category__name", "category__parent_id", "category__parent__name", "compound__name", "resident__name",
                   "reporter__display_name", "community_id")
             .annotate(support_count=Count("supports"))
             .order_by("-id"))
@@ -48,3 +50,18 @@ def board_entry(appeal: Appeal) -> dict:
             "category": str(appeal.category) if appeal.category_id else "",
             "place": appeal.compound.name if appeal.compound_id else "",
             "text": scrub(appeal.text, names), "reply": scrub(appeal.reply, names)}
+
+
+def similar_open(*, viewer, area, category_id: int | None = None, limit: int = 5) -> list[dict]:
+    """已有邻居反映: open appeals on the board about the same compound (or community) in the last 30 days, not hers,
+    the same category first, as the board shows them (names and numbers scrubbed). A resident filing sees them
+    before she files and can say 我也遇到 instead."""
+    place = {"compound_id": area.compound_id} if area.compound_id else {"community_id": area.community_id}
+    qs = (board_appeals(area.community_id).filter(state__in=OPEN_STATES, created_at__gte=timezone.now()
+                                                  - timedelta(days=30), **place)
+          .exclude(reporter=viewer))
+    rows = list(qs[:50])
+    if category_id:
+        rows.sort(key=lambda a: (a.category_id != category_id and a.category.parent_id != category_id
+                                 if a.category_id else True, -a.pk))
+    return [{**board_entry(a), "community": a.community_id} for a in rows[:limit]]

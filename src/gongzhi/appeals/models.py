@@ -24,6 +24,10 @@ class Category(models.Model):
     respond_hours = models.DecimalField(_("响应时限（工作小时）"), max_digits=6, decimal_places=1, default=2)
     resolve_hours = models.DecimalField(_("办结时限（工作小时）"), max_digits=6, decimal_places=1, default=56)
     is_active = models.BooleanField(_("启用"), default=True)
+    # what a resident or worker is asked at intake for this category, as data: [{"key": "floor", "label": "在几楼？",
+    # "choices": ["是", "否"] (optional), "required": false}]
+    questions = models.JSONField(_("受理时追问"), default=list, blank=True,
+                                 help_text=_("例：[{\"key\": \"floor\", \"label\": \"在几楼？\", \"required\": false}]"))
 
     class Meta:
         verbose_name = _("诉求类别")
@@ -142,6 +146,7 @@ class Appeal(Placed, TimeStamped):
     public = models.BooleanField(_("同意公开"), default=False)
     proactive = models.BooleanField(_("未诉先办"), default=False)
     hotline_order_no = models.CharField(_("热线工单号"), max_length=40, blank=True)
+    details = models.JSONField(_("追问的回答"), null=True, blank=True)  # the category's questions, answered
     client_key = models.CharField(max_length=64, blank=True, editable=False,
                                   help_text="the Idempotency-Key of the request that filed it: a retry files nothing new")
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,

@@ -511,3 +511,11 @@ def transfer_parties(appeal: Appeal) -> list:
     for party in parties:
         party.is_paired = party.pk in partners
     return sorted(parties, key=lambda p: not p.is_paired)
+
+
+def answered(appeal: Appeal) -> list[tuple[str, str]]:
+    """The intake questions' answers as (question, answer), in the category's order; a key no longer asked keeps
+    its own name."""
+    details = appeal.details or {}
+    labels = {q["key"]: q["label"] for q in (appeal.category.questions if appeal.category_id else [])}
+    return [(labels.get(key, key), value) for key, value in details.items()]

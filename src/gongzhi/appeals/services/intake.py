@@ -92,11 +92,28 @@ def _reporter_and_contact(channel: str, actor, resident: Resident | None, name: 
     return reporter, (name or "").strip()[:50], validate_phone(phone)
 
 
+def clean_details(category: Category | None, answers: dict | None) -> dict | None:
+    """The answers to the category's intake questions (``Category.questions``): known keys only, each at most
+    200 characters, a choice among its choices, the required ones present. None when nothing was asked."""
+    questions = (category.questions if category is not None else None) or []
+    answers = answers or {}
+    out = {}
+    for q in questions:
+        value = str(answers.get(q["key"], "") or "").strip()[:200]
+        if q.get("choices") and value and value not in q["choices"]:
+            raise InvalidInput(_("请从选项中选择：%(q)s") % {"q": q["label"]}, field=f"q_{q['key']}")
+        if q.get("required") and not value:
+            raise InvalidInput(_("请回答：%(q)s") % {"q": q["label"]}, field=f"q_{q['key']}")
+        if value:
+            out[q["key"]] = value
+    return out or None
+
+
 def appeal_submit(
     *, channel: str, text: str, area: Area, actor, category: Category | None = None, priority: str = "",
     household: Household | None = None, resident: Resident | None = None, contact_name: str = "",
     contact_phone: str = "", contact_preference: str = "", public: bool = False, hotline_order_no: str = "",
-    photos=(), idempotency_key: str = "",
+    photos=(), idempotency_key: str = "", details: dict | None = None,
 ) -> Appeal:
     """Take in an appeal from any channel; it waits for the community to accept it. With an idempotency key
     (a retried request, a double tap), the appeal that key already filed is returned and nothing new is made."""
@@ -104,6 +121,7 @@ def appeal_submit(
     hotline_order_no = (hotline_order_no or "").strip()[:40]
     _check_input(channel=channel, priority=priority, area=area, category=category, hotline_order_no=hotline_order_no)
     _check_channel(channel, actor=actor, area=area, household=household)
+    answers = clean_details(category, details)
     prepared = prepare_photos(photos)
     now = timezone.now()
     text = clean_text(text)
@@ -119,6 +137,7 @@ def appeal_submit(
         contact_name=contact_name, contact_phone=contact_phone,
         contact_preference=(contact_preference or "").strip()[:100], public=public,
         proactive=channel == Channel.PATROL, hotline_order_no=hotline_order_no, client_key=idempotency_key,
+        details=answers,
     )
     place(appeal, area)
     start_clock(appeal, Step.RESPOND, now)

@@ -5,11 +5,13 @@ from .cohandling import cohandling_list, whistle_act
 from .handover import hand_over
 from .hotline import hotline_import_detail, hotline_import_errors, hotline_import_view, hotline_template_view
 from .portal import (
+    category_questions,
     portal_appeal_add_info,
     portal_appeal_detail,
     portal_appeal_new,
     portal_appeal_rate,
     portal_appeal_reopen,
+    portal_appeal_similar,
     portal_appeal_urge,
     portal_appeal_withdraw,
     portal_appeals,
@@ -38,5 +40,5 @@ __all__ = [
     "desk_resident_search", "figures", "hand_over", "hotline_import_detail", "hotline_import_errors", "hotline_import_view",
     "hotline_template_view", "portal_appeal_detail", "portal_appeal_new", "portal_appeal_rate",
     "portal_appeal_reopen", "portal_appeals", "reply_template_retire", "reply_templates", "request_decide", "supervision_answer", "portal_appeal_urge", "portal_appeal_add_info",
-    "portal_appeal_withdraw", "track_link", "track_lookup", "whistle_act",
+    "portal_appeal_withdraw", "portal_appeal_similar", "category_questions", "track_link", "track_lookup", "whistle_act",
 ]

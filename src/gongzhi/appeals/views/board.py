@@ -6,6 +6,8 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gongzhi.accounts.services import verified_households
@@ -56,5 +58,9 @@ def board_support(request, community, pk):
         services.appeal_support(appeal=appeal, actor=request.user, support=request.POST.get("support") != "0")
     except DomainError as e:
         messages.error(request, e.message)
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        messages.success(request, _("已记录：您也遇到了这个问题，不用再提交，进展会在公示栏更新"))
+        return redirect(back)
     page = request.POST.get("page", "")
     return redirect(reverse("board", args=[community]) + (f"?page={page}" if page.isdigit() else "") + f"#a{pk}")

@@ -13,7 +13,7 @@ from gongzhi.core.decorators import domain_errors_as_http
 from gongzhi.core.errors import DomainError
 from gongzhi.registry.permissions import get_visible
 
-from .. import selectors, services
+from .. import board, selectors, services
 from ..choices import OPEN_STATES, Channel, State
 from ..forms import (
     PortalForm,
@@ -49,7 +49,7 @@ def portal_appeal_new(request):
                 channel=Channel.PORTAL, text=data["text"], area=area, household=household,
                 category=Category.objects.filter(pk=data["category"]).first() if data["category"] else None,
                 actor=request.user, contact_preference=data["contact_preference"], public=data["public"],
-                photos=data["photos"], idempotency_key=data["client_key"])
+                photos=data["photos"], idempotency_key=data["client_key"], details=answers(request.POST))
         except DomainError as e:
             form.add_error(e.field if e.field in form.fields else None, e.message)
         else:
@@ -171,3 +171,28 @@ def where_it_stands(group) -> str:
     if group.paused_at:
         return _("暂停计时：%(reason)s") % {"reason": group.pause_reason}
     return plain % {"when": when, "party": party}
+
+
+@login_required
+@domain_errors_as_http
+def portal_appeal_similar(request):
+    """HTMX, on the filing page: what neighbours already reported at the place she chose (我也遇到 instead)."""
+    households = list(verified_households(request.user).select_related("compound", "building", "unit", "area"))
+    _places, lookup = selectors.portal_places(households)
+    chosen = lookup.get(request.GET.get("where", ""))
+    category = int(request.GET["category"]) if request.GET.get("category", "").isdigit() else None
+    similar = board.similar_open(viewer=request.user, area=chosen[0], category_id=category) if chosen else []
+    return render(request, "portal/_similar.html", {"similar": similar})
+
+
+def answers(post) -> dict:
+    """The answers to the category's intake questions, as the forms post them (``q_<key>``)."""
+    return {key[2:]: value for key, value in post.items() if key.startswith("q_")}
+
+
+@login_required
+def category_questions(request):
+    """HTMX, on the filing forms (portal and desk): the chosen category's intake questions."""
+    category = Category.objects.filter(pk=request.GET.get("category") or 0, is_active=True).first()
+    return render(request, "appeals/widgets/questions.html",
+                  {"questions": category.questions if category else [], "values": request.GET})

@@ -142,6 +142,7 @@ def appeal_new(request):
                 category=Category.objects.filter(pk=data["category"]).first() if data["category"] else None,
                 actor=request.user, contact_name=data["contact_name"], contact_phone=data["contact_phone"],
                 public=data["public"], photos=data["photos"], idempotency_key=data["client_key"],
+                details={k[2:]: v for k, v in request.POST.items() if k.startswith("q_")},
                 hotline_order_no=data["hotline_order_no"] if data["channel"] == Channel.HOTLINE else "")
         except DomainError as e:
             form.add_error(e.field if e.field in form.fields else None, e.message)
@@ -239,6 +240,7 @@ def _detail_context(request, appeal, **extra) -> dict:
         "templates": selectors.reply_templates(appeal),
         "photos": appeal.photos.all(),
         "ratings_given": appeal.ratings.select_related("party").order_by("at", "id"),
+        "details": selectors.answered(appeal),
         "pending_requests": list(appeal.requests.filter(state="pending").select_related("party", "requested_by")),
         "may_decide": acts_for_community(request.user, appeal),
         "supervisions": list(appeal.supervisions.select_related("answered_by", "issued_by").order_by("issued_at", "id")),
