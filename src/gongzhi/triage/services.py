@@ -270,7 +270,8 @@ def _task_place(hotspot: Hotspot) -> tuple[Area, int | None]:
     The place: the building when every appeal behind the hotspot is in one building, else the hotspot's place.
     The grid: the place's own (a building's); else the one grid every appeal behind it lies in; else, for a
     compound, the one grid all its buildings lie in. A grid is drawn over buildings, so a compound that spans
-    grids has none: its task stays with the community's workers, who hand it on."""
+    grids has none: nobody is told the task is theirs, and it is in the queue of the community's workers and of
+    every grid worker whose grid covers part of the compound (appeals.permissions.shared_compounds)."""
     place = hotspot.place
     behind = set(Appeal.objects.filter(pk__in=hotspot.appeal_ids).values_list("building_id", "grid_id"))
     buildings, grids = {b for b, _ in behind}, {g for _, g in behind}

@@ -109,7 +109,8 @@ def appeal_rate(*, appeal: Appeal, actor, rating: str, comment: str = "") -> App
         return appeal
     record_rating(appeal, rating=rating, comment=comment, via=AppealRating.Via.PORTAL, at=now, recorded_by=actor)
     appeal.closed_at = now
-    transition(appeal, Action.RATE, actor=actor, at=now, data={"rating": rating}, reason=appeal.rating_comment)
+    transition(appeal, Action.RATE, actor=actor, at=now, data={"rating": rating},  # the timeline says which
+               reason=" ".join(filter(None, [str(Rating(rating).label), appeal.rating_comment])))
     notify.rated(appeal, actor)
     return appeal
 
@@ -182,5 +183,5 @@ def appeal_rate_by_link(*, appeal: Appeal, round_: int, rating: str, comment: st
     record_rating(appeal, rating=rating, comment=comment, via=AppealRating.Via.SMS_LINK, at=now, recorded_by=None)
     appeal.closed_at = now
     transition(appeal, Action.RATE, actor=None, at=now, data={"rating": rating, "via": "sms_link"},
-               reason=comment)
+               reason=" ".join(filter(None, [str(Rating(rating).label), comment])))
     return appeal

@@ -69,7 +69,7 @@ def appeal_triage_apply(*, appeal: Appeal, category: Category | None, area: Area
     transition(appeal, Action.ACCEPT, actor=None, at=now,
                data={"category": appeal.category_id, "priority": appeal.priority, "by": "triage"})
     appeal.party, appeal.rule = found
-    event = transition(appeal, Action.DISPATCH, actor=None,
+    event = transition(appeal, Action.DISPATCH, actor=None, party=appeal.party,
                        data={"party": appeal.party_id, "rule": appeal.rule_id, "by": "triage"})
     notify.tell_party(appeal, event, _("新派单：诉求 %(n)s"), appeal.text[:200])
     notify.progress(appeal, event, _("您的诉求 %(n)s 已受理并派给 %(party)s") % {
@@ -106,7 +106,7 @@ def appeal_dispatch(*, appeal: Appeal, actor, party: Organisation | None = None,
     else:
         require_eligible(appeal, party)
     appeal.party, appeal.rule = party, rule
-    event = transition(appeal, Action.DISPATCH, actor=actor, reason=reason,
+    event = transition(appeal, Action.DISPATCH, actor=actor, reason=reason, party=party,  # the timeline names it
                        data={"party": party.pk, "rule": rule.pk if rule else None})
     notify.tell_party(appeal, event, _("新派单：诉求 %(n)s"), appeal.text[:200])
     notify.progress(appeal, event, _("您的诉求 %(n)s 已派给 %(party)s") % {
@@ -139,8 +139,9 @@ def appeal_transfer(*, appeal: Appeal, actor, party: Organisation, reason: str) 
     previous = appeal.party
     appeal.party = party
     appeal.rule = None
-    event = transition(appeal, Action.TRANSFER, actor=actor, party=previous, reason=reason.strip(),
-                data={"from": previous.pk if previous else None, "to": party.pk})
+    event = transition(appeal, Action.TRANSFER, actor=actor, party=previous,
+                       reason=_("转给%(to)s：%(why)s") % {"to": party.name, "why": reason.strip()},
+                       data={"from": previous.pk if previous else None, "to": party.pk})
     notify.tell_party(appeal, event, _("转派给您：诉求 %(n)s"), reason.strip())
     return appeal
 
@@ -218,7 +219,7 @@ def appeal_follow_up(*, appeal: Appeal, actor, note: str, rating: str = "") -> A
     if rating and appeal.state == State.RESOLVED:
         appeal.closed_at = now
         transition(appeal, Action.RATE, actor=actor, at=now, data={"rating": rating, "via": "phone"},
-                   reason=appeal.rating_comment)
+                   reason=str(Rating(rating).label))
     return appeal
 
 

@@ -94,15 +94,18 @@ def _reporter_and_contact(channel: str, actor, resident: Resident | None, name: 
 
 def clean_details(category: Category | None, answers: dict | None) -> dict | None:
     """The answers to the category's intake questions (``Category.questions``): known keys only, each at most
-    200 characters, a choice among its choices, the required ones present. None when nothing was asked."""
+    200 characters, a choice among its choices, the required ones present — when the caller asked them (a form
+    sends a dict, maybe empty); ``None`` says it did not (a machine client, a bulk import), and nothing is
+    required then. None when nothing was answered."""
     questions = (category.questions if category is not None else None) or []
+    asked = answers is not None
     answers = answers or {}
     out = {}
     for q in questions:
         value = str(answers.get(q["key"], "") or "").strip()[:200]
         if q.get("choices") and value and value not in q["choices"]:
             raise InvalidInput(_("请从选项中选择：%(q)s") % {"q": q["label"]}, field=f"q_{q['key']}")
-        if q.get("required") and not value:
+        if q.get("required") and asked and not value:
             raise InvalidInput(_("请回答：%(q)s") % {"q": q["label"]}, field=f"q_{q['key']}")
         if value:
             out[q["key"]] = value
