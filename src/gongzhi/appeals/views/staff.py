@@ -2,12 +2,14 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -51,6 +53,27 @@ from ..services.supervision import may_answer
 PAGE_SIZE = 50
 
 
+class QueuePaginator(Paginator):
+    """The queue's pages, its total kept for 15 seconds once it is large: the 12345 centre's 300,000 open appeals
+    took 35 ms to count on every 20-second refresh, for a figure nobody reads to the unit. Small totals (a
+    community's queue) are always counted afresh."""
+
+    LARGE = 10_000
+
+    def __init__(self, *args, key: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cache_key = key[:200]
+
+    @cached_property
+    def count(self) -> int:
+        if (kept := cache.get(self.cache_key)) is not None:
+            return kept
+        total = super().count
+        if total >= self.LARGE:
+            cache.set(self.cache_key, total, 15)
+        return total
+
+
 def _queue_filters(request) -> dict:
     """The queue's filters as the address holds them, for the list and its export alike."""
     get = request.GET
@@ -84,7 +107,8 @@ def appeal_queue(request):
         found = list(appeals[:2])
         if len(found) == 1:  # the one she asked for: straight to it
             return redirect("staff:appeal_detail", pk=found[0].pk)
-    page = Paginator(appeals, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = QueuePaginator(appeals, PAGE_SIZE, key=f"queue-count:{request.user.pk}:{request.GET.urlencode()}"
+                          ).get_page(request.GET.get("page"))
     page.object_list = selectors.with_places(page.object_list)
     # 我经手的 lists appeals since handed on: those she can no longer open are shown without a link
     openable = (set(appeals_visible_to(request.user).filter(pk__in=[a.pk for a in page]).values_list("pk", flat=True))
