@@ -220,3 +220,15 @@ def test_a_category_asks_its_own_questions_at_intake(login, users):
     services.appeal_accept(appeal=appeal, actor=users("worker"))
     page = login("worker").get(f"/staff/appeals/{appeal.pk}/").content.decode()
     assert "现在有人被困在电梯里吗？" in page and "有人被困" in page
+
+
+def test_back_then_sending_the_form_again_files_nothing_twice(login, users):
+    """The form sent again after Back carries a new key; the same text about the same place minutes later is the
+    same appeal: she lands on it, told so."""
+    home = verified_households(users("resident")).select_related("area").get()
+    client = login("resident")
+    form = {"where": f"home:{home.pk}", "text": "楼下垃圾桶满了没人清"}
+    first = client.post("/portal/appeals/new", form)
+    again = client.post("/portal/appeals/new", form, follow=True)
+    assert Appeal.objects.filter(text="楼下垃圾桶满了没人清").count() == 1
+    assert again.redirect_chain[-1][0] == first["Location"] and "不会重复登记" in again.content.decode()

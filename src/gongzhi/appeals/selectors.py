@@ -521,3 +521,11 @@ def answered(appeal: Appeal) -> list[tuple[str, str]]:
     details = appeal.details or {}
     labels = {q["key"]: q["label"] for q in (appeal.category.questions if appeal.category_id else [])}
     return [(labels.get(key, key), value) for key, value in details.items()]
+
+
+def just_filed(*, actor, text: str, area_id: int, minutes: int = 10) -> Appeal | None:
+    """The same appeal (same text, same place) this person filed in the last few minutes: a form sent again after
+    Back carries a new key, and must not file it twice."""
+    since = timezone.now() - timedelta(minutes=minutes)
+    return (Appeal.objects.filter(entered_by=actor, area_id=area_id, created_at__gte=since,
+                                  text=(text or "").strip()).order_by("-id").first())

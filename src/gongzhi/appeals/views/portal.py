@@ -44,6 +44,9 @@ def portal_appeal_new(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         area, household = lookup[data["where"]]
+        if (earlier := selectors.just_filed(actor=request.user, text=data["text"], area_id=area.pk)) is not None:
+            messages.info(request, _("您刚才已经提交过这条诉求（编号 %(n)s），不会重复登记。") % {"n": earlier.number})
+            return redirect("portal:appeal_detail", pk=earlier.pk)
         try:
             appeal = services.appeal_submit(
                 channel=Channel.PORTAL, text=data["text"], area=area, household=household,

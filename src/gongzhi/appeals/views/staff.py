@@ -159,6 +159,9 @@ def appeal_new(request):
                 raise PermissionDenied
         # no place chosen: the problem is in the resident's own home
         area = data["area"] or resident.household.area
+        if (earlier := selectors.just_filed(actor=request.user, text=data["text"], area_id=area.pk)) is not None:
+            messages.info(request, _("刚才已经登记过这条诉求（编号 %(n)s），没有重复登记。") % {"n": earlier.number})
+            return redirect("staff:appeal_detail", pk=earlier.pk)
         try:
             appeal = services.appeal_submit(
                 channel=data["channel"], text=data["text"], area=area,
