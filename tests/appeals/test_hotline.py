@@ -129,9 +129,16 @@ def test_a_phone_call_is_logged_at_the_desk_as_a_12345_order_once(login, world):
     assert worker.post("/staff/appeals/new", form).status_code == 302
     appeal = Appeal.objects.get(hotline_order_no="GD-7788")
     assert appeal.channel == Channel.HOTLINE and appeal.contact_name == "李女士"
-    twice = worker.post("/staff/appeals/new", {**form, "client_key": "another-tab"})
-    assert twice.status_code == 200 and "该热线工单已导入" in twice.content.decode()
+    # the same order logged again from another tab, worded differently: refused by the order number, with the
+    # appeal it already is one click away
+    twice = worker.post("/staff/appeals/new", {**form, "client_key": "another-tab", "text": "来电：楼道里堆了杂物"})
+    page = twice.content.decode()
+    assert twice.status_code == 200 and f"工单号 GD-7788 已登记为诉求 {appeal.number}" in page
+    assert f'href="/staff/appeals/{appeal.pk}/"' in page
     assert Appeal.objects.filter(hotline_order_no="GD-7788").count() == 1
+    # the same text again (Back, then send): the appeal already filed opens
+    again = worker.post("/staff/appeals/new", {**form, "client_key": "third-tab"})
+    assert again.status_code == 302 and again["Location"] == f"/staff/appeals/{appeal.pk}/"
 
 
 def test_the_api_takes_a_12345_order_from_staff_and_no_one_files_as_open311_by_hand(login, world):

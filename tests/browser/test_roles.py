@@ -89,9 +89,14 @@ def test_the_secretary_decides_a_party_s_return_and_extension(demo_server, brows
 
     clerk.goto(demo_server + f"/staff/appeals/?q={number}")
     clerk.locator("summary", has_text="申请延期").click()
+    too_far = (datetime.now() + timedelta(days=90)).strftime("%Y-%m-%dT17:00")
+    clerk.fill("#ext-due", too_far)
+    clerk.fill("#ext-reason", "电梯主板需要厂家订货，约需两周")
+    clerk.locator("form", has=clerk.locator("#ext-due")).get_by_role("button", name="提交申请").click()
+    expect(clerk.locator("[role=alert]").first).to_contain_text("一次最多延期60天")
+    expect(clerk.locator("#ext-reason")).to_have_value("电梯主板需要厂家订货，约需两周")  # what she typed is kept
     wanted = (datetime.now() + timedelta(days=20)).strftime("%Y-%m-%d")  # the server runs on this machine's clock
     clerk.fill("#ext-due", f"{wanted}T17:00")
-    clerk.fill("#ext-reason", "电梯主板需要厂家订货，约需两周")
     clerk.locator("form", has=clerk.locator("#ext-due")).get_by_role("button", name="提交申请").click()
     expect(clerk.locator(".messages, [role=status]").first).to_contain_text("已申请延期")
     clerk.locator("summary", has_text="申请退单").click()

@@ -156,7 +156,12 @@ def appeal_submit(
                 earlier.replayed = True
                 return earlier
         if hotline_order_no:
-            raise Conflict(_("该热线工单已导入"), code="hotline_order_exists", field="hotline_order_no") from None
+            earlier = Appeal.objects.filter(hotline_order_no=hotline_order_no).only("id", "number").first()
+            refusal = Conflict(_("工单号 %(order)s 已登记为诉求 %(n)s，没有重复登记") % {
+                "order": hotline_order_no, "n": earlier.number if earlier else "—"},
+                code="hotline_order_exists", field="hotline_order_no")
+            refusal.details = {"appeal_id": earlier.pk if earlier else None}
+            raise refusal from None
         raise
 
 

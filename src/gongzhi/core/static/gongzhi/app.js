@@ -90,3 +90,39 @@
     if (token) e.detail.headers["X-CSRFToken"] = token.content;
   });
 })();
+
+// What was typed survives a refused action: each POST form's text is kept for the page it returns to, and put
+// back (with the focus) when that page says why it was refused (role="alert"); a page without a refusal
+// forgets it. Passwords and files are never kept.
+(function () {
+  "use strict";
+  const KEY = "gongzhi:typed";
+  document.addEventListener("submit", (e) => {
+    const form = e.target;
+    if (!(form instanceof HTMLFormElement) || (form.method || "").toLowerCase() !== "post") return;
+    const values = {};
+    for (const el of form.elements) {
+      if (!el.name || el.type === "password" || el.type === "file" || el.type === "hidden") continue;
+      if ((el.type === "radio" || el.type === "checkbox")) { if (el.checked) values[el.name] = el.value; continue; }
+      if (el.value) values[el.name] = el.value;
+    }
+    try { sessionStorage.setItem(KEY, JSON.stringify({ action: form.getAttribute("action") || location.pathname, values })); }
+    catch (err) { /* private mode: nothing kept */ }
+  }, true);
+  window.addEventListener("DOMContentLoaded", () => {
+    let kept = null;
+    try { kept = JSON.parse(sessionStorage.getItem(KEY) || "null"); sessionStorage.removeItem(KEY); } catch (err) { return; }
+    if (!kept || !document.querySelector('.alert[role="alert"], .field-error, .errorlist')) return;
+    const form = Array.from(document.querySelectorAll("form")).find((f) => (f.getAttribute("action") || location.pathname) === kept.action);
+    if (!form) return;
+    let first = null;
+    for (const [name, value] of Object.entries(kept.values)) {
+      for (const el of form.querySelectorAll(`[name="${CSS.escape(name)}"]`)) {
+        if (el.type === "radio" || el.type === "checkbox") { el.checked = el.value === value; continue; }
+        if (!el.value) { el.value = value; first = first || el; }
+      }
+    }
+    const box = form.closest("details"); if (box) box.open = true;
+    if (first) first.focus();
+  });
+})();
