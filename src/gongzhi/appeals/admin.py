@@ -3,7 +3,19 @@ from django.contrib import admin
 
 from gongzhi.core.admin import ReadOnlyAdmin
 
-from .models import Appeal, AppealEvent, CalendarDay, Category, RoutingRule, Whistle
+from .models import (
+    Appeal,
+    AppealEvent,
+    AppealRating,
+    AppealRequest,
+    CalendarDay,
+    Category,
+    EscalationRung,
+    ReplyTemplate,
+    RoutingRule,
+    Supervision,
+    Whistle,
+)
 
 
 class RoutingRuleInline(admin.TabularInline):
@@ -65,3 +77,43 @@ class AppealAdmin(ReadOnlyAdmin):
 class WhistleAdmin(ReadOnlyAdmin):
     list_display = ["appeal", "department", "subdistrict", "blown_at", "report_due_at", "reported_at", "handler_name"]
     list_select_related = ["appeal", "department", "subdistrict"]
+
+
+@admin.register(EscalationRung)
+class EscalationRungAdmin(admin.ModelAdmin):
+    """The escalation ladder: its rungs, their times and names, as data."""
+
+    list_display = ["level", "name", "target", "after_hours", "is_active"]
+    list_editable = ["after_hours", "is_active"]
+
+
+@admin.register(Supervision)
+class SupervisionAdmin(ReadOnlyAdmin):
+    list_display = ["appeal", "kind", "level", "by", "issued_at", "answered_at"]
+    list_filter = ["kind", "level"]
+    list_select_related = ["appeal"]
+
+
+@admin.register(AppealRequest)
+class AppealRequestAdmin(ReadOnlyAdmin):
+    list_display = ["appeal", "kind", "party", "requested_at", "state", "decided_at"]
+    list_filter = ["kind", "state"]
+    list_select_related = ["appeal", "party"]
+
+
+@admin.register(AppealRating)
+class AppealRatingAdmin(ReadOnlyAdmin):
+    list_display = ["appeal", "rating", "via", "round", "party", "at"]
+    list_filter = ["rating", "via"]
+    list_select_related = ["appeal", "party"]
+
+
+@admin.register(ReplyTemplate)
+class ReplyTemplateAdmin(admin.ModelAdmin):
+    """The city's reply templates (no community); a community's own are kept by its workers in the console."""
+
+    list_display = ["title", "category", "community", "is_active", "position"]
+    list_filter = ["is_active", "category__parent"]
+    search_fields = ["title", "text"]
+    autocomplete_fields = ["community"]
+    list_select_related = ["category__parent", "community"]
