@@ -88,7 +88,8 @@ def _due(appeal: Appeal, now, hours):
 
 
 def _locked_whistle(whistle: Whistle) -> tuple[Whistle, Appeal]:
-    whistle = Whistle.objects.select_for_update().select_related("department", "subdistrict").get(pk=whistle.pk)
+    whistle = (Whistle.objects.select_for_update(of=("self",)).select_related("department", "subdistrict")
+               .get(pk=whistle.pk))
     return whistle, locked(whistle.appeal)
 
 

@@ -13,11 +13,18 @@ from datetime import datetime
 
 from celery.schedules import schedule as every
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
 from gongzhi.celery import app
 
 log = logging.getLogger("gongzhi.clock")
+
+
+def fresh() -> None:
+    """A long-running process drops a database connection that broke or aged out between jobs (as Django does
+    between requests); not inside a transaction someone else holds open (a test's)."""
+    if not connection.in_atomic_block:
+        close_old_connections()
 
 
 class Command(BaseCommand):
@@ -59,7 +66,7 @@ class Command(BaseCommand):
                 return
 
     def _run(self, job) -> None:
-        close_old_connections()
+        fresh()
         started = datetime.now()
         try:
             result = app.tasks[job["task"]].apply(throw=True).get()
@@ -67,7 +74,7 @@ class Command(BaseCommand):
             log.exception("clock: %s failed", job["name"])
             return
         finally:
-            close_old_connections()
+            fresh()
         took = (datetime.now() - started).total_seconds()
         busy = any(result.values()) if isinstance(result, dict) else bool(result)
         if busy or took > 5:  # quiet when there was nothing to do
