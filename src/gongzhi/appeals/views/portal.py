@@ -84,18 +84,25 @@ def _back(request, default):
     return default
 
 
+def _on_her_appeal(request, pk, call, done: str):
+    """One of the resident's steps on her own appeal (POST): the service decides, she is told what happened."""
+    appeal = get_visible(appeals_visible_to(request.user).filter(reporter=request.user), pk)
+    try:
+        call(appeal, request.POST)
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, done)
+    return appeal
+
+
 @login_required
 @domain_errors_as_http
 @require_POST
 def portal_appeal_rate(request, pk):
-    appeal = get_visible(appeals_visible_to(request.user).filter(reporter=request.user), pk)
-    try:
-        services.appeal_rate(appeal=appeal, actor=request.user, rating=request.POST.get("rating", ""),
-                             comment=request.POST.get("comment", ""))
-    except DomainError as e:
-        messages.error(request, e.message)
-    else:
-        messages.success(request, _("谢谢您的评价"))
+    appeal = _on_her_appeal(request, pk, lambda a, post: services.appeal_rate(
+        appeal=a, actor=request.user, rating=post.get("rating", ""), comment=post.get("comment", "")),
+        _("谢谢您的评价"))
     return _back(request, redirect("portal:appeal_detail", pk=appeal.pk))
 
 
@@ -103,13 +110,8 @@ def portal_appeal_rate(request, pk):
 @domain_errors_as_http
 @require_POST
 def portal_appeal_reopen(request, pk):
-    appeal = get_visible(appeals_visible_to(request.user).filter(reporter=request.user), pk)
-    try:
-        services.appeal_reopen(appeal=appeal, actor=request.user, reason=request.POST.get("reason", ""))
-    except DomainError as e:
-        messages.error(request, e.message)
-    else:
-        messages.success(request, _("已重新提交，社区会再次办理"))
+    appeal = _on_her_appeal(request, pk, lambda a, post: services.appeal_reopen(
+        appeal=a, actor=request.user, reason=post.get("reason", "")), _("已重新提交，社区会再次办理"))
     return redirect("portal:appeal_detail", pk=appeal.pk)
 
 
@@ -118,13 +120,8 @@ def portal_appeal_reopen(request, pk):
 @require_POST
 def portal_appeal_urge(request, pk):
     """催一下: past its deadline, the resident urges her appeal once; the handlers must answer."""
-    appeal = get_visible(appeals_visible_to(request.user).filter(reporter=request.user), pk)
-    try:
-        services.appeal_urge(appeal=appeal, actor=request.user, note=request.POST.get("note", ""))
-    except DomainError as e:
-        messages.error(request, e.message)
-    else:
-        messages.success(request, _("已催办，社区会尽快处理并回复您"))
+    appeal = _on_her_appeal(request, pk, lambda a, post: services.appeal_urge(
+        appeal=a, actor=request.user, note=post.get("note", "")), _("已催办，社区会尽快处理并回复您"))
     return redirect("portal:appeal_detail", pk=appeal.pk)
 
 
@@ -132,13 +129,8 @@ def portal_appeal_urge(request, pk):
 @domain_errors_as_http
 @require_POST
 def portal_appeal_add_info(request, pk):
-    appeal = get_visible(appeals_visible_to(request.user).filter(reporter=request.user), pk)
-    try:
-        services.appeal_add_info(appeal=appeal, actor=request.user, text=request.POST.get("text", ""))
-    except DomainError as e:
-        messages.error(request, e.message)
-    else:
-        messages.success(request, _("补充的情况已告诉办理人员"))
+    appeal = _on_her_appeal(request, pk, lambda a, post: services.appeal_add_info(
+        appeal=a, actor=request.user, text=post.get("text", "")), _("补充的情况已告诉办理人员"))
     return redirect("portal:appeal_detail", pk=appeal.pk)
 
 
@@ -146,13 +138,8 @@ def portal_appeal_add_info(request, pk):
 @domain_errors_as_http
 @require_POST
 def portal_appeal_withdraw(request, pk):
-    appeal = get_visible(appeals_visible_to(request.user).filter(reporter=request.user), pk)
-    try:
-        services.appeal_withdraw(appeal=appeal, actor=request.user, reason=request.POST.get("reason", ""))
-    except DomainError as e:
-        messages.error(request, e.message)
-    else:
-        messages.success(request, _("诉求已撤回"))
+    appeal = _on_her_appeal(request, pk, lambda a, post: services.appeal_withdraw(
+        appeal=a, actor=request.user, reason=post.get("reason", "")), _("诉求已撤回"))
     return redirect("portal:appeal_detail", pk=appeal.pk)
 
 
