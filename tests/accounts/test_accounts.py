@@ -169,6 +169,25 @@ def test_a_secretary_grants_a_grid_worker_in_her_community_only(users, world, st
         services.role_grant(actor=users("admin"), user=stranger, role="grid_worker", area=world.compound)
 
 
+def test_nobody_grants_herself_a_role_and_a_company_s_roles_need_all_it_serves(users, world, stranger):
+    """Issue 21: a secretary granted herself a property company's role (it served one compound of hers) and so
+    read another community's residents; she could also revoke the company's own staff."""
+    from tests import factories
+
+    secretary = users("secretary")
+    shared = factories.organisation(name="跨社区物业", serving=[world.compound, world.other_compound])
+    own = factories.organisation(name="本社区物业", serving=[world.compound])
+    with pytest.raises(NotPermitted):  # herself: never
+        services.role_grant(actor=secretary, user=secretary, role="property_staff", organisation=own)
+    with pytest.raises(NotPermitted):  # a company serving beyond her community: not hers to staff
+        services.role_grant(actor=secretary, user=stranger, role="property_staff", organisation=shared)
+    granted = services.role_grant(actor=secretary, user=stranger, role="property_staff", organisation=own)
+    theirs = services.role_grant(actor=users("admin"), user=stranger, role="property_staff", organisation=shared)
+    with pytest.raises(NotPermitted):  # nor does she revoke its staff
+        services.role_revoke(actor=secretary, grant=theirs)
+    services.role_revoke(actor=secretary, grant=granted)
+
+
 def test_a_revoked_role_stops_giving_access(users, world, stranger, client):
     grant = services.role_grant(actor=users("secretary"), user=stranger, role="community_worker",
                                 area=world.community)

@@ -39,7 +39,9 @@ def place_fits_role(role: str, *, area=None, organisation=None) -> bool:
 
 
 def can_grant(actor, role: str, *, area=None, organisation=None) -> bool:
-    """The actor holds a role that may grant ``role``, and holds it over the target place."""
+    """The actor holds a role that may grant ``role``, and holds it over the target place. An organisation's roles
+    reach every place it serves, so her scope must cover all of them, and its home: a secretary whose community
+    one of a company's compounds lies in does not hand out (or take away) the company's roles elsewhere."""
     if role == Role.RESIDENT:
         return False  # residents are residents by binding a household, not by grant
     if getattr(actor, "is_superuser", False):
@@ -55,7 +57,7 @@ def can_grant(actor, role: str, *, area=None, organisation=None) -> bool:
         if role not in GRANTABLE_BY.get(grant.role, ()):
             continue
         scope = _grant_place_scope(grant)
-        if scope.everywhere or (targets and any(scope.covers(t) for t in targets)):
+        if scope.everywhere or (targets and all(scope.covers(t) for t in targets)):
             return True
     return False
 

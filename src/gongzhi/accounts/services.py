@@ -28,6 +28,8 @@ def role_grant(*, actor, user: User, role: str, area=None, organisation=None, re
     if not place_fits_role(role, area=area, organisation=organisation):
         raise InvalidInput(_("“%(role)s”不能授予在这里：请选择正确类型的区域或组织") % {"role": Role(role).label},
                            field="area")
+    if user.pk == getattr(actor, "pk", None) and not getattr(actor, "is_superuser", False):
+        raise NotPermitted(_("不能给自己授予角色，请由上级或系统管理员授予"))
     if not can_grant(actor, role, area=area, organisation=organisation):
         raise NotPermitted(_("您无权在此授予该角色"))
     try:
