@@ -4,7 +4,7 @@ import pytest
 from gongzhi.accounts.models import RoleGrant, User
 from gongzhi.appeals import services
 from gongzhi.appeals.choices import Channel
-from gongzhi.appeals.models import Category
+from gongzhi.appeals.models import Appeal, Category
 from gongzhi.core.errors import InvalidInput, NotPermitted
 from gongzhi.notifications.models import Notification
 
@@ -125,6 +125,12 @@ def test_a_grid_worker_works_appeals_about_the_compounds_her_grid_covers(users, 
     form = client.get("/staff/appeals/new").content.decode()
     assert f'value="{building.pk}"' in form and f"{compound.name}{building.name}" in form
     assert f'value="{compound.pk}"' in form
+    patrol = client.post("/staff/appeals/new", {"channel": "patrol", "area": compound.pk,
+                                                "text": "小区北门消防通道被车堵住"})
+    assert patrol.status_code == 302 and Appeal.objects.get(text="小区北门消防通道被车堵住").area_id == compound.pk
+    if len(filed) > 1:  # and not about a compound her grid does not touch, whatever id is sent
+        with pytest.raises(NotPermitted):
+            services.appeal_submit(channel=Channel.PATROL, text="别处", area=elsewhere, actor=users("gridworker"))
 
 
 def test_big_hand_small_hand_and_the_fee_waived_for_the_elderly_living_alone(users, login, world):

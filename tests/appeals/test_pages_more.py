@@ -232,3 +232,13 @@ def test_back_then_sending_the_form_again_files_nothing_twice(login, users):
     again = client.post("/portal/appeals/new", form, follow=True)
     assert Appeal.objects.filter(text="楼下垃圾桶满了没人清").count() == 1
     assert again.redirect_chain[-1][0] == first["Location"] and "不会重复登记" in again.content.decode()
+
+
+def test_the_desk_refuses_a_household_outside_the_worker_s_area(users, world):
+    """Issue 21: a desk filing accepted any household by its id, so a worker could file on a stranger's home."""
+    from gongzhi.core.errors import NotPermitted
+
+    stranger = Resident.objects.filter(community=world.other_community).exclude(household=None).first()
+    with pytest.raises(NotPermitted):
+        services.appeal_submit(channel=Channel.DESK, text="代人反映", area=world.compound, actor=users("worker"),
+                               household=stranger.household)

@@ -20,6 +20,7 @@ from .. import notify
 from ..choices import Action, Channel, Priority, State, Step
 from ..events import AppealSubmitted
 from ..models import Appeal, AppealEvent, Category
+from ..permissions import shared_compounds
 from .lifecycle import appeal_numbers, place, start_clock
 from .photos import prepare_photos, store_photos
 
@@ -50,8 +51,12 @@ def _check_channel(channel: str, *, actor, area: Area, household: Household | No
             raise NotPermitted(_("只能为自己居住的社区反映问题") if verified_households(actor).exists()
                                else _("请先绑定并通过实名认证，再反映问题"))
     elif channel in (Channel.DESK, Channel.PATROL, Channel.HOTLINE):
-        if not scope_for(actor, Perm.HANDLE_APPEALS).covers(area):
+        scope = scope_for(actor, Perm.HANDLE_APPEALS)
+        # her places, and for a grid worker the compounds her grid covers part of (permissions.shared_compounds)
+        if not (scope.covers(area) or (area.kind == AreaKind.COMPOUND and area.pk in shared_compounds(actor))):
             raise NotPermitted(_("您无权为该地点登记诉求"))
+        if household is not None and not scope.covers(household):  # a home outside her area, by its id
+            raise NotPermitted(_("您无权为该户登记诉求"))
     else:
         raise NotPermitted(_("Open311 工单只能由已接入的 Open311 客户端提交"))
 
