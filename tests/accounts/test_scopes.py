@@ -127,6 +127,27 @@ def test_property_staff_see_the_compounds_their_company_serves_masked(login, use
     assert denied(client.get(f"/staff/residents/{outside.pk}/"))
 
 
+def test_search_never_recovers_a_masked_number(login, users, world):
+    """Issue 21: ?q= matched whole phone and ID prefixes, so a role seeing them masked recovered an ID number in 22
+    queries. A masked view matches on the last four digits it shows; prefixes and whole numbers only where the
+    numbers are seen in full."""
+    company = users("property").role_grants.get().organisation
+    served = Area.objects.filter(organisation_roles__organisation=company, kind=AreaKind.COMPOUND)
+    inside = Resident.objects.filter(compound__in=served).exclude(phone="").exclude(id_number="").first()
+    clerk = login("property")
+
+    def found(client, q, api=False):
+        if api:
+            return inside.pk in [r["id"] for r in client.get(f"/api/v1/residents?q={q}&page_size=100").json()["items"]]
+        return f"/staff/residents/{inside.pk}/" in client.get(f"/staff/residents/?q={q}").content.decode()
+
+    assert found(clerk, inside.phone[-4:])  # what the masked phone shows
+    for q in (inside.phone[:7], inside.phone, inside.id_number[:8], inside.id_number):
+        assert not found(clerk, q) and not found(clerk, q, api=True), q
+    if inside.community_id == world.community.pk:  # the community worker sees them in full: she finds by them
+        assert found(login("worker"), inside.phone) and found(login("worker"), inside.id_number)
+
+
 def test_a_worker_sees_and_may_reveal_her_residents_and_each_reveal_is_audited(login, users, world):
     from gongzhi.core.models import AuditEvent
 

@@ -19,7 +19,7 @@ from gongzhi.core.errors import InvalidInput
 from gongzhi.registry.choices import AreaKind, OrgKind, ResidentStatus
 from gongzhi.registry.models import Area, Household, Organisation, Resident
 from gongzhi.registry.permissions import get_visible, residents_visible_to
-from gongzhi.registry.selectors import attach_places, elderly_cutoff, search_residents
+from gongzhi.registry.selectors import attach_places, elderly_cutoff, full_view, search_residents
 
 from .choices import MERGE_TARGET_STATES, OPEN_STATES, Action, State, WhistleStatus
 from .forms import place_label
@@ -229,10 +229,11 @@ def desk_residents(*, viewer, text: str, limit: int = 10) -> list:
     qs = residents_visible_to(viewer).filter(scope_for(viewer, Perm.HANDLE_APPEALS).q())
     words = text.split()
     if len(words) == 1 and (text.isdigit() or len(text) == 18):
-        qs = search_residents(qs, text)  # a phone, its last four digits, an ID number, a room
+        # a phone, its last four digits, an ID number, a room: beyond the last four, only where she sees them
+        qs = search_residents(qs, text, full=full_view(viewer))
     else:
         for word in words:
-            digits = Q(phone__endswith=word) if word.isdigit() and len(word) >= 4 else Q(pk__in=[])
+            digits = Q(phone__endswith=word) if word.isdigit() and len(word) == 4 else Q(pk__in=[])
             qs = qs.filter(Q(name__contains=word) | Q(household__room=word) | Q(building__name=word)
                            | Q(unit__name=word) | Q(compound__name__contains=word) | digits)
     return attach_places(list(qs.select_related("household").order_by("household_id", "id")[:limit]))

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from .choices import AreaKind, Gender, ResidentStatus, SpecialFamily, Tenure
 from .models import Area, Resident
 from .permissions import areas_visible_to, residents_visible_to
-from .selectors import filter_tag, search_residents, under
+from .selectors import filter_tag, full_view, search_residents, under
 
 TAG_CHOICES = [
     ("elderly", _("60岁以上")),
@@ -54,7 +54,7 @@ class ResidentFilter(django_filters.FilterSet):
         return filter_tag(queryset, value) if value else queryset
 
     def filter_q(self, queryset, name, value):
-        return search_residents(queryset, value) if value.strip() else queryset
+        return search_residents(queryset, value, full=full_view(self.viewer)) if value.strip() else queryset
 
     @property
     def qs(self):

@@ -72,15 +72,27 @@ def filter_tag(qs: QuerySet[Resident], tag: str) -> QuerySet[Resident]:
     return qs
 
 
-def search_residents(qs: QuerySet[Resident], text: str) -> QuerySet[Resident]:
-    """Name, phone (or its last four digits), ID number, or room: what a worker types at the desk."""
+def full_view(viewer) -> Q | None:
+    """The residents whose ID numbers and phones ``viewer`` sees in full (a filter), or None for nobody's."""
+    scope = scope_for(viewer, Perm.VIEW_PERSONAL_DATA)
+    return scope.q() if scope else None
+
+
+def search_residents(qs: QuerySet[Resident], text: str, *, full: Q | None = None) -> QuerySet[Resident]:
+    """Name, phone (or its last four digits), ID number, or room: what a worker types at the desk.
+
+    A masked phone or ID number shows its last four digits (139****5678, 1101**********1234), so those match
+    anyone the viewer sees; a longer phone or ID prefix, or a whole ID number, matches only among the residents
+    whose numbers she sees in full (``full``, from ``full_view``; None: nobody). Otherwise a prefix search
+    recovered a masked ID number in 22 tries, digit by digit (issue 21)."""
     compact = text.replace(" ", "")
     if compact.isdigit() and len(compact) == 4:
         return qs.filter(Q(phone__endswith=compact) | Q(household__room=compact) | Q(id_number__endswith=compact))
     if compact.isdigit() and len(compact) >= 7:
-        return qs.filter(Q(phone__startswith=compact) | Q(id_number__startswith=compact))
+        return qs.filter(full, Q(phone__startswith=compact) | Q(id_number__startswith=compact)) if full is not None \
+            else qs.none()
     if len(compact) == 18:
-        return qs.filter(id_number=compact.upper())
+        return qs.filter(full, id_number=compact.upper()) if full is not None else qs.none()
     return qs.filter(Q(name__contains=text) | Q(household__room=compact))
 
 
