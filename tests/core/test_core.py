@@ -75,3 +75,60 @@ def test_a_server_error_is_explained_in_chinese_not_django_s_stock_page(rf):
 
     page = server_error(rf.get("/")).content.decode()
     assert "出错了" in page and "可能没有完成" in page and "Server Error" not in page
+
+
+def _ledger_columns():
+    from gongzhi.core.tables import Column
+
+    return (Column("name", "姓名", required=True),)
+
+
+def test_a_tiny_workbook_claiming_the_whole_sheet_is_refused_before_it_is_read():
+    """Issue 21: one cell at XFD1048576 (a 1.7 KB file) made the reader fill 17 billion cells and abort the server."""
+    import io
+
+    from openpyxl import Workbook
+
+    from gongzhi.core.errors import InvalidInput
+    from gongzhi.core.tables import read_table
+
+    book = Workbook()
+    book.active["A1"] = "姓名"
+    book.active["A2"] = "王芳"
+    book.active["XFD1048576"] = "x"
+    out = io.BytesIO()
+    book.save(out)
+    assert len(out.getvalue()) < 10_000
+    with pytest.raises(InvalidInput) as refused:
+        read_table(out.getvalue(), "bomb.xlsx", _ledger_columns(), is_header=lambda found: "name" in found,
+                   no_header="no header", max_rows=100_000)
+    assert refused.value.code == "file_too_large"
+
+
+def test_a_zip_bomb_of_empty_cells_is_refused_and_a_normal_workbook_is_read():
+    import io
+    import zipfile
+
+    from openpyxl import Workbook
+
+    from gongzhi.core.errors import InvalidInput
+    from gongzhi.core.tables import read_table
+
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/worksheets/sheet1.xml", "<worksheet><sheetData><row>" + "<c/>" * 6_000_000
+                   + "</row></sheetData></worksheet>")
+    assert len(bomb.getvalue()) < 200_000  # 24 MB of XML in a small file
+    with pytest.raises(InvalidInput):
+        read_table(bomb.getvalue(), "bomb.xlsx", _ledger_columns(), is_header=lambda found: "name" in found,
+                   no_header="no header", max_rows=100_000)
+    book = Workbook()
+    book.active.append(["姓名"])
+    for n in range(500):
+        book.active.append([f"居民{n}"])
+    out = io.BytesIO()
+    book.save(out)
+    found, rows = read_table(out.getvalue(), "ok.xlsx", _ledger_columns(), is_header=lambda found: "name" in found,
+                             no_header="no header", max_rows=100_000)
+    assert found == {"name": 0} and len(rows) == 500 and rows[0] == (2, ["居民0"])
