@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -21,6 +20,7 @@ from gongzhi.access.scopes import ROLE_AREA_KINDS, ROLE_ORG_KINDS, Perm, scope_f
 from gongzhi.core.decorators import domain_errors_as_http
 from gongzhi.core.errors import DomainError
 from gongzhi.core.htmx import render_page
+from gongzhi.core.throttle import too_often
 from gongzhi.registry import selectors as registry_selectors
 from gongzhi.registry.choices import AreaKind, ResidentStatus
 from gongzhi.registry.models import Area, Household
@@ -309,9 +309,7 @@ def account_password_reset(request, pk):
 def _code_step(request, purpose: str, context: dict) -> bool:
     """The "send me a code" button of the register and reset pages: True once a code is on its way. Twenty codes
     an hour from one address at most: each is an SMS someone pays for, to whatever number is typed."""
-    key = f"codes:{request.META.get('REMOTE_ADDR', '')}"
-    cache.add(key, 0, 3600)
-    if cache.incr(key) > 20:
+    if too_often(request, "codes", limit=20, seconds=3600):
         context["errors"] = {"phone": _("获取验证码太频繁，请稍后再试")}
         return False
     try:

@@ -200,3 +200,9 @@ class HotlineUploadForm(forms.Form):
         if not upload.name.lower().endswith((".xlsx", ".xlsm", ".csv", ".json")):
             raise forms.ValidationError(_("请上传 Excel 工作簿（.xlsx）、CSV 或 JSON 文件"))
         return upload
+
+
+def intake_answers(post) -> dict:
+    """The answers to the category's intake questions as the filing forms post them (``q_<key>``, rendered by
+    the questions widget), for ``services.appeal_submit(details=…)``."""
+    return {key[2:]: value for key, value in post.items() if key.startswith("q_")}

@@ -126,10 +126,15 @@ def urged(appeal: Appeal, event, title: str, body: str) -> None:
                  for u in _handlers(appeal)], sms=True)
 
 
+def _community_side(appeal: Appeal):
+    """The grants of the community side of the appeal's place: its workers and secretary, the grid's workers."""
+    return (staff_of(areas=[appeal.community_id], roles=[Role.COMMUNITY_WORKER, Role.COMMUNITY_SECRETARY])
+            | staff_of(areas=[appeal.grid_id], roles=[Role.GRID_WORKER]))
+
+
 def _handlers(appeal: Appeal) -> set[int]:
     """Whoever works the appeal now: the community side, the party holding it, its 经办人."""
-    grants = (staff_of(areas=[appeal.community_id], roles=[Role.COMMUNITY_WORKER, Role.COMMUNITY_SECRETARY])
-              | staff_of(areas=[appeal.grid_id], roles=[Role.GRID_WORKER]))
+    grants = _community_side(appeal)
     if appeal.party_id:
         grants = grants | staff_of(organisations=[appeal.party_id])
     return set(grants.values_list("user_id", flat=True)) | ({appeal.assignee_id} if appeal.assignee_id else set())
@@ -169,6 +174,4 @@ def to_staff(items: list[tuple[int, str, str, str, int]], *, sms: bool) -> None:
 
 def tell_community(appeal: Appeal, event, title: str, body: str = "") -> None:
     """The community side of the appeal's place: its workers and secretary, and the grid's workers."""
-    grants = (staff_of(areas=[appeal.community_id], roles=[Role.COMMUNITY_WORKER, Role.COMMUNITY_SECRETARY])
-              | staff_of(areas=[appeal.grid_id], roles=[Role.GRID_WORKER]))
-    _tell_staff(grants, appeal, f"community:{event.pk}", title, body)
+    _tell_staff(_community_side(appeal), appeal, f"community:{event.pk}", title, body)

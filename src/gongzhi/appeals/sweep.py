@@ -72,6 +72,12 @@ def _staff(appeals: list[Appeal]) -> tuple[dict, dict, dict, dict, dict]:
     return community, grid, subdistrict, district, party
 
 
+def _handling(appeal: Appeal, step: str, community, grid, party) -> set:
+    """Who works the step: the community side and the grid's workers, and the party once it is to resolve."""
+    people = set(party.get(appeal.party_id, ())) if step == "resolve" and appeal.party_id else set()
+    return people | community.get(appeal.community_id, set()) | grid.get(appeal.grid_id, set())
+
+
 def _rung_people(rung: EscalationRung | None, appeal: Appeal, subdistrict, district, city) -> set:
     """Who supervises at ``rung``: the community's people are among the handlers already."""
     if rung is None or rung.target == EscalationRung.Target.COMMUNITY:
@@ -106,9 +112,7 @@ def _escalate(appeals: list[Appeal], step: str, rung: EscalationRung | None, now
     items = []
     for a in appeals:
         title, body = _messages(step, "escalate", a, rung)
-        handlers = set(party.get(a.party_id, ())) if step == "resolve" and a.party_id else set()
-        handlers |= community.get(a.community_id, set()) | grid.get(a.grid_id, set())
-        people = handlers | _rung_people(rung, a, subdistrict, district, city)
+        people = _handling(a, step, community, grid, party) | _rung_people(rung, a, subdistrict, district, city)
         items += [(u, f"appeal:{a.pk}:{step}:escalate:{level}", title, body, a.pk) for u in people]
     notify.digest(items, _("%(count)s 件诉求超时督办"), overdue=True, sms=True, now=now)
 
@@ -130,9 +134,8 @@ def _run_stage(step: str, stage: str, states, when_field: str, flag: str, now) -
                 items = []
                 for a in appeals:
                     title, body = _messages(step, stage, a)
-                    handlers = set(party.get(a.party_id, ())) if step == "resolve" and a.party_id else set()
-                    handlers |= community.get(a.community_id, set()) | grid.get(a.grid_id, set())
-                    items += [(u, f"appeal:{a.pk}:{step}:{stage}", title, body, a.pk) for u in handlers]
+                    items += [(u, f"appeal:{a.pk}:{step}:{stage}", title, body, a.pk)
+                              for u in _handling(a, step, community, grid, party)]
                 notify.digest(items, _("%(count)s 件诉求即将超时"), overdue=False, sms=False, now=now)
             total += len(appeals)
 

@@ -18,6 +18,7 @@ from ..choices import OPEN_STATES, Channel, State
 from ..forms import (
     PortalForm,
     RateForm,
+    intake_answers,
 )
 from ..models import Category
 from ..permissions import appeals_visible_to
@@ -52,7 +53,7 @@ def portal_appeal_new(request):
                 channel=Channel.PORTAL, text=data["text"], area=area, household=household,
                 category=Category.objects.filter(pk=data["category"]).first() if data["category"] else None,
                 actor=request.user, contact_preference=data["contact_preference"], public=data["public"],
-                photos=data["photos"], idempotency_key=data["client_key"], details=answers(request.POST))
+                photos=data["photos"], idempotency_key=data["client_key"], details=intake_answers(request.POST))
         except DomainError as e:
             form.add_error(e.field if e.field in form.fields else None, e.message)
         else:
@@ -173,11 +174,6 @@ def portal_appeal_similar(request):
     category = int(request.GET["category"]) if request.GET.get("category", "").isdigit() else None
     similar = board.similar_open(viewer=request.user, area=chosen[0], category_id=category) if chosen else []
     return render(request, "portal/_similar.html", {"similar": similar})
-
-
-def answers(post) -> dict:
-    """The answers to the category's intake questions, as the forms post them (``q_<key>``)."""
-    return {key[2:]: value for key, value in post.items() if key.startswith("q_")}
 
 
 @login_required

@@ -35,6 +35,7 @@ from ..forms import (
     PartyForm,
     ReplyForm,
     department_choices,
+    intake_answers,
     place_label,
 )
 from ..models import Appeal, AppealPhoto, Category
@@ -178,7 +179,7 @@ def appeal_new(request):
                 category=Category.objects.filter(pk=data["category"]).first() if data["category"] else None,
                 actor=request.user, contact_name=data["contact_name"], contact_phone=data["contact_phone"],
                 public=data["public"], photos=data["photos"], idempotency_key=data["client_key"],
-                details={k[2:]: v for k, v in request.POST.items() if k.startswith("q_")},
+                details=intake_answers(request.POST),
                 hotline_order_no=data["hotline_order_no"] if data["channel"] == Channel.HOTLINE else "")
         except DomainError as e:
             form.add_error(e.field if e.field in form.fields else None, e.message)

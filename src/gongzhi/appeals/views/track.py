@@ -1,12 +1,12 @@
 """进度查询 for callers and walk-ins without an account: by number and the phone's last four digits (a page shown in
 answer to the POST, never an address to share), or from the link in their SMS, which also rates the reply."""
-from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from gongzhi.core.errors import DomainError
+from gongzhi.core.throttle import too_often
 
 from .. import selectors, services
 from ..models import Appeal, AppealEvent
@@ -24,22 +24,13 @@ def _progress(appeal: Appeal) -> dict:
     return {"appeal": appeal, "group": group, "timeline": events}
 
 
-def _too_many(request) -> bool:
-    key = f"track:{request.META.get('REMOTE_ADDR', '')}"
-    cache.add(key, 0, WINDOW)
-    try:
-        return cache.incr(key) > ATTEMPTS
-    except ValueError:
-        return False
-
-
 @require_http_methods(["GET", "POST"])
 def track_lookup(request):
     context, status = {"number": "", "error": ""}, 200
     if request.method == "POST":
         number = request.POST.get("number", "").strip()[:40]
         context["number"] = number
-        if _too_many(request):
+        if too_often(request, "track", limit=ATTEMPTS, seconds=WINDOW):
             context["error"], status = _("查询次数太多，请10分钟后再试，或拨打社区电话。"), 429
         elif (appeal := selectors.tracked_appeal(number=number, last4=request.POST.get("last4", ""))) is None:
             context["error"] = _("没有找到。请核对诉求编号（如 20261124-00042）和登记时留的手机号后四位。")
