@@ -13,6 +13,9 @@ app.autodiscover_tasks()
 # Periodic jobs and their schedules: all here, each naming the app's task it runs (its tasks.py).
 app.conf.beat_schedule = {
     "appeals-sweep": {"task": "gongzhi.appeals.tasks.appeals_sweep_task", "schedule": 60.0},
+    # uploaded files waiting for a worker (on a laptop, all of them: the clock is its worker) or whose worker died
+    "registry-imports": {"task": "gongzhi.registry.tasks.ledger_imports_pending_task", "schedule": 5.0},
+    "appeals-imports": {"task": "gongzhi.appeals.tasks.hotline_imports_pending_task", "schedule": 5.0},
     "deliver-outbox": {"task": "gongzhi.notifications.tasks.deliver_outbox_task", "schedule": 60.0},
     # new appeals send no message of their own (triage.handlers.read_new_appeal): this reads them within seconds
     "triage-pending": {"task": "gongzhi.triage.tasks.triage_pending_task", "schedule": 5.0},

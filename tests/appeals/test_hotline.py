@@ -3,6 +3,7 @@ import io
 import json
 
 import pytest
+from django.core.management import call_command
 from openpyxl import Workbook
 
 from gongzhi.appeals.choices import Channel, State
@@ -96,9 +97,12 @@ def test_the_operator_imports_a_12345_file_on_the_page_and_reads_each_row_s_outc
     again = [*orders, ["BJ-001", "2026-11-20 12:00", "同一工单又出现一次", world.community.name, "", "", "", "", ""]]
     upload = io.BytesIO(xlsx(again))
     upload.name = "12345-1120.xlsx"
-    with django_capture_on_commit_callbacks(execute=True):  # the worker's import, once the upload is stored
+    with django_capture_on_commit_callbacks(execute=True):
         response = operator.post("/staff/hotline/", {"file": upload})
     assert response.status_code == 302
+    waiting = operator.get(response["Location"]).content.decode()
+    assert "排队等待导入" in waiting and not Appeal.objects.filter(hotline_order_no="BJ-001").exists()  # not the web's
+    call_command("clock", "--once", "--only", "appeals-imports")  # what make demo's clock (or a worker) does
     result = operator.get(response["Location"]).content.decode()
     assert "行有错误" in result and "不存在的社区" not in result.split("错误明细")[0]
     assert "与第3行重复" in result  # the title line is row 1, the header row 2: BJ-001 is on row 3
@@ -118,6 +122,10 @@ def test_api_orders_are_named_by_their_place_in_the_list(login, world):
             {"order_no": "API-2", "content": "", "community": world.community.name}]
     out = api.post("/api/v1/hotline/orders", body, content_type="application/json").json()
     assert out["created"] == 1 and [e["row"] for e in out["errors"]] == [2]  # the second order, not "row 3"
+    many = [{"order_no": f"MANY-{n}", "content": "路灯不亮", "community": world.community.name} for n in range(1001)]
+    refused = api.post("/api/v1/hotline/orders", many, content_type="application/json")
+    assert refused.status_code == 422 and "一次最多推送1000条" in refused.json()["message"]
+    assert not Appeal.objects.filter(hotline_order_no__startswith="MANY-").exists()  # a day's file is uploaded
 
 
 def test_a_phone_call_is_logged_at_the_desk_as_a_12345_order_once(login, world):

@@ -68,8 +68,9 @@ def test_the_queue_shows_where_and_exports_what_it_shows(filed, login, users):
     assert rows[0][0] == "编号" and len(rows) == 1 + login("worker").get("/staff/appeals/?state=open").context[
         "page_obj"].paginator.count
     mine = next(r for r in rows if r[0] == filed.number)
-    # the text stays text: no formula from a resident's "=HYPERLINK(…)", no control character
-    assert mine[6] == '=HYPERLINK("http://x")楼道灯坏了'
+    # the text stays text: no formula from a resident's "=HYPERLINK(…)" (written with the apostrophe a spreadsheet
+    # shows for typed text, so that editing the cell or saving as CSV does not run it either), no control character
+    assert mine[6] == '\'=HYPERLINK("http://x")楼道灯坏了'
     cell = next(c for row in sheet.iter_rows() for c in row if c.value == mine[6])
     assert cell.data_type == "s"
     assert AuditEvent.objects.filter(actor=users("worker"), action="export_personal_data").exists()

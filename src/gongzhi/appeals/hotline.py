@@ -19,11 +19,12 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from gongzhi.access.scopes import Perm, scope_for
+from gongzhi.core import background
 from gongzhi.core import events as domain_events
 from gongzhi.core.audit import Action as AuditAction
 from gongzhi.core.audit import audit
 from gongzhi.core.db import chunked, fast_insert, reserve_ids
-from gongzhi.core.errors import DomainError, NotPermitted
+from gongzhi.core.errors import DomainError, InvalidInput, NotPermitted
 from gongzhi.core.tables import Column, cell_text, read_table
 from gongzhi.registry.choices import AreaKind
 from gongzhi.registry.models import Area
@@ -48,7 +49,12 @@ COLUMNS = (
     Column("contact_phone", "联系电话", aliases=("来电号码", "电话", "phone")),
 )
 MAX_ROWS = 300_000
+MAX_API_ORDERS = 1000
 log = logging.getLogger(__name__)
+
+
+MAX_ERRORS_KEPT = 10_000  # rows refused beyond these are counted, not listed
+CHUNK = 5000  # orders placed and written together: memory stays flat however long the file
 
 
 @dataclass
@@ -57,10 +63,16 @@ class HotlineOutcome:
     created: int = 0
     existing: int = 0
     errors: list[dict] = field(default_factory=list)
+    refused_rows: set[int] = field(default_factory=set)
 
     @property
     def refused(self) -> int:
-        return len({e["row"] for e in self.errors})
+        return len(self.refused_rows)
+
+    def refuse(self, row: int, column: str, reason) -> None:
+        self.refused_rows.add(row)
+        if len(self.errors) < MAX_ERRORS_KEPT:
+            self.errors.append({"row": row, "column": column, "reason": str(reason)})
 
 
 def _categories() -> dict[str, Category]:
@@ -88,6 +100,7 @@ class _Places:
 
 
 def hotline_import(*, actor, data: bytes, file_name: str, request=None) -> HotlineOutcome:
+    """Import a 12345 file now, all of it or nothing, reading and writing it a chunk of orders at a time."""
     scope = scope_for(actor, Perm.HANDLE_APPEALS)
     if not scope:
         raise NotPermitted(_("您无权导入热线工单"))
@@ -95,8 +108,21 @@ def hotline_import(*, actor, data: bytes, file_name: str, request=None) -> Hotli
         data, file_name, COLUMNS, max_rows=MAX_ROWS, is_header=lambda found: "order_no" in found and "text" in found,
         no_header=_("没有找到表头：应有“工单号”“诉求内容”“社区”等列"))
     outcome = HotlineOutcome()
+    with transaction.atomic():
+        writer = _Writer(actor, scope, outcome)
+        for chunk in chunked(_parse(columns, data_rows, outcome), CHUNK):
+            writer.write(chunk)
+        if outcome.created:
+            domain_events.publish(AppealsImported(count=outcome.created))
+    audit(actor=actor, action=AuditAction.CHANGE, target_type="appeals.hotline", summary=file_name[:200],
+          request=request, data={"rows": outcome.rows, "created": outcome.created, "existing": outcome.existing,
+                                 "refused": outcome.refused})
+    return outcome
+
+
+def _parse(columns: dict[str, int], data_rows, outcome: HotlineOutcome):
+    """The file's non-blank rows, checked as they are read: (row number, fields) of those that may be orders."""
     header = {c.key: c.header for c in COLUMNS}
-    parsed = []
     for number, cells in data_rows:
         def cell(key, cells=cells):
             position = columns.get(key)
@@ -111,63 +137,72 @@ def hotline_import(*, actor, data: bytes, file_name: str, request=None) -> Hotli
             problems.append(("text", _("诉求内容不能超过%(n)d字") % {"n": MAX_TEXT}))
         if len(row["order_no"]) > 40:
             problems.append(("order_no", _("工单号不能超过40个字符")))
-        if problems:
-            outcome.errors += [{"row": number, "column": header[k], "reason": str(m)} for k, m in problems]
-            continue
-        parsed.append((number, row))
-    return _create(actor, parsed, outcome, header, scope, file_name, request)
+        for k, message in problems:
+            outcome.refuse(number, header[k], message)
+        if not problems:
+            yield number, row
 
 
 def hotline_orders(*, actor, orders: list[dict]) -> HotlineOutcome:
     """Orders pushed by the hotline's system (the API): the same fields as the spreadsheet's columns; errors
-    name an order by its place in the list, from 1."""
+    name an order by its place in the list, from 1. At most ``MAX_API_ORDERS`` a call: the request imports them
+    itself, and a day's file goes through the upload, to a worker."""
+    if len(orders) > MAX_API_ORDERS:
+        raise InvalidInput(_("一次最多推送%(n)d条工单，请分批推送") % {"n": MAX_API_ORDERS}, code="too_many_rows")
     return hotline_import(actor=actor, data=json.dumps(orders, ensure_ascii=False).encode(), file_name="api.json")
 
 
-@transaction.atomic
-def _create(actor, parsed, outcome: HotlineOutcome, header, scope, file_name, request) -> HotlineOutcome:
-    seen: set[str] = set()
-    for chunk in chunked([row["order_no"] for _n, row in parsed], 900):
-        seen |= set(Appeal.objects.filter(hotline_order_no__in=chunk).values_list("hotline_order_no", flat=True))
-    first_row: dict[str, int] = {}  # order number → the row of this file that brought it
-    places = _Places(scope)
-    categories = _categories()
-    now = timezone.now()
-    calendar = Calendar.load(timezone.localdate(now))
-    new = []
-    for number, row in parsed:
-        if row["order_no"] in first_row:  # twice in one file: the second is a mistake to report, not "existing"
-            outcome.errors.append({"row": number, "column": header["order_no"],
-                                   "reason": str(_("工单号与第%(row)d行重复") % {"row": first_row[row["order_no"]]})})
-            continue
-        first_row[row["order_no"]] = number
-        if row["order_no"] in seen:
-            outcome.existing += 1  # this order came in before: nothing new
-            continue
-        area = places.communities.get(row["community"])
-        if area is None:
-            outcome.errors.append({"row": number, "column": header["community"],
-                                   "reason": str(_("社区不存在，或不在您的辖区"))})
-            continue
-        if row["compound"] and (compound := places.child(area, AreaKind.COMPOUND, row["compound"])):
-            area = compound
-            if row["building"] and (building := places.child(compound, AreaKind.BUILDING, row["building"])):
-                area = building
-        new.append((row, area))
+class _Writer:
+    """Places a chunk of orders and writes their appeals and first events; what must hold across the whole file
+    (an order number once) is remembered between chunks."""
 
-    category_hours: dict[int | None, tuple] = {}
-    appeals, events = [], []
-    if new:
+    def __init__(self, actor, scope, outcome: HotlineOutcome):
+        self.actor, self.outcome = actor, outcome
+        self.header = {c.key: c.header for c in COLUMNS}
+        self.first_row: dict[str, int] = {}  # order number → the row of this file that brought it
+        self.places = _Places(scope)
+        self.categories = _categories()
+        self.now = timezone.now()
+        self.calendar = Calendar.load(timezone.localdate(self.now))
+        self.category_hours: dict[tuple, tuple] = {}
+
+    def write(self, parsed: list[tuple[int, dict]]) -> None:
+        outcome, header, places, now, actor = self.outcome, self.header, self.places, self.now, self.actor
+        seen: set[str] = set()
+        for numbers in chunked([row["order_no"] for _n, row in parsed], 900):
+            seen |= set(Appeal.objects.filter(hotline_order_no__in=numbers).values_list("hotline_order_no", flat=True))
+        new = []
+        for number, row in parsed:
+            if row["order_no"] in self.first_row:  # twice in one file: a mistake to report, not "existing"
+                outcome.refuse(number, header["order_no"],
+                               _("工单号与第%(row)d行重复") % {"row": self.first_row[row["order_no"]]})
+                continue
+            self.first_row[row["order_no"]] = number
+            if row["order_no"] in seen:
+                outcome.existing += 1  # this order came in before: nothing new
+                continue
+            area = places.communities.get(row["community"])
+            if area is None:
+                outcome.refuse(number, header["community"], _("社区不存在，或不在您的辖区"))
+                continue
+            if row["compound"] and (compound := places.child(area, AreaKind.COMPOUND, row["compound"])):
+                area = compound
+                if row["building"] and (building := places.child(compound, AreaKind.BUILDING, row["building"])):
+                    area = building
+            new.append((row, area))
+        if not new:
+            return
+        appeals, events = [], []
         ids = reserve_ids(Appeal, len(new))
         numbers = appeal_numbers(now, len(new))
         for (row, area), pk, appeal_number in zip(new, ids, numbers, strict=True):
-            category = categories.get(row["category"])
+            category = self.categories.get(row["category"])
             priority = category.priority if category else Priority.NORMAL
             key = (category.pk if category else None, priority)
-            if key not in category_hours:  # the same clock as any intake's, computed once per category
-                category_hours[key] = clock(now, hours_for(category, Step.RESPOND), urgent=priority == Priority.URGENT,
-                                            calendar=calendar)
-            due, warn = category_hours[key]
+            if key not in self.category_hours:  # the same clock as any intake's, computed once per category
+                self.category_hours[key] = clock(now, hours_for(category, Step.RESPOND),
+                                                 urgent=priority == Priority.URGENT, calendar=self.calendar)
+            due, warn = self.category_hours[key]
             text = row["text"] + (f"\n{_('地址')}：{row['address']}" if row["address"] else "")
             appeal = {
                 "id": pk, "number": appeal_number, "channel": Channel.HOTLINE, "state": State.SUBMITTED,
@@ -185,13 +220,7 @@ def _create(actor, parsed, outcome: HotlineOutcome, header, scope, file_name, re
         for event, pk in zip(events, reserve_ids(AppealEvent, len(events)), strict=True):
             event["id"] = pk
         fast_insert(AppealEvent, events)
-    outcome.created = len(appeals)
-    if appeals:
-        domain_events.publish(AppealsImported(count=len(appeals)))
-    audit(actor=actor, action=AuditAction.CHANGE, target_type="appeals.hotline", summary=file_name[:200],
-          request=request, data={"rows": outcome.rows, "created": outcome.created, "existing": outcome.existing,
-                                 "refused": outcome.refused})
-    return outcome
+        outcome.created += len(appeals)
 
 
 def hotline_import_start(*, actor, data: bytes, file_name: str, request=None) -> HotlineImport:
@@ -230,6 +259,16 @@ def hotline_import_process(batch_id: int) -> HotlineImport | None:
     batch.save()
     HotlineFile.objects.filter(batch_id=batch_id).delete()
     return batch
+
+
+def hotline_imports_pending() -> int:
+    """The batches no worker took (on a laptop: all of them, taken by the clock), and those whose worker died."""
+    return background.run_waiting(HotlineImport, HotlineFile, hotline_import_process)
+
+
+def hotline_import_redo(*, actor, batch: HotlineImport) -> None:
+    """The uploader puts back in the queue a batch whose worker died, with the file kept."""
+    background.redo(batch, actor=actor, files=HotlineFile)
 
 
 EXAMPLE = {"order_no": "GD20261201-0001", "text": "小区东门路灯不亮，晚上很黑", "community": "（社区名称）",

@@ -24,6 +24,7 @@ staff = [
     path("hotline/", views.hotline_import_view, name="hotline_import"),
     path("hotline/template", views.hotline_template_view, name="hotline_template"),
     path("hotline/<int:pk>/", views.hotline_import_detail, name="hotline_import_detail"),
+    path("hotline/<int:pk>/redo", views.hotline_import_redo_view, name="hotline_import_redo"),
     path("hotline/<int:pk>/errors", views.hotline_import_errors, name="hotline_import_errors"),
 ]
 portal = [

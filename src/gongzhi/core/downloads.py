@@ -2,7 +2,7 @@
 import io
 import re
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.http import FileResponse, HttpResponse
@@ -27,12 +27,20 @@ def xlsx_response(workbook_or_bytes, filename: str) -> HttpResponse:
     return response
 
 
-def xlsx_stream(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence]]], filename: str) -> FileResponse:
+def xlsx_bytes(sheets: Iterable[tuple]) -> bytes:
+    """Sheets as ``xlsx_stream`` takes them, written to bytes (a file small enough to hold: a report of refused
+    rows, a community's ledger)."""
+    out = io.BytesIO()
+    write_xlsx(out, ((_ILLEGAL_TITLE.sub("", str(title))[:31], *rest) for title, *rest in sheets))
+    return out.getvalue()
+
+
+def xlsx_stream(sheets: Iterable[tuple], filename: str) -> FileResponse:
     """Sheets — (title, header, rows) — written row by row to a file on disk (``core.xlsx``), then streamed:
     however many rows (an export of 100,000 appeals), none are held in memory together. The file has no name on
     disk once it is open, so nothing is left behind when the download ends or breaks off."""
     out = tempfile.TemporaryFile(dir=settings.VAR_DIR)  # noqa: SIM115 -- FileResponse closes it when sent
-    write_xlsx(out, ((_ILLEGAL_TITLE.sub("", str(title))[:31], header, rows) for title, header, rows in sheets))
+    write_xlsx(out, ((_ILLEGAL_TITLE.sub("", str(title))[:31], *rest) for title, *rest in sheets))
     out.seek(0)
     filename = filename if filename.lower().endswith(".xlsx") else f"{filename}.xlsx"
     return FileResponse(out, as_attachment=True, filename=filename, content_type=XLSX)

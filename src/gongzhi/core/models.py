@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -21,7 +23,8 @@ class ImportBatch(TimeStamped):
         DONE = "done", _("已完成")
         FAILED = "failed", _("失败")
 
-    STALE_AFTER_S = 3600  # a batch running longer than this was cut off: nothing of it was written
+    STALE_AFTER_S = 900  # a batch started longer ago than this lost its worker: nothing of it was written
+    WAITING_LONG_S = 120  # a batch no worker took within this: is the clock (or a Celery worker) running?
 
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     file_name = models.CharField(_("文件名"), max_length=200)
@@ -47,10 +50,40 @@ class ImportBatch(TimeStamped):
         return bool(cls.objects.filter(pk=pk, status=cls.Status.RUNNING, started_at__isnull=True)
                     .update(started_at=timezone.now()))
 
+    @classmethod
+    def waiting(cls):
+        """Batches no worker has taken yet, oldest first."""
+        return cls.objects.filter(status=cls.Status.RUNNING, started_at__isnull=True).order_by("id")
+
+    @classmethod
+    def fail_stale(cls) -> int:
+        """Mark failed the batches whose worker died (killed, out of memory, the machine restarted): the import's
+        one transaction wrote nothing, and the file is kept so that the uploader can start it again."""
+        now = timezone.now()
+        return cls.objects.filter(
+            status=cls.Status.RUNNING, started_at__lt=now - timedelta(seconds=cls.STALE_AFTER_S)).update(
+            status=cls.Status.FAILED, finished_at=now, updated_at=now,
+            failure=str(_("导入中断（处理进程意外退出），未做任何修改；可以点“重新导入”再试一次")))
+
+    def reopen(self) -> bool:
+        """Put a failed batch back in the queue, as uploaded; False if it is not failed (any more)."""
+        reopened = type(self).objects.filter(pk=self.pk, status=self.Status.FAILED).update(
+            status=self.Status.RUNNING, started_at=None, finished_at=None, failure="", errors=[], rows=0, refused=0,
+            updated_at=timezone.now())
+        if reopened:
+            self.refresh_from_db()
+        return bool(reopened)
+
     @property
     def stale(self) -> bool:
-        return (self.status == self.Status.RUNNING
-                and (timezone.now() - self.created_at).total_seconds() > self.STALE_AFTER_S)
+        """Started, and its worker gone (before the clock marks it failed)."""
+        return (self.status == self.Status.RUNNING and self.started_at is not None
+                and (timezone.now() - self.started_at).total_seconds() > self.STALE_AFTER_S)
+
+    @property
+    def waiting_long(self) -> bool:
+        return (self.status == self.Status.RUNNING and self.started_at is None
+                and (timezone.now() - self.created_at).total_seconds() > self.WAITING_LONG_S)
 
 
 class AppendOnlyError(Exception):

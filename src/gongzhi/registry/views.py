@@ -4,7 +4,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,7 +11,9 @@ from django.views.decorators.http import require_POST
 
 from gongzhi.access.decorators import staff_view
 from gongzhi.access.scopes import Perm, scope_for
+from gongzhi.core import background
 from gongzhi.core.audit import Action, audit
+from gongzhi.core.background import hand_to_worker
 from gongzhi.core.downloads import xlsx_response
 from gongzhi.core.errors import DomainError
 from gongzhi.core.htmx import render_page
@@ -30,8 +31,8 @@ from .forms import (
     ResidentForm,
     ServeForm,
 )
-from .ledger import HEADERS, ledger_export, ledger_import_start
-from .models import Area, LedgerImport, OrganisationArea
+from .ledger import HEADERS, ledger_export, ledger_import_redo, ledger_import_start
+from .models import Area, LedgerFile, LedgerImport, OrganisationArea
 from .permissions import (
     PersonalData,
     areas_visible_to,
@@ -420,8 +421,7 @@ def ledger_import_view(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         batch = ledger_import_start(actor=request.user, data=upload.read(), file_name=upload.name, request=request)
-        # a worker imports it (in this process when no broker is configured); the result page follows it
-        transaction.on_commit(lambda: process_ledger_import.delay(batch.pk))
+        hand_to_worker(process_ledger_import, batch.pk)  # never this process; the result page follows it
         return redirect("staff:ledger_import_detail", pk=batch.pk)
     history = LedgerImport.objects.filter(uploaded_by=request.user)[:20]
     return render(request, "registry/ledger_import.html", {"form": form, "history": history, "headers": HEADERS})
@@ -431,8 +431,23 @@ def ledger_import_view(request):
 def ledger_import_detail(request, pk):
     batch = get_visible(LedgerImport.objects.filter(uploaded_by=request.user), pk)
     page = Paginator(batch.errors, 100).get_page(request.GET.get("page"))
-    return render_page(request, "registry/ledger_import_detail.html", {"batch": batch, "page_obj": page},
-                       partial="result")
+    can_redo = background.can_redo(batch, LedgerFile)
+    return render_page(request, "registry/ledger_import_detail.html",
+                       {"batch": batch, "page_obj": page, "can_redo": can_redo}, partial="result")
+
+
+@staff_view
+@require_POST
+def ledger_import_redo_view(request, pk):
+    """Start again an import whose worker died, from the file kept."""
+    batch = get_visible(LedgerImport.objects.filter(uploaded_by=request.user), pk)
+    try:
+        ledger_import_redo(actor=request.user, batch=batch)
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        hand_to_worker(process_ledger_import, batch.pk)
+    return redirect("staff:ledger_import_detail", pk=batch.pk)
 
 
 @staff_view

@@ -15,6 +15,8 @@ from .lifecycle import locked
 MAX_PHOTOS = 9
 MAX_PHOTO_BYTES = 15 * 1024 * 1024
 PHOTO_EDGE = 1600
+MAX_JPEG_PIXELS = 60_000_000  # before the draft scale
+MAX_OTHER_PIXELS = 25_000_000
 
 
 def reencode(upload) -> tuple[bytes, int, int]:
@@ -24,9 +26,13 @@ def reencode(upload) -> tuple[bytes, int, int]:
         raise InvalidInput(_("照片“%(name)s”太大，请小于15MB") % {"name": upload.name}, field="photos")
     try:
         with Image.open(upload) as image:
-            if image.width * image.height > 60_000_000:
+            # a JPEG is decoded at the smallest scale that still gives PHOTO_EDGE (a 48-megapixel photo at an
+            # eighth); other formats are decoded whole, so they get a smaller limit: memory stays ~100 MB
+            if image.format == "JPEG":
+                image.draft("RGB", (PHOTO_EDGE, PHOTO_EDGE))
+            if image.width * image.height > (MAX_JPEG_PIXELS if image.format == "JPEG" else MAX_OTHER_PIXELS):
                 raise InvalidInput(_("照片“%(name)s”尺寸过大") % {"name": upload.name}, field="photos")
-            image = ImageOps.exif_transpose(image)
+            ImageOps.exif_transpose(image, in_place=True)  # no second copy of the decoded pixels
             image.thumbnail((PHOTO_EDGE, PHOTO_EDGE))
             image = image.convert("RGB")
             out = BytesIO()

@@ -1,13 +1,16 @@
 """The 12345 centre's file import: upload, follow, read each refused row, download the template."""
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from gongzhi.access.decorators import staff_view
 from gongzhi.access.scopes import Perm, scope_for
+from gongzhi.core import background
+from gongzhi.core.background import hand_to_worker
 from gongzhi.core.downloads import xlsx_response
 from gongzhi.core.errors import DomainError
 from gongzhi.core.htmx import render_page
@@ -17,7 +20,7 @@ from .. import hotline
 from ..forms import (
     HotlineUploadForm,
 )
-from ..models import HotlineImport
+from ..models import HotlineFile, HotlineImport
 from ..tasks import process_hotline_import
 
 
@@ -31,7 +34,7 @@ def hotline_import_view(request):
             batch = hotline.hotline_import_start(actor=request.user, data=upload.read(), file_name=upload.name)
         except DomainError as e:
             raise PermissionDenied(e.message) from None
-        transaction.on_commit(lambda: process_hotline_import.delay(batch.pk))
+        hand_to_worker(process_hotline_import, batch.pk)  # never this process; the result page follows it
         return redirect("staff:hotline_import_detail", pk=batch.pk)
     if not scope_for(request.user, Perm.HANDLE_APPEALS):
         raise PermissionDenied(_("您无权导入热线工单"))
@@ -48,8 +51,23 @@ def _own_batch(request, pk) -> HotlineImport:
 def hotline_import_detail(request, pk):
     batch = _own_batch(request, pk)
     page = Paginator(batch.errors, 100).get_page(request.GET.get("page"))
-    return render_page(request, "appeals/hotline_import_detail.html", {"batch": batch, "page_obj": page},
-                       partial="result")
+    can_redo = background.can_redo(batch, HotlineFile)
+    return render_page(request, "appeals/hotline_import_detail.html",
+                       {"batch": batch, "page_obj": page, "can_redo": can_redo}, partial="result")
+
+
+@staff_view
+@require_POST
+def hotline_import_redo_view(request, pk):
+    """Start again an import whose worker died, from the file kept."""
+    batch = _own_batch(request, pk)
+    try:
+        hotline.hotline_import_redo(actor=request.user, batch=batch)
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        hand_to_worker(process_hotline_import, batch.pk)
+    return redirect("staff:hotline_import_detail", pk=batch.pk)
 
 
 @staff_view

@@ -12,7 +12,7 @@ import time
 from datetime import datetime
 
 from celery.schedules import schedule as every
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections, connection
 
 from gongzhi.celery import app
@@ -32,12 +32,19 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="run every interval job once and stop")
+        parser.add_argument("--only", action="append", default=[], metavar="JOB",
+                            help="run only this job of the schedule (repeat for more), e.g. --only registry-imports")
 
-    def handle(self, *args, once=False, **options):
+    def handle(self, *args, once=False, only=(), **options):
         app.loader.import_default_modules()  # registers every app's tasks
         now = app.now()
         jobs = []
+        unknown = set(only) - set(app.conf.beat_schedule)
+        if unknown:
+            raise CommandError(f"no such job: {', '.join(sorted(unknown))}")
         for name, entry in app.conf.beat_schedule.items():
+            if only and name not in only:
+                continue
             plan = entry["schedule"]
             if isinstance(plan, int | float):
                 plan = every(plan, app=app)
