@@ -1,6 +1,7 @@
 """The benchmarks, in the order `make bench` runs them. Names are the ones the issues give."""
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 import time
@@ -138,6 +139,45 @@ def registry_xlsx_import():
     seconds = median([r["seconds"] for r in again])
     emit({"name": "registry.xlsx_import.again", "value": round(rows / seconds, 1), "unit": "rows/s", "n": rows,
           "db": "sqlite", "seconds": round(seconds, 2), "created": 0, "runs": 3})
+
+
+def core_import_memory():
+    """The worst peak memory of a process taking an upload and importing (or refusing) it, over the generated
+    hostile files (gongzhi.testing.hostile: a far cell, a zip bomb, an XML bomb, a shared-strings bomb, a
+    million-character cell, a broken zip, a 20-million-character CSV line, a 40 MB JSON, a pixel bomb, a script
+    named .jpg), a file of the upload limit's size, and the legitimate 100,000-row ledger; each in a fresh
+    process on the laptop set-up (SQLite, 15k demo city). Value: the worst peak RSS in MB, Django and all."""
+    rows = 100_000
+    ledger = BENCH_DIR / f"ledger-{rows}-{code_key('registry/demo.py', 'registry/ledger.py')}.xlsx"
+    var = Path(tempfile.mkdtemp(prefix="gongzhi-bench-"))
+    try:
+        env = django_env(None, var_dir=var)
+        manage(env, "migrate", "--noinput")
+        task(env, "build", residents=15000)
+        if not ledger.exists():
+            log(f"writing a {rows:,}-row ledger file to {ledger}")
+            task(env, "make_ledger", path=str(ledger), rows=rows)
+        files = var / "uploads"
+        files.mkdir()
+        names = task(env, "make_hostile", directory=str(files))["files"]
+        limit = files / "upload-limit.xlsx"  # as big as the form takes: refused as no workbook, after being kept
+        with open(limit, "wb") as f:
+            f.write(b"PK\x03\x04" + os.urandom(64 * 1024 * 1024 - 4))
+        results = {}
+        for name in [*names, limit.name]:
+            log(f"uploading {name}")
+            results[name] = task(env, "import_file", path=str(files / name))
+            assert results[name]["status"] == "failed", (name, results[name])
+        log(f"uploading {ledger.name}")
+        results["ledger-100000.xlsx"] = good = task(env, "import_file", path=str(ledger))
+        assert good["status"] == "done" and good["created"] == rows, good
+    finally:
+        shutil.rmtree(var, ignore_errors=True)
+    peaks = {name: round(r["rss_mb"], 1) for name, r in results.items()}
+    emit({"name": "core.import_memory", "value": max(peaks.values()), "unit": "MB", "n": len(results),
+          "db": "sqlite", "rss_mb_by_file": peaks,
+          "refused": {name: r.get("failure", "")[:40] for name, r in results.items() if r["status"] == "failed"},
+          "ledger_seconds": round(good["seconds"], 1), "goal": "<300"})
 
 
 def registry_scope_query():
@@ -399,6 +439,7 @@ def triage_duplicates():
 
 
 BENCHMARKS = [
+    ("core.import_memory", core_import_memory),
     ("http.hello_json", http_hello_json),
     ("registry.demo_build", registry_demo_build),
     ("registry.xlsx_import", registry_xlsx_import),

@@ -539,6 +539,61 @@ def triage_train(runs: int = 3) -> dict:
     return {"examples": len(texts), "timings": timings}
 
 
+def make_hostile(directory: str) -> dict:
+    """Write the generated hostile uploads (gongzhi.testing.hostile) to ``directory``; returns their names."""
+    from pathlib import Path
+
+    from gongzhi.testing import hostile
+
+    names = []
+    for make in (*hostile.TABLES, *hostile.PHOTOS):
+        name, data = make()
+        (Path(directory) / name).write_bytes(data)
+        names.append(name)
+    return {"files": names}
+
+
+def import_file(path: str) -> dict:
+    """One upload as the pages take it: the web side keeps the file (peak memory before the worker starts), then
+    the worker imports or refuses it: a .csv or .json as a 12345 file, an .xlsx as a ledger, an image as a
+    photo. Peak memory of this process, Django and all."""
+    import resource
+    from pathlib import Path
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from gongzhi.accounts.models import User
+    from gongzhi.appeals.hotline import hotline_import_process, hotline_import_start
+    from gongzhi.core.errors import InvalidInput
+    from gongzhi.registry.ledger import ledger_import_process, ledger_import_start
+
+    name = Path(path).name
+    data = Path(path).read_bytes()
+    started = time.perf_counter()
+    if name.endswith((".png", ".jpg")):
+        from gongzhi.appeals.services.photos import prepare_photos
+
+        try:
+            prepare_photos([SimpleUploadedFile(name, data)])
+            outcome = {"status": "done"}
+        except InvalidInput as e:
+            outcome = {"status": "failed", "failure": str(e.message)}
+        return {**outcome, "seconds": time.perf_counter() - started, "bytes": len(data),
+                "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    if name.endswith((".csv", ".json")):
+        start, process, actor = hotline_import_start, hotline_import_process, User.objects.get(username="admin")
+    else:
+        start, process, actor = ledger_import_start, ledger_import_process, User.objects.get(username="worker")
+    batch = start(actor=actor, data=data, file_name=name)
+    del data
+    web_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    batch = process(batch.pk)
+    return {"status": batch.status, "failure": batch.failure, "rows": batch.rows, "refused": batch.refused,
+            "created": getattr(batch, "created", 0), "seconds": time.perf_counter() - started,
+            "bytes": Path(path).stat().st_size, "web_rss_mb": web_mb,
+            "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
 if __name__ == "__main__":
     _setup()
     name, kwargs = sys.argv[1], json.loads(sys.argv[2] if len(sys.argv) > 2 else "{}")
