@@ -21,6 +21,10 @@ class Perm(StrEnum):
     MANAGE_AREAS = "manage_areas"
     VIEW_RESIDENTS = "view_residents"
     VIEW_PERSONAL_DATA = "view_personal_data"  # full ID numbers, phones, birth dates
+    # what only those who care for residents need (docs/personal-data.md): special-family, disability and
+    # subsistence tags, ages, living alone, party membership, ID numbers even masked
+    VIEW_CARE_DATA = "view_care_data"
+    VIEW_OWNERS = "view_owners"  # the owners of the exclusive parts (专有部分) and their areas, for owners' votes
     EDIT_RESIDENTS = "edit_residents"
     IMPORT_LEDGER = "import_ledger"
     EXPORT_LEDGER = "export_ledger"
@@ -34,8 +38,8 @@ class Perm(StrEnum):
 
 
 P = Perm
-_FIELD_WORK = {P.VIEW_AREAS, P.VIEW_RESIDENTS, P.VIEW_PERSONAL_DATA, P.EDIT_RESIDENTS, P.VERIFY_BINDING,
-               P.VIEW_ORGANISATIONS, P.HANDLE_APPEALS}
+_FIELD_WORK = {P.VIEW_AREAS, P.VIEW_RESIDENTS, P.VIEW_PERSONAL_DATA, P.VIEW_CARE_DATA, P.EDIT_RESIDENTS,
+               P.VERIFY_BINDING, P.VIEW_ORGANISATIONS, P.HANDLE_APPEALS}
 
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
     Role.RESIDENT: frozenset(),
@@ -47,16 +51,17 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
         _FIELD_WORK | {P.IMPORT_LEDGER, P.EXPORT_LEDGER, P.MANAGE_AREAS, P.MANAGE_ORGANISATIONS,
                        P.MANAGE_ROLES, P.VIEW_AUDIT}
     ),
-    # the subdistrict oversees communities: sees who lives where, but personal data stays masked
+    # the subdistrict oversees communities and their care: sees who lives where, but personal data stays masked
     Role.SUBDISTRICT_STAFF: frozenset(
-        {P.VIEW_AREAS, P.VIEW_RESIDENTS, P.VIEW_ORGANISATIONS, P.MANAGE_AREAS, P.MANAGE_ORGANISATIONS,
+        {P.VIEW_AREAS, P.VIEW_RESIDENTS, P.VIEW_CARE_DATA, P.VIEW_ORGANISATIONS, P.MANAGE_AREAS, P.MANAGE_ORGANISATIONS,
          P.MANAGE_ROLES, P.VIEW_AUDIT, P.HANDLE_APPEALS}
     ),
     # the district's 接诉即办 office: oversees its subdistricts' appeals (the escalation ladder's third rung)
     Role.DISTRICT_STAFF: frozenset({P.VIEW_AREAS, P.VIEW_ORGANISATIONS, P.HANDLE_APPEALS}),
-    # property staff and owners' committees keep owner rosters, but masked
+    # partners see what their job needs (个人信息保护法's minimum necessary): property, the residents it serves,
+    # by name, home and masked phone; the owners' committee, the owners and their floor areas (owners' votes)
     Role.PROPERTY_STAFF: frozenset({P.VIEW_AREAS, P.VIEW_RESIDENTS, P.VIEW_ORGANISATIONS, P.WORK_APPEALS}),
-    Role.OWNERS_COMMITTEE_MEMBER: frozenset({P.VIEW_AREAS, P.VIEW_RESIDENTS, P.VIEW_ORGANISATIONS, P.WORK_APPEALS}),
+    Role.OWNERS_COMMITTEE_MEMBER: frozenset({P.VIEW_AREAS, P.VIEW_OWNERS, P.VIEW_ORGANISATIONS, P.WORK_APPEALS}),
     Role.DEPARTMENT_STAFF: frozenset({P.VIEW_AREAS, P.VIEW_ORGANISATIONS, P.WORK_APPEALS}),
     # the city's 12345 centre: every appeal of the city (imports hotline orders, dispatches, follows up, the
     # three rates and hotspots), the map and its bodies; not the registry's people

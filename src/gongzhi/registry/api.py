@@ -6,7 +6,6 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
-from gongzhi.access.scopes import Perm
 from gongzhi.core.audit import Action, audit
 from gongzhi.core.errors import InvalidInput, NotPermitted
 from gongzhi.core.masking import mask_id_number, mask_phone
@@ -14,7 +13,7 @@ from gongzhi.core.masking import mask_id_number, mask_phone
 from . import selectors
 from .choices import AreaKind, OrgKind
 from .filters import ResidentFilter
-from .permissions import areas_visible_to, personal_data, require
+from .permissions import areas_visible_to, personal_data, sees_care_data, sees_residents
 
 router = Router(tags=["registry"])
 
@@ -58,8 +57,17 @@ class HouseholdOut(Schema):
     compound_id: int | None
 
 
+def _care(obj, context) -> bool:
+    """Whether the caller sees this resident's care data (docs/personal-data.md): asked once per row."""
+    if not hasattr(obj, "_gz_care"):
+        obj._gz_care = sees_care_data(context["request"].user, obj)
+    return obj._gz_care
+
+
 class ResidentOut(Schema):
-    """A resident as lists show it: phone and ID number masked (reveal with POST …/personal-data)."""
+    """A resident as lists show it: phone and ID number masked (reveal with POST …/personal-data). The care data —
+    ID number, birth year and age, living alone, party membership, special-family tags — is null (or empty) for a
+    caller who does not care for her: property and the owners' committee."""
 
     id: int
     name: str
@@ -69,23 +77,23 @@ class ResidentOut(Schema):
     household_id: int
     address: str
     phone: str
-    id_number: str
+    id_number: str | None
     relation: str
     tenure: str
     owned_floor_area: float | None
-    lives_alone: bool
-    is_party_member: bool
+    lives_alone: bool | None
+    is_party_member: bool | None
     is_volunteer: bool
     special_families: list[str]
     status: str
 
     @staticmethod
-    def resolve_birth_year(obj):
-        return obj.birth_date.year if obj.birth_date else None
+    def resolve_birth_year(obj, context):
+        return obj.birth_date.year if obj.birth_date and _care(obj, context) else None
 
     @staticmethod
-    def resolve_age(obj):
-        return obj.age()
+    def resolve_age(obj, context):
+        return obj.age() if _care(obj, context) else None
 
     @staticmethod
     def resolve_address(obj):
@@ -96,12 +104,20 @@ class ResidentOut(Schema):
         return mask_phone(obj.phone)
 
     @staticmethod
-    def resolve_id_number(obj):
-        return mask_id_number(obj.id_number)
+    def resolve_id_number(obj, context):
+        return mask_id_number(obj.id_number) if _care(obj, context) else None
 
     @staticmethod
-    def resolve_special_families(obj):
-        return [s.kind for s in obj.special_families.all()]
+    def resolve_lives_alone(obj, context):
+        return obj.lives_alone if _care(obj, context) else None
+
+    @staticmethod
+    def resolve_is_party_member(obj, context):
+        return obj.is_party_member if _care(obj, context) else None
+
+    @staticmethod
+    def resolve_special_families(obj, context):
+        return [s.kind for s in obj.special_families.all()] if _care(obj, context) else []
 
 
 class PersonalDataOut(Schema):
@@ -193,7 +209,8 @@ def area_partners(request, pk: int):
 @router.get("/households", response=list[HouseholdOut])
 @paginate(PageNumberPagination, page_size=50)
 def list_households(request, area: int | None = None, q: str = ""):
-    require(request.user, Perm.VIEW_RESIDENTS)
+    if not sees_residents(request.user):
+        raise NotPermitted(_("您无权查看居民信息"))
     place = selectors.area_detail(viewer=request.user, pk=area) if area else None
     return selectors.household_list(viewer=request.user, area=place, search=q)
 
@@ -207,7 +224,8 @@ def get_household(request, pk: int):
 @paginate(PageNumberPagination, page_size=50)
 def list_residents(request, query: Query[ResidentQuery]):
     """Residents in the caller's scope, with the staff list's filters. Phones and ID numbers come masked."""
-    require(request.user, Perm.VIEW_RESIDENTS)
+    if not sees_residents(request.user):
+        raise NotPermitted(_("您无权查看居民信息"))
     data = {k: v for k, v in query.dict().items() if v is not None}
     filters = ResidentFilter(data, viewer=request.user)
     if not filters.is_valid():
@@ -224,7 +242,7 @@ def get_resident(request, pk: int):
 def reveal_personal_data(request, pk: int):
     """Full ID number, phone and birth date, for roles that need them. Every call is audited."""
     resident = selectors.resident_detail(viewer=request.user, pk=pk)
-    pd = personal_data(request.user, resident)
+    pd = personal_data(request.user, resident, reveal=True)
     if not pd.full:
         raise NotPermitted(_("您无权查看该居民的完整个人信息"))
     audit(actor=request.user, action=Action.VIEW_PERSONAL_DATA, target=resident, request=request,

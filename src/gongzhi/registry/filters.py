@@ -4,11 +4,15 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.access.scopes import Perm, scope_for
+
 from .choices import AreaKind, Gender, ResidentStatus, SpecialFamily, Tenure
 from .models import Area, Resident
 from .permissions import areas_visible_to, residents_visible_to
 from .selectors import filter_tag, full_view, search_residents, under
 
+CARE_TAGS = frozenset({"elderly", "elderly_alone", "lives_alone", "party_member", "special",
+                       *(f"special:{code}" for code in SpecialFamily.values)})
 TAG_CHOICES = [
     ("elderly", _("60岁以上")),
     ("elderly_alone", _("独居老人")),
@@ -40,7 +44,12 @@ class ResidentFilter(django_filters.FilterSet):
             data["status"] = ResidentStatus.PRESENT  # the ledger lists people living here unless asked
         super().__init__(data, *args, queryset=residents_visible_to(viewer), **kwargs)
         self.viewer = viewer
+        self.care = scope_for(viewer, Perm.VIEW_CARE_DATA)
         self.filters["area"].queryset = areas_visible_to(viewer)
+        if not self.care:  # a partner: care tags and ID numbers are not hers to filter or search by (nor to see)
+            self.filters["tag"].extra["choices"] = [c for c in TAG_CHOICES if c[0] not in CARE_TAGS]
+            self.filters["q"].extra["widget"] = forms.TextInput(attrs={
+                "placeholder": _("姓名、电话后四位、门牌号"), "data-search": "", "type": "search"})
 
     def area_choices(self):
         """The areas offered in the picker: communities, grids and compounds (buildings come from the tree)."""
@@ -51,10 +60,14 @@ class ResidentFilter(django_filters.FilterSet):
         return under(queryset, value) if value else queryset
 
     def filter_tag(self, queryset, name, value):
-        return filter_tag(queryset, value) if value else queryset
+        if value and value not in CARE_TAGS:
+            return filter_tag(queryset, value)
+        # a care tag finds only residents whose tags the viewer sees: a filter must not tell what a page hides
+        return filter_tag(queryset.filter(self.care.q()), value) if value else queryset
 
     def filter_q(self, queryset, name, value):
-        return search_residents(queryset, value, full=full_view(self.viewer)) if value.strip() else queryset
+        return search_residents(queryset, value, full=full_view(self.viewer),
+                                care=self.care.q() if self.care else None) if value.strip() else queryset
 
     @property
     def qs(self):

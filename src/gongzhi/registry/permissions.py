@@ -10,7 +10,7 @@ from gongzhi.access.scopes import Perm, Scope, scope_for
 from gongzhi.core.errors import NotFound, NotPermitted
 from gongzhi.core.masking import mask_id_number, mask_phone
 
-from .choices import PLACE_KINDS
+from .choices import PLACE_KINDS, Tenure
 from .models import Area, Household, Organisation, OrganisationArea, Resident
 
 
@@ -18,12 +18,36 @@ def areas_visible_to(user) -> QuerySet[Area]:
     return Area.objects.filter(scope_for(user, Perm.VIEW_AREAS).q())
 
 
+def _rows(user, *, owners: Q) -> Q:
+    """Where ``user`` sees people: all of them where she holds VIEW_RESIDENTS; the owners (``owners``) where she
+    holds VIEW_OWNERS (an owners' committee)."""
+    everyone, only_owners = scope_for(user, Perm.VIEW_RESIDENTS), scope_for(user, Perm.VIEW_OWNERS)
+    if everyone.everywhere:
+        return Q()
+    rows = everyone.q()
+    if only_owners:
+        rows |= only_owners.q() & owners
+    return rows
+
+
+def sees_residents(user) -> bool:
+    """Whether ``user`` has a resident list at all (everyone somewhere, or owners somewhere)."""
+    return bool(scope_for(user, Perm.VIEW_RESIDENTS)) or bool(scope_for(user, Perm.VIEW_OWNERS))
+
+
 def households_visible_to(user) -> QuerySet[Household]:
-    return Household.objects.filter(scope_for(user, Perm.VIEW_RESIDENTS).q())
+    owned = Resident.objects.filter(tenure=Tenure.OWNER).values("household_id")
+    return Household.objects.filter(_rows(user, owners=Q(pk__in=owned)))
 
 
 def residents_visible_to(user) -> QuerySet[Resident]:
-    return Resident.objects.filter(scope_for(user, Perm.VIEW_RESIDENTS).q())
+    return Resident.objects.filter(_rows(user, owners=Q(tenure=Tenure.OWNER)))
+
+
+def sees_care_data(user, resident: Resident) -> bool:
+    """Special-family, disability and subsistence tags, ages, living alone, party membership and ID numbers
+    (even masked): for those who care for the resident, not for partners (docs/personal-data.md)."""
+    return can(user, Perm.VIEW_CARE_DATA, resident)
 
 
 def _ancestor_ids(scope: Scope) -> set[int]:
@@ -72,15 +96,18 @@ def get_visible(queryset: QuerySet, pk):
 
 
 class PersonalData:
-    """A resident's personal data as one viewer may see it: full where allowed, masked elsewhere."""
+    """A resident's personal data as one viewer may see it: full where allowed, masked elsewhere, and the ID
+    number and age not at all for a viewer without care data (a partner)."""
 
-    def __init__(self, resident: Resident, *, full: bool):
-        self.full = full
-        self.id_number = resident.id_number if full else mask_id_number(resident.id_number)
+    def __init__(self, resident: Resident, *, full: bool, care: bool = True):
+        self.full, self.care = full, care
+        self.id_number = (resident.id_number if full else mask_id_number(resident.id_number)) if care else None
         self.phone = resident.phone if full else mask_phone(resident.phone)
         self.birth_date = resident.birth_date if full else None
-        self.birth_year = resident.birth_date.year if resident.birth_date else None
+        self.birth_year = resident.birth_date.year if resident.birth_date and care else None
 
 
-def personal_data(user, resident: Resident) -> PersonalData:
-    return PersonalData(resident, full=can(user, Perm.VIEW_PERSONAL_DATA, resident))
+def personal_data(user, resident: Resident, *, reveal: bool = False) -> PersonalData:
+    """What ``user`` sees of ``resident``'s personal data: masked, or in full once she asks (``reveal``) and may."""
+    return PersonalData(resident, full=reveal and can(user, Perm.VIEW_PERSONAL_DATA, resident),
+                        care=sees_care_data(user, resident))

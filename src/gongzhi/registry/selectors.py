@@ -78,16 +78,22 @@ def full_view(viewer) -> Q | None:
     return scope.q() if scope else None
 
 
-def search_residents(qs: QuerySet[Resident], text: str, *, full: Q | None = None) -> QuerySet[Resident]:
+EVERYONE = Q()
+
+
+def search_residents(qs: QuerySet[Resident], text: str, *, full: Q | None = None,
+                     care: Q | None = EVERYONE) -> QuerySet[Resident]:
     """Name, phone (or its last four digits), ID number, or room: what a worker types at the desk.
 
     A masked phone or ID number shows its last four digits (139****5678, 1101**********1234), so those match
     anyone the viewer sees; a longer phone or ID prefix, or a whole ID number, matches only among the residents
     whose numbers she sees in full (``full``, from ``full_view``; None: nobody). Otherwise a prefix search
-    recovered a masked ID number in 22 tries, digit by digit (issue 21)."""
+    recovered a masked ID number in 22 tries, digit by digit (issue 21). A viewer who sees no ID numbers at all (a
+    partner: ``care`` None, or a filter of the residents whose care data she sees) matches none by them."""
     compact = text.replace(" ", "")
     if compact.isdigit() and len(compact) == 4:
-        return qs.filter(Q(phone__endswith=compact) | Q(household__room=compact) | Q(id_number__endswith=compact))
+        by_id = Q(id_number__endswith=compact) & care if care is not None else Q(pk__in=[])
+        return qs.filter(Q(phone__endswith=compact) | Q(household__room=compact) | by_id)
     if compact.isdigit() and len(compact) >= 7:
         return qs.filter(full, Q(phone__startswith=compact) | Q(id_number__startswith=compact)) if full is not None \
             else qs.none()
@@ -108,7 +114,8 @@ def household_detail(*, viewer, pk) -> Household:
     return get_visible(
         households_visible_to(viewer).select_related("compound", "building", "unit", "grid", "community", "area")
         .prefetch_related(
-            Prefetch("residents", queryset=Resident.objects.order_by("id").prefetch_related("special_families"))
+            Prefetch("residents", queryset=residents_visible_to(viewer).order_by("id")  # an owners' committee: owners
+                     .prefetch_related("special_families"))
         ),
         pk,
     )
@@ -166,28 +173,30 @@ def area_ancestors(area: Area) -> list[Area]:
 class AreaFigures:
     households: int
     residents: int
-    elderly: int
-    elderly_alone: int
-    special: int
-    party_members: int
+    elderly: int | None  # the care figures: None for a viewer who sees no care data (a partner)
+    elderly_alone: int | None
+    special: int | None
+    party_members: int | None
 
 
 def area_figures(*, viewer, area: Area) -> AreaFigures:
     """Counts under an area, computed over what the viewer may see (one query per figure, all indexed)."""
     residents = under(residents_visible_to(viewer), area).filter(status=ResidentStatus.PRESENT)
-    cutoff = elderly_cutoff()
+    households = under(households_visible_to(viewer), area).count()
+    care = scope_for(viewer, Perm.VIEW_CARE_DATA)
+    if not care:
+        return AreaFigures(households=households, residents=residents.count(), elderly=None, elderly_alone=None,
+                           special=None, party_members=None)
+    cutoff, cared = elderly_cutoff(), care.q()
     agg = residents.aggregate(
         total=Count("id"),
-        elderly=Count("id", filter=Q(birth_date__lte=cutoff)),
-        elderly_alone=Count("id", filter=Q(birth_date__lte=cutoff, lives_alone=True)),
-        party=Count("id", filter=Q(is_party_member=True)),
+        elderly=Count("id", filter=Q(birth_date__lte=cutoff) & cared),
+        elderly_alone=Count("id", filter=Q(birth_date__lte=cutoff, lives_alone=True) & cared),
+        party=Count("id", filter=Q(is_party_member=True) & cared),
     )
-    special = residents.filter(pk__in=ResidentSpecialFamily.objects.values("resident_id")).count()
-    return AreaFigures(
-        households=under(households_visible_to(viewer), area).count(),
-        residents=agg["total"], elderly=agg["elderly"], elderly_alone=agg["elderly_alone"], special=special,
-        party_members=agg["party"],
-    )
+    special = residents.filter(cared, pk__in=ResidentSpecialFamily.objects.values("resident_id")).count()
+    return AreaFigures(households=households, residents=agg["total"], elderly=agg["elderly"],
+                       elderly_alone=agg["elderly_alone"], special=special, party_members=agg["party"])
 
 
 # --- organisations and the six partners ---------------------------------------------------------------

@@ -34,13 +34,13 @@ from .forms import (
 from .ledger import HEADERS, ledger_export, ledger_import_redo, ledger_import_start
 from .models import Area, LedgerFile, LedgerImport, OrganisationArea
 from .permissions import (
-    PersonalData,
     areas_visible_to,
     can,
     can_manage_organisation,
     get_visible,
     personal_data,
     require,
+    sees_residents,
 )
 from .tasks import process_ledger_import
 
@@ -152,14 +152,18 @@ def building_grid(request, pk):
 
 @staff_view
 def resident_list(request):
-    require(request.user, Perm.VIEW_RESIDENTS)
+    if not sees_residents(request.user):
+        raise PermissionDenied(_("您无权查看居民信息"))
     filters = ResidentFilter(request.GET, viewer=request.user)
     page = Paginator(filters.qs if filters.is_valid() else filters.queryset.none(), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     page.object_list = selectors.attach_places(list(page.object_list))
+    for resident in page.object_list:
+        resident.pd = personal_data(request.user, resident)
     selected = filters.form.cleaned_data.get("area") if filters.is_valid() else None
     return render_page(request, "registry/resident_list.html", {
+        "care": bool(scope_for(request.user, Perm.VIEW_CARE_DATA)),
         "filter": filters, "page_obj": page, "selected_area": selected,
         "area_choices": filters.area_choices(),
         "can_export": selected is not None and can(request.user, Perm.EXPORT_LEDGER, selected),
@@ -171,10 +175,10 @@ def resident_detail(request, pk):
     resident = selectors.resident_detail(viewer=request.user, pk=pk)
     return render(request, "registry/resident_detail.html", {
         "resident": resident,
-        "pd": PersonalData(resident, full=False),
+        "pd": personal_data(request.user, resident),
         "can_reveal": can(request.user, Perm.VIEW_PERSONAL_DATA, resident),
         "can_edit": can(request.user, Perm.EDIT_RESIDENTS, resident),
-        "bindings": resident.bindings.select_related("user"),
+        "bindings": resident.bindings.select_related("user") if can(request.user, Perm.VERIFY_BINDING, resident) else (),
     })
 
 
@@ -183,7 +187,7 @@ def resident_detail(request, pk):
 def resident_reveal(request, pk):
     """Show one resident's full personal data; each reveal is a deliberate, audited access."""
     resident = selectors.resident_detail(viewer=request.user, pk=pk)
-    pd = personal_data(request.user, resident)
+    pd = personal_data(request.user, resident, reveal=True)
     if not pd.full:
         raise PermissionDenied(_("您无权查看该居民的完整个人信息"))
     audit(actor=request.user, action=Action.VIEW_PERSONAL_DATA, target=resident, request=request,
@@ -195,7 +199,7 @@ def resident_reveal(request, pk):
     return render(request, "registry/resident_detail.html", {
         "resident": resident, "pd": pd, "can_reveal": False,
         "can_edit": can(request.user, Perm.EDIT_RESIDENTS, resident),
-        "bindings": resident.bindings.select_related("user"),
+        "bindings": resident.bindings.select_related("user") if can(request.user, Perm.VERIFY_BINDING, resident) else (),
     })
 
 
@@ -263,7 +267,8 @@ def resident_create(request, household_pk):
 
 @staff_view
 def household_list(request):
-    require(request.user, Perm.VIEW_RESIDENTS)
+    if not sees_residents(request.user):
+        raise PermissionDenied(_("您无权查看居民信息"))
     area = None
     if request.GET.get("area"):
         area = get_visible(areas_visible_to(request.user), request.GET["area"])
@@ -279,9 +284,10 @@ def household_detail(request, pk):
     household = selectors.household_detail(viewer=request.user, pk=pk)
     return render(request, "registry/household_detail.html", {
         "household": household,
-        "members": [(r, PersonalData(r, full=False)) for r in household.residents.all()],
+        "members": [(r, personal_data(request.user, r)) for r in household.residents.all()],
         "can_edit": can(request.user, Perm.EDIT_RESIDENTS, household),
-        "bindings": household.bindings.select_related("user", "resident").order_by("-id"),
+        "bindings": household.bindings.select_related("user", "resident").order_by("-id")
+        if can(request.user, Perm.VERIFY_BINDING, household) else (),
     })
 
 

@@ -11,7 +11,7 @@ from gongzhi.accounts.selectors import staff_of
 from gongzhi.appeals.selectors import todo
 from gongzhi.core.models import AuditEvent
 from gongzhi.registry.models import Area, LedgerImport
-from gongzhi.registry.permissions import households_visible_to, residents_visible_to
+from gongzhi.registry.permissions import households_visible_to, residents_visible_to, sees_residents
 from gongzhi.registry.selectors import elderly_cutoff
 
 
@@ -25,12 +25,14 @@ def home(request):
 def dashboard(request):
     user = request.user
     context = {"grants": active_grants(user), "todo": todo(user)}
-    if scope_for(user, Perm.VIEW_RESIDENTS):
+    if sees_residents(user):
         residents = residents_visible_to(user).filter(status="present")
+        care = scope_for(user, Perm.VIEW_CARE_DATA)
         context["figures"] = {
             "households": households_visible_to(user).count(),
             "residents": residents.count(),
-            "elderly_alone": residents.filter(lives_alone=True, birth_date__lte=elderly_cutoff()).count(),
+            "elderly_alone": residents.filter(care.q(), lives_alone=True, birth_date__lte=elderly_cutoff()).count()
+            if care else None,
         }
     if scope_for(user, Perm.VERIFY_BINDING):
         context["pending_bindings"] = pending_bindings(user).count()
