@@ -553,44 +553,64 @@ def make_hostile(directory: str) -> dict:
     return {"files": names}
 
 
-def import_file(path: str) -> dict:
-    """One upload as the pages take it: the web side keeps the file (peak memory before the worker starts), then
-    the worker imports or refuses it: a .csv or .json as a 12345 file, an .xlsx as a ledger, an image as a
-    photo. Peak memory of this process, Django and all."""
+def _importer(name: str):
+    from gongzhi.accounts.models import User
+    from gongzhi.appeals.hotline import hotline_import_process, hotline_import_start
+    from gongzhi.registry.ledger import ledger_import_process, ledger_import_start
+
+    if name.endswith((".csv", ".json")):  # a 12345 file; an .xlsx is a ledger
+        return hotline_import_start, hotline_import_process, User.objects.get(username="admin")
+    return ledger_import_start, ledger_import_process, User.objects.get(username="worker")
+
+
+def upload_file(path: str) -> dict:
+    """The web side of an upload as the page takes it: the form's checks, then the file kept with its batch for a
+    worker (a photo is checked and re-encoded here: it is the request's own work). Peak memory of this process,
+    Django and all."""
     import resource
     from pathlib import Path
 
-    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.core.files.uploadedfile import UploadedFile
 
-    from gongzhi.accounts.models import User
-    from gongzhi.appeals.hotline import hotline_import_process, hotline_import_start
+    from gongzhi.appeals.forms import HotlineUploadForm
+    from gongzhi.appeals.services.photos import prepare_photos
     from gongzhi.core.errors import InvalidInput
-    from gongzhi.registry.ledger import ledger_import_process, ledger_import_start
+    from gongzhi.registry.forms import LedgerUploadForm
 
     name = Path(path).name
-    data = Path(path).read_bytes()
     started = time.perf_counter()
+    # on disk, as Django keeps an upload above FILE_UPLOAD_MAX_MEMORY_SIZE (a TemporaryUploadedFile)
+    upload = UploadedFile(open(path, "rb"), name=name, size=Path(path).stat().st_size)  # noqa: SIM115
+    outcome: dict = {}
     if name.endswith((".png", ".jpg")):
-        from gongzhi.appeals.services.photos import prepare_photos
-
         try:
-            prepare_photos([SimpleUploadedFile(name, data)])
+            prepare_photos([upload])
             outcome = {"status": "done"}
         except InvalidInput as e:
             outcome = {"status": "failed", "failure": str(e.message)}
-        return {**outcome, "seconds": time.perf_counter() - started, "bytes": len(data),
-                "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
-    if name.endswith((".csv", ".json")):
-        start, process, actor = hotline_import_start, hotline_import_process, User.objects.get(username="admin")
     else:
-        start, process, actor = ledger_import_start, ledger_import_process, User.objects.get(username="worker")
-    batch = start(actor=actor, data=data, file_name=name)
-    del data
-    web_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    batch = process(batch.pk)
-    return {"status": batch.status, "failure": batch.failure, "rows": batch.rows, "refused": batch.refused,
-            "created": getattr(batch, "created", 0), "seconds": time.perf_counter() - started,
-            "bytes": Path(path).stat().st_size, "web_rss_mb": web_mb,
+        form_class = HotlineUploadForm if name.endswith((".csv", ".json")) else LedgerUploadForm
+        form = form_class(data={}, files={"file": upload})
+        if not form.is_valid():
+            outcome = {"status": "failed", "failure": "; ".join(str(m) for m in form.errors["file"])}
+        else:
+            start, _process, actor = _importer(name)
+            upload = form.cleaned_data["file"]
+            upload.seek(0)
+            outcome = {"status": "kept", "batch": start(actor=actor, data=upload.read(), file_name=name).pk}
+    return {**outcome, "seconds": time.perf_counter() - started, "bytes": Path(path).stat().st_size,
+            "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def process_upload(name: str, batch: int) -> dict:
+    """The worker side: import (or refuse) a kept upload. Peak memory of this process, Django and all."""
+    import resource
+
+    _start, process, _actor = _importer(name)
+    started = time.perf_counter()
+    done = process(batch)
+    return {"status": done.status, "failure": done.failure, "rows": done.rows, "refused": done.refused,
+            "created": getattr(done, "created", 0), "seconds": time.perf_counter() - started,
             "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 

@@ -2,6 +2,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.tables import MAX_JSON_BYTES
 from gongzhi.registry.models import Area, Organisation
 
 from .choices import Channel, Outcome, Priority, Rating
@@ -199,6 +200,9 @@ class HotlineUploadForm(forms.Form):
             raise forms.ValidationError(_("文件太大：最大 %(mb)d MB") % {"mb": settings.LEDGER_MAX_UPLOAD_BYTES // 2**20})
         if not upload.name.lower().endswith((".xlsx", ".xlsm", ".csv", ".json")):
             raise forms.ValidationError(_("请上传 Excel 工作簿（.xlsx）、CSV 或 JSON 文件"))
+        if upload.name.lower().endswith(".json") and upload.size > MAX_JSON_BYTES:
+            raise forms.ValidationError(_("JSON 文件不能超过%(mb)d MB：更大的文件请用 .xlsx 或 .csv") % {
+                "mb": MAX_JSON_BYTES // 2**20})
         return upload
 
 
