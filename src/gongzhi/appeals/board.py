@@ -31,9 +31,18 @@ def scrub(text: str, names: list[str] = ()) -> str:
     return text
 
 
+def on_board(appeal: Appeal) -> bool:
+    """Whether the public may read it: its reporter opted in, it is not a merged duplicate, and the community has
+    accepted it (受理). Until then nobody has checked what it says, so one waiting (待受理), or closed without ever
+    being accepted (refused, withdrawn, a duplicate), is never published."""
+    return appeal.public and appeal.parent_id is None and appeal.accepted_at is not None
+
+
 def board_appeals(community_id: int) -> QuerySet[Appeal]:
-    """Opted-in appeals of a community, newest first; merged duplicates appear through their group."""
-    return (Appeal.objects.filter(community_id=community_id, public=True, parent__isnull=True)
+    """Opted-in appeals of a community the community has accepted, newest first (``on_board``, as a query);
+    merged duplicates appear through their group."""
+    return (Appeal.objects.filter(community_id=community_id, public=True, parent__isnull=True,
+                                  accepted_at__isnull=False)
             .select_related("category__parent", "compound", "resident", "reporter")
             .only("id", "number", "state", "text", "reply", "created_at", "resolved_at", "rating", "contact_name",
                   "category__name", "category__parent_id", "category__parent__name", "compound__name", "resident__name",
