@@ -48,7 +48,7 @@ class HouseholdBindingAdmin(ReadOnlyAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(ReadOnlyAdmin):
-    list_display = ["user", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
+    list_display = ["user", "name", "prefix", "created_at", "last_used_at", "expires_at", "revoked_at"]
     search_fields = ["user__username", "name", "prefix"]
     actions = ["revoke"]
 
