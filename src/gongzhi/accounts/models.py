@@ -1,4 +1,5 @@
 import hashlib
+import re
 import secrets
 from datetime import timedelta
 
@@ -16,6 +17,8 @@ from gongzhi.core.models import TimeStamped
 
 from .choices import BindingStatus
 
+_MOBILE = re.compile(r"1[3-9]\d{9}")
+
 
 class User(AbstractUser):
     """An account. Staff powers come from RoleGrants; a resident acts for the households bound to it."""
@@ -29,7 +32,9 @@ class User(AbstractUser):
         verbose_name_plural = _("账号")
 
     def __str__(self):
-        return self.display_name or self.username
+        # a resident who registered herself is named by her mobile number: shown masked wherever she is named
+        return self.display_name or (mask_phone(self.username) if _MOBILE.fullmatch(self.username or "")
+                                     else self.username)
 
     @property
     def masked_phone(self) -> str:
