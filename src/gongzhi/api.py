@@ -18,6 +18,7 @@ class TokenAuth(HttpBearer):
     def authenticate(self, request, token):
         found = ApiToken.find_active(token)
         if found is None:
+            request.token_refused = ApiToken.why_refused(token)  # the 401 says why: expired, revoked
             return None
         now = timezone.now()
         if found.last_used_at is None or (now - found.last_used_at).total_seconds() > 60:
@@ -53,6 +54,11 @@ def on_validation_error(request, exc: NinjaValidationError):
 
 @api.exception_handler(AuthenticationError)
 def on_auth_error(request, exc):
+    refused = getattr(request, "token_refused", "unauthorized")
+    if refused == "token_expired":
+        return error(request, 401, refused, _("接口令牌已过期，请重新获取令牌"))
+    if refused == "token_revoked":
+        return error(request, 401, refused, _("接口令牌已撤销（或账号密码已修改），请重新获取令牌"))
     return error(request, 401, "unauthorized", _("请先登录，或提供有效的接口令牌"))
 
 

@@ -138,6 +138,9 @@ def test_the_public_board_shows_opted_in_appeals_without_personal_data(client, u
         household=home, actor=users("resident"), public=True)
     hidden = services.appeal_submit(channel=Channel.PORTAL, text="不想公开的事", area=home.area, household=home,
                                     actor=users("resident"))
+    assert shown.number not in client.get(f"/board/{shown.community_id}/").content.decode()  # not accepted yet
+    for appeal in (shown, hidden):
+        services.appeal_accept(appeal=appeal, actor=users("worker"), category=Category.objects.get(code="property"))
     page = client.get(f"/board/{shown.community_id}/").content.decode()  # anyone, no login
     assert "楼下垃圾堆了三天" in page and shown.number in page
     assert name not in page and "13812345678" not in page and f"住{home.room}" not in page
@@ -185,6 +188,7 @@ def test_before_filing_she_sees_what_neighbours_reported_there_and_joins_it(logi
     neighbour = services.appeal_submit(channel=Channel.DESK, text="小区东门道闸坏了，电话13911112222", area=home.area,
                                        actor=users("worker"), public=True,
                                        category=Category.objects.get(code="property-access"))
+    services.appeal_accept(appeal=neighbour, actor=users("worker"))  # published once the community accepted it
     client = login("resident")
     form = client.get("/portal/appeals/new").content.decode()
     assert 'hx-get="/portal/appeals/similar"' in form

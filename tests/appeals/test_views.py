@@ -165,7 +165,10 @@ def test_an_appeal_filed_at_the_desk_for_a_resident_with_an_account_is_hers_to_f
     assert other.reporter is None and other.contact_phone == "13900001111"
 
 
-def test_on_the_board_her_own_appeal_is_marked_hers_with_nothing_to_back(filed_by_page, login):
+def test_on_the_board_her_own_appeal_is_marked_hers_with_nothing_to_back(filed_by_page, login, users):
+    from gongzhi.appeals import services
+
+    services.appeal_accept(appeal=filed_by_page, actor=users("worker"))
     page = login("resident").get(f"/board/{filed_by_page.community_id}/").content.decode()
     mine = page.split(f'id="a{filed_by_page.pk}"')[1].split("</article>")[0]
     assert "您反映的问题" in mine and "我也遇到" not in mine and "<form" not in mine

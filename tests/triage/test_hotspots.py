@@ -11,7 +11,7 @@ from gongzhi.accounts.models import HouseholdBinding
 from gongzhi.accounts.services import verified_households
 from gongzhi.appeals import services
 from gongzhi.appeals.choices import Channel
-from gongzhi.appeals.models import Appeal, AppealSupport
+from gongzhi.appeals.models import Appeal, AppealSupport, Category
 from gongzhi.core.errors import InvalidInput, NotPermitted
 from gongzhi.triage import hotspots as hs
 from gongzhi.triage.models import Hotspot
@@ -226,7 +226,9 @@ def test_a_resident_backs_a_public_appeal_once_and_it_heats_the_hotspot(world, u
     home = verified_households(resident).select_related("area").get()
     with time_machine.travel(MONDAY, tick=False):
         appeal = services.appeal_submit(channel=Channel.PORTAL, text="小区北门台阶塌了，老人摔倒", area=home.area,
-                                        household=home, actor=resident, public=True)
+                                        household=home, actor=resident, public=True,
+                                        category=Category.objects.get(code="property"))
+        appeal = services.appeal_accept(appeal=appeal, actor=users("worker"))  # on the board once accepted
         client = login("newcomer")
         board = f"/board/{appeal.community_id}/"
         assert "我也遇到" in client.get(board).content.decode()

@@ -1,5 +1,8 @@
+from datetime import datetime
+
 from axes.exceptions import AxesBackendPermissionDenied
 from django.contrib.auth import authenticate
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
@@ -7,7 +10,7 @@ from gongzhi.access.scopes import active_grants
 from gongzhi.core.errors import DomainError, InvalidInput
 from gongzhi.registry.models import Household
 
-from . import services
+from . import selectors, services
 from .choices import BindingStatus
 from .models import HouseholdBinding
 
@@ -28,6 +31,19 @@ class TokenIn(Schema):
 class TokenOut(Schema):
     token: str
     name: str
+    expires_at: datetime
+
+
+class TokenInfoOut(Schema):
+    """One of her tokens, as listed: never its key, which only its issue showed."""
+
+    id: int
+    name: str
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+    expires_at: datetime
+    expired: bool
 
 
 class ErrorOut(Schema):
@@ -83,8 +99,24 @@ def obtain_token(request, body: TokenIn):
         raise TooManyAttempts(_("登录失败次数过多，请15分钟后再试"))
     if user is None:
         return Status(401, {"code": "invalid_credentials", "message": _("用户名/手机号或密码不正确")})
-    _token, key = services.api_token_issue(user=user, name=body.name)
-    return Status(201, {"token": key, "name": _token.name})
+    token, key = services.api_token_issue(user=user, name=body.name)
+    return Status(201, {"token": key, "name": token.name, "expires_at": token.expires_at})
+
+
+@router.get("/auth/tokens", response=list[TokenInfoOut])
+def token_list(request):
+    """The caller's tokens that were not revoked, expired ones marked: name, created, last used, expiry."""
+    return [{"id": t.pk, "name": t.name, "prefix": t.prefix, "created_at": t.created_at,
+             "last_used_at": t.last_used_at, "expires_at": t.expires_at, "expired": t.is_expired}
+            for t in selectors.api_tokens_of(request.user)]
+
+
+@router.delete("/auth/tokens/{pk}", response={204: None})
+def token_revoke(request, pk: int):
+    """Revoke one of the caller's tokens (the one making the request included); someone else's is not found."""
+    token = get_object_or_404(selectors.api_tokens_of(request.user), pk=pk)
+    services.api_token_revoke(user=request.user, token=token)
+    return Status(204, None)
 
 
 @router.get("/me", response=MeOut)

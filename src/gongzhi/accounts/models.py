@@ -1,5 +1,7 @@
 import hashlib
+import re
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -15,6 +17,8 @@ from gongzhi.core.models import TimeStamped
 
 from .choices import BindingStatus
 
+_MOBILE = re.compile(r"1[3-9]\d{9}")
+
 
 class User(AbstractUser):
     """An account. Staff powers come from RoleGrants; a resident acts for the households bound to it."""
@@ -28,11 +32,22 @@ class User(AbstractUser):
         verbose_name_plural = _("账号")
 
     def __str__(self):
-        return self.display_name or self.username
+        # a resident who registered herself is named by her mobile number: shown masked wherever she is named
+        return self.display_name or (mask_phone(self.username) if _MOBILE.fullmatch(self.username or "")
+                                     else self.username)
 
     @property
     def masked_phone(self) -> str:
         return mask_phone(self.phone)
+
+    def save(self, *args, **kwargs):
+        # A token is a standing password: it ends with the password it was issued under. Every way a password changes
+        # (her own form, the SMS reset, staff's temporary password, the admin, manage.py changepassword) is
+        # set_password then save; a hash upgraded at log-in is not a change (Django clears _password for it)
+        password_changed = self._password is not None and not self._state.adding
+        super().save(*args, **kwargs)
+        if password_changed:
+            ApiToken.objects.filter(user=self, revoked_at__isnull=True).update(revoked_at=timezone.now())
 
 
 class RoleGrant(models.Model):
@@ -135,7 +150,8 @@ def _hash_token(key: str) -> str:
 
 
 class ApiToken(models.Model):
-    """Bearer token for the API. Only its SHA-256 is stored; the key is shown once, at creation."""
+    """Bearer token for the API. Only its SHA-256 is stored; the key is shown once, at creation. It works until it
+    expires (``API_TOKEN_DAYS`` after its issue), is revoked, or its user's password changes."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("用途"), max_length=60)
@@ -143,7 +159,7 @@ class ApiToken(models.Model):
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
-    expires_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(_("到期时间"))
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -153,12 +169,28 @@ class ApiToken(models.Model):
     def __str__(self):
         return f"{self.name} ({self.prefix}…)"
 
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
     @classmethod
     def issue(cls, *, user, name: str, expires_at=None) -> tuple["ApiToken", str]:
         key = "gz_" + secrets.token_urlsafe(32)
+        expires_at = expires_at or timezone.now() + timedelta(days=settings.API_TOKEN_DAYS)
         token = cls.objects.create(user=user, name=name, prefix=key[3:11], key_hash=_hash_token(key),
                                    expires_at=expires_at)
         return token, key
+
+    @classmethod
+    def why_refused(cls, key: str) -> str:
+        """Why a key ``find_active`` did not find is refused, for the client to act on: ``token_expired`` (ask for a
+        new one), ``token_revoked`` (revoked, or the password changed), or ``unauthorized``."""
+        token = cls.objects.filter(key_hash=_hash_token(key)).only("revoked_at", "expires_at").first()
+        if token is None:
+            return "unauthorized"
+        if token.revoked_at is not None:
+            return "token_revoked"
+        return "token_expired" if token.is_expired else "unauthorized"
 
     @classmethod
     def find_active(cls, key: str) -> "ApiToken | None":
@@ -169,8 +201,7 @@ class ApiToken(models.Model):
             cursor.execute(
                 f"SELECT {select_columns(cls, 't')}, {select_columns(user_model, 'u')} "
                 f"FROM {cls._meta.db_table} t JOIN {user_model._meta.db_table} u ON u.id = t.user_id "
-                "WHERE t.key_hash = %s AND t.revoked_at IS NULL AND u.is_active = %s "
-                "AND (t.expires_at IS NULL OR t.expires_at > %s)",
+                "WHERE t.key_hash = %s AND t.revoked_at IS NULL AND u.is_active = %s AND t.expires_at > %s",
                 [_hash_token(key), True, connection.ops.adapt_datetimefield_value(timezone.now())])
             row = cursor.fetchone()
         if row is None:

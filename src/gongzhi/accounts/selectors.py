@@ -5,7 +5,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from gongzhi.access.roles import Role
 
-from .models import RoleGrant
+from .models import ApiToken, RoleGrant
 
 
 def staff_of(*, areas: Iterable | QuerySet = (), organisations: Iterable | QuerySet = (),
@@ -28,3 +28,11 @@ def staffed_by(roles: Iterable[Role]) -> Exists:
     """For a query of organisations: someone holds one of ``roles`` in the organisation now."""
     return Exists(RoleGrant.objects.filter(organisation=OuterRef("pk"), revoked_at__isnull=True,
                                            role__in=list(roles)))
+
+
+def api_tokens_of(user) -> QuerySet[ApiToken]:
+    """Her tokens that were not revoked, newest first, expired ones included (marked so she renews them); the key
+    is never stored, so never shown."""
+    return (ApiToken.objects.filter(user=user, revoked_at__isnull=True)
+            .only("id", "user_id", "name", "prefix", "created_at", "last_used_at", "expires_at", "revoked_at")
+            .order_by("-id"))

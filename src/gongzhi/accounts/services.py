@@ -184,6 +184,7 @@ def has_verified_home(user, *, household_id: int | None = None, community_id: in
 
 
 def api_token_issue(*, user: User, name: str) -> tuple[ApiToken, str]:
+    """A new token, working for ``API_TOKEN_DAYS``; its key is returned once and never stored."""
     name = (name or "").strip()
     if not name:
         raise InvalidInput(_("请填写令牌用途"), field="name")

@@ -26,10 +26,10 @@ from gongzhi.registry.choices import AreaKind, ResidentStatus
 from gongzhi.registry.models import Area, Household
 from gongzhi.registry.permissions import areas_visible_to, get_visible, organisations_visible_to
 
-from . import services, signup
+from . import selectors, services, signup
 from .choices import BindingStatus
 from .forms import BindForm, GrantForm, LoginForm, RejectForm, TokenForm
-from .models import ApiToken, PhoneCode, User
+from .models import PhoneCode, User
 from .permissions import bindings_to_verify, grantable_roles, grants_visible_to, pending_bindings
 
 
@@ -77,7 +77,7 @@ def tokens(request):
         form = TokenForm()
     return render(request, "accounts/tokens.html", {
         "form": form, "new_key": new_key,
-        "tokens": ApiToken.objects.filter(user=request.user, revoked_at__isnull=True).order_by("-id"),
+        "tokens": selectors.api_tokens_of(request.user), "days": settings.API_TOKEN_DAYS,
     })
 
 
@@ -85,7 +85,7 @@ def tokens(request):
 @domain_errors_as_http
 @require_POST
 def token_revoke(request, pk):
-    token = get_visible(ApiToken.objects.filter(user=request.user), pk)
+    token = get_visible(selectors.api_tokens_of(request.user), pk)
     services.api_token_revoke(user=request.user, token=token)
     messages.success(request, _("令牌已撤销"))
     return redirect("accounts:tokens")

@@ -1,39 +1,30 @@
 """The public board (看得见、找得到、叫得应): a community's opted-in appeals and their replies, for anyone to read,
-with personal data removed — names, phone numbers, ID numbers, room numbers, e-mail addresses."""
-import re
+with personal data removed (``core.scrubbing``: names, phone numbers, ID numbers, room numbers, plates, e-mail)."""
 from datetime import timedelta
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+
+from gongzhi.core import scrubbing
 
 from .choices import OPEN_STATES
 from .models import Appeal
 
-HIDDEN = "***"
-PATTERNS = [
-    re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+"),                     # e-mail
-    re.compile(r"\d{17}[\dXx]|\d{15}"),                            # ID numbers
-    re.compile(r"(?<!\d)(\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?!\d)"),  # mobile numbers
-    re.compile(r"(?<!\d)0\d{2,3}[- ]?\d{7,8}(?!\d)"),              # landlines
-    re.compile(r"(?<!\d)\d{7,}(?!\d)"),                            # any other long number
-    re.compile(r"\d{1,3}[-－]\d{1,2}[-－]\d{3,4}|\d{1,2}[-－]\d{3,4}(?=[^\d]|$)"),  # 3-2-501, 2-301
-    re.compile(r"\d{3,4}\s*(室|房间|房|号房|户)"),                   # 501室
-    re.compile(r"(?<![\d年月日号第])\d{3,4}(?![\d年月日时点分号楼栋幢单元元万块米度个人次天斤kKmM%℃])"),  # a bare 501
-]
+SEARCH_CANDIDATES = 500
 
 
-def scrub(text: str, names: list[str] = ()) -> str:
-    """Remove what could identify a resident. Names are the reporter's and the people on the appeal."""
-    for name in sorted({n.strip() for n in names if n and len(n.strip()) >= 2}, key=len, reverse=True):
-        text = text.replace(name, "某某")
-    for pattern in PATTERNS:
-        text = pattern.sub(HIDDEN, text)
-    return text
+def on_board(appeal: Appeal) -> bool:
+    """Whether the public may read it: its reporter opted in, it is not a merged duplicate, and the community has
+    accepted it (受理). Until then nobody has checked what it says, so one waiting (待受理), or closed without ever
+    being accepted (refused, withdrawn, a duplicate), is never published."""
+    return appeal.public and appeal.parent_id is None and appeal.accepted_at is not None
 
 
 def board_appeals(community_id: int) -> QuerySet[Appeal]:
-    """Opted-in appeals of a community, newest first; merged duplicates appear through their group."""
-    return (Appeal.objects.filter(community_id=community_id, public=True, parent__isnull=True)
+    """Opted-in appeals of a community the community has accepted, newest first (``on_board``, as a query);
+    merged duplicates appear through their group."""
+    return (Appeal.objects.filter(community_id=community_id, public=True, parent__isnull=True,
+                                  accepted_at__isnull=False)
             .select_related("category__parent", "compound", "resident", "reporter")
             .only("id", "number", "state", "text", "reply", "created_at", "resolved_at", "rating", "contact_name",
                   "category__name", "category__parent_id", "category__parent__name", "compound__name", "resident__name",
@@ -49,7 +40,22 @@ def board_entry(appeal: Appeal) -> dict:
             "state": appeal.get_state_display(), "state_code": appeal.state,
             "category": str(appeal.category) if appeal.category_id else "",
             "place": appeal.compound.name if appeal.compound_id else "",
-            "text": scrub(appeal.text, names), "reply": scrub(appeal.reply, names)}
+            "text": scrubbing.scrub(appeal.text, names), "reply": scrubbing.scrub(appeal.reply, names)}
+
+
+def board_search(community_id: int, q: str) -> list[dict]:
+    """The board's entries whose published words contain ``q``: the text and reply as scrubbed, never as stored, so
+    a phone number, a name or a room searched for finds nothing even where the stored text has it. The database
+    narrows to the newest appeals containing the words (or a mask's neighbours), the scrub decides."""
+    q = " ".join(q.split())
+    if not q:
+        return []
+    words = [w for w in q.replace("某", " ").replace("×", " ").replace("*", " ").split() if w]
+    candidates = board_appeals(community_id)
+    for word in words:
+        candidates = candidates.filter(Q(text__contains=word) | Q(reply__contains=word))
+    entries = (board_entry(a) for a in candidates[:SEARCH_CANDIDATES])
+    return [e for e in entries if q in e["text"] or q in e["reply"]]
 
 
 def similar_open(*, viewer, area, category_id: int | None = None, limit: int = 5) -> list[dict]:

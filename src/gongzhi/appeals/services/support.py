@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from gongzhi.accounts.services import verified_households
 from gongzhi.core.errors import InvalidInput, NotPermitted, TransitionNotAllowed
 
+from ..board import on_board
 from ..choices import OPEN_STATES
 from ..models import Appeal, AppealSupport
 
@@ -12,7 +13,7 @@ from ..models import Appeal, AppealSupport
 def appeal_support(*, appeal: Appeal, actor, support: bool = True) -> int:
     """我也遇到: a resident living in the appeal's community backs an appeal on its public board (or takes it back).
     Once per person; pressing twice changes nothing. Returns how many back it now."""
-    if not appeal.public or appeal.parent_id is not None:
+    if not on_board(appeal):
         raise NotPermitted(_("只能附议公示栏上的诉求"))
     if appeal.reporter_id is not None and appeal.reporter_id == getattr(actor, "pk", None):
         raise InvalidInput(_("这是您自己反映的问题"))

@@ -36,8 +36,12 @@ def board_page(request, community):
     area = Area.objects.filter(kind=AreaKind.COMMUNITY, pk=community).select_related("subdistrict").first()
     if area is None:
         raise Http404
-    page = Paginator(board.board_appeals(area.pk), BOARD_PAGE).get_page(request.GET.get("page"))
-    page.object_list = [board.board_entry(a) for a in page.object_list]
+    q = request.GET.get("q", "").strip()[:30]
+    if q:  # matched against what the board shows, never the stored text (a phone or a name finds nothing)
+        page = Paginator(board.board_search(area.pk, q), BOARD_PAGE).get_page(request.GET.get("page"))
+    else:
+        page = Paginator(board.board_appeals(area.pk), BOARD_PAGE).get_page(request.GET.get("page"))
+        page.object_list = [board.board_entry(a) for a in page.object_list]
     resident = request.user.is_authenticated and verified_households(request.user).filter(
         community_id=area.pk).exists()
     ids = [e["id"] for e in page.object_list]
@@ -46,7 +50,7 @@ def board_page(request, community):
     # her own appeals: nothing to back, she is told they are hers
     own = set(Appeal.objects.filter(reporter=request.user, pk__in=ids).values_list("pk", flat=True)) if resident else set()
     return render(request, "appeals/board.html", {"community": area, "page_obj": page, "can_support": resident,
-                                                  "supported": mine, "own": own})
+                                                  "supported": mine, "own": own, "q": q})
 
 
 @login_required
