@@ -27,6 +27,8 @@ portal_patterns = [
     *appeals_urls.portal,
     *notifications_urls.portal,
     path("settings/", core_views.portal_settings, name="settings"),
+    path("my-data/", web_views.my_data, name="my_data"),
+    path("my-data/download", web_views.my_data_download, name="my_data_download"),
 ]
 
 urlpatterns = [

@@ -165,3 +165,36 @@ def test_the_12345_operator_exports_the_city_queue(demo_server, browser, shoot, 
     assert rows[0][:3] == ("编号", "登记时间", "来源") and len(rows) == total + 1
     shoot(operator, "operator-queue")
     assert axe(operator) == []
+
+
+def test_a_resident_reads_what_is_held_about_her_and_her_community_corrects_it(demo_server, browser, shoot, axe):
+    """个人信息保护法 on a phone: she opens 我的个人信息 from her settings, reads her ledger record, who looked at it
+    and what is kept, downloads it, and asks for a correction; the worker handles it on her list and replies."""
+    resident = phone(browser).new_page()
+    log_in(resident, demo_server, "resident")
+    resident.goto(demo_server + "/portal/settings/")
+    resident.get_by_role("link", name="我的个人信息").click()
+    expect(resident.get_by_role("heading", name="社区居民台账中的您")).to_be_visible()
+    expect(resident.locator("body")).to_contain_text("至少保存六个月")
+    with resident.expect_download() as download:
+        resident.get_by_role("link", name="下载我的全部信息").click()
+    assert download.value.suggested_filename.endswith(".json")
+    resident.get_by_role("radio", name="更正").check()
+    resident.get_by_label(re.compile("说明")).fill("我的联系电话换了，新号码请电话核实")
+    resident.get_by_role("button", name="提交申请").click()
+    expect(resident.locator("body")).to_contain_text("申请已提交")
+    shoot(resident, "resident-my-data")
+    assert axe(resident) == []
+
+    worker = desk(browser).new_page()
+    log_in(worker, demo_server, "worker")
+    worker.get_by_role("link", name="个人信息申请").click()
+    row = worker.locator("tr", has_text="我的联系电话换了")
+    row.get_by_role("textbox").fill("已电话核实并更新台账")
+    shoot(worker, "worker-data-requests")
+    assert axe(worker) == []
+    row.get_by_role("button", name="已办理").click()
+    expect(worker.locator("[role=status], .alert").first).to_contain_text("已办理")
+
+    resident.goto(demo_server + "/portal/my-data/")
+    expect(resident.locator("body")).to_contain_text("已电话核实并更新台账")

@@ -22,7 +22,7 @@ from gongzhi.core.audit import Action, audit
 from gongzhi.core.masking import mask_phone
 from gongzhi.registry.validators import is_mobile, normalise_phone
 
-from .models import ApiToken, HouseholdBinding, RoleGrant, User
+from .models import ApiToken, DataRequest, HouseholdBinding, RoleGrant, User
 
 
 def shown_username(username: str) -> str:
@@ -191,3 +191,14 @@ class ApiTokenAdmin(SafeSearch, ReadOnlyAdmin):
     def revoke(self, request, queryset):
         n = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
         self.message_user(request, _("已撤销 %(n)d 个令牌") % {"n": n})
+
+
+@admin.register(DataRequest)
+class DataRequestAdmin(SafeSearch, ReadOnlyAdmin):
+    """Residents' requests to correct or delete their data: handled on /staff/data-requests/, read here."""
+
+    list_display = ["user", "kind", "status", "community", "created_at", "handled_by", "handled_at"]
+    list_filter = ["kind", "status"]
+    search_fields = ["user__username", "community__name"]
+    other_search_fields = ["community__name"]
+    list_select_related = ["user", "community", "handled_by"]

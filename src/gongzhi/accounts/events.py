@@ -30,3 +30,21 @@ class TemporaryPassword(Event):
     user_id: int
     phone: str
     password: str
+
+
+@dataclass(frozen=True)
+class DataRequestDecided(Event):
+    """A resident's request to correct or delete her data was granted or refused: she is told why."""
+
+    request_id: int
+    user_id: int
+    granted: bool
+    reply: str
+
+
+@dataclass(frozen=True)
+class AccountErased(Event):
+    """A deletion request was granted: the account is closed and its personal data removed. The apps above
+    remove what they hold of her (her inbox, the contact details on her appeals), in the same transaction."""
+
+    user_id: int

@@ -239,3 +239,40 @@ class PhoneCode(models.Model):
     @staticmethod
     def digest(phone: str, code: str) -> str:
         return hashlib.sha256(f"{settings.SECRET_KEY}:{phone}:{code}".encode()).hexdigest()
+
+
+class DataRequest(TimeStamped):
+    """A resident asks to correct or delete what the system holds about her (个人信息保护法 arts. 46–47); the
+    workers of her community (or the administrator, without a verified home) grant or refuse it with a reply."""
+
+    class Kind(models.TextChoices):
+        CORRECT = "correct", _("更正")
+        DELETE = "delete", _("删除")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("待处理")
+        DONE = "done", _("已办理")
+        REFUSED = "refused", _("不予办理")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="data_requests")
+    community = models.ForeignKey("registry.Area", verbose_name=_("社区"), null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("申请事项"), max_length=10, choices=Kind.choices)
+    text = models.TextField(_("申请内容"), max_length=1000)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    reply = models.TextField(_("答复"), max_length=1000, blank=True)
+    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    handled_at = models.DateTimeField(_("办理时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("个人信息申请")
+        verbose_name_plural = _("个人信息申请")
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], condition=Q(status="open"), name="data_request_one_open"),
+        ]
+        indexes = [models.Index(fields=["community", "status"], name="data_request_queue_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.user}"

@@ -23,6 +23,8 @@ staff = [
     path("bindings/<int:pk>/verify", views.binding_verify, name="binding_verify"),
     path("bindings/<int:pk>/reject", views.binding_reject, name="binding_reject"),
     path("accounts/<int:pk>/reset-password", views.account_password_reset, name="account_password_reset"),
+    path("data-requests/", views.data_requests, name="data_requests"),
+    path("data-requests/<int:pk>/decide", views.data_request_decide, name="data_request_decide"),
     path("roles/", views.grant_list, name="grant_list"),
     path("roles/<int:pk>/revoke", views.grant_revoke, name="grant_revoke"),
 ]
@@ -32,4 +34,5 @@ portal = [
     path("households/", views.portal_households, name="households"),
     path("households/bind/", views.portal_bind, name="bind"),
     path("households/<int:pk>/unbind", views.portal_unbind, name="unbind"),
+    path("my-data/requests", views.portal_data_request, name="data_request"),
 ]

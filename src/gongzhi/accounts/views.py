@@ -26,10 +26,10 @@ from gongzhi.registry.choices import AreaKind, ResidentStatus
 from gongzhi.registry.models import Area, Household
 from gongzhi.registry.permissions import areas_visible_to, get_visible, organisations_visible_to
 
-from . import selectors, services, signup
+from . import privacy, selectors, services, signup
 from .choices import BindingStatus
 from .forms import BindForm, GrantForm, LoginForm, RejectForm, TokenForm
-from .models import PhoneCode, User
+from .models import DataRequest, PhoneCode, User
 from .permissions import bindings_to_verify, grantable_roles, grants_visible_to, pending_bindings
 
 
@@ -359,3 +359,50 @@ def password_forgotten(request):
                 messages.success(request, _("密码已重新设置，请用新密码登录"))
                 return redirect("accounts:login")
     return render(request, "accounts/password_forgotten.html", context)
+
+
+# --- requests to correct or delete one's data ------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def portal_data_request(request):
+    try:
+        privacy.data_request_file(user=request.user, kind=request.POST.get("kind", ""),
+                                  text=request.POST.get("text", ""))
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, _("申请已提交，社区工作人员会尽快办理并答复您"))
+    return redirect("portal:my_data")
+
+
+@staff_view
+def data_requests(request):
+    """The requests of the residents whose records she keeps: open first, then those handled."""
+    if not scope_for(request.user, Perm.EDIT_RESIDENTS):
+        raise PermissionDenied
+    qs = privacy.data_requests_for(request.user)
+    show = request.GET.get("show", "open")
+    if show == "open":
+        qs = qs.filter(status=DataRequest.Status.OPEN)
+    page = Paginator(qs.select_related("user", "community", "handled_by").order_by("-id"), 30).get_page(
+        request.GET.get("page"))
+    for r in page.object_list:
+        r.records = privacy.records_of(r.user)  # her ledger records, to correct
+    return render(request, "accounts/data_requests.html", {"page_obj": page, "show": show})
+
+
+@staff_view
+@require_POST
+def data_request_decide(request, pk):
+    data_request = get_visible(privacy.data_requests_for(request.user), pk)
+    try:
+        privacy.data_request_decide(actor=request.user, data_request=data_request,
+                                    grant=request.POST.get("grant") == "1", reply=request.POST.get("reply", ""),
+                                    request=request)
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, _("已办理"))
+    return redirect("staff:data_requests")

@@ -2,8 +2,15 @@
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from gongzhi.accounts.events import BindingDecided, CodeSent, TemporaryPassword
+from gongzhi.accounts.events import (
+    AccountErased,
+    BindingDecided,
+    CodeSent,
+    DataRequestDecided,
+    TemporaryPassword,
+)
 
+from .models import Notification, OutboxMessage
 from .services import Message, notify_many, queue_sms
 
 
@@ -25,3 +32,17 @@ def temporary_password(event: TemporaryPassword) -> None:
     queue_sms(phone=event.phone, subject=_("共治临时密码"),
               body=_("社区工作人员为您重置了密码，临时密码 %(password)s。请登录后在“设置”里改成您自己的密码。") % {
                   "password": event.password})
+
+
+def data_request_decided(event: DataRequestDecided) -> None:
+    """She hears how her request to correct her data went, and the reply."""
+    title = _("您的个人信息申请已办理") if event.granted else _("您的个人信息申请未予办理")
+    notify_many([Message(event.user_id, f"data-request:{event.request_id}", title, event.reply,
+                         reverse("portal:my_data"))])
+
+
+def account_erased(event: AccountErased) -> None:
+    """An erased account's inbox goes, and with it what was still waiting to be sent to her."""
+    OutboxMessage.objects.filter(notification__user_id=event.user_id).exclude(
+        state=OutboxMessage.State.SENT).delete()
+    Notification.objects.filter(user_id=event.user_id).delete()

@@ -40,6 +40,7 @@ STAFF_NAV: tuple[NavItem, ...] = (
     NavItem(_("台账导入"), "staff:ledger_import", Perm.IMPORT_LEDGER, key="i"),
     NavItem(_("角色授权"), "staff:grant_list", Perm.MANAGE_ROLES, key="g"),
     NavItem(_("审计日志"), "staff:audit_log", Perm.VIEW_AUDIT),
+    NavItem(_("个人信息申请"), "staff:data_requests", Perm.EDIT_RESIDENTS),
 )
 
 PORTAL_NAV: tuple[NavItem, ...] = (

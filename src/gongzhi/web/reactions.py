@@ -11,18 +11,33 @@ handlers in the transaction share it and may refuse it; the others run once it i
 | accounts.BindingDecided (verify, reject)   | notifications.binding_decided        | in transaction  |
 | accounts.CodeSent (register, reset)        | notifications.code_sent (SMS)        | in transaction  |
 | accounts.TemporaryPassword (staff reset)   | notifications.temporary_password     | in transaction  |
+| accounts.DataRequestDecided (privacy)      | notifications.data_request_decided   | in transaction  |
+| accounts.AccountErased (deletion granted)  | notifications.account_erased,        | in transaction  |
+|                                            | appeals.forget_reporter              |                 |
 
 | slot (page)                        | filled by              |
 |------------------------------------|------------------------|
 | appeals.DETAIL (staff appeal page) | triage.appeal_page     |
 | appeals.FIGURES (figures page)     | triage.figures_page    |
 """
-from gongzhi.accounts.events import BindingDecided, CodeSent, TemporaryPassword
+from gongzhi.accounts.events import (
+    AccountErased,
+    BindingDecided,
+    CodeSent,
+    DataRequestDecided,
+    TemporaryPassword,
+)
 from gongzhi.appeals import extensions as appeal_pages
 from gongzhi.appeals.events import AppealResolved, AppealsImported, AppealSubmitted
-from gongzhi.appeals.handlers import follow_grid
+from gongzhi.appeals.handlers import follow_grid, forget_reporter
 from gongzhi.core.events import subscribe
-from gongzhi.notifications.handlers import binding_decided, code_sent, temporary_password
+from gongzhi.notifications.handlers import (
+    account_erased,
+    binding_decided,
+    code_sent,
+    data_request_decided,
+    temporary_password,
+)
 from gongzhi.registry.events import BuildingRegridded
 from gongzhi.triage import handlers as triage
 from gongzhi.triage.services import reply_record
@@ -36,6 +51,9 @@ REACTIONS = [
     (BindingDecided, binding_decided, True),
     (CodeSent, code_sent, True),
     (TemporaryPassword, temporary_password, True),
+    (DataRequestDecided, data_request_decided, True),
+    (AccountErased, account_erased, True),
+    (AccountErased, forget_reporter, True),
 ]
 SLOTS = [
     (appeal_pages.DETAIL, triage.appeal_page),

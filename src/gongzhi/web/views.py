@@ -1,18 +1,30 @@
 """The shell's own pages: where a signed-in user lands, the staff dashboard, the audit log."""
+import json
+
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 
 from gongzhi.access.decorators import staff_view
 from gongzhi.access.scopes import Perm, active_grants, is_staff_user, scope_for
+from gongzhi.accounts.models import DataRequest
 from gongzhi.accounts.permissions import pending_bindings
+from gongzhi.accounts.privacy import RETENTION
 from gongzhi.accounts.selectors import staff_of
 from gongzhi.appeals.selectors import todo
 from gongzhi.core.models import AuditEvent
 from gongzhi.registry.models import Area, LedgerImport
 from gongzhi.registry.permissions import households_visible_to, residents_visible_to, sees_residents
 from gongzhi.registry.selectors import elderly_cutoff
+
+from . import mydata
 
 
 def home(request):
@@ -61,3 +73,25 @@ def audit_log(request):
     })
 
 
+
+
+# --- her own data (个人信息保护法 art. 45) -------------------------------------------------------------
+
+
+@login_required
+def my_data(request):
+    """What the system holds about her, who viewed or exported it, and her requests to correct or delete it."""
+    return render(request, "portal/my_data.html", {"data": mydata.my_data(request.user), "retention": RETENTION,
+                                                   "kinds": DataRequest.Kind.choices})
+
+
+@login_required
+def my_data_download(request):
+    """All of it as one JSON file she keeps."""
+    body = json.dumps(mydata.as_download(mydata.my_data(request.user)), cls=DjangoJSONEncoder, ensure_ascii=False,
+                      indent=2)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"{_('我的个人信息')}-{timezone.localdate().isoformat()}.json")
+    response["Cache-Control"] = "no-store"
+    return response
