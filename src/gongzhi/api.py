@@ -1,5 +1,6 @@
 """The one NinjaAPI. Domain errors become ``{"code", "message"}`` with their status, in the user's language."""
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -59,6 +60,11 @@ def on_auth_error(request, exc):
 @api.exception_handler(Http404)
 def on_not_found(request, exc):
     return error(request, 404, "not_found", _("未找到该记录，或您无权查看"))
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_large(request, exc):
+    return error(request, 413, "too_large", _("提交的内容过大，请精简后重试"))
 
 
 @api.exception_handler(HttpError)

@@ -38,6 +38,10 @@ def large_text(request):
     return response
 
 
+def bad_request(request, exception=None):
+    return render(request, "400.html", {"reason": _("请求内容有误，请检查后重试")}, status=400)
+
+
 def forbidden(request, exception=None):
     return render(request, "403.html", {"reason": str(exception or "") or _("您没有权限访问此页面")}, status=403)
 
