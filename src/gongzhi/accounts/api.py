@@ -5,6 +5,7 @@ from ninja import Router, Schema, Status
 
 from gongzhi.access.scopes import active_grants
 from gongzhi.core.errors import DomainError, InvalidInput
+from gongzhi.core.params import Id
 from gongzhi.registry.models import Household
 
 from . import services
@@ -62,7 +63,7 @@ class MeOut(Schema):
 
 
 class BindingIn(Schema):
-    household_id: int
+    household_id: Id
     claimed_name: str
     claimed_id_last4: str = ""
 

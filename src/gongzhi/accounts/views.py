@@ -20,6 +20,7 @@ from gongzhi.access.scopes import ROLE_AREA_KINDS, ROLE_ORG_KINDS, Perm, scope_f
 from gongzhi.core.decorators import domain_errors_as_http
 from gongzhi.core.errors import DomainError
 from gongzhi.core.htmx import render_page
+from gongzhi.core.params import id_param
 from gongzhi.core.throttle import too_often
 from gongzhi.registry import selectors as registry_selectors
 from gongzhi.registry.choices import AreaKind, ResidentStatus
@@ -251,8 +252,7 @@ def portal_bind(request):
     q = request.GET.get("q", "").strip()
     chosen = {}
     for key, kind in (("compound", AreaKind.COMPOUND), ("building", AreaKind.BUILDING), ("unit", AreaKind.UNIT)):
-        pk = request.GET.get(key)
-        if pk and pk.isdigit():
+        if pk := id_param(request.GET.get(key)):
             area = Area.objects.filter(pk=pk, kind=kind).first()
             parent = chosen.get({"building": "compound", "unit": "building"}.get(key, ""))
             if area and (parent is None or area.parent_id == parent.pk):
@@ -273,8 +273,8 @@ def portal_bind(request):
         context["rooms"] = Household.objects.filter(area=home).order_by("position", "room") if (
             "unit" in chosen or not context.get("units")) else []
     household = None
-    if request.GET.get("household", "").isdigit():
-        household = Household.objects.filter(pk=request.GET["household"]).select_related(
+    if household_id := id_param(request.GET.get("household")):
+        household = Household.objects.filter(pk=household_id).select_related(
             "compound", "building", "unit").first()
     context["household"] = household
     if request.method == "POST" and household is not None and context["form"].is_valid():

@@ -16,6 +16,7 @@ from gongzhi.access.scopes import Perm, active_grants, organisations_for, roles_
 from gongzhi.accounts.selectors import staff_of, staffed_by
 from gongzhi.core.db import from_row, select_columns
 from gongzhi.core.errors import InvalidInput
+from gongzhi.core.params import id_param
 from gongzhi.registry.choices import AreaKind, OrgKind, ResidentStatus
 from gongzhi.registry.models import Area, Household, Organisation, Resident
 from gongzhi.registry.permissions import get_visible, residents_visible_to
@@ -317,7 +318,7 @@ def merge_target(*, viewer, value: str) -> Appeal:
     value = (value or "").strip()
     qs = appeals_visible_to(viewer)
     target = (qs.filter(number_match(value)).first() if value else None) or (
-        qs.filter(pk=value).first() if value.isdigit() else None)
+        qs.filter(pk=pk).first() if (pk := id_param(value)) else None)
     if target is None:
         raise InvalidInput(_("没有找到编号为“%(n)s”的诉求") % {"n": value}, field="into")
     return target

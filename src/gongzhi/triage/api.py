@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
 from gongzhi.appeals import selectors as appeal_selectors
+from gongzhi.core.params import Id
 from gongzhi.registry.models import Area
 
 from . import permissions, selectors, services
@@ -57,7 +58,7 @@ class TaskOut(Schema):
 
 
 @router.get("/hotspots", response=HotspotsOut)
-def hotspots(request, area: int | None = None, limit: int = 20):
+def hotspots(request, area: Id | None = None, limit: int = 20):
     """The newest hotspots of an area (a community, subdistrict or district; the city without ``area``, for
     those who see it all), hottest first."""
     place = get_object_or_404(Area, pk=area) if area is not None else None
