@@ -1,4 +1,6 @@
 """Logging in, API tokens, throttling, binding to a household, granting roles."""
+import unicodedata
+
 import pytest
 from django.db import IntegrityError, transaction
 
@@ -150,6 +152,30 @@ def test_the_binding_api_refuses_bad_input_clearly(stranger, client):
     assert r.status_code == 422 and r.json()["message"] == "该户不存在"
     r = client.post("/api/v1/bindings", {"claimed_name": "x"}, content_type="application/json")
     assert r.status_code == 422 and r.json()["code"] == "invalid_input"
+
+
+def test_a_name_longer_than_the_ledger_holds_is_refused_clearly_and_nothing_is_asked(stranger, client, world):
+    household = Household.objects.filter(grid=world.my_grid).first()
+    client.force_login(stranger)
+    r = client.post("/api/v1/bindings", {"household_id": household.pk, "claimed_name": "名" * 51},
+                    content_type="application/json")
+    assert r.status_code == 422
+    assert (r.json()["field"], r.json()["message"]) == ("claimed_name", "姓名最多50个字")
+    assert not HouseholdBinding.objects.filter(user=stranger).exists()
+
+
+@pytest.mark.parametrize("typed", ["１２３４", "１２３Ｘ", "123ｘ"])
+def test_full_width_id_digits_are_read_as_typed_on_a_chinese_keyboard(stranger, world, typed):
+    household = Household.objects.filter(grid=world.my_grid).first()
+    binding = services.binding_request(user=stranger, household=household, claimed_name="新居民",
+                                       claimed_id_last4=typed)
+    assert binding.claimed_id_last4 == unicodedata.normalize("NFKC", typed).upper()
+
+
+def test_id_digits_of_other_scripts_are_refused(stranger, world):
+    household = Household.objects.filter(grid=world.my_grid).first()
+    with pytest.raises(InvalidInput):
+        services.binding_request(user=stranger, household=household, claimed_name="新居民", claimed_id_last4="١٢٣٤")
 
 
 # --- role grants -----------------------------------------------------------------------------------------
