@@ -457,7 +457,7 @@ def tracked_appeal(*, number: str, last4: str) -> Appeal | None:
     """进度查询 without an account: the appeal numbered ``number`` whose contact phone (or its reporter's) ends in
     ``last4``. Both must match; an appeal with no phone on it is never found this way."""
     last4 = unicodedata.normalize("NFKC", last4 or "").strip()
-    if not re.fullmatch(r"\d{4}", last4) or not (number or "").strip():
+    if not re.fullmatch(r"[0-9]{4}", last4) or not (number or "").strip():
         return None
     return (Appeal.objects.filter(number_match(number))
             .filter(Q(contact_phone__endswith=last4) | Q(reporter__phone__endswith=last4, contact_phone=""))
