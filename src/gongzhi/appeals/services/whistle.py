@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.access.roles import Role
 from gongzhi.accounts.selectors import staff_of
-from gongzhi.core.errors import Conflict, InvalidInput, NotPermitted
+from gongzhi.core.errors import Conflict, InvalidInput, NotFound, NotPermitted
 from gongzhi.registry.choices import OrgKind
 from gongzhi.registry.models import Organisation
 from gongzhi.registry.validators import validate_phone
@@ -16,7 +16,7 @@ from gongzhi.registry.validators import validate_phone
 from .. import notify
 from ..choices import Action, Priority, Rating
 from ..models import Appeal, Whistle
-from ..permissions import acts_for_community, may_report_in, require_may
+from ..permissions import acts_for_community, appeals_visible_to, may_report_in, require_may
 from ..worktime import Calendar, deadline
 from .lifecycle import locked, transition
 
@@ -64,6 +64,8 @@ def whistle_report_in(*, whistle: Whistle, actor, handler_name: str, handler_pho
     whistle = Whistle.objects.select_for_update().get(pk=whistle.pk)
     appeal = locked(whistle.appeal)
     if not may_report_in(actor, whistle):
+        if not appeals_visible_to(actor).filter(pk=whistle.appeal_id).exists():
+            raise NotFound(_("未找到该记录，或您无权查看"))  # as for an id nobody uses
         raise NotPermitted(_("只有被吹哨的单位可以报到"))
     if whistle.reported_at is not None:
         raise Conflict(_("已经报到"), code="already_reported")
