@@ -70,6 +70,49 @@ def test_api_token_endpoint_is_throttled_too(client, demo_password):
     assert r.status_code == 429 and r.json()["code"] == "too_many_attempts"
 
 
+def spellings(phone: str) -> list[str]:
+    """One mobile as people type it: spaces, dashes, +86, full width."""
+    wide = "".join(chr(ord(c) + 0xFEE0) for c in phone)
+    return [phone, f" {phone} ", f"{phone[:3]} {phone[3:7]} {phone[7:]}", f"{phone[:3]}-{phone[3:7]}-{phone[7:]}",
+            f"+86{phone}", f"+86 {phone}", f"0086{phone}", wide]
+
+
+def test_spellings_of_one_phone_share_one_lock_on_the_login_page(client, users, demo_password):
+    phone = users("resident").phone
+    for typed in spellings(phone)[:5]:
+        client.post("/accounts/login/", {"username": typed, "password": "wrong"})
+    for typed in spellings(phone):
+        response = client.post("/accounts/login/", {"username": typed, "password": PASSWORD})
+        assert response.status_code == 429, typed  # locked, however the number is written
+    assert client.post("/accounts/login/", {"username": "worker", "password": PASSWORD}).status_code == 302
+
+
+def test_the_user_name_and_the_phone_of_one_account_share_one_lock(client, users, demo_password):
+    resident = users("resident")
+    for typed in [resident.username, resident.phone] * 2 + [resident.username]:
+        client.post("/accounts/login/", {"username": typed, "password": "wrong"})
+    assert client.post("/accounts/login/", {"username": resident.phone, "password": PASSWORD}).status_code == 429
+
+
+def test_spellings_of_one_phone_share_one_lock_at_the_token_endpoint(client, users, demo_password):
+    phone = users("resident").phone
+    codes = [client.post("/api/v1/auth/token", {"username": typed, "password": "bad"},
+                         content_type="application/json").json()["code"] for typed in spellings(phone)]
+    assert codes[:4] == ["invalid_credentials"] * 4 and set(codes[4:]) == {"too_many_attempts"}
+
+
+def test_the_token_endpoint_takes_a_name_with_spaces_around_it(client, demo_password):
+    response = client.post("/api/v1/auth/token", {"username": "  worker\t", "password": PASSWORD},
+                           content_type="application/json")
+    assert response.status_code == 201
+
+
+def test_an_unknown_name_is_counted_however_it_is_spaced(client, db):
+    for typed in ["nobody", " nobody", "nobody ", "ｎｏｂｏｄｙ", "nobody"]:
+        client.post("/accounts/login/", {"username": typed, "password": "wrong"})
+    assert client.post("/accounts/login/", {"username": " nobody ", "password": "x"}).status_code == 429
+
+
 def test_a_revoked_token_stops_working(client, users):
     token, key = services.api_token_issue(user=users("worker"), name="x")
     assert client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 200

@@ -77,7 +77,7 @@ def _binding_out(b: HouseholdBinding) -> dict:
 def obtain_token(request, body: TokenIn):
     """Exchange a user name (or mobile number) and password for a bearer token. Failures are throttled."""
     try:
-        user = authenticate(request, username=body.username, password=body.password)
+        user = authenticate(request, username=body.username.strip(), password=body.password)
     except AxesBackendPermissionDenied:
         raise TooManyAttempts(_("登录失败次数过多，请15分钟后再试")) from None
     if getattr(request, "axes_locked_out", False):

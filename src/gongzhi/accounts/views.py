@@ -28,6 +28,7 @@ from gongzhi.registry.models import Area, Household
 from gongzhi.registry.permissions import areas_visible_to, get_visible, organisations_visible_to
 
 from . import services, signup
+from .backends import lockout_name
 from .choices import BindingStatus
 from .forms import BindForm, GrantForm, LoginForm, RejectForm, TokenForm
 from .models import ApiToken, PhoneCode, User
@@ -51,7 +52,8 @@ class LoginView(auth_views.LoginView):
 def attempts_left(request, username: str) -> int | None:
     """Failures left for this username from this address (django-axes counts them), or None if none failed."""
     ip = getattr(request, "axes_ip_address", None) or request.META.get("REMOTE_ADDR", "")
-    attempt = AccessAttempt.objects.filter(username=username.strip(), ip_address=ip).first()
+    attempt = AccessAttempt.objects.filter(username=lockout_name(request, {"username": username}),
+                                           ip_address=ip).first()
     if attempt is None or not attempt.failures_since_start:
         return None
     return max(settings.AXES_FAILURE_LIMIT - attempt.failures_since_start, 0)
