@@ -1,5 +1,6 @@
 import json
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -82,3 +83,20 @@ def _json_has_nul(value) -> bool:
     if isinstance(value, list):
         return any(map(_json_has_nul, value))
     return False
+
+
+class SecurityHeadersMiddleware:
+    """Content-Security-Policy and Permissions-Policy (settings of those names) on every response, which Django
+    does not send itself. A view that needs another policy sets the header, and it is left alone."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.headers = {name: value for name, value in (
+            ("Content-Security-Policy", getattr(settings, "CONTENT_SECURITY_POLICY", "")),
+            ("Permissions-Policy", getattr(settings, "PERMISSIONS_POLICY", ""))) if value}
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        for name, value in self.headers.items():
+            response.headers.setdefault(name, value)
+        return response
