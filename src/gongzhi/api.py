@@ -1,9 +1,10 @@
 """The one NinjaAPI. Domain errors become ``{"code", "message"}`` with their status, in the user's language."""
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, django_auth
@@ -27,7 +28,49 @@ class TokenAuth(HttpBearer):
         return found.user
 
 
-api = NinjaAPI(
+class ErrorBody(Schema):
+    """Every error the API answers, whatever its status: a stable ``code`` to act on and a ``message`` for people,
+    in the caller's language; ``field`` names the input at fault when there is one."""
+
+    code: str
+    message: str
+    field: str | None = None
+
+
+# Statuses an endpoint may answer besides its own, all with ErrorBody (documented on every operation below).
+ERRORS = {
+    400: "Bad request: the body or address cannot be read (e.g. a NUL character)",
+    401: "Not signed in, or the token is not valid",
+    403: "Not permitted",
+    404: "Not found, or not visible to the caller (the same answer)",
+    409: "Conflict: the record is not in a state for this, or someone else acted on it first",
+    413: "The request body is too large",
+    422: "Invalid input; `field` names the input at fault",
+    429: "Too many attempts; try again later",
+}
+
+
+class Api(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        """Ninja documents only the statuses an endpoint declares; every endpoint can also fail with the errors
+        above, in the one shape clients parse, so the document says so for each operation."""
+        schema = super().get_openapi_schema(*args, **kwargs)
+        schema.setdefault("components", {}).setdefault("schemas", {})["ErrorBody"] = ErrorBody.model_json_schema()
+        body = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                for status, why in ERRORS.items():
+                    if status == 401 and "security" not in operation:
+                        continue  # open endpoints (the token exchange) do not ask for credentials
+                    if status == 429 and "security" in operation:
+                        continue  # only the token exchange is throttled
+                    if status not in responses and str(status) not in responses:  # ninja keys them by int
+                        responses[status] = {"description": why, "content": body}
+        return schema
+
+
+api = Api(
     title="共治 Gongzhi API",
     version="1",
     description="Co-governance of urban communities. Authenticate with `Authorization: Bearer <token>` "
@@ -65,6 +108,11 @@ def on_auth_error(request, exc):
 @api.exception_handler(Http404)
 def on_not_found(request, exc):
     return error(request, 404, "not_found", _("未找到该记录，或您无权查看"))
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_large(request, exc):
+    return error(request, 413, "too_large", _("提交的内容过大，请精简后重试"))
 
 
 @api.exception_handler(HttpError)

@@ -44,5 +44,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 
+handler400 = "gongzhi.core.views.bad_request"
 handler403 = "gongzhi.core.views.forbidden"
 handler404 = "gongzhi.core.views.not_found"

@@ -1,4 +1,6 @@
 """Logging in, API tokens, throttling, binding to a household, granting roles."""
+import unicodedata
+
 import pytest
 from django.db import IntegrityError, transaction
 
@@ -66,6 +68,49 @@ def test_api_token_endpoint_is_throttled_too(client, demo_password):
     r = client.post("/api/v1/auth/token", {"username": "worker", "password": PASSWORD},
                     content_type="application/json")
     assert r.status_code == 429 and r.json()["code"] == "too_many_attempts"
+
+
+def spellings(phone: str) -> list[str]:
+    """One mobile as people type it: spaces, dashes, +86, full width."""
+    wide = "".join(chr(ord(c) + 0xFEE0) for c in phone)
+    return [phone, f" {phone} ", f"{phone[:3]} {phone[3:7]} {phone[7:]}", f"{phone[:3]}-{phone[3:7]}-{phone[7:]}",
+            f"+86{phone}", f"+86 {phone}", f"0086{phone}", wide]
+
+
+def test_spellings_of_one_phone_share_one_lock_on_the_login_page(client, users, demo_password):
+    phone = users("resident").phone
+    for typed in spellings(phone)[:5]:
+        client.post("/accounts/login/", {"username": typed, "password": "wrong"})
+    for typed in spellings(phone):
+        response = client.post("/accounts/login/", {"username": typed, "password": PASSWORD})
+        assert response.status_code == 429, typed  # locked, however the number is written
+    assert client.post("/accounts/login/", {"username": "worker", "password": PASSWORD}).status_code == 302
+
+
+def test_the_user_name_and_the_phone_of_one_account_share_one_lock(client, users, demo_password):
+    resident = users("resident")
+    for typed in [resident.username, resident.phone] * 2 + [resident.username]:
+        client.post("/accounts/login/", {"username": typed, "password": "wrong"})
+    assert client.post("/accounts/login/", {"username": resident.phone, "password": PASSWORD}).status_code == 429
+
+
+def test_spellings_of_one_phone_share_one_lock_at_the_token_endpoint(client, users, demo_password):
+    phone = users("resident").phone
+    codes = [client.post("/api/v1/auth/token", {"username": typed, "password": "bad"},
+                         content_type="application/json").json()["code"] for typed in spellings(phone)]
+    assert codes[:4] == ["invalid_credentials"] * 4 and set(codes[4:]) == {"too_many_attempts"}
+
+
+def test_the_token_endpoint_takes_a_name_with_spaces_around_it(client, demo_password):
+    response = client.post("/api/v1/auth/token", {"username": "  worker\t", "password": PASSWORD},
+                           content_type="application/json")
+    assert response.status_code == 201
+
+
+def test_an_unknown_name_is_counted_however_it_is_spaced(client, db):
+    for typed in ["nobody", " nobody", "nobody ", "ｎｏｂｏｄｙ", "nobody"]:
+        client.post("/accounts/login/", {"username": typed, "password": "wrong"})
+    assert client.post("/accounts/login/", {"username": " nobody ", "password": "x"}).status_code == 429
 
 
 def test_a_revoked_token_stops_working(client, users):
@@ -150,6 +195,30 @@ def test_the_binding_api_refuses_bad_input_clearly(stranger, client):
     assert r.status_code == 422 and r.json()["message"] == "该户不存在"
     r = client.post("/api/v1/bindings", {"claimed_name": "x"}, content_type="application/json")
     assert r.status_code == 422 and r.json()["code"] == "invalid_input"
+
+
+def test_a_name_longer_than_the_ledger_holds_is_refused_clearly_and_nothing_is_asked(stranger, client, world):
+    household = Household.objects.filter(grid=world.my_grid).first()
+    client.force_login(stranger)
+    r = client.post("/api/v1/bindings", {"household_id": household.pk, "claimed_name": "名" * 51},
+                    content_type="application/json")
+    assert r.status_code == 422
+    assert (r.json()["field"], r.json()["message"]) == ("claimed_name", "姓名最多50个字")
+    assert not HouseholdBinding.objects.filter(user=stranger).exists()
+
+
+@pytest.mark.parametrize("typed", ["１２３４", "１２３Ｘ", "123ｘ"])
+def test_full_width_id_digits_are_read_as_typed_on_a_chinese_keyboard(stranger, world, typed):
+    household = Household.objects.filter(grid=world.my_grid).first()
+    binding = services.binding_request(user=stranger, household=household, claimed_name="新居民",
+                                       claimed_id_last4=typed)
+    assert binding.claimed_id_last4 == unicodedata.normalize("NFKC", typed).upper()
+
+
+def test_id_digits_of_other_scripts_are_refused(stranger, world):
+    household = Household.objects.filter(grid=world.my_grid).first()
+    with pytest.raises(InvalidInput):
+        services.binding_request(user=stranger, household=household, claimed_name="新居民", claimed_id_last4="١٢٣٤")
 
 
 # --- role grants -----------------------------------------------------------------------------------------

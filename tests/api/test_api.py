@@ -15,6 +15,17 @@ def test_the_openapi_document_and_docs_are_served(client):
     assert client.get("/api/v1/docs").status_code == 200
 
 
+def test_the_openapi_document_describes_every_error_as_code_and_message(client):
+    doc = client.get("/api/v1/openapi.json").json()
+    assert set(doc["components"]["schemas"]["ErrorBody"]["required"]) == {"code", "message"}
+    for path, operations in doc["paths"].items():
+        for method, operation in operations.items():
+            for status in ("400", "403", "404", "409", "413", "422"):
+                assert "$ref" in str(operation["responses"][status]["content"]), (method, path, status)
+    assert "429" in doc["paths"]["/api/v1/auth/token"]["post"]["responses"]
+    assert "401" in doc["paths"]["/api/v1/appeals"]["get"]["responses"]
+
+
 def test_resident_lists_come_masked_and_paginated(login, world):
     body = login("worker").get(f"/api/v1/residents?area={world.compound.pk}&page_size=20").json()
     assert 0 < len(body["items"]) <= 20 and body["count"] >= len(body["items"])

@@ -5,7 +5,7 @@ import time_machine
 from gongzhi.appeals import services
 from gongzhi.appeals.choices import Action, Channel
 from gongzhi.appeals.models import Category
-from gongzhi.core.errors import Conflict, InvalidInput, NotPermitted
+from gongzhi.core.errors import Conflict, InvalidInput, NotFound, NotPermitted
 from gongzhi.notifications.models import Notification
 from gongzhi.registry.models import Organisation
 
@@ -58,8 +58,10 @@ def test_only_the_called_body_reports_in_and_only_the_community_blows(accepted, 
     with pytest.raises(NotPermitted):
         services.appeal_whistle(appeal=accepted, actor=users("property"), department=department, reason="x")
     whistle = services.appeal_whistle(appeal=accepted, actor=users("worker"), department=department, reason="x")
-    with pytest.raises(NotPermitted):
+    with pytest.raises(NotFound):  # the company does not see the appeal: to it the whistle does not exist
         services.whistle_report_in(whistle=whistle, actor=users("property"), handler_name="张三")
+    with pytest.raises(NotPermitted):  # the community sees it, but only the called body reports in
+        services.whistle_report_in(whistle=whistle, actor=users("worker"), handler_name="张三")
     with pytest.raises(InvalidInput):
         services.whistle_report_in(whistle=whistle, actor=users("department"), handler_name=" ")
     company = Organisation.objects.filter(kind="property_company").first()

@@ -73,8 +73,29 @@ def browser():
 
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox"])
+        new_context = b.new_context
+
+        def watched_context(*args, **kwargs):
+            """Every page of every test reports what the Content-Security-Policy refused (_csp_clean fails it)."""
+            context = new_context(*args, **kwargs)
+            context.on("console", lambda m: CSP_REFUSED.append(f"{m.text} at {m.location.get('url')}")
+                       if "Content Security Policy" in m.text else None)
+            return context
+
+        b.new_context = watched_context
         yield b
         b.close()
+
+
+CSP_REFUSED: list[str] = []
+
+
+@pytest.fixture(autouse=True)
+def _csp_clean():
+    """The pages run whole under the policy: a script, style or handler it refuses is a failure, not a warning."""
+    CSP_REFUSED.clear()
+    yield
+    assert CSP_REFUSED == []
 
 
 @pytest.fixture
@@ -94,7 +115,7 @@ def axe():
     source = AXE.read_text()
 
     def check(page) -> list[dict]:
-        page.add_script_tag(content=source)
+        page.evaluate(source)  # through the DevTools protocol: an inline script tag is refused by the CSP
         result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
         return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
                  "nodes": [n["target"] for n in v["nodes"]][:5]}

@@ -100,6 +100,15 @@ def test_an_id_number_is_registered_once(users, household):
         services.resident_create(actor=users("worker"), household=household, name="乙", id_number=number)
 
 
+def test_an_id_number_typed_in_full_width_is_not_a_second_person(users, household):
+    number = id_number(date(1962, 5, 6), 21)
+    services.resident_create(actor=users("worker"), household=household, name="甲", id_number=number)
+    typed = "".join(chr(ord(c) + 0xFEE0) for c in number)  # a phone's Chinese keyboard
+    with pytest.raises(Conflict):
+        services.resident_create(actor=users("worker"), household=household, name="甲", id_number=typed)
+    assert Resident.objects.filter(name="甲", household=household).count() == 1
+
+
 def test_only_owners_have_an_owned_floor_area(users, household):
     worker = users("worker")
     with pytest.raises(InvalidInput) as e:

@@ -48,3 +48,30 @@ def test_phones_are_normalised_and_checked():
     assert validate_phone("+86 138-1234-5678") == "13812345678"
     with pytest.raises(InvalidInput):
         validate_phone("12345")
+
+
+def full_width(text: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+
+
+@pytest.mark.parametrize("typed", [full_width(VALID), full_width(VALID.lower()), "110105　1949123１002Ｘ"])
+def test_an_id_number_typed_in_full_width_is_the_same_number(typed):
+    assert parse_id_number(typed).number == VALID
+
+
+@pytest.mark.parametrize("typed", ["１３８ １２３４ ５６７８", "＋８６ １３８－１２３４－５６７８", "（１３８）12345678",
+                                   "138\u30001234\u30005678"])
+def test_a_phone_typed_in_full_width_is_the_same_number(typed):
+    assert validate_phone(typed) == "13812345678"
+
+
+@pytest.mark.parametrize("digits", ["١١٠١٠٥١٩٤٩١٢٣١٠٠٢X", "११०१०५१९४९१२३१००२X"])
+def test_digits_of_other_scripts_are_not_digits_of_an_id_number(digits):
+    # \d matched these (Arabic-Indic, Devanagari), so a second person could be made of one number
+    with pytest.raises(InvalidInput):
+        parse_id_number(digits)
+
+
+def test_digits_of_other_scripts_are_not_a_phone():
+    with pytest.raises(InvalidInput):
+        validate_phone("١٣٨١٢٣٤٥٦٧٨")

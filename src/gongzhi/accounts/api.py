@@ -8,6 +8,7 @@ from ninja import Router, Schema, Status
 
 from gongzhi.access.scopes import active_grants
 from gongzhi.core.errors import DomainError, InvalidInput
+from gongzhi.core.params import Id
 from gongzhi.registry.models import Household
 
 from . import selectors, services
@@ -78,7 +79,7 @@ class MeOut(Schema):
 
 
 class BindingIn(Schema):
-    household_id: int
+    household_id: Id
     claimed_name: str
     claimed_id_last4: str = ""
 
@@ -92,7 +93,7 @@ def _binding_out(b: HouseholdBinding) -> dict:
 def obtain_token(request, body: TokenIn):
     """Exchange a user name (or mobile number) and password for a bearer token. Failures are throttled."""
     try:
-        user = authenticate(request, username=body.username, password=body.password)
+        user = authenticate(request, username=body.username.strip(), password=body.password)
     except AxesBackendPermissionDenied:
         raise TooManyAttempts(_("登录失败次数过多，请15分钟后再试")) from None
     if getattr(request, "axes_locked_out", False):

@@ -1,5 +1,8 @@
 """Account changes: role grants, household bindings (实名认证) and API tokens."""
 
+import re
+import unicodedata
+
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -77,8 +80,12 @@ def binding_request(*, user: User, household: Household, claimed_name: str, clai
     name = " ".join((claimed_name or "").split())
     if not name:
         raise InvalidInput(_("请填写您的姓名"), field="claimed_name")
-    last4 = (claimed_id_last4 or "").strip().upper()
-    if last4 and (len(last4) != 4 or not (last4[:3].isdigit() and (last4[3].isdigit() or last4[3] == "X"))):
+    longest = HouseholdBinding._meta.get_field("claimed_name").max_length
+    if len(name) > longest:  # PostgreSQL refused the row: a server error (issue 21)
+        raise InvalidInput(_("姓名最多%(n)d个字") % {"n": longest}, field="claimed_name")
+    # full-width ４５６Ｘ as typed on a phone's Chinese keyboard reads as 456X; \d-style checks took any digit
+    last4 = unicodedata.normalize("NFKC", claimed_id_last4 or "").strip().upper()
+    if last4 and not re.fullmatch(r"[0-9]{3}[0-9X]", last4):
         raise InvalidInput(_("身份证后四位应为4个字符，例如 123X"), field="claimed_id_last4")
     open_count = HouseholdBinding.objects.filter(
         user=user, status__in=[BindingStatus.PENDING, BindingStatus.VERIFIED]

@@ -20,6 +20,7 @@ from gongzhi.access.scopes import ROLE_AREA_KINDS, ROLE_ORG_KINDS, Perm, scope_f
 from gongzhi.core.decorators import domain_errors_as_http
 from gongzhi.core.errors import DomainError
 from gongzhi.core.htmx import render_page
+from gongzhi.core.params import id_param
 from gongzhi.core.throttle import too_often
 from gongzhi.registry import selectors as registry_selectors
 from gongzhi.registry.choices import AreaKind, ResidentStatus
@@ -27,6 +28,7 @@ from gongzhi.registry.models import Area, Household
 from gongzhi.registry.permissions import areas_visible_to, get_visible, organisations_visible_to
 
 from . import privacy, selectors, services, signup
+from .backends import lockout_name
 from .choices import BindingStatus
 from .forms import BindForm, GrantForm, LoginForm, RejectForm, TokenForm
 from .models import DataRequest, PhoneCode, User
@@ -50,7 +52,8 @@ class LoginView(auth_views.LoginView):
 def attempts_left(request, username: str) -> int | None:
     """Failures left for this username from this address (django-axes counts them), or None if none failed."""
     ip = getattr(request, "axes_ip_address", None) or request.META.get("REMOTE_ADDR", "")
-    attempt = AccessAttempt.objects.filter(username=username.strip(), ip_address=ip).first()
+    attempt = AccessAttempt.objects.filter(username=lockout_name(request, {"username": username}),
+                                           ip_address=ip).first()
     if attempt is None or not attempt.failures_since_start:
         return None
     return max(settings.AXES_FAILURE_LIMIT - attempt.failures_since_start, 0)
@@ -251,8 +254,7 @@ def portal_bind(request):
     q = request.GET.get("q", "").strip()
     chosen = {}
     for key, kind in (("compound", AreaKind.COMPOUND), ("building", AreaKind.BUILDING), ("unit", AreaKind.UNIT)):
-        pk = request.GET.get(key)
-        if pk and pk.isdigit():
+        if pk := id_param(request.GET.get(key)):
             area = Area.objects.filter(pk=pk, kind=kind).first()
             parent = chosen.get({"building": "compound", "unit": "building"}.get(key, ""))
             if area and (parent is None or area.parent_id == parent.pk):
@@ -273,8 +275,8 @@ def portal_bind(request):
         context["rooms"] = Household.objects.filter(area=home).order_by("position", "room") if (
             "unit" in chosen or not context.get("units")) else []
     household = None
-    if request.GET.get("household", "").isdigit():
-        household = Household.objects.filter(pk=request.GET["household"]).select_related(
+    if household_id := id_param(request.GET.get("household")):
+        household = Household.objects.filter(pk=household_id).select_related(
             "compound", "building", "unit").first()
     context["household"] = household
     if request.method == "POST" and household is not None and context["form"].is_valid():

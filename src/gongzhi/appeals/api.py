@@ -4,10 +4,11 @@ from datetime import date, datetime
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from gongzhi.core.errors import InvalidInput, NotFound
 from gongzhi.core.masking import mask_phone
+from gongzhi.core.params import Id, Pages
 from gongzhi.registry.models import Organisation
 from gongzhi.registry.selectors import area_detail
 
@@ -33,9 +34,9 @@ class CategoryOut(Schema):
 
 class AppealIn(Schema):
     text: str
-    area_id: int
-    household_id: int | None = None
-    category_id: int | None = None
+    area_id: Id
+    household_id: Id | None = None
+    category_id: Id | None = None
     channel: str = Channel.PORTAL
     contact_name: str = ""
     contact_phone: str = ""
@@ -128,12 +129,12 @@ class ReasonIn(Schema):
 
 
 class AcceptIn(Schema):
-    category_id: int | None = None
+    category_id: Id | None = None
     priority: str = ""
 
 
 class PartyIn(Schema):
-    party_id: int | None = None
+    party_id: Id | None = None
     reason: str = ""
 
 
@@ -155,7 +156,7 @@ class RateIn(Schema):
 
 class WhistleIn(Schema):
     reason: str
-    department_id: int | None = None
+    department_id: Id | None = None
 
 
 class ReportInIn(Schema):
@@ -184,9 +185,9 @@ class HotlineOut(Schema):
 
 
 class AppealFilter(Schema):
-    area: int | None = None
+    area: Id | None = None
     state: str = ""
-    category: int | None = None
+    category: Id | None = None
     overdue: bool = False
     number: str = Field("", max_length=40, description="the appeal's number (20261124-00042) or its 12345 order number")
 
@@ -240,7 +241,7 @@ def file_appeal(request, body: AppealIn):
 
 
 @router.get("/appeals", response=list[AppealOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_appeals(request, filters: Query[AppealFilter]):
     area = None
     if filters.area is not None:

@@ -2,6 +2,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.params import id_param
 from gongzhi.core.tables import MAX_JSON_BYTES
 from gongzhi.registry.models import Area, Organisation
 
@@ -85,7 +86,7 @@ class PlaceSearchInput(forms.Widget):
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
         value = str(value or "")
-        place = self.places.filter(pk=value).first() if value.isdigit() else None
+        place = self.places.filter(pk=pk).first() if (pk := id_param(value)) else None
         context["place"], context["place_label"] = place, place_label(place) if place else ""
         return context
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.access.roles import Role
 from gongzhi.access.scopes import Perm, active_grants, organisations_for, scope_for
-from gongzhi.core.errors import NotPermitted
+from gongzhi.core.errors import Conflict, NotPermitted
 from gongzhi.registry.choices import AreaKind, OrgKind
 from gongzhi.registry.models import Area
 
@@ -129,8 +129,14 @@ def may(user, appeal: Appeal, action: str) -> bool:
 
 
 def require_may(user, appeal: Appeal, action: str) -> None:
+    """Refuse ``action`` unless ``user`` may take it. When she could on the appeal as she saw it, and no longer
+    may on the row as locked (another worker transferred it, a party took it back meanwhile), she lost a race:
+    409 Conflict, "look again", not 403 as if she never had the right."""
     if may(user, appeal, action):
         return
+    seen = getattr(appeal, "seen", None)
+    if seen is not None and seen is not appeal and may(user, seen, action):
+        raise Conflict(_("这条诉求刚刚被别人处理过，情况已经变化，请刷新后再看"), code="changed_meanwhile")
     if action in _REFUSALS:
         raise NotPermitted(_REFUSALS[action])
     if action in PARTY_ACTIONS or (action == Action.RESOLVE and appeal.state != State.ACCEPTED):

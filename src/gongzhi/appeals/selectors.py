@@ -16,6 +16,7 @@ from gongzhi.access.scopes import Perm, active_grants, organisations_for, roles_
 from gongzhi.accounts.selectors import staff_of, staffed_by
 from gongzhi.core.db import from_row, select_columns
 from gongzhi.core.errors import InvalidInput
+from gongzhi.core.params import id_param
 from gongzhi.registry.choices import AreaKind, OrgKind, ResidentStatus
 from gongzhi.registry.models import Area, Household, Organisation, Resident
 from gongzhi.registry.permissions import get_visible, residents_visible_to
@@ -317,7 +318,7 @@ def merge_target(*, viewer, value: str) -> Appeal:
     value = (value or "").strip()
     qs = appeals_visible_to(viewer)
     target = (qs.filter(number_match(value)).first() if value else None) or (
-        qs.filter(pk=value).first() if value.isdigit() else None)
+        qs.filter(pk=pk).first() if (pk := id_param(value)) else None)
     if target is None:
         raise InvalidInput(_("没有找到编号为“%(n)s”的诉求") % {"n": value}, field="into")
     return target
@@ -456,7 +457,7 @@ def tracked_appeal(*, number: str, last4: str) -> Appeal | None:
     """进度查询 without an account: the appeal numbered ``number`` whose contact phone (or its reporter's) ends in
     ``last4``. Both must match; an appeal with no phone on it is never found this way."""
     last4 = unicodedata.normalize("NFKC", last4 or "").strip()
-    if not re.fullmatch(r"\d{4}", last4) or not (number or "").strip():
+    if not re.fullmatch(r"[0-9]{4}", last4) or not (number or "").strip():
         return None
     return (Appeal.objects.filter(number_match(number))
             .filter(Q(contact_phone__endswith=last4) | Q(reporter__phone__endswith=last4, contact_phone=""))

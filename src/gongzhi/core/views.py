@@ -1,5 +1,6 @@
 """Pages that need no app: the health probe, the large-type switch, the portal's settings, error pages."""
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import BadRequest
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -36,6 +37,16 @@ def large_text(request):
     response.set_cookie(UserPreferencesMiddleware.COOKIE, "1" if on else "0", max_age=365 * 24 * 3600,
                         samesite="Lax")
     return response
+
+
+def bad_request(request, exception=None):
+    """A BadRequest raised by our code says why in the user's language; Django's own (a bad Host header…) is
+    not repeated to the client. The API answers ``{code, message}`` like its other errors."""
+    reason = str(exception) if type(exception) is BadRequest and str(exception) else _("请求内容有误，请检查后重试")
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"code": "bad_request", "message": reason}, status=400,
+                            json_dumps_params={"ensure_ascii": False})
+    return render(request, "400.html", {"reason": reason}, status=400)
 
 
 def forbidden(request, exception=None):

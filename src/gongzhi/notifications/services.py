@@ -26,6 +26,16 @@ class Message(NamedTuple):
     answer_url: str = ""
 
 
+# An SMS is read on a phone and paid for by the segment (67 Chinese characters each): the message says what
+# happened and the link or the app has the rest. A 100 KB reply was once queued whole as one body (issue 21).
+SMS_MAX = 300
+
+
+def sms_body(text: str) -> str:
+    text = text or ""
+    return text if len(text) <= SMS_MAX else text[:SMS_MAX - 1] + "…"
+
+
 def notify_many(items: list[Message], *, sms: bool = False) -> int:
     """Create in-app notifications once per user and key, and queue an SMS for those with a phone when ``sms``.
     Call inside the transaction of the change they report."""
@@ -43,7 +53,7 @@ def notify_many(items: list[Message], *, sms: bool = False) -> int:
         now = timezone.now()
         OutboxMessage.objects.bulk_create(
             [OutboxMessage(channel=OutboxMessage.Channel.SMS, recipient=phones[r.user_id], subject=r.title,
-                           body=r.body, next_attempt_at=now) for r in rows if r.user_id in phones],
+                           body=sms_body(r.body), next_attempt_at=now) for r in rows if r.user_id in phones],
             batch_size=2000)
     return len(rows)
 
@@ -71,7 +81,7 @@ def receipt_rows(*, ids: tuple[int, int], now, user=None, key: str, title: str, 
         phone = user.phone
     if phone:
         rows.append(OutboxMessage(pk=ids[1], channel=OutboxMessage.Channel.SMS, recipient=phone, subject=title,
-                                  body=body, next_attempt_at=now, notification=rows[0] if rows else None))
+                                  body=sms_body(body), next_attempt_at=now, notification=rows[0] if rows else None))
     return rows
 
 
@@ -79,7 +89,7 @@ def queue_sms(*, phone: str, subject: str, body: str) -> None:
     """An SMS to a phone number with no account behind it (a hotline caller, a walk-in), through the outbox."""
     if phone:
         OutboxMessage.objects.create(channel=OutboxMessage.Channel.SMS, recipient=phone, subject=subject[:120],
-                                     body=body, next_attempt_at=timezone.now())
+                                     body=sms_body(body), next_attempt_at=timezone.now())
 
 
 def _backend(channel: str):

@@ -4,11 +4,12 @@ from datetime import date
 
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from gongzhi.core.audit import Action, audit
 from gongzhi.core.errors import InvalidInput, NotPermitted
 from gongzhi.core.masking import mask_id_number, mask_phone
+from gongzhi.core.params import Id, Pages
 
 from . import selectors
 from .choices import AreaKind, OrgKind
@@ -160,12 +161,12 @@ class OrganisationOut(Schema):
 
 class AreaFilter(Schema):
     kind: str | None = None
-    parent: int | None = None
-    under: int | None = None
+    parent: Id | None = None
+    under: Id | None = None
 
 
 class ResidentQuery(Schema):
-    area: int | None = None
+    area: Id | None = None
     q: str | None = None
     tag: str | None = None
     status: str | None = None
@@ -174,7 +175,7 @@ class ResidentQuery(Schema):
 
 
 @router.get("/areas", response=list[AreaOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def list_areas(request, filters: Query[AreaFilter]):
     """Areas the caller may see. ``under`` = everything below an area, ``parent`` = its direct children."""
     qs = areas_visible_to(request.user)
@@ -207,8 +208,8 @@ def area_partners(request, pk: int):
 
 
 @router.get("/households", response=list[HouseholdOut])
-@paginate(PageNumberPagination, page_size=50)
-def list_households(request, area: int | None = None, q: str = ""):
+@paginate(Pages, page_size=50)
+def list_households(request, area: Id | None = None, q: str = ""):
     if not sees_residents(request.user):
         raise NotPermitted(_("您无权查看居民信息"))
     place = selectors.area_detail(viewer=request.user, pk=area) if area else None
@@ -221,7 +222,7 @@ def get_household(request, pk: int):
 
 
 @router.get("/residents", response=list[ResidentOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_residents(request, query: Query[ResidentQuery]):
     """Residents in the caller's scope, with the staff list's filters. Phones and ID numbers come masked."""
     if not sees_residents(request.user):
@@ -251,8 +252,8 @@ def reveal_personal_data(request, pk: int):
 
 
 @router.get("/organisations", response=list[OrganisationOut])
-@paginate(PageNumberPagination, page_size=50)
-def list_organisations(request, kind: str = "", area: int | None = None, q: str = ""):
+@paginate(Pages, page_size=50)
+def list_organisations(request, kind: str = "", area: Id | None = None, q: str = ""):
     if kind and kind not in OrgKind.values:
         raise InvalidInput(_("未知的组织类别"), field="kind")
     place = selectors.area_detail(viewer=request.user, pk=area) if area else None

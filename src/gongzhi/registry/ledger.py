@@ -31,7 +31,7 @@ from .choices import PLACE_KINDS, AreaKind, Gender, Relation, ResidentStatus, Sp
 from .cleaning import clean_resident_fields
 from .models import Area, Household, LedgerFile, LedgerImport, Resident, ResidentSpecialFamily
 from .permissions import require
-from .services import areas_bulk_create, regrid_building
+from .services import areas_bulk_create, id_number_elsewhere, regrid_building
 
 # The header row users see and the names other ledgers use for the same thing.
 COLUMNS: tuple[Column, ...] = (
@@ -364,8 +364,7 @@ def _apply_residents(rows, importer: _Importer, outcome, header_of) -> None:
             resident.place_at(row.household.area)
             to_create.append(resident)
         elif not scope.covers(resident):
-            outcome.refuse(RowError(row.number, header_of["id_number"],
-                                    _("该身份证号已登记在您管辖范围以外的社区，请联系对方社区办理迁移")))
+            outcome.refuse(RowError(row.number, header_of["id_number"], str(id_number_elsewhere().message)))
             continue
         else:
             matched.append(resident)

@@ -91,7 +91,7 @@ def get_visible(queryset: QuerySet, pk):
     """The row ``pk`` from an already scoped queryset, or NotFound: out of scope looks like absent."""
     try:
         return queryset.get(pk=pk)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+    except (queryset.model.DoesNotExist, ValueError, TypeError, OverflowError):
         raise NotFound(_("未找到该记录，或您无权查看")) from None
 
 

@@ -178,11 +178,22 @@ def _set_special_families(resident: Resident, kinds: list[str]) -> bool:
     return True
 
 
-def _id_number_taken(id_number: str | None, exclude_pk: int | None = None) -> None:
+def id_number_elsewhere() -> Conflict:
+    """A number registered where the actor cannot see: the refusal must not tell her that it is registered at
+    all (the ledger said "registered in a community outside your area", an oracle for anyone's ID number)."""
+    return Conflict(_("该身份证号无法在此登记，请核对号码；如确属本辖区居民，请联系街道协助办理"),
+                    code="id_number_refused", field="id_number")
+
+
+def _id_number_taken(actor, id_number: str | None, exclude_pk: int | None = None) -> None:
     if not id_number:
         return
-    if Resident.objects.filter(id_number=id_number).exclude(pk=exclude_pk).exists():
+    existing = Resident.objects.filter(id_number=id_number).exclude(pk=exclude_pk).first()
+    if existing is None:
+        return
+    if scope_for(actor, Perm.VIEW_RESIDENTS).covers(existing):  # she sees that person anyway
         raise Conflict(_("该身份证号已在台账中登记，请勿重复录入"), code="id_number_taken", field="id_number")
+    raise id_number_elsewhere()
 
 
 @transaction.atomic
@@ -191,14 +202,14 @@ def resident_create(*, actor, household: Household, request=None, **fields) -> R
     special = fields.pop("special_families", None)
     cleaned = clean_or_raise({**fields, "special_families": special} if special is not None else fields)
     special_kinds = cleaned.pop("special_families", [])
-    _id_number_taken(cleaned.get("id_number"))
+    _id_number_taken(actor, cleaned.get("id_number"))
     resident = Resident(household=household, **cleaned)
     resident.place_at(household.area)
     try:
         with transaction.atomic():
             resident.save()
-    except IntegrityError:
-        raise Conflict(_("该身份证号已在台账中登记，请勿重复录入"), code="id_number_taken", field="id_number") from None
+    except IntegrityError:  # registered meanwhile: say no more than for a number registered elsewhere
+        raise id_number_elsewhere() from None
     _set_special_families(resident, special_kinds)
     audit(actor=actor, action=Action.CHANGE, target=resident, summary=_("新增居民"), request=request,
           data={"fields": sorted(cleaned)})
@@ -216,7 +227,7 @@ def resident_update(*, actor, resident: Resident, request=None, **changes) -> Re
     special_kinds = cleaned.pop("special_families", None)
     if cleaned.get("tenure", resident.tenure) != Tenure.OWNER and "owned_floor_area" not in cleaned:
         cleaned["owned_floor_area"] = None  # no longer an owner: no owned area
-    _id_number_taken(cleaned.get("id_number"), exclude_pk=resident.pk)
+    _id_number_taken(actor, cleaned.get("id_number"), exclude_pk=resident.pk)
     changed = [k for k, v in cleaned.items() if getattr(resident, k) != v]
     for key in changed:
         setattr(resident, key, cleaned[key])

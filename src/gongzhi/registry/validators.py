@@ -1,6 +1,7 @@
 """Checks on the ledger's personal data. Messages are what a community worker reads (Chinese msgids)."""
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -17,9 +18,17 @@ _PROVINCES = frozenset(
     {11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54,
      61, 62, 63, 64, 65, 71, 81, 82, 83}
 )
-_ID_SHAPE = re.compile(r"^\d{17}[\dX]$")
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
-_LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
+# ASCII digits only: \d also matches full-width and other scripts' digits, which made a second person of one
+# ID number typed in full width (issue 21). Input is folded to ASCII (NFKC) before these are applied.
+_ID_SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")
+_MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
+_LANDLINE = re.compile(r"^0[0-9]{2,3}-?[0-9]{7,8}(-[0-9]{1,6})?$")
+
+
+def fold(value: str) -> str:
+    """Full-width digits, letters, spaces and punctuation as their ASCII selves (NFKC): what a phone's Chinese
+    keyboard types (１３８　１２３４ ５６７８, ４４０…Ｘ) is the same number as what a PC types."""
+    return unicodedata.normalize("NFKC", value or "")
 
 
 def id_check_char(first17: str) -> str:
@@ -34,7 +43,7 @@ class IdFacts:
 
 
 def normalise_id_number(value: str) -> str:
-    return (value or "").strip().replace(" ", "").upper().replace("Ｘ", "X")
+    return "".join(fold(value).split()).upper()
 
 
 def parse_id_number(value: str) -> IdFacts:
@@ -60,8 +69,8 @@ def parse_id_number(value: str) -> IdFacts:
 
 def normalise_phone(value: str) -> str:
     """Keep digits and one dash; drop +86, spaces and full-width characters people type."""
-    text = (value or "").strip().translate(str.maketrans("０１２３４５６７８９－", "0123456789-"))
-    text = re.sub(r"[\s()（）]", "", text)
+    text = fold(value).strip().translate(str.maketrans("—–‐", "---"))
+    text = re.sub(r"[\s()]", "", text)
     if text.startswith("+86"):
         text = text[3:]
     elif text.startswith("0086"):

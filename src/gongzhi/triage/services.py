@@ -23,6 +23,7 @@ from gongzhi.appeals.events import AppealResolved, WeakReply
 from gongzhi.appeals.models import Appeal, AppealEvent, AppealSupport, Category
 from gongzhi.appeals.services import appeal_assign_grid, appeal_submit, appeal_triage_apply
 from gongzhi.core.db import fast_insert
+from gongzhi.core.errors import NotFound
 from gongzhi.registry.choices import AreaKind
 from gongzhi.registry.models import Area
 
@@ -300,6 +301,8 @@ def hotspot_task(*, hotspot: Hotspot, actor) -> Appeal:
     """未诉先办: turn a hotspot into a proactive task (a patrol appeal listing the appeals behind it) for the grid
     workers of its place (see ``_task_place``), who are told in the app. Once: asking again returns the task
     already made."""
+    if not permissions.may_see(actor, hotspot.place):
+        raise NotFound(_("未找到该记录，或您无权查看"))  # as for an id nobody uses
     permissions.require_act(actor, hotspot.place)
     with transaction.atomic():
         locked = (Hotspot.objects.select_for_update(of=("self",)).select_related("place", "category")

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from gongzhi.access.decorators import staff_view
 from gongzhi.appeals import selectors as appeal_selectors
 from gongzhi.core.errors import DomainError
+from gongzhi.core.params import id_param
 from gongzhi.registry.choices import AreaKind
 from gongzhi.registry.models import Area
 
@@ -25,7 +26,7 @@ def _area(request) -> tuple[Area | None, bool, list[Area]]:
     city, areas = mine = permissions.hotspot_areas(request.user)
     wanted = request.POST.get("area") or request.GET.get("area")
     if wanted:
-        area = Area.objects.filter(pk=wanted if str(wanted).isdigit() else None).first()
+        area = Area.objects.filter(pk=id_param(wanted)).first()
         if area is None or not permissions.may_see(request.user, area, mine):
             raise PermissionDenied
         return area, city, areas

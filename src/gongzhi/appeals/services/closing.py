@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core import events
 from gongzhi.core.errors import InvalidInput, TransitionNotAllowed
+from gongzhi.core.text import LONG, SHORT, free_text
 
 from .. import notify
 from ..choices import Action, Outcome, Rating, State, Step
@@ -30,7 +31,7 @@ def appeal_resolve(*, appeal: Appeal, actor, reply: str, after_warning: bool = F
     appeal = locked(appeal)
     require_may(actor, appeal, Action.RESOLVE)
     by = None if appeal.state == State.ACCEPTED else appeal.party
-    reply = (reply or "").strip()
+    reply = free_text(reply, field="reply", limit=LONG)
     if len(reply) < MIN_REPLY:
         raise InvalidInput(_("请写明办理结果，居民会看到这段答复"), field="reply")
     now = timezone.now()
@@ -53,9 +54,7 @@ def appeal_close_unresolved(*, appeal: Appeal, actor, outcome: str, reply: str) 
     require_may(actor, appeal, Action.CLOSE_UNRESOLVED)
     if outcome not in Outcome.values:
         raise InvalidInput(_("请选择未解决的原因"), field="outcome")
-    reply = (reply or "").strip()
-    if not reply:
-        raise InvalidInput(_("请向居民说明原因"), field="reply")
+    reply = free_text(reply, field="reply", limit=LONG, required=_("请向居民说明原因"))
     now = timezone.now()
     appeal.outcome, appeal.reply, appeal.closed_at = outcome, reply, now
     transition(appeal, Action.CLOSE_UNRESOLVED, actor=actor, reason=reply, at=now, data={"outcome": outcome})
@@ -94,7 +93,7 @@ def appeal_rate(*, appeal: Appeal, actor, rating: str, comment: str = "") -> App
     if rating not in Rating.values:
         raise InvalidInput(_("请选择满意、基本满意或不满意"), field="rating")
     now = timezone.now()
-    comment = (comment or "").strip()[:500]
+    comment = free_text(comment, field="comment", limit=SHORT)
     if appeal.state == State.MERGED:
         parent = Appeal.objects.select_for_update().get(pk=appeal.parent_id)
         if not rating_open(appeal, parent):
@@ -131,8 +130,7 @@ def appeal_reopen(*, appeal: Appeal, actor, reason: str) -> Appeal:
     if finished is None or timezone.now() - finished > timedelta(days=settings.GONGZHI["REOPEN_DAYS"]):
         raise TransitionNotAllowed(_("答复已超过%(n)d天，不能重新办理，请重新反映") % {
             "n": settings.GONGZHI["REOPEN_DAYS"]})
-    if not (reason or "").strip():
-        raise InvalidInput(_("请说说哪里还没有解决"), field="reason")
+    reason = free_text(reason, field="reason", limit=SHORT, required=_("请说说哪里还没有解决"))
     data = {"against": appeal.resolved_by_id, "rating": appeal.rating, "outcome": appeal.outcome}
     if via is not None:
         data["via"] = via.pk
@@ -168,7 +166,7 @@ def appeal_rate_by_link(*, appeal: Appeal, round_: int, rating: str, comment: st
         raise TransitionNotAllowed(_("这条答复已经评价过，或诉求又在办理中"))
     if rating not in Rating.values:
         raise InvalidInput(_("请选择满意、基本满意或不满意"), field="rating")
-    comment = (comment or "").strip()[:500]
+    comment = free_text(comment, field="comment", limit=SHORT)
     if rating == Rating.DISSATISFIED and not comment:
         raise InvalidInput(_("请说说哪里不满意，社区会再联系您"), field="comment")
     now = timezone.now()

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.core.errors import Conflict, InvalidInput, NotPermitted
+from gongzhi.core.text import SHORT, free_text
 from gongzhi.registry.models import Area, Organisation
 
 from .. import notify, routing
@@ -85,6 +86,7 @@ def appeal_reclassify(*, appeal: Appeal, actor, category: Category, reason: str 
     require_may(actor, appeal, Action.RECLASSIFY)
     if not category.is_active:
         raise InvalidInput(_("该类别已停用"), field="category")
+    reason = free_text(reason, field="reason", limit=SHORT)
     before = appeal.category_id
     appeal.category = category
     transition(appeal, Action.RECLASSIFY, actor=actor, reason=reason, public=False,
@@ -105,6 +107,7 @@ def appeal_dispatch(*, appeal: Appeal, actor, party: Organisation | None = None,
         party, rule = found
     else:
         require_eligible(appeal, party)
+    reason = free_text(reason, field="reason", limit=SHORT)
     appeal.party, appeal.rule = party, rule
     event = transition(appeal, Action.DISPATCH, actor=actor, reason=reason, party=party,  # the timeline names it
                        data={"party": party.pk, "rule": rule.pk if rule else None})
@@ -134,8 +137,7 @@ def appeal_transfer(*, appeal: Appeal, actor, party: Organisation, reason: str) 
     if party.pk == appeal.party_id:
         raise InvalidInput(_("已在该单位办理"), field="party")
     require_eligible(appeal, party)
-    if not (reason or "").strip():
-        raise InvalidInput(_("请写明转派原因"), field="reason")
+    reason = free_text(reason, field="reason", limit=SHORT, required=_("请写明转派原因"))
     previous = appeal.party
     appeal.party = party
     appeal.rule = None
@@ -154,10 +156,9 @@ def appeal_unpublish(*, appeal: Appeal, actor, reason: str) -> Appeal:
     require_may(actor, appeal, Action.UNPUBLISH)
     if not appeal.public:
         raise Conflict(_("该诉求没有公示"), code="not_public")
-    if not (reason or "").strip():
-        raise InvalidInput(_("请写明撤下原因"), field="reason")
+    reason = free_text(reason, field="reason", limit=200, required=_("请写明撤下原因"))
     appeal.public = False
-    transition(appeal, Action.UNPUBLISH, actor=actor, reason=reason.strip()[:200], public=False)
+    transition(appeal, Action.UNPUBLISH, actor=actor, reason=reason, public=False)
     return appeal
 
 
@@ -168,9 +169,9 @@ def appeal_pause(*, appeal: Appeal, actor, reason: str) -> Appeal:
     require_may(actor, appeal, Action.PAUSE)
     if appeal.paused_at is not None:
         raise Conflict(_("已经在暂停中"), code="already_paused")
-    if not (reason or "").strip():
-        raise InvalidInput(_("请写明暂停原因，居民会看到"), field="reason")
-    appeal.paused_at, appeal.pause_reason = timezone.now(), reason.strip()[:200]
+    reason = free_text(reason, field="reason", limit=Appeal._meta.get_field("pause_reason").max_length,
+                       required=_("请写明暂停原因，居民会看到"))
+    appeal.paused_at, appeal.pause_reason = timezone.now(), reason
     event = transition(appeal, Action.PAUSE, actor=actor, reason=appeal.pause_reason, at=appeal.paused_at)
     notify.paused(appeal, event)
     return appeal
@@ -204,8 +205,7 @@ def appeal_follow_up(*, appeal: Appeal, actor, note: str, rating: str = "") -> A
     rating by phone on a resolved appeal closes it, as hers in the app would."""
     appeal = locked(appeal)
     require_may(actor, appeal, Action.FOLLOW_UP)
-    if not (note or "").strip():
-        raise InvalidInput(_("请记录回访情况"), field="note")
+    note = free_text(note, field="note", limit=SHORT, required=_("请记录回访情况"))
     now = timezone.now()
     if rating:
         if rating not in Rating.values:
@@ -246,6 +246,7 @@ def appeal_assign(*, appeal: Appeal, actor, assignee, reason: str = "") -> Appea
     """Name the person who has it (经办人), inside the side holding it; ``None`` takes it off anyone's worklist."""
     appeal = locked(appeal)
     _require_assignable(appeal, actor, assignee)
+    reason = free_text(reason, field="reason", limit=SHORT)
     if appeal.assignee_id == getattr(assignee, "pk", None):
         return appeal
     before = appeal.assignee_id
@@ -263,8 +264,8 @@ def appeals_hand_over(*, actor, from_user, to_user, reason: str) -> int:
     """交接: every open appeal ``from_user`` is the 经办人 of goes to ``to_user`` (she is away, or has left), each
     with its event; one the actor may not assign, or ``to_user`` may not take, is left as it is. Returns how many
     moved."""
-    if not (reason or "").strip():
-        raise InvalidInput(_("请写明交接原因（如休假、调岗）"), field="reason")
+    # shorter than an assignment's reason, which carries it with 交接：in front
+    reason = free_text(reason, field="reason", limit=200, required=_("请写明交接原因（如休假、调岗）"))
     moved = 0
     for pk in Appeal.objects.filter(assignee=from_user, state__in=OPEN_STATES).values_list("pk", flat=True):
         try:

@@ -11,6 +11,7 @@ from gongzhi.accounts.services import has_verified_home, verified_households
 from gongzhi.core import events
 from gongzhi.core.db import insert_new, next_ids
 from gongzhi.core.errors import Conflict, InvalidInput, NotPermitted
+from gongzhi.core.text import free_text
 from gongzhi.notifications.models import Notification, OutboxMessage
 from gongzhi.registry.choices import AreaKind
 from gongzhi.registry.models import Area, Household, Resident
@@ -85,6 +86,7 @@ def _reporter_and_contact(channel: str, actor, resident: Resident | None, name: 
     """Who follows and rates the appeal, and how to reach her: a resident filing is reached as her account has
     her; one found at the desk as the ledger has her, and if she has a verified account of her own she follows
     it, is told of each step and rates it, as if she had filed it. What the form said comes first."""
+    name = free_text(name, field="contact_name", limit=Appeal._meta.get_field("contact_name").max_length)
     reporter = actor if channel == Channel.PORTAL else None
     if reporter is not None:
         name = name or reporter.display_name
@@ -133,6 +135,8 @@ def appeal_submit(
     prepared = prepare_photos(photos)
     now = timezone.now()
     text = clean_text(text)
+    contact_preference = free_text(contact_preference, field="contact_preference",
+                                   limit=Appeal._meta.get_field("contact_preference").max_length)
     reporter, contact_name, contact_phone = _reporter_and_contact(channel, actor, resident, contact_name,
                                                                   contact_phone)
     # the number first, on its own: outside a caller's transaction the day's counter is locked only for that
@@ -143,7 +147,7 @@ def appeal_submit(
         resident=resident, reporter=reporter, entered_by=actor,
         category=category, priority=priority or (category.priority if category else Priority.NORMAL),
         contact_name=contact_name, contact_phone=contact_phone,
-        contact_preference=(contact_preference or "").strip()[:100], public=public,
+        contact_preference=contact_preference, public=public,
         proactive=channel == Channel.PATROL, hotline_order_no=hotline_order_no, client_key=idempotency_key,
         details=answers,
     )

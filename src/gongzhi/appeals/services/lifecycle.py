@@ -102,8 +102,12 @@ def record_many(appeals: list[Appeal], action: str, *, at, reason: str = "", dat
 
 
 def locked(appeal: Appeal) -> Appeal:
-    return Appeal.objects.select_for_update(of=("self",)).select_related("category", "party", "area").get(
+    """The appeal's row, locked and read afresh. It remembers the appeal as the caller saw it (``seen``), so that a
+    refusal can tell "you may not" from "you could, but someone acted first" (permissions.require_may)."""
+    fresh = Appeal.objects.select_for_update(of=("self",)).select_related("category", "party", "area").get(
         pk=appeal.pk)
+    fresh.seen = getattr(appeal, "seen", None) or appeal
+    return fresh
 
 
 def appeal_numbers(now, count: int = 1) -> list[str]:

@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.core.errors import InvalidInput, TransitionNotAllowed
+from gongzhi.core.text import SHORT, free_text
 
 from .. import notify
 from ..choices import OPEN_STATES, Action, State
@@ -37,7 +38,7 @@ def appeal_merge(*, appeal: Appeal, into: Appeal, actor, reason: str = "") -> Ap
     now = timezone.now()
     Appeal.objects.filter(parent=appeal).update(parent=into)  # its own duplicates follow it
     appeal.parent, appeal.paused_at, appeal.pause_reason = into, None, ""
-    reason = (reason or "").strip()[:500]
+    reason = free_text(reason, field="reason", limit=SHORT)
     transition(appeal, Action.MERGE, actor=actor, at=now, reason=reason,
                data={"into": into.pk, "number": into.number})
     transition(into, Action.MERGED_IN, actor=actor, at=now, reason=reason,

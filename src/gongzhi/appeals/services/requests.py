@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.core.errors import Conflict, InvalidInput, NotPermitted
+from gongzhi.core.text import SHORT, free_text
 
 from .. import notify
 from ..choices import Action
@@ -42,8 +43,7 @@ def appeal_return(*, appeal: Appeal, actor, reason: str) -> AppealRequest:
     """申请退单: the party asks to hand the job back to the community, saying why."""
     appeal = locked(appeal)
     require_may(actor, appeal, Action.RETURN)
-    if not (reason or "").strip():
-        raise InvalidInput(_("请写明退单原因"), field="reason")
+    reason = free_text(reason, field="reason", limit=SHORT, required=_("请写明退单原因"))
     return _ask(appeal, actor, AppealRequest.Kind.RETURN, Action.RETURN_REQUEST, reason.strip())
 
 
@@ -52,8 +52,7 @@ def appeal_request_extension(*, appeal: Appeal, actor, due_at, reason: str) -> A
     """申请延期: the party asks for a later resolve deadline, saying why (parts to order, a contractor's date)."""
     appeal = locked(appeal)
     require_may(actor, appeal, Action.EXTEND_REQUEST)
-    if not (reason or "").strip():
-        raise InvalidInput(_("请写明延期原因"), field="reason")
+    reason = free_text(reason, field="reason", limit=SHORT, required=_("请写明延期原因"))
     now = timezone.now()
     if due_at is None or due_at <= max(now, appeal.resolve_due_at or now):
         raise InvalidInput(_("延期后的时限应晚于现在的办结时限"), field="due_at")
@@ -71,11 +70,11 @@ def appeal_request_decide(*, request: AppealRequest, actor, approve: bool, reaso
         raise NotPermitted(_("只有社区或12345中心可以审核退单和延期"))
     if request.state != AppealRequest.Decision.PENDING:
         raise Conflict(_("该申请已经审核过了"), code="already_decided")
-    reason = (reason or "").strip()
+    reason = free_text(reason, field="decision_reason", limit=SHORT)
     if not approve and not reason:
         raise InvalidInput(_("驳回时请写明原因"), field="decision_reason")
     now = timezone.now()
-    request.decided_by, request.decided_at, request.decision_reason = actor, now, reason[:500]
+    request.decided_by, request.decided_at, request.decision_reason = actor, now, reason
     request.state = AppealRequest.Decision.APPROVED if approve else AppealRequest.Decision.REJECTED
     party = request.party
     if approve and request.kind == AppealRequest.Kind.RETURN:

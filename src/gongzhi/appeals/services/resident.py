@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.core.errors import InvalidInput
+from gongzhi.core.text import SHORT, free_text
 
 from .. import notify
 from ..choices import Action, Outcome
@@ -36,7 +37,7 @@ def appeal_withdraw(*, appeal: Appeal, actor, reason: str = "") -> Appeal:
     appeal = locked(appeal)
     require_reporter(actor, appeal)
     now = timezone.now()
-    reason = (reason or "").strip()[:500]
+    reason = free_text(reason, field="reason", limit=SHORT)
     appeal.outcome, appeal.closed_at = Outcome.WITHDRAWN, now
     event = transition(appeal, Action.WITHDRAW, actor=actor, at=now, reason=reason)
     notify.tell_handlers(appeal, event, _("诉求 %(n)s 已被居民撤回"), reason)

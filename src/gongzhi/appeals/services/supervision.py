@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from gongzhi.access.roles import Role
 from gongzhi.access.scopes import Perm, active_grants, scope_for
 from gongzhi.core.errors import Conflict, InvalidInput, NotPermitted
+from gongzhi.core.text import LONG, SHORT, free_text
 
 from .. import notify
 from ..choices import OPEN_STATES, Action, State
@@ -52,7 +53,7 @@ def appeal_urge(*, appeal: Appeal, actor, note: str = "") -> Supervision:
     if resident and (due is None or due > now):
         raise Conflict(_("还没到办理时限（%(due)s），到期未办结可以催办") % {
             "due": timezone.localtime(due).strftime("%m-%d %H:%M") if due else "—"}, code="not_due")
-    note = (note or "").strip()[:500]
+    note = free_text(note, field="note", limit=SHORT)
     if not resident and not note:
         raise InvalidInput(_("请写明督办意见"), field="note")
     record = Supervision.objects.create(appeal=appeal, kind=Supervision.Kind.URGE, by=by, issued_at=now,
@@ -76,11 +77,11 @@ def supervision_answer(*, supervision: Supervision, actor, answer: str) -> Super
         raise NotPermitted(_("只有办理这条诉求的一方可以回复督办"))
     if supervision.answered_at is not None:
         raise Conflict(_("该督办已经回复"), code="already_answered")
-    answer = (answer or "").strip()
+    answer = free_text(answer, field="answer", limit=LONG)
     if len(answer) < MIN_ANSWER:
         raise InvalidInput(_("请写明超时的原因和下一步安排（至少%(n)s个字）") % {"n": MIN_ANSWER}, field="answer")
     now = timezone.now()
-    supervision.answer, supervision.answered_at, supervision.answered_by = answer[:2000], now, actor
+    supervision.answer, supervision.answered_at, supervision.answered_by = answer, now, actor
     supervision.save()
     transition(appeal, Action.SUPERVISION_ANSWER, actor=actor, at=now, public=False,
                reason=f"{supervision.by}：{answer}", data={"supervision": supervision.pk})

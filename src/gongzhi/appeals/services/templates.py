@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from gongzhi.core.errors import InvalidInput, NotPermitted
+from gongzhi.core.text import LONG, free_text
 from gongzhi.registry.models import Area
 
 from ..models import Category, ReplyTemplate
@@ -24,14 +25,14 @@ def reply_template_save(*, actor, community: Area, title: str, text: str, catego
     _require_community(actor, community)
     if template is not None and template.community_id != community.pk:
         raise NotPermitted(_("全市通用的答复模板由系统管理员维护"))
-    title, text = (title or "").strip(), (text or "").strip()
-    if not title:
-        raise InvalidInput(_("请填写模板名称"), field="title")
+    title = free_text(title, field="title", limit=ReplyTemplate._meta.get_field("title").max_length,
+                      required=_("请填写模板名称"))
+    text = free_text(text, field="text", limit=LONG)
     if len(text) < 10:
         raise InvalidInput(_("模板内容太短，请写明做了什么、谁办的、什么时候（可用 {number} {place} {party} {date}）"),
                            field="text")
     template = template or ReplyTemplate(community=community)
-    template.title, template.text, template.category, template.is_active = title[:40], text[:2000], category, True
+    template.title, template.text, template.category, template.is_active = title, text, category, True
     template.save()
     return template
 

@@ -8,7 +8,8 @@ from django.utils.translation import gettext as _
 
 from gongzhi.access.roles import Role
 from gongzhi.accounts.selectors import staff_of
-from gongzhi.core.errors import Conflict, InvalidInput, NotPermitted
+from gongzhi.core.errors import Conflict, InvalidInput, NotFound, NotPermitted
+from gongzhi.core.text import LONG, SHORT, free_text
 from gongzhi.registry.choices import OrgKind
 from gongzhi.registry.models import Organisation
 from gongzhi.registry.validators import validate_phone
@@ -16,7 +17,7 @@ from gongzhi.registry.validators import validate_phone
 from .. import notify
 from ..choices import Action, Priority, Rating
 from ..models import Appeal, Whistle
-from ..permissions import acts_for_community, may_report_in, require_may
+from ..permissions import acts_for_community, appeals_visible_to, may_report_in, require_may
 from ..worktime import Calendar, deadline
 from .lifecycle import locked, transition
 
@@ -35,8 +36,7 @@ def appeal_whistle(*, appeal: Appeal, actor, reason: str, department: Organisati
     """Blow the whistle (街乡吹哨): call in the subdistrict, or a named department, to report in and act."""
     appeal = locked(appeal)
     require_may(actor, appeal, Action.WHISTLE)
-    if not (reason or "").strip():
-        raise InvalidInput(_("请写明为什么需要吹哨"), field="reason")
+    reason = free_text(reason, field="reason", limit=SHORT, required=_("请写明为什么需要吹哨"))
     if department is not None and (department.kind != OrgKind.DEPARTMENT or not department.is_active):
         raise InvalidInput(_("只能向职能部门吹哨"), field="department")
     now = timezone.now()
@@ -64,15 +64,16 @@ def whistle_report_in(*, whistle: Whistle, actor, handler_name: str, handler_pho
     whistle = Whistle.objects.select_for_update().get(pk=whistle.pk)
     appeal = locked(whistle.appeal)
     if not may_report_in(actor, whistle):
+        if not appeals_visible_to(actor).filter(pk=whistle.appeal_id).exists():
+            raise NotFound(_("未找到该记录，或您无权查看"))  # as for an id nobody uses
         raise NotPermitted(_("只有被吹哨的单位可以报到"))
     if whistle.reported_at is not None:
         raise Conflict(_("已经报到"), code="already_reported")
-    handler_name = (handler_name or "").strip()
-    if not handler_name:
-        raise InvalidInput(_("请写明经办人"), field="handler_name")
+    handler_name = free_text(handler_name, field="handler_name", limit=Whistle._meta.get_field("handler_name").max_length,
+                             required=_("请写明经办人"))
     now = timezone.now()
     whistle.reported_at, whistle.reported_by = now, actor
-    whistle.handler_name, whistle.handler_phone = handler_name[:50], validate_phone(handler_phone)
+    whistle.handler_name, whistle.handler_phone = handler_name, validate_phone(handler_phone)
     whistle.handle_due_at = _due(appeal, now, settings.GONGZHI["COHANDLE_HOURS"])
     whistle.save()
     late = now > whistle.report_due_at
@@ -105,11 +106,11 @@ def whistle_feedback(*, whistle: Whistle, actor, text: str) -> Whistle:
         raise Conflict(_("社区已确认协办结果"), code="already_confirmed")
     if whistle.fed_back_at is not None:
         raise Conflict(_("已反馈，正在等待社区确认"), code="already_fed_back")
-    text = (text or "").strip()
+    text = free_text(text, field="feedback", limit=LONG)
     if len(text) < MIN_FEEDBACK:
         raise InvalidInput(_("请写明做了什么、结果如何（至少%(n)s个字）") % {"n": MIN_FEEDBACK}, field="feedback")
     now = timezone.now()
-    whistle.feedback, whistle.fed_back_at, whistle.fed_back_by = text[:2000], now, actor
+    whistle.feedback, whistle.fed_back_at, whistle.fed_back_by = text, now, actor
     whistle.save()
     late = whistle.handle_due_at is not None and now > whistle.handle_due_at
     event = transition(appeal, Action.COHANDLE_FEEDBACK, actor=actor, party=whistle.department, at=now,
@@ -130,12 +131,12 @@ def whistle_confirm(*, whistle: Whistle, actor, rating: str, comment: str = "") 
                        code="nothing_to_confirm")
     if rating not in Rating.values:
         raise InvalidInput(_("请评价协办单位"), field="rating")
-    comment = (comment or "").strip()
+    comment = free_text(comment, field="comment", limit=SHORT)
     if rating == Rating.DISSATISFIED and not comment:
         raise InvalidInput(_("不满意时请写明原因"), field="comment")
     now = timezone.now()
     whistle.confirmed_at, whistle.confirmed_by = now, actor
-    whistle.rating, whistle.rating_comment = rating, comment[:500]
+    whistle.rating, whistle.rating_comment = rating, comment
     whistle.save()
     transition(appeal, Action.COHANDLE_CONFIRM, actor=actor, party=whistle.department, at=now, public=False,
                reason=" ".join(filter(None, [f"{whistle.called.name}：{Rating(rating).label}", comment])),
@@ -151,9 +152,7 @@ def whistle_send_back(*, whistle: Whistle, actor, reason: str) -> Whistle:
         raise NotPermitted(_("只有吹哨的社区可以退回协办"))
     if whistle.fed_back_at is None or whistle.confirmed_at is not None:
         raise Conflict(_("该单位还没有反馈协办情况"), code="nothing_to_send_back")
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput(_("请写明退回的原因"), field="reason")
+    reason = free_text(reason, field="reason", limit=SHORT, required=_("请写明退回的原因"))
     now = timezone.now()
     whistle.fed_back_at = whistle.fed_back_by = None
     whistle.sent_back += 1

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from gongzhi.accounts.services import verified_households
 from gongzhi.core.errors import DomainError
+from gongzhi.core.params import id_param
 from gongzhi.registry.choices import AreaKind
 from gongzhi.registry.models import Area
 
@@ -67,4 +68,4 @@ def board_support(request, community, pk):
         messages.success(request, _("已记录：您也遇到了这个问题，不用再提交，进展会在公示栏更新"))
         return redirect(back)
     page = request.POST.get("page", "")
-    return redirect(reverse("board", args=[community]) + (f"?page={page}" if page.isdigit() else "") + f"#a{pk}")
+    return redirect(reverse("board", args=[community]) + (f"?page={page}" if id_param(page) else "") + f"#a{pk}")

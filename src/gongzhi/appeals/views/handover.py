@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.access.decorators import staff_view
 from gongzhi.core.errors import DomainError, InvalidInput
+from gongzhi.core.params import id_param
 
 from .. import selectors, services
 from ..choices import OPEN_STATES
@@ -15,8 +16,8 @@ from ..models import Appeal
 def hand_over(request):
     people = selectors.colleagues(request.user)
     if request.method == "POST":
-        chosen = {key: people.filter(pk=request.POST.get(key)).first() if request.POST.get(key, "").isdigit()
-                  else None for key in ("from_user", "to_user")}
+        chosen = {key: people.filter(pk=pk).first() if (pk := id_param(request.POST.get(key))) else None
+                  for key in ("from_user", "to_user")}
         giver = chosen["from_user"] or request.user
         try:
             if chosen["to_user"] is None or chosen["to_user"] == giver:

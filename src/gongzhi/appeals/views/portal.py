@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from gongzhi.accounts.services import verified_households
 from gongzhi.core.decorators import domain_errors_as_http
 from gongzhi.core.errors import DomainError
+from gongzhi.core.params import id_param
 from gongzhi.registry.permissions import get_visible
 
 from .. import board, selectors, services
@@ -171,7 +172,7 @@ def portal_appeal_similar(request):
     households = list(verified_households(request.user).select_related("compound", "building", "unit", "area"))
     _places, lookup = selectors.portal_places(households)
     chosen = lookup.get(request.GET.get("where", ""))
-    category = int(request.GET["category"]) if request.GET.get("category", "").isdigit() else None
+    category = id_param(request.GET.get("category"), name="category", refuse=True)
     similar = board.similar_open(viewer=request.user, area=chosen[0], category_id=category) if chosen else []
     return render(request, "portal/_similar.html", {"similar": similar})
 

@@ -21,6 +21,7 @@ from gongzhi.core.decorators import domain_errors_as_http
 from gongzhi.core.errors import DomainError, InvalidInput
 from gongzhi.core.htmx import render_page
 from gongzhi.core.masking import mask_phone
+from gongzhi.core.params import id_param
 from gongzhi.registry.models import Area, Organisation
 from gongzhi.registry.permissions import get_visible
 
@@ -88,12 +89,12 @@ def _queue_filters(request) -> dict:
     """The queue's filters as the address holds them, for the list and its export alike."""
     get = request.GET
     area = None
-    if get.get("area", "").isdigit():
-        area = Area.objects.filter(scope_for(request.user, Perm.HANDLE_APPEALS).q(), pk=get["area"]).first()
+    if area_id := id_param(get.get("area"), name="area", refuse=True):
+        area = Area.objects.filter(scope_for(request.user, Perm.HANDLE_APPEALS).q(), pk=area_id).first()
     number = get.get("q", "").strip()[:40]
     return {
         "area": area, "number": number,
-        "category": int(get["category"]) if get.get("category", "").isdigit() else None,
+        "category": id_param(get.get("category"), name="category", refuse=True),
         # a number someone reads out is looked for whatever its state: she asks because she does not know it
         "state": "" if number else get.get("state", "open"),
         "overdue": get.get("overdue") == "1", "due_soon": get.get("due") == "soon",
@@ -188,8 +189,8 @@ def appeal_new(request):
         else:
             messages.success(request, _("已登记诉求 %(n)s") % {"n": appeal.number})
             return redirect("staff:appeal_detail", pk=appeal.pk)
-    elif form.is_bound and str(form["resident"].value() or "").isdigit():
-        resident = _desk_resident(request.user, int(form["resident"].value()))
+    elif form.is_bound and (pk := id_param(str(form["resident"].value() or ""))):
+        resident = _desk_resident(request.user, pk)
     return render(request, "appeals/new.html", {"form": form, "resident": resident, "existing": existing})
 
 
@@ -225,7 +226,7 @@ def desk_place_pick(request):
     """HTMX: the chosen place as the form's hidden value; without an id, no place (the resident's home)."""
     pk, place = request.GET.get("id", ""), None
     if pk:
-        place = selectors.filing_places(viewer=request.user).filter(pk=pk).first() if pk.isdigit() else None
+        place = selectors.filing_places(viewer=request.user).filter(pk=pk).first() if id_param(pk) else None
         if place is None:
             raise Http404
     return render(request, "appeals/widgets/place_picked.html", {
@@ -234,8 +235,8 @@ def desk_place_pick(request):
 
 @staff_view
 def desk_resident_pick(request):
-    pk = request.GET.get("id", "")
-    resident = _desk_resident(request.user, int(pk)) if pk.isdigit() else None
+    pk = id_param(request.GET.get("id"))
+    resident = _desk_resident(request.user, pk) if pk else None
     if resident is None:
         raise Http404
     return render(request, "appeals/resident_picked.html", {"resident": resident})
@@ -351,8 +352,8 @@ def appeal_act(request, pk, action):
     post, user = request.POST, request.user
 
     def party(key="party"):
-        value = post.get(key, "")
-        return Organisation.objects.filter(pk=value, is_active=True).first() if value.isdigit() else None
+        value = id_param(post.get(key))
+        return Organisation.objects.filter(pk=value, is_active=True).first() if value else None
 
     calls = {
         Action.ACCEPT: lambda: services.appeal_accept(
@@ -386,8 +387,8 @@ def appeal_act(request, pk, action):
         Action.URGE: lambda: services.appeal_urge(appeal=appeal, actor=user, note=post.get("reason", "")),
         Action.ASSIGN: lambda: services.appeal_assign(
             appeal=appeal, actor=user, reason=post.get("reason", ""),
-            assignee=(selectors.assignable(appeal).filter(pk=post.get("assignee")).first()
-                      if post.get("assignee", "").isdigit() else None)),
+            assignee=(selectors.assignable(appeal).filter(pk=assignee).first()
+                      if (assignee := id_param(post.get("assignee"))) else None)),
         "photos": lambda: services.appeal_add_photos(appeal=appeal, actor=user,
                                                      files=request.FILES.getlist("photos")),
     }

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from gongzhi.access.decorators import staff_view
 from gongzhi.core.errors import DomainError
+from gongzhi.core.params import id_param
 
 from .. import selectors, services
 from ..models import Category, ReplyTemplate
@@ -21,11 +22,11 @@ def reply_templates(request):
     community = next((c for c in communities if str(c.pk) == request.POST.get("community", request.GET.get(
         "community", ""))), communities[0])
     editing = None
-    if request.GET.get("edit", "").isdigit():
-        editing = ReplyTemplate.objects.filter(pk=request.GET["edit"], community=community).first()
+    if edit := id_param(request.GET.get("edit")):
+        editing = ReplyTemplate.objects.filter(pk=edit, community=community).first()
     form = {"title": "", "text": "", "category": None}
     if request.method == "POST":
-        editing = ReplyTemplate.objects.filter(pk=request.POST.get("pk") or 0, community=community).first()
+        editing = ReplyTemplate.objects.filter(pk=id_param(request.POST.get("pk")) or 0, community=community).first()
         category = Category.objects.filter(pk=request.POST.get("category") or 0).first()
         form = {"title": request.POST.get("title", ""), "text": request.POST.get("text", ""),
                 "category": category.pk if category else None}

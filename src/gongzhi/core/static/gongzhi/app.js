@@ -16,6 +16,11 @@
     const link = list[i].querySelector("a"); if (link) link.focus({ preventScroll: true });
   }
 
+  // a picker that shows its choice at once (no inline onchange: the Content-Security-Policy refuses inline code)
+  document.addEventListener("change", (e) => {
+    if (e.target.matches && e.target.matches("select[data-autosubmit]") && e.target.form) e.target.form.submit();
+  });
+
   document.addEventListener("keydown", (e) => {
     if (e.ctrlKey || e.metaKey || e.altKey || typing(e.target)) return;
     if (pendingG) {
