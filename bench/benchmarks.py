@@ -168,7 +168,7 @@ def core_import_memory():
         for path in [*(files / n for n in names), limit, ledger]:
             log(f"uploading {path.name}")
             web = task(env, "upload_file", path=str(path))
-            worker = task(env, "process_upload", name=path.name, batch=web["batch"]) if "batch" in web else {}
+            worker = task(env, "process_upload", file_name=path.name, batch=web["batch"]) if "batch" in web else {}
             results[path.name] = {"web_mb": web["rss_mb"], "worker_mb": worker.get("rss_mb", 0.0),
                                   "status": worker.get("status", web["status"]),
                                   "failure": worker.get("failure", web.get("failure", "")),

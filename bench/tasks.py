@@ -602,11 +602,11 @@ def upload_file(path: str) -> dict:
             "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
-def process_upload(name: str, batch: int) -> dict:
+def process_upload(file_name: str, batch: int) -> dict:
     """The worker side: import (or refuse) a kept upload. Peak memory of this process, Django and all."""
     import resource
 
-    _start, process, _actor = _importer(name)
+    _start, process, _actor = _importer(file_name)
     started = time.perf_counter()
     done = process(batch)
     return {"status": done.status, "failure": done.failure, "rows": done.rows, "refused": done.refused,
