@@ -101,6 +101,15 @@ def _fresh_calendar():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Counters and figures kept in the cache (per-address and per-account limits, big queue totals) are the
+    test's own: a rolled-back test leaves none behind."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _postgresql_only(request):
     if request.node.get_closest_marker("postgresql_only"):
         from django.db import connection

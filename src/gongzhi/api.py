@@ -63,8 +63,6 @@ class Api(NinjaAPI):
                 for status, why in ERRORS.items():
                     if status == 401 and "security" not in operation:
                         continue  # open endpoints (the token exchange) do not ask for credentials
-                    if status == 429 and "security" in operation:
-                        continue  # only the token exchange is throttled
                     if status not in responses and str(status) not in responses:  # ninja keys them by int
                         responses[status] = {"description": why, "content": body}
         return schema

@@ -88,3 +88,19 @@ def test_those_who_care_for_her_still_see_her_tags(username, login, world):
     row = client.get(f"/api/v1/residents/{resident.pk}").json()
     assert row["special_families"] == [SpecialFamily.SUBSISTENCE] and row["age"] >= 60 and row["lives_alone"]
     assert client.get(f"/api/v1/residents?tag=special:subsistence&q={resident.name}").json()["count"] >= 1
+
+
+def test_searching_numbers_is_limited_per_account_and_names_are_not(login):
+    """Whoever may search, nobody walks the number space: past the limit a search with four or more digits is
+    refused, on the page and in the API, for ten minutes; a search by name still works."""
+    from gongzhi.registry import selectors
+
+    client = login("worker")
+    for n in range(selectors.NUMBER_SEARCHES):
+        assert client.get(f"/api/v1/residents?q={n:04d}").status_code == 200
+    refused = client.get("/api/v1/residents?q=1390")
+    assert refused.status_code == 429 and refused.json()["code"] == "too_many_searches"
+    page = client.get("/staff/residents/?q=13901234567")
+    assert page.status_code == 429 and "查询号码过于频繁" in page.content.decode()
+    assert client.get("/api/v1/residents?q=王").status_code == 200
+    assert login("secretary").get("/api/v1/residents?q=1390").status_code == 200  # counted per account

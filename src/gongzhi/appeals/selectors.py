@@ -20,7 +20,13 @@ from gongzhi.core.params import id_param
 from gongzhi.registry.choices import AreaKind, OrgKind, ResidentStatus
 from gongzhi.registry.models import Area, Household, Organisation, Resident
 from gongzhi.registry.permissions import get_visible, residents_visible_to
-from gongzhi.registry.selectors import attach_places, elderly_cutoff, full_view, search_residents
+from gongzhi.registry.selectors import (
+    attach_places,
+    count_number_search,
+    elderly_cutoff,
+    full_view,
+    search_residents,
+)
 
 from .choices import MERGE_TARGET_STATES, OPEN_STATES, Action, State, WhistleStatus
 from .forms import place_label
@@ -227,6 +233,7 @@ def desk_residents(*, viewer, text: str, limit: int = 10) -> list:
     text = (text or "").strip()[:60]
     if len(text) < 2:
         return []
+    count_number_search(viewer, text)
     qs = residents_visible_to(viewer).filter(scope_for(viewer, Perm.HANDLE_APPEALS).q())
     words = text.split()
     if len(words) == 1 and (text.isdigit() or len(text) == 18):

@@ -2,12 +2,13 @@ from functools import wraps
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.shortcuts import render
 
-from .errors import NotFound, NotPermitted
+from .errors import NotFound, NotPermitted, TooMany
 
 
 def domain_errors_as_http(view):
-    """NotFound → 404 and NotPermitted → 403 pages for views that let those escape."""
+    """NotFound → 404, NotPermitted → 403 and TooMany → 429 pages for views that let those escape."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -17,5 +18,7 @@ def domain_errors_as_http(view):
             raise Http404(e.message) from None
         except NotPermitted as e:
             raise PermissionDenied(e.message) from None
+        except TooMany as e:
+            return render(request, "429.html", {"reason": e.message}, status=429)
 
     return wrapper

@@ -40,3 +40,10 @@ class Conflict(DomainError):
 
 class TransitionNotAllowed(Conflict):
     default_code = "transition_not_allowed"
+
+
+class TooMany(DomainError):
+    """Asked too often: a guessable lookup (numbers in a search) past its limit."""
+
+    status = 429
+    default_code = "too_many"

@@ -9,7 +9,7 @@ from gongzhi.access.scopes import Perm, scope_for
 from .choices import AreaKind, Gender, ResidentStatus, SpecialFamily, Tenure
 from .models import Area, Resident
 from .permissions import areas_visible_to, residents_visible_to
-from .selectors import filter_tag, full_view, search_residents, under
+from .selectors import count_number_search, filter_tag, full_view, search_residents, under
 
 CARE_TAGS = frozenset({"elderly", "elderly_alone", "lives_alone", "party_member", "special",
                        *(f"special:{code}" for code in SpecialFamily.values)})
@@ -66,6 +66,7 @@ class ResidentFilter(django_filters.FilterSet):
         return filter_tag(queryset.filter(self.care.q()), value) if value else queryset
 
     def filter_q(self, queryset, name, value):
+        count_number_search(self.viewer, value)
         return search_residents(queryset, value, full=full_view(self.viewer),
                                 care=self.care.q() if self.care else None) if value.strip() else queryset
 
