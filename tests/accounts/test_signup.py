@@ -84,3 +84,18 @@ def test_staff_send_a_resident_a_temporary_password_and_it_is_audited(login, use
     # staff accounts are not reset this way
     assert worker.post(f"/staff/accounts/{users('worker').pk}/reset-password", follow=True).status_code == 200
     assert not User.objects.get(pk=users("worker").pk).check_password("x")
+
+
+def test_a_code_is_not_kept_once_sent_nor_shown_in_the_admin(client, login):
+    """A one-time code (and a temporary password) sits in the outbox only until it goes out; the administrator's
+    outbox page never shows it, not even while it waits."""
+    from gongzhi.notifications.services import deliver_outbox
+
+    client.post("/accounts/register/", {"phone": PHONE, "step": "code"})
+    message = OutboxMessage.objects.get(recipient=PHONE)
+    assert message.secret and re.search(r"\d{6}", message.body)
+    admin_page = login("admin").get(f"/admin/notifications/outboxmessage/{message.pk}/change/").content.decode()
+    assert message.body not in admin_page and "不显示" in admin_page
+    deliver_outbox()
+    message.refresh_from_db()
+    assert message.state == OutboxMessage.State.SENT and message.body == ""

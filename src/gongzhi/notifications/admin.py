@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.admin import ReadOnlyAdmin
 
@@ -16,4 +17,9 @@ class NotificationAdmin(ReadOnlyAdmin):
 class OutboxMessageAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "channel", "state", "attempts", "next_attempt_at", "last_error"]
     list_filter = ["channel", "state"]
-    exclude = ["recipient"]  # a phone number: personal data
+    exclude = ["recipient", "body"]  # a phone number: personal data; the body may be a code or a password
+    readonly_fields = ["shown_body"]
+
+    @admin.display(description=_("内容"))
+    def shown_body(self, obj):
+        return _("（验证码或临时密码，不显示）") if obj.secret else obj.body

@@ -24,12 +24,12 @@ def binding_decided(event: BindingDecided) -> None:
 
 
 def code_sent(event: CodeSent) -> None:
-    queue_sms(phone=event.phone, subject=_("共治验证码"),
+    queue_sms(phone=event.phone, subject=_("共治验证码"), secret=True,
               body=_("您的验证码是 %(code)s，10分钟内有效。如非本人操作，请忽略。") % {"code": event.code})
 
 
 def temporary_password(event: TemporaryPassword) -> None:
-    queue_sms(phone=event.phone, subject=_("共治临时密码"),
+    queue_sms(phone=event.phone, subject=_("共治临时密码"), secret=True,
               body=_("社区工作人员为您重置了密码，临时密码 %(password)s。请登录后在“设置”里改成您自己的密码。") % {
                   "password": event.password})
 

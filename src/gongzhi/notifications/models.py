@@ -48,6 +48,8 @@ class OutboxMessage(models.Model):
     subject = models.CharField(_("主题"), max_length=120, blank=True)
     body = models.TextField(_("内容"))
     state = models.CharField(_("状态"), max_length=8, choices=State.choices, default=State.PENDING)
+    # the body is a one-time code or a temporary password: nobody reads it here, and it is gone once sent
+    secret = models.BooleanField(_("含验证码或密码"), default=False)
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
     last_error = models.TextField(_("最近错误"), blank=True)
     next_attempt_at = models.DateTimeField(_("下次尝试"))

@@ -85,11 +85,12 @@ def receipt_rows(*, ids: tuple[int, int], now, user=None, key: str, title: str, 
     return rows
 
 
-def queue_sms(*, phone: str, subject: str, body: str) -> None:
-    """An SMS to a phone number with no account behind it (a hotline caller, a walk-in), through the outbox."""
+def queue_sms(*, phone: str, subject: str, body: str, secret: bool = False) -> None:
+    """An SMS to a phone number with no account behind it (a hotline caller, a walk-in), through the outbox.
+    ``secret``: the body carries a code or a password, blanked once sent or given up (``deliver_outbox``)."""
     if phone:
         OutboxMessage.objects.create(channel=OutboxMessage.Channel.SMS, recipient=phone, subject=subject[:120],
-                                     body=sms_body(body), next_attempt_at=timezone.now())
+                                     body=sms_body(body), secret=secret, next_attempt_at=timezone.now())
 
 
 def _backend(channel: str):
@@ -127,5 +128,7 @@ def deliver_outbox(*, limit: int = 500) -> dict[str, int]:
                 message.state, message.sent_at = OutboxMessage.State.SENT, timezone.now()
                 message.attempts += 1
                 sent += 1
+            if message.secret and message.state != OutboxMessage.State.PENDING:
+                message.body = ""  # a code or a password is not kept once it went out (or never will)
             message.save()
     return {"sent": sent, "retried": retried, "failed": failed}
