@@ -64,7 +64,8 @@ REGISTRY_CODE = ("registry/demo.py", "registry/models.py", "registry/migrations"
 
 def django_env(database_url: str | None, var_dir: Path | None = None, **extra) -> dict:
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="gongzhi.settings.prod", SECRET_KEY="bench-only-not-secret",
-               SECURE_COOKIES="0", ALLOWED_HOSTS="127.0.0.1,localhost", PYTHONPATH=str(ROOT / "src"))
+               SECURE_COOKIES="0", SECURE_SSL_REDIRECT="0", ALLOWED_HOSTS="127.0.0.1,localhost",
+               PYTHONPATH=str(ROOT / "src"))  # plain HTTP on loopback: no redirect to HTTPS
     env.pop("DATABASE_URL", None)
     if database_url:
         env["DATABASE_URL"] = database_url
