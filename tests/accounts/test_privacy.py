@@ -82,3 +82,18 @@ def test_a_granted_deletion_closes_her_account_and_forgets_her_contact_but_keeps
         assert appeal.contact_name == "" and appeal.contact_phone == ""
     assert Resident.objects.filter(pk=record.pk).exists()  # the community's ledger is kept, as she was told
     assert login("worker").get(f"/api/v1/residents/{record.pk}").status_code == 200
+
+
+def test_a_worker_does_not_decide_her_own_request(login, users):
+    """A worker who asks, as a resident, to delete her own data waits for a colleague like anyone."""
+    from gongzhi.accounts.models import HouseholdBinding
+
+    worker = users("worker")
+    binding = HouseholdBinding.objects.filter(user=users("resident"), status=BindingStatus.VERIFIED).first()
+    HouseholdBinding.objects.create(user=worker, household=binding.household, claimed_name="李惠",
+                                    status=BindingStatus.VERIFIED)
+    login("worker").post("/portal/my-data/requests", {"kind": "delete", "text": ""})
+    request = DataRequest.objects.get(user=worker)
+    refused = login("worker").post(f"/staff/data-requests/{request.pk}/decide", {"grant": "1"}, follow=True)
+    assert "不能办理自己的申请" in refused.content.decode()
+    assert User.objects.get(pk=worker.pk).is_active and DataRequest.objects.get(pk=request.pk).status == "open"

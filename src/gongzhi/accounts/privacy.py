@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 from gongzhi.access.scopes import Perm, scope_for
 from gongzhi.core import events
 from gongzhi.core.audit import Action, audit
-from gongzhi.core.errors import Conflict, InvalidInput, NotFound
+from gongzhi.core.errors import Conflict, InvalidInput, NotFound, NotPermitted
 from gongzhi.registry.models import Resident
 
 from .choices import BindingStatus
@@ -83,6 +83,8 @@ def data_request_decide(*, actor, data_request: DataRequest, grant: bool, reply:
         raise NotFound(_("未找到该申请，或您无权办理"))
     if data_request.status != DataRequest.Status.OPEN:
         raise Conflict(_("该申请已经办理过了"), code="already_decided")
+    if data_request.user_id == actor.pk:
+        raise NotPermitted(_("不能办理自己的申请，请由同事办理"))
     reply = (reply or "").strip()
     if not grant and not reply:
         raise InvalidInput(_("不予办理时请写明理由"), field="reply")
