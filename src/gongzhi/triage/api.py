@@ -2,14 +2,11 @@
 reply check (a draft reply scored before it is sent; the scores of sent replies per party)."""
 from datetime import date, datetime
 
-from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
 from gongzhi.appeals import selectors as appeal_selectors
-from gongzhi.registry.models import Area
 
 from . import permissions, selectors, services
-from .models import Hotspot
 
 router = Router(tags=["triage"])
 
@@ -60,7 +57,7 @@ class TaskOut(Schema):
 def hotspots(request, area: int | None = None, limit: int = 20):
     """The newest hotspots of an area (a community, subdistrict or district; the city without ``area``, for
     those who see it all), hottest first."""
-    place = get_object_or_404(Area, pk=area) if area is not None else None
+    place = selectors.hotspot_area(viewer=request.user, pk=area) if area is not None else None
     found = selectors.hotspots_for(viewer=request.user, area=place, limit=max(1, min(limit, 100)))
     run = found["run"]
     return {"start": run.start if run else None, "end": run.end if run else None,
@@ -70,7 +67,7 @@ def hotspots(request, area: int | None = None, limit: int = 20):
 @router.post("/hotspots/{pk}/task", response={201: TaskOut})
 def hotspot_task(request, pk: int):
     """未诉先办: file a proactive task for the grid workers at the hotspot's place (once; again returns it)."""
-    hotspot = get_object_or_404(Hotspot.objects.select_related("place"), pk=pk)
+    hotspot = selectors.hotspot_detail(viewer=request.user, pk=pk)  # 404 outside the areas she sees
     permissions.require_act(request.user, hotspot.place)
     task = services.hotspot_task(hotspot=hotspot, actor=request.user)
     return Status(201, task)
