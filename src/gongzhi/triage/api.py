@@ -94,6 +94,7 @@ class ReplyCheckOut(Schema):
 def reply_check(request, pk: int, body: ReplyIn):
     """Score a draft reply to the appeal (0–2 each) and say what is missing; sends and changes nothing."""
     appeal = appeal_selectors.appeal_detail(viewer=request.user, pk=pk)
+    permissions.require_replier(request.user, appeal)
     check = services.reply_check(appeal=appeal, reply=body.reply)
     return {**check.as_dict(), "problems": [{"code": c, "message": m} for c, m in
                                             zip(check.problems, check.messages, strict=True)]}

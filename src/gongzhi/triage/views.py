@@ -88,6 +88,7 @@ def hotspot_task(request, pk):
 def reply_check(request, pk):
     """The resolve form's live check (HTMX): how the reply being typed reads, before it is sent."""
     appeal = appeal_selectors.appeal_detail(viewer=request.user, pk=pk)
+    permissions.require_replier(request.user, appeal)
     text = request.POST.get("reply", "")
     check = services.reply_check(appeal=appeal, reply=text) if text.strip() else None
     return render(request, "triage/reply_check.html", {"check": check})
