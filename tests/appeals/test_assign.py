@@ -75,6 +75,18 @@ def test_the_community_keeps_its_own_reply_templates(accepted, login, users, wor
     assert "答复模板" not in login("gridworker").get("/staff/").content.decode().split("</nav>")[0]
 
 
+def test_another_community_s_template_is_not_found_when_retiring_it(login, world):
+    from gongzhi.appeals.models import ReplyTemplate
+
+    theirs = ReplyTemplate.objects.create(community=world.other_community, title="他们的模板",
+                                          text="您好，问题已经处理完毕，感谢您的反映。")
+    worker = login("worker")
+    assert worker.post(f"/staff/reply-templates/{theirs.pk}/retire").status_code == 404  # as one that is not there
+    assert worker.post("/staff/reply-templates/99999999/retire").status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.is_active
+
+
 def test_an_extension_moves_the_deadline_only_once_the_community_agrees(accepted, login, users):
     from datetime import timedelta
 

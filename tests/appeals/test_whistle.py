@@ -69,6 +69,20 @@ def test_only_the_called_body_reports_in_and_only_the_community_blows(accepted, 
         services.appeal_whistle(appeal=accepted, actor=users("worker"), department=company, reason="x")
 
 
+def test_the_api_reports_in_only_on_a_whistle_the_caller_sees(accepted, users, login, department):
+    """One she cannot see is not found, as a missing one: the answer does not tell that it exists."""
+    whistle = services.appeal_whistle(appeal=accepted, actor=users("worker"), department=department, reason="x")
+    url = f"/api/v1/whistles/{whistle.pk}/report-in"
+    body = {"handler_name": "住建委 王科长"}
+    assert login("property").post(url, body, content_type="application/json").status_code == 404
+    assert login("property").post("/api/v1/whistles/99999999/report-in", body,
+                                  content_type="application/json").status_code == 404
+    assert login("worker").post(url, body, content_type="application/json").status_code == 403  # sees it, not called
+    whistle.refresh_from_db()
+    assert whistle.reported_at is None
+    assert login("department").post(url, body, content_type="application/json").status_code == 200
+
+
 def test_whistling_to_the_subdistrict(accepted, users):
     whistle = services.appeal_whistle(appeal=accepted, actor=users("worker"), reason="需街道协调多个部门")
     assert whistle.subdistrict_id == accepted.subdistrict_id

@@ -215,7 +215,7 @@ def test_only_the_community_side_of_the_place_may_turn_a_hotspot_into_a_task(wor
         assert Hotspot.objects.get(pk=hotspot.pk).task_id is None
         city = login("worker").get(f"/api/v1/hotspots?area={world.community.pk}").json()
         assert any(h["id"] == hotspot.pk and len(h["members"]) == 3 for h in city["hotspots"])
-        assert login("worker").get(f"/api/v1/hotspots?area={world.other_community.pk}").status_code == 403
+        assert login("worker").get(f"/api/v1/hotspots?area={world.other_community.pk}").status_code == 404
         made = login("worker").post(f"/api/v1/hotspots/{hotspot.pk}/task")
         assert made.status_code == 201 and Appeal.objects.get(pk=made.json()["id"]).proactive
 

@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -294,9 +294,13 @@ def portal_bind(request):
 @require_POST
 def account_password_reset(request, pk):
     """A resident who lost her phone's codes asks at the desk: a temporary password goes to her phone by SMS."""
-    user = User.objects.filter(pk=pk).first()
-    if user is None:
+    if not scope_for(request.user, Perm.VERIFY_BINDING):
         raise PermissionDenied
+    # only a resident she may reset is found: any other account, staff or living elsewhere, is as one that does
+    # not exist (404), so the page does not tell which account numbers are in use (issue 21)
+    user = User.objects.filter(pk=pk).first()
+    if user is None or not signup.may_reset(request.user, user):
+        raise Http404
     try:
         signup.password_reset_by_staff(actor=request.user, user=user, request=request)
     except DomainError as e:

@@ -388,7 +388,9 @@ def whistle(request, pk: int, body: WhistleIn):
 
 @router.post("/whistles/{pk}/report-in", response=dict)
 def report_in(request, pk: int, body: ReportInIn):
-    blown = get_object_or_404(Whistle.objects.select_related("appeal"), pk=pk)  # the service checks who calls
+    # among the whistles on appeals she sees (404 for others, as for none), as the page; the service checks who calls
+    blown = get_object_or_404(Whistle.objects.filter(appeal__in=appeals_visible_to(request.user).values("pk"))
+                              .select_related("appeal"), pk=pk)
     blown = services.whistle_report_in(whistle=blown, actor=request.user, handler_name=body.handler_name,
                                        handler_phone=body.handler_phone)
     return {"id": blown.pk, "reported_at": blown.reported_at}

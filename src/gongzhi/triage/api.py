@@ -2,15 +2,12 @@
 reply check (a draft reply scored before it is sent; the scores of sent replies per party)."""
 from datetime import date, datetime
 
-from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
 from gongzhi.appeals import selectors as appeal_selectors
 from gongzhi.core.params import Id
-from gongzhi.registry.models import Area
 
-from . import selectors, services
-from .models import Hotspot
+from . import permissions, selectors, services
 
 router = Router(tags=["triage"])
 
@@ -61,7 +58,7 @@ class TaskOut(Schema):
 def hotspots(request, area: Id | None = None, limit: int = 20):
     """The newest hotspots of an area (a community, subdistrict or district; the city without ``area``, for
     those who see it all), hottest first."""
-    place = get_object_or_404(Area, pk=area) if area is not None else None
+    place = selectors.hotspot_area(viewer=request.user, pk=area) if area is not None else None
     found = selectors.hotspots_for(viewer=request.user, area=place, limit=max(1, min(limit, 100)))
     run = found["run"]
     return {"start": run.start if run else None, "end": run.end if run else None,
@@ -71,7 +68,8 @@ def hotspots(request, area: Id | None = None, limit: int = 20):
 @router.post("/hotspots/{pk}/task", response={201: TaskOut})
 def hotspot_task(request, pk: int):
     """未诉先办: file a proactive task for the grid workers at the hotspot's place (once; again returns it)."""
-    hotspot = get_object_or_404(Hotspot.objects.select_related("place"), pk=pk)
+    hotspot = selectors.hotspot_detail(viewer=request.user, pk=pk)  # 404 outside the areas she sees
+    permissions.require_act(request.user, hotspot.place)
     task = services.hotspot_task(hotspot=hotspot, actor=request.user)
     return Status(201, task)
 
@@ -97,6 +95,7 @@ class ReplyCheckOut(Schema):
 def reply_check(request, pk: int, body: ReplyIn):
     """Score a draft reply to the appeal (0–2 each) and say what is missing; sends and changes nothing."""
     appeal = appeal_selectors.appeal_detail(viewer=request.user, pk=pk)
+    permissions.require_replier(request.user, appeal)
     check = services.reply_check(appeal=appeal, reply=body.reply)
     return {**check.as_dict(), "problems": [{"code": c, "message": m} for c, m in
                                             zip(check.problems, check.messages, strict=True)]}

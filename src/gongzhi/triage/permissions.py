@@ -3,6 +3,7 @@ worker sees her community's hotspots; those who handle appeals everywhere (admin
 from django.utils.translation import gettext as _
 
 from gongzhi.access.scopes import Perm, scope_for
+from gongzhi.appeals.permissions import acts_for_community, acts_for_party
 from gongzhi.core.errors import NotPermitted
 from gongzhi.registry.choices import AreaKind
 from gongzhi.registry.models import Area
@@ -45,3 +46,10 @@ def may_act(viewer, place: Area) -> bool:
 def require_act(viewer, place: Area) -> None:
     if not may_act(viewer, place):
         raise NotPermitted(_("只有该地点的社区（网格）工作人员可以派发主动治理任务"))
+
+
+def require_replier(viewer, appeal) -> None:
+    """The reply check is for those who write the reply: the side handling the appeal (its community or the party
+    it is dispatched to), not its reporter or a body called in by a whistle."""
+    if not (acts_for_community(viewer, appeal) or acts_for_party(viewer, appeal)):
+        raise NotPermitted(_("只有办理这条诉求的一方可以检查答复"))

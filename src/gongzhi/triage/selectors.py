@@ -16,11 +16,12 @@ from gongzhi.appeals.figures import period_bounds
 from gongzhi.appeals.models import Appeal, Category
 from gongzhi.appeals.permissions import acts_for_community, appeals_visible_to
 from gongzhi.appeals.selectors import merge_candidates
+from gongzhi.core.errors import NotFound
 from gongzhi.registry.choices import AreaKind
 from gongzhi.registry.models import Area
 
 from . import loaded, permissions, similar
-from .models import HotspotRun, ReplyCheck, Triage
+from .models import Hotspot, HotspotRun, ReplyCheck, Triage
 
 # candidates this alike (text, plus the place bonus) are offered as likely duplicates
 DUPLICATE_AT = 0.35
@@ -118,6 +119,23 @@ def hotspot_run(area: Area | None) -> HotspotRun | None:
     else:
         runs = runs.filter(scope__isnull=True)
     return runs.order_by("-end", "-id").first()
+
+
+def hotspot_area(*, viewer, pk) -> Area:
+    """An area whose hotspots the viewer may look at; another is not found, as if it did not exist (issue 21)."""
+    area = Area.objects.filter(pk=pk).first() if str(pk).isdigit() else None
+    if area is None or not permissions.may_see(viewer, area):
+        raise NotFound(_("未找到该区域，或您无权查看"))
+    return area
+
+
+def hotspot_detail(*, viewer, pk: int) -> Hotspot:
+    """A hotspot of an area the viewer may look at; another is not found (404, never 403: it does not say that
+    a hotspot of that number exists elsewhere)."""
+    hotspot = Hotspot.objects.select_related("place").filter(pk=pk).first()
+    if hotspot is None or not permissions.may_see(viewer, hotspot.place):
+        raise NotFound(_("未找到该热点，或您无权查看"))
+    return hotspot
 
 
 def hotspots_for(*, viewer, area: Area | None, limit: int = 20, appeals_each: int = 30) -> dict:

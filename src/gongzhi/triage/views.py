@@ -1,9 +1,9 @@
 """Hotspot pages: thin over selectors and services; permissions in triage.permissions."""
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -16,7 +16,6 @@ from gongzhi.registry.choices import AreaKind
 from gongzhi.registry.models import Area
 
 from . import permissions, selectors, services
-from .models import Hotspot
 from .tasks import hotspots_refresh_task
 
 
@@ -28,7 +27,7 @@ def _area(request) -> tuple[Area | None, bool, list[Area]]:
     if wanted:
         area = Area.objects.filter(pk=id_param(wanted)).first()
         if area is None or not permissions.may_see(request.user, area, mine):
-            raise PermissionDenied
+            raise Http404  # as if it did not exist: an area outside hers is not told apart from none
         return area, city, areas
     if city:
         return None, city, areas
@@ -41,7 +40,7 @@ def _back(area: Area | None) -> str:
     return reverse("staff:hotspots") + (f"?area={area.pk}" if area else "")
 
 
-@login_required
+@staff_view
 def hotspot_list(request):
     area, city, areas = _area(request)
     found = selectors.hotspots_for(viewer=request.user, area=area)
@@ -50,7 +49,7 @@ def hotspot_list(request):
     })
 
 
-@login_required
+@staff_view
 @require_POST
 def hotspot_refresh(request):
     """Recompute now for the area on the page (a community's month takes well under a second); the whole city is
@@ -66,10 +65,10 @@ def hotspot_refresh(request):
     return redirect(_back(area))
 
 
-@login_required
+@staff_view
 @require_POST
 def hotspot_task(request, pk):
-    hotspot = get_object_or_404(Hotspot.objects.select_related("place"), pk=pk)
+    hotspot = selectors.hotspot_detail(viewer=request.user, pk=pk)
     try:
         task = services.hotspot_task(hotspot=hotspot, actor=request.user)
     except DomainError as e:
@@ -90,6 +89,7 @@ def hotspot_task(request, pk):
 def reply_check(request, pk):
     """The resolve form's live check (HTMX): how the reply being typed reads, before it is sent."""
     appeal = appeal_selectors.appeal_detail(viewer=request.user, pk=pk)
+    permissions.require_replier(request.user, appeal)
     text = request.POST.get("reply", "")
     check = services.reply_check(appeal=appeal, reply=text) if text.strip() else None
     return render(request, "triage/reply_check.html", {"check": check})

@@ -2,6 +2,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -52,9 +53,15 @@ def reply_templates(request):
 @staff_view
 @require_POST
 def reply_template_retire(request, pk):
-    template = ReplyTemplate.objects.filter(pk=pk).select_related("community").first()
-    if template is None:
+    communities = selectors.template_communities(request.user)
+    if not communities.exists():
         raise PermissionDenied
+    # her communities' templates (and the city's, which the service refuses with its reason); another community's
+    # is not found, as one that does not exist (issue 21)
+    template = (ReplyTemplate.objects.filter(Q(community__in=communities) | Q(community__isnull=True), pk=pk)
+                .select_related("community").first())
+    if template is None:
+        raise Http404
     try:
         services.reply_template_retire(actor=request.user, template=template)
     except DomainError as e:

@@ -1,0 +1,842 @@
+"""Every role × every endpoint × every action, against an expectation written by hand (issue 21).
+
+What each role may see and do is written below from its job (docs/personal-data.md, docs/appeals.md, the roles in
+access/scopes.py), never read from ROLE_PERMS, so a permission that drifts makes this test fail. Each URL of the
+project — pages and every operation of the API — must have a row: a new endpoint without one fails
+``test_every_endpoint_has_an_expectation``.
+
+A row is tried by each demo account on an object inside her own area, and, where it names objects, on the same
+kind of object in a district of its own ("far", outside every area but the city's) and on an id that does not
+exist. Outside her area a role that may act in it must get 404, never 403, and otherwise exactly what a missing
+id gets: the answer never tells that the row exists. A refused action changes nothing (the rows it touches are
+compared before and after). Each request runs in a savepoint rolled back after it, so an allowed action leaves
+the objects as they were for the next row.
+
+Outcome classes: ``ok`` 2xx or a redirect elsewhere than the log-in (an action: and it changed what it acts on);
+``told`` 2xx or a redirect that changed nothing (the page says why); ``no`` 403; ``hidden`` 404; ``login`` the
+log-in page or 401; ``bad`` 400/409/422 (the request was heard and refused for its content or state).
+"""
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+from urllib.parse import urlencode
+
+import pytest
+from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.db.models import Max
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+
+ROLES = ("admin", "operator", "subdistrict", "district", "secretary", "worker", "gridworker", "property", "owners",
+         "department", "volunteer", "resident", "newcomer", "anonymous")
+
+# --- who is who, by job ----------------------------------------------------------------------------------------
+CITY = {"admin", "operator"}  # the administrator and the 12345 centre: the whole city
+COMMUNITY = {"secretary", "worker", "gridworker"}  # the community side, down to the grid: field work, the registry
+OVERSEERS = {"subdistrict", "district"}  # above the communities: oversee, urge, handle what is whistled up
+HANDLERS = CITY | OVERSEERS | COMMUNITY  # the side that accepts, dispatches and closes appeals (接诉即办)
+PARTIES = {"property", "owners", "department"}  # the handling parties: their own dispatched appeals only
+STAFF = HANDLERS | PARTIES | {"volunteer"}
+PORTAL = {"resident", "newcomer"}
+SIGNED_IN = STAFF | PORTAL
+EVERYONE = SIGNED_IN | {"anonymous"}
+# who works the registry's people (docs/personal-data.md): the community side and the subdistrict see them, the
+# partners see those they serve (property) or the owners among them (the owners' committee); nobody else does
+REGISTRY = COMMUNITY | {"subdistrict", "admin"}
+SEES_PEOPLE = REGISTRY | {"property", "owners"}
+FIELD = COMMUNITY | {"admin"}  # door to door: edit the ledger, reveal a number (audited), verify bindings
+LEDGER = {"worker", "secretary", "admin"}  # import and export the community's ledger
+SUPERIORS = {"admin", "operator", "subdistrict", "district", "secretary"}  # 督办: over the handlers of a place
+# a community's reply templates: those who handle its appeals keep them (the city's are the admin site's)
+TEMPLATES = {"secretary", "worker", "subdistrict", "district"}
+MANAGERS = {"secretary", "subdistrict", "admin"}  # grant roles, read the audit log
+SHAPERS = {"secretary", "subdistrict", "operator", "admin"}  # draw the map, register organisations
+
+
+def X(ok=(), *, told=(), no=(), hidden=(), bad=(), rest="no", portal=None, anon="login"):
+    """Expected class per role: the named sets, then ``rest`` for other staff, ``portal`` (default ``rest``) for
+    residents, ``anon`` for a visitor."""
+    out = {}
+    for role in ROLES:
+        out[role] = anon if role == "anonymous" else (portal or rest) if role in PORTAL else rest
+    for cls, roles in (("ok", ok), ("told", told), ("no", no), ("hidden", hidden), ("bad", bad)):
+        for role in roles:
+            out[role] = cls
+    return out
+
+
+def public(**kw):
+    return X(EVERYONE, anon="ok", **kw)
+
+
+def signed_in(**kw):
+    return X(SIGNED_IN, **kw)
+
+
+@dataclass
+class Row:
+    method: str
+    route: str  # the URL pattern's name (pages) or the API operation's url name, as enumerated below
+    path: str  # with {key} placeholders filled from the objects of the role
+    expect: dict
+    data: object = None  # a dict, or a callable(objects, role) → dict
+    watch: object = None  # callable() → a fingerprint of what the action changes; a refusal must leave it alone
+    far: bool = True  # whether the row names objects: also try a far one and a missing id
+    own: bool = False  # the objects are the user's own (her token, her batch): even the city does not reach others'
+    absent: str = ""  # a list row: the far object's mark must not be in it, but for the city
+    fresh: bool = False  # logs the client out: run it on a client of its own
+    neighbour: bool = False  # also try the same kind of object in the next community of the same subdistrict
+
+    def __post_init__(self):
+        if self.path.startswith("/staff/"):  # the console refuses residents whatever they ask for
+            self.expect = {**self.expect, **dict.fromkeys(PORTAL, "no")}
+
+    @property
+    def api(self):
+        return self.path.startswith("/api/")
+
+    def __str__(self):
+        return f"{self.method} {self.path}"
+
+
+def counted(*labels):
+    """A probe of these models (``app.Model``): how many rows, and when one last changed."""
+    def probe():
+        found = []
+        for label in labels:
+            model = apps.get_model(label)
+            stamped = any(f.name == "updated_at" for f in model._meta.get_fields())
+            last = model.objects.aggregate(m=Max("updated_at"))["m"] if stamped else None
+            found.append((model.objects.count(), last))
+        return found
+    return probe
+
+
+def column(label, *names, **filters):
+    """A probe of some columns of a model's rows (``app.Model``)."""
+    return lambda: list(apps.get_model(label).objects.filter(**filters).order_by("pk").values_list("pk", *names))
+
+
+def both(*probes):
+    return lambda: tuple(p() for p in probes)
+
+
+EVENTS = counted("appeals.AppealEvent", "appeals.Appeal")  # every appeal action writes an event
+AUDIT = counted("core.AuditEvent")  # a reveal, an export
+
+
+def rows() -> list[Row]:
+    """The matrix. Objects: ``area`` a building of the role's area (property and the owners' committee: a compound
+    they serve), ``place`` her own area, ``compound``, ``household``, ``resident``, ``org`` an organisation of her
+    area (a party: its own), ``link`` one of its served areas, appeals in the state an action needs — for the
+    community side about the verified resident's home in the grid worker's grid, filed by that resident; for a
+    party, dispatched to it."""
+    appeal_actions = HANDLERS | {"resident"}
+    return [
+        # --- public -------------------------------------------------------------------------------------------
+        Row("GET", "home", "/", signed_in(), far=False),  # where one lands: the log-in for a visitor
+        Row("GET", "healthz", "/healthz", public(), far=False),
+        Row("GET", "track", "/track/", public(), far=False),
+        Row("GET", "track_link", "/t/{track_token}", public(), far=False),
+        Row("GET", "board_index", "/board/", public(), far=False),
+        Row("GET", "board", "/board/{community}/", public(), far=False),
+        # 我也遇到: a verified resident of the community backs an accepted public appeal
+        Row("POST", "board_support", "/board/{community}/{board}/support", X({"resident"}, rest="told"),
+            data={"support": "1"}, watch=counted("appeals.AppealSupport"), far=False),
+        Row("POST", "large_text", "/large-text", public(), far=False),
+        Row("POST", "set_language", "/i18n/setlang/", public(), data={"language": "zh-hans"}, far=False),
+        # --- accounts -----------------------------------------------------------------------------------------
+        Row("GET", "accounts:login", "/accounts/login/", public(), far=False),
+        Row("POST", "accounts:logout", "/accounts/logout/", X(rest="login"), far=False, fresh=True),  # to the log-in
+        Row("GET", "accounts:password_change", "/accounts/password/", signed_in(), far=False),
+        Row("GET", "accounts:password_done", "/accounts/password/done/", signed_in(), far=False),
+        Row("GET", "accounts:register", "/accounts/register/", public(), far=False),
+        Row("GET", "accounts:password_forgotten", "/accounts/password/forgotten/", public(), far=False),
+        Row("GET", "accounts:tokens", "/accounts/tokens/", signed_in(), far=False),
+        Row("POST", "accounts:token_revoke", "/accounts/tokens/{token}/revoke", signed_in(),
+            watch=column("accounts.ApiToken", "revoked_at"), own=True),
+        # --- the staff console ----------------------------------------------------------------------------------
+        Row("GET", "staff:dashboard", "/staff/", X(STAFF), far=False),
+        Row("GET", "staff:audit_log", "/staff/audit/", X(MANAGERS), far=False),
+        Row("GET", "staff:messages", "/staff/messages/", X(STAFF), far=False),
+        # the map: every staff role sees the places of its area
+        Row("GET", "staff:area_index", "/staff/areas/", X(STAFF), far=False, absent="{far_area_name}"),
+        Row("GET", "staff:area_detail", "/staff/areas/{area}/", X(STAFF), neighbour=True),
+        Row("POST", "staff:area_create", "/staff/areas/{compound}/children",
+            X(SHAPERS, hidden={"gridworker"}, rest="told"),  # her grid is drawn over buildings, not compounds
+            data={"kind": "building", "name": "矩阵新楼"}, watch=counted("registry.Area")),
+        Row("POST", "staff:building_grid", "/staff/areas/{building}/grid", X(SHAPERS, rest="told"),
+            data=lambda o, r: {"grid": o["other_grid"]}, watch=column("registry.Area", "grid_id", kind="building")),
+        Row("POST", "staff:household_create", "/staff/areas/{building}/households", X(FIELD, rest="told"),
+            data={"room": "9901"}, watch=counted("registry.Household")),
+        # the registry's people
+        Row("GET", "staff:resident_list", "/staff/residents/?q=远方矩阵", X(SEES_PEOPLE), far=False,
+            absent="{far_resident_name}"),
+        Row("GET", "staff:resident_detail", "/staff/residents/{resident}/", X(SEES_PEOPLE, rest="hidden"),
+            neighbour=True),
+        Row("POST", "staff:resident_reveal", "/staff/residents/{resident}/reveal",
+            X(FIELD, no={"subdistrict", "property", "owners"}, rest="hidden"), watch=AUDIT),
+        Row("GET", "staff:resident_edit", "/staff/residents/{resident}/edit",
+            X(FIELD, no={"subdistrict", "property", "owners"}, rest="hidden")),
+        Row("POST", "staff:resident_edit", "/staff/residents/{resident}/edit",
+            X(FIELD, no={"subdistrict", "property", "owners"}, rest="hidden"),
+            data=lambda o, r: o["resident_form"], watch=counted("registry.Resident", "core.AuditEvent")),
+        Row("GET", "staff:household_list", "/staff/households/?q=F8808", X(SEES_PEOPLE), far=False,
+            absent="{far_building_name}"),
+        Row("GET", "staff:household_detail", "/staff/households/{household}/", X(SEES_PEOPLE, rest="hidden"),
+            neighbour=True),
+        Row("GET", "staff:resident_create", "/staff/households/{household}/residents/new",
+            X(FIELD, no={"subdistrict", "property", "owners"}, rest="hidden")),
+        Row("POST", "staff:resident_create", "/staff/households/{household}/residents/new",
+            X(FIELD, no={"subdistrict", "property", "owners"}, rest="hidden"),
+            data={"name": "矩阵新人", "relation": "other", "tenure": "tenant", "status": "present", "gender": "F"},
+            watch=counted("registry.Resident")),
+        # organisations: every staff role but the volunteer knows the bodies of its area
+        Row("GET", "staff:organisation_list", "/staff/organisations/?q=远方矩阵", X(STAFF - {"volunteer"}), far=False,
+            absent="{far_org_name}"),
+        Row("GET", "staff:organisation_create", "/staff/organisations/new", X(SHAPERS), far=False),
+        Row("GET", "staff:organisation_detail", "/staff/organisations/{org}/",
+            X(STAFF - {"volunteer"}, rest="hidden"), neighbour=True),
+        Row("POST", "staff:organisation_serve", "/staff/organisations/{org}/areas",
+            X(SHAPERS, rest="told", hidden={"volunteer"}), data=lambda o, r: {"area": o["compound"], "role": "serves"},
+            watch=counted("registry.OrganisationArea")),
+        Row("POST", "staff:organisation_withdraw", "/staff/organisations/{org}/areas/{link}/remove",
+            X(SHAPERS, rest="told", hidden={"volunteer"}), watch=counted("registry.OrganisationArea")),
+        Row("POST", "staff:organisation_member_add", "/staff/organisations/{org}/members",
+            X(SHAPERS, rest="told", hidden={"volunteer"}), data={"name": "矩阵成员"},
+            watch=counted("registry.OrganisationMember")),
+        # the ledger: the community's workers import and export it; a batch is its uploader's own
+        Row("GET", "staff:ledger_import", "/staff/ledger/import", X(LEDGER), far=False),
+        Row("GET", "staff:ledger_import_detail", "/staff/ledger/import/{ledger_batch}/",
+            X(LEDGER, rest="hidden"), own=True),
+        Row("POST", "staff:ledger_import_redo", "/staff/ledger/import/{ledger_batch}/redo",
+            X(LEDGER, rest="hidden"), own=True, watch=column("registry.LedgerImport", "status", "updated_at")),
+        Row("GET", "staff:ledger_import_errors", "/staff/ledger/import/{ledger_batch}/errors.xlsx",
+            X(LEDGER, rest="hidden"), own=True),
+        # a blank workbook with the ledger's columns: nothing in it to keep from anyone on the staff
+        Row("GET", "staff:ledger_template", "/staff/ledger/template.xlsx", X(STAFF), far=False),
+        Row("GET", "staff:ledger_export", "/staff/ledger/export?area={place}", X(LEDGER), watch=AUDIT),
+        # bindings (实名认证): those who verify where the resident lives
+        Row("GET", "staff:binding_queue", "/staff/bindings/", X(FIELD), far=False),
+        Row("POST", "staff:binding_verify", "/staff/bindings/{pending_binding}/verify", X(FIELD, rest="hidden"),
+            watch=column("accounts.HouseholdBinding", "status")),
+        Row("POST", "staff:binding_reject", "/staff/bindings/{pending_binding}/reject", X(FIELD, rest="hidden"),
+            data={"reason": "信息不符"}, watch=column("accounts.HouseholdBinding", "status")),
+        Row("POST", "staff:account_password_reset", "/staff/accounts/{resident_user}/reset-password",
+            X(FIELD), watch=column("accounts.User", "password")),
+        # residents' requests about their data: the workers who keep their community's records (not the grid's)
+        Row("GET", "staff:data_requests", "/staff/data-requests/", X(FIELD), far=False),
+        Row("POST", "staff:data_request_decide", "/staff/data-requests/{data_request}/decide",
+            X({"worker", "secretary", "admin"}, rest="hidden"), data={"grant": "0", "reply": "矩阵"},
+            watch=column("accounts.DataRequest", "status")),
+        Row("GET", "staff:grant_list", "/staff/roles/", X(MANAGERS), far=False),
+        Row("POST", "staff:grant_revoke", "/staff/roles/{grant}/revoke", X(MANAGERS, rest="hidden"),
+            data={"reason": "矩阵"}, watch=column("accounts.RoleGrant", "revoked_at")),
+        # appeals: the queue lists what the viewer may see (the volunteer: nothing)
+        Row("GET", "staff:appeal_queue", "/staff/appeals/?q={far_number}", X(STAFF), far=False,
+            absent="{far_link}"),  # the search box says the number again: the far appeal's link must not be there
+        Row("GET", "staff:appeal_export", "/staff/appeals/export.xlsx", X(STAFF), far=False),
+        Row("GET", "staff:appeal_new", "/staff/appeals/new", X(HANDLERS), far=False),
+        Row("POST", "staff:appeal_new", "/staff/appeals/new", X(HANDLERS),
+            data=lambda o, r: {"channel": "desk", "area": o["compound"], "text": "矩阵：楼道灯坏了",
+                               "contact_name": "张大爷"}, watch=EVENTS, far=False),
+        Row("GET", "staff:hand_over", "/staff/appeals/hand-over", X(STAFF), far=False),
+        # the desk's searches answer within the places and people she files for: nothing, for the others
+        Row("GET", "staff:desk_resident_search", "/staff/appeals/new/residents?q=远方矩阵",
+            X(STAFF), far=False, absent="{far_resident_name}"),
+        Row("GET", "staff:desk_resident_pick", "/staff/appeals/new/resident?id={resident}",
+            X(REGISTRY, rest="hidden")),
+        Row("GET", "staff:desk_place_search", "/staff/appeals/new/places?area_q=矩阵", X(STAFF), far=False,
+            absent="{far_area_name}"),
+        Row("GET", "staff:desk_place_pick", "/staff/appeals/new/place?id={compound}", X(HANDLERS, rest="hidden")),
+        Row("GET", "staff:appeal_detail", "/staff/appeals/{disp}/", X(HANDLERS | PARTIES, rest="hidden"),
+            neighbour=True),
+        Row("POST", "staff:appeal_contact", "/staff/appeals/{disp}/contact", X(HANDLERS | PARTIES, rest="hidden"),
+            watch=AUDIT),
+        Row("POST", "staff:appeal_act", "/staff/appeals/{sub}/accept", X(HANDLERS, rest="hidden"),
+            data=lambda o, r: {"category": o["category"]}, watch=EVENTS),
+        Row("POST", "staff:appeal_act", "/staff/appeals/{acc}/dispatch",
+            X(HANDLERS, told={"department"}, rest="hidden"),  # the department is whistled in on it: sees it
+            data=lambda o, r: {"party": o["department_org"]}, watch=EVENTS),
+        Row("POST", "staff:appeal_act", "/staff/appeals/{disp}/take", X(PARTIES, told=HANDLERS, rest="hidden"),
+            watch=EVENTS),
+        Row("POST", "staff:appeal_act", "/staff/appeals/{prog}/resolve", X(PARTIES, told=HANDLERS, rest="hidden"),
+            data={"reply": "已派维修工更换水管，矩阵测试 11月25日", "send_anyway": "1"}, watch=EVENTS),
+        Row("POST", "staff:appeal_act", "/staff/appeals/{sub}/close_unresolved", X(HANDLERS, rest="hidden"),
+            data={"outcome": "not_ours", "reply": "不属于本社区，已告知居民"}, watch=EVENTS),
+        Row("POST", "staff:appeal_act", "/staff/appeals/{prog}/pause", X(HANDLERS | PARTIES, rest="hidden"),
+            data={"reason": "等居民在家"}, watch=EVENTS),
+        Row("POST", "staff:appeal_act", "/staff/appeals/{prog}/whistle", X(HANDLERS, told=PARTIES, rest="hidden"),
+            data={"reason": "需要街道协调"}, watch=EVENTS),
+        Row("POST", "staff:appeal_act", "/staff/appeals/{prog}/follow_up", X(HANDLERS, told=PARTIES,
+                                                                             rest="hidden"),
+            data={"reason": "电话回访"}, watch=EVENTS),
+        Row("POST", "staff:appeal_act", "/staff/appeals/{prog}/urge",
+            X(SUPERIORS, told=HANDLERS - SUPERIORS | PARTIES, rest="hidden"),
+            data={"reason": "请加快"}, watch=EVENTS),
+        Row("POST", "staff:request_decide", "/staff/requests/{req}/approve", X(HANDLERS, told=PARTIES,
+                                                                                rest="hidden"),
+            watch=both(EVENTS, column("appeals.AppealRequest", "state"))),
+        Row("POST", "staff:supervision_answer", "/staff/supervisions/{sup}/answer",
+            X(PARTIES | HANDLERS, rest="hidden"), data={"answer": "材料已到，明天上门更换，矩阵"},  # either side
+            watch=column("appeals.Supervision", "answered_at")),
+        Row("GET", "staff:cohandling", "/staff/whistles/", X(HANDLERS | {"department"}), far=False),
+        Row("POST", "staff:whistle_act", "/staff/whistles/{whistle}/report-in",
+            X({"department"}, told=HANDLERS, rest="hidden"), data={"handler_name": "吴涛"},
+            watch=column("appeals.Whistle", "reported_at")),
+        # the figures count the appeals the viewer sees: a party its own, the volunteer none
+        Row("GET", "staff:appeal_figures", "/staff/figures/", X(STAFF), far=False),
+        Row("GET", "staff:reply_templates", "/staff/reply-templates/", X(TEMPLATES), far=False),
+        Row("POST", "staff:reply_template_retire", "/staff/reply-templates/{template}/retire", X(TEMPLATES),
+            watch=column("appeals.ReplyTemplate", "is_active")),
+        Row("GET", "staff:hotline_import", "/staff/hotline/", X(HANDLERS), far=False),
+        Row("GET", "staff:hotline_template", "/staff/hotline/template", X(STAFF), far=False),  # a blank one
+        Row("GET", "staff:hotline_import_detail", "/staff/hotline/{hotline_batch}/", X(HANDLERS, rest="hidden"),
+            own=True),
+        Row("POST", "staff:hotline_import_redo", "/staff/hotline/{hotline_batch}/redo", X(HANDLERS, rest="hidden"),
+            own=True, watch=column("appeals.HotlineImport", "status", "updated_at")),
+        Row("GET", "staff:hotline_import_errors", "/staff/hotline/{hotline_batch}/errors",
+            X(HANDLERS, rest="hidden"), own=True),
+        Row("GET", "staff:hotspots", "/staff/hotspots/", X(HANDLERS), far=False),
+        # hotspots: of the areas whose appeals she handles; another area, for anyone, is as one that is not there
+        Row("POST", "staff:hotspot_refresh", "/staff/hotspots/refresh?area={place}", X(HANDLERS, rest="hidden"),
+            watch=counted("triage.HotspotRun")),
+        Row("POST", "staff:hotspot_task", "/staff/hotspots/{hotspot}/task",
+            X(HANDLERS - {"gridworker"}, told={"gridworker"}, rest="hidden"),
+            watch=column("triage.Hotspot", "task_id")),
+        Row("POST", "staff:reply_check", "/staff/appeals/{prog}/reply-check/", X(HANDLERS | PARTIES, rest="hidden"),
+            data={"reply": "已修好"}),
+        # --- the portal: every signed-in account is a resident too; an appeal's page is its reporter's --------
+        Row("GET", "portal:home", "/portal/", signed_in(), far=False),
+        Row("GET", "portal:households", "/portal/households/", signed_in(), far=False),
+        Row("GET", "portal:bind", "/portal/households/bind/", signed_in(), far=False),
+        Row("POST", "portal:unbind", "/portal/households/{binding}/unbind", X(PORTAL, rest="hidden"), own=True,
+            watch=column("accounts.HouseholdBinding", "status")),
+        Row("GET", "portal:appeals", "/portal/appeals/", signed_in(), far=False),  # her own: api:list_appeals
+        Row("GET", "portal:appeal_new", "/portal/appeals/new", signed_in(), far=False),
+        Row("GET", "portal:appeal_similar", "/portal/appeals/similar?where=area:{compound}", signed_in(), far=False),
+        Row("GET", "portal:category_questions", "/portal/appeals/questions?category={category}", signed_in(),
+            far=False),
+        Row("GET", "portal:appeal_detail", "/portal/appeals/{res}/", X({"resident"}, rest="hidden"), own=True),
+        Row("POST", "portal:appeal_rate", "/portal/appeals/{res}/rate", X({"resident"}, rest="hidden"), own=True,
+            data={"rating": "satisfied"}, watch=EVENTS),
+        Row("POST", "portal:appeal_reopen", "/portal/appeals/{res}/reopen", X({"resident"}, rest="hidden"),
+            own=True, data={"reason": "又漏了"}, watch=EVENTS),
+        Row("POST", "portal:appeal_urge", "/portal/appeals/{sub}/urge", X(told={"resident"}, rest="hidden"),
+            own=True, data={"note": "请快点"}, watch=EVENTS),
+        Row("POST", "portal:appeal_add_info", "/portal/appeals/{sub}/add", X({"resident"}, rest="hidden"),
+            own=True, data={"text": "补充：晚上更严重"}, watch=EVENTS),
+        Row("POST", "portal:appeal_withdraw", "/portal/appeals/{sub}/withdraw", X({"resident"}, rest="hidden"),
+            own=True, data={"reason": "已经好了"}, watch=EVENTS),
+        # a photo: to those who may see its appeal (its reporter, the side handling it)
+        Row("GET", "portal:appeal_photo", "/portal/appeals/{res}/photos/{photo}",
+            X(HANDLERS | {"resident"}, rest="hidden")),
+        Row("GET", "portal:messages", "/portal/messages/", signed_in(), far=False),
+        Row("GET", "portal:message_open", "/portal/messages/{message}", signed_in(), own=True,
+            watch=column("notifications.Notification", "read_at")),
+        Row("POST", "portal:messages_read", "/portal/messages/read", signed_in(), far=False),
+        Row("GET", "portal:settings", "/portal/settings/", signed_in(), far=False),
+        # her own data (个人信息保护法): every account sees and downloads what is held about it, and asks
+        Row("GET", "portal:my_data", "/portal/my-data/", signed_in(), far=False),
+        Row("GET", "portal:my_data_download", "/portal/my-data/download", signed_in(), far=False),
+        Row("POST", "portal:data_request", "/portal/my-data/requests", signed_in(), far=False,
+            data={"kind": "delete", "text": "矩阵"}, watch=counted("accounts.DataRequest")),
+        # --- the API: the same rules; a visitor gets 401 ------------------------------------------------------
+        Row("GET", "api:openapi-json", "/api/v1/openapi.json", public(), far=False),
+        Row("GET", "api:openapi-view", "/api/v1/docs", public(), far=False),
+        Row("GET", "api:api-root", "/api/v1/", X(rest="hidden", anon="hidden"), far=False),  # no page of its own
+        Row("POST", "api:obtain_token", "/api/v1/auth/token", public(), far=False,
+            data=lambda o, r: {"username": "resident" if r == "anonymous" else r, "password": "gongzhi-demo"}),
+        Row("GET", "api:token_list", "/api/v1/auth/tokens", signed_in(), far=False),
+        Row("DELETE", "api:token_revoke", "/api/v1/auth/tokens/{token}", signed_in(), own=True,
+            watch=column("accounts.ApiToken", "revoked_at")),
+        Row("GET", "api:me", "/api/v1/me", signed_in(), far=False),
+        Row("POST", "api:request_binding", "/api/v1/bindings", signed_in(), far=False,
+            data=lambda o, r: {"household_id": o["unbound_household"], "claimed_name": "矩阵"}),
+        Row("GET", "api:list_areas", "/api/v1/areas?kind=district", X(STAFF, portal="ok"), far=False,
+            absent="{far_area_name}"),
+        Row("GET", "api:get_area", "/api/v1/areas/{area}", X(STAFF, rest="hidden"), neighbour=True),
+        Row("GET", "api:area_partners", "/api/v1/areas/{compound}/partners",
+            X(STAFF - {"gridworker"}, rest="hidden")),  # her grid is drawn over buildings, not compounds
+        Row("GET", "api:list_households", "/api/v1/households?q=F8808", X(SEES_PEOPLE), far=False,
+            absent="F8808"),
+        Row("GET", "api:get_household", "/api/v1/households/{household}", X(SEES_PEOPLE, rest="hidden"),
+            neighbour=True),
+        Row("GET", "api:list_residents", "/api/v1/residents?q=远方矩阵居民", X(SEES_PEOPLE), far=False,
+            absent="{far_resident_name}"),
+        Row("GET", "api:get_resident", "/api/v1/residents/{resident}", X(SEES_PEOPLE, rest="hidden"),
+            neighbour=True),
+        Row("POST", "api:reveal_personal_data", "/api/v1/residents/{resident}/personal-data",
+            X(FIELD, no={"subdistrict", "property", "owners"}, rest="hidden"), watch=AUDIT),
+        Row("GET", "api:list_organisations", "/api/v1/organisations?q=远方矩阵物业", X(SIGNED_IN),
+            far=False, absent="{far_org_name}"),
+        Row("GET", "api:get_organisation", "/api/v1/organisations/{org}", X(STAFF - {"volunteer"},
+                                                                             rest="hidden"), neighbour=True),
+        Row("GET", "api:categories", "/api/v1/appeal-categories", signed_in(), far=False),
+        Row("POST", "api:file_appeal", "/api/v1/appeals", X(HANDLERS | {"resident"}, no=PARTIES | {"volunteer",
+                                                                                                    "newcomer"}),
+            data=lambda o, r: ({"text": "矩阵：水管漏水", "area_id": o["home_area"], "household_id": o["household"]}
+                               if r in PORTAL else {"text": "矩阵：楼道灯坏了", "area_id": o["compound"],
+                                                    "channel": "desk", "contact_name": "张大爷"}),
+            watch=EVENTS, far=False),
+        Row("GET", "api:list_appeals", "/api/v1/appeals?number={far_number}", signed_in(), far=False,
+            absent="{far_number}"),
+        Row("GET", "api:get_appeal", "/api/v1/appeals/{disp}", X(appeal_actions | PARTIES, rest="hidden"),
+            neighbour=True),
+        Row("POST", "api:accept", "/api/v1/appeals/{sub}/accept", X(HANDLERS, no={"resident"}, rest="hidden"),
+            data=lambda o, r: {"category_id": o["category"]}, watch=EVENTS),
+        Row("POST", "api:dispatch", "/api/v1/appeals/{acc}/dispatch",
+            X(HANDLERS, no={"resident", "department"}, rest="hidden"),
+            data=lambda o, r: {"party_id": o["department_org"]}, watch=EVENTS),
+        Row("POST", "api:take", "/api/v1/appeals/{disp}/take", X(PARTIES, no=HANDLERS | {"resident"},
+                                                                rest="hidden"), watch=EVENTS),
+        Row("POST", "api:return_", "/api/v1/appeals/{prog}/return", X(PARTIES, no=HANDLERS | {"resident"},
+                                                                     rest="hidden"),
+            data={"reason": "不归我们管"}, watch=counted("appeals.AppealRequest", "appeals.AppealEvent")),
+        Row("POST", "api:extend", "/api/v1/appeals/{prog}/extend", X(PARTIES, no=HANDLERS | {"resident"},
+                                                                    rest="hidden"),
+            data=lambda o, r: {"due_at": o["due_at"], "reason": "等配件"},
+            watch=counted("appeals.AppealRequest", "appeals.AppealEvent")),
+        Row("POST", "api:decide", "/api/v1/requests/{req}/decide", X(HANDLERS, no=PARTIES | {"resident"},
+                                                                    rest="hidden"),
+            data={"approve": False, "reason": "请继续办理"}, watch=column("appeals.AppealRequest", "state")),
+        Row("POST", "api:transfer", "/api/v1/appeals/{prog}/transfer", X(HANDLERS | PARTIES, no={"resident"},
+                                                                        rest="hidden"),
+            data=lambda o, r: {"party_id": o["transfer_to"], "reason": "转给更合适的单位"}, watch=EVENTS),
+        Row("POST", "api:resolve", "/api/v1/appeals/{prog}/resolve", X(PARTIES, no=HANDLERS | {"resident"},
+                                                                      rest="hidden"),
+            data={"reply": "已派维修工更换水管，矩阵测试 11月25日", "after_warning": True}, watch=EVENTS),
+        Row("POST", "api:close_unresolved", "/api/v1/appeals/{sub}/close-unresolved",
+            X(HANDLERS, no={"resident"}, rest="hidden"),
+            data={"outcome": "not_ours", "reply": "不属于本社区，已告知居民"}, watch=EVENTS),
+        Row("POST", "api:rate", "/api/v1/appeals/{res}/rate", X({"resident"}, no=HANDLERS, rest="hidden"),
+            data={"rating": "satisfied"}, watch=EVENTS),
+        Row("POST", "api:reopen", "/api/v1/appeals/{res}/reopen", X({"resident"}, no=HANDLERS, rest="hidden"),
+            data={"reason": "又漏了"}, watch=EVENTS),
+        Row("POST", "api:pause", "/api/v1/appeals/{prog}/pause", X(HANDLERS | PARTIES, no={"resident"},
+                                                                  rest="hidden"),
+            data={"reason": "等居民在家"}, watch=EVENTS),
+        Row("POST", "api:resume", "/api/v1/appeals/{paused}/resume", X(HANDLERS | PARTIES, no={"resident"},
+                                                                      rest="hidden"), watch=EVENTS),
+        Row("POST", "api:merge", "/api/v1/appeals/{sub}/merge", X(HANDLERS, no={"resident"}, rest="hidden"),
+            data=lambda o, r: {"into": str(o["acc"])}, watch=EVENTS),
+        Row("POST", "api:unpublish", "/api/v1/appeals/{acc}/unpublish",
+            X(HANDLERS, no={"resident", "department"}, rest="hidden"),
+            data={"reason": "含有个人信息"}, watch=EVENTS),
+        Row("POST", "api:whistle", "/api/v1/appeals/{prog}/whistle",
+            X(HANDLERS, no=PARTIES | {"resident"}, rest="hidden"), data={"reason": "需要街道协调"},
+            watch=counted("appeals.Whistle", "appeals.AppealEvent")),
+        Row("POST", "api:report_in", "/api/v1/whistles/{whistle}/report-in",
+            X({"department"}, no=HANDLERS | {"resident"}, rest="hidden"),  # her appeal, not her whistle
+            data={"handler_name": "吴涛"}, watch=column("appeals.Whistle", "reported_at")),
+        # an order names its community: the grid worker handles none whole, and each row is refused with its reason
+        Row("POST", "api:take_in_hotline_orders", "/api/v1/hotline/orders", X(HANDLERS - {"gridworker"},
+                                                                              told={"gridworker"}), far=False,
+            data=lambda o, r: [{"order_no": f"MX-{r}", "content": "矩阵热线：路灯不亮",
+                                "community": o["community_name"]}],
+            watch=EVENTS),
+        Row("GET", "api:figures_rates", "/api/v1/figures/rates?start={start}&end={end}", signed_in(), far=False),
+        Row("POST", "api:support", "/api/v1/appeals/{board}/support", X({"resident"}, rest="no"), far=False,
+            data={"support": True}, watch=counted("appeals.AppealSupport")),
+        Row("GET", "api:hotspots", "/api/v1/hotspots?area={place}", X(HANDLERS, rest="hidden")),
+        Row("POST", "api:hotspot_task", "/api/v1/hotspots/{hotspot}/task",
+            X(HANDLERS - {"gridworker"}, no={"gridworker"}, rest="hidden"),
+            watch=column("triage.Hotspot", "task_id")),
+        Row("POST", "api:reply_check", "/api/v1/appeals/{prog}/reply-check",
+            X(HANDLERS | PARTIES, no={"resident"}, rest="hidden"),  # for who writes the reply, not its reader
+            data={"reply": "已修好"}),
+        Row("GET", "api:figures_replies", "/api/v1/figures/replies?start={start}&end={end}", signed_in(),
+            far=False),
+    ]
+
+
+# --- the objects -------------------------------------------------------------------------------------------------
+
+# keys that name a row by id: swapped for a far object's or a missing id on the out-of-area tries
+OBJECT_KEYS = ("area", "building", "compound", "household", "resident", "org", "link", "sub", "acc", "disp", "prog",
+               "paused", "res", "req", "sup", "whistle", "photo", "template", "hotspot", "ledger_batch",
+               "hotline_batch", "token", "message", "binding", "pending_binding", "resident_user", "grant", "place",
+               "data_request")
+MISSING = 99_999_999
+
+
+def _jpeg() -> SimpleUploadedFile:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), "red").save(buffer, "JPEG")
+    return SimpleUploadedFile("photo.jpg", buffer.getvalue(), content_type="image/jpeg")
+
+
+def _build() -> dict:
+    """The appeals, batches, tokens… each role acts on, once per module; and the far district's."""
+    from gongzhi.access.roles import Role
+    from gongzhi.accounts.choices import BindingStatus
+    from gongzhi.accounts.models import DataRequest, HouseholdBinding, User
+    from gongzhi.accounts.services import api_token_issue, verified_households
+    from gongzhi.appeals import services
+    from gongzhi.appeals.choices import Channel
+    from gongzhi.appeals.models import Category, HotlineFile, HotlineImport, ReplyTemplate
+    from gongzhi.appeals.tracking import tracking_token
+    from gongzhi.notifications.models import Notification
+    from gongzhi.registry import services as registry
+    from gongzhi.registry.choices import AreaKind, OrgKind
+    from gongzhi.registry.models import Area, Household, LedgerFile, LedgerImport, Organisation, Resident
+    from gongzhi.registry.views import _resident_initial
+    from gongzhi.triage.models import Hotspot, HotspotRun
+    from tests import factories
+
+    get = User.objects.get
+    admin, resident_user, newcomer = get(username="admin"), get(username="resident"), get(username="newcomer")
+    leak = Category.objects.get(code="property-leak")
+    home = verified_households(resident_user).select_related("area").get()
+    person = Resident.objects.filter(household=home).order_by("id").first()
+    building = Area.objects.get(pk=home.building_id)
+    compound, community = Area.objects.get(pk=home.compound_id), Area.objects.get(pk=home.community_id)
+    grid = Area.objects.get(pk=home.grid_id)
+    other_grid = Area.objects.filter(kind=AreaKind.GRID, community=community).exclude(pk=grid.pk).order_by("id").first()
+    now = timezone.now()
+
+    def org_of(username):
+        return get(username=username).role_grants.get().organisation
+
+    def committee(area):
+        return Organisation.objects.filter(kind=OrgKind.RESIDENTS_COMMITTEE, area_roles__area_id=area.community_id
+                                           ).order_by("id").first()
+
+    def file(where, *, by=admin, household=None, text="矩阵：水管漏水"):
+        channel = Channel.DESK if by == admin else Channel.PORTAL
+        return services.appeal_submit(channel=channel, text=text, area=where, household=household, actor=by,
+                                      category=leak, public=True, contact_name="张大爷", contact_phone="13912345678")
+
+    def accepted(where, **kw):
+        appeal = file(where, **kw)
+        return services.appeal_accept(appeal=appeal, actor=admin)
+
+    def dispatched(where, party, **kw):
+        return services.appeal_dispatch(appeal=accepted(where, **kw), actor=admin, party=party)
+
+    def taken(where, party, staff, **kw):
+        return services.appeal_take(appeal=dispatched(where, party, **kw), actor=staff)
+
+    def resolved(where, **kw):
+        return services.appeal_resolve(appeal=accepted(where, **kw), actor=admin,
+                                       reply="已派维修工更换水管，矩阵测试 11月25日", after_warning=True)
+
+    def party_set(where, party, staff, **kw):
+        """The appeals a party works: dispatched, taken, paused, one with a return waiting, one urged."""
+        prog = taken(where, party, staff, **kw)
+        paused = services.appeal_pause(appeal=taken(where, party, staff, **kw), actor=admin, reason="等居民在家")
+        req = services.appeal_return(appeal=taken(where, party, staff, **kw), actor=staff, reason="不归我们管")
+        sup = services.appeal_urge(appeal=prog, actor=admin, note="请加快")
+        return {"disp": dispatched(where, party, **kw).pk, "prog": prog.pk, "paused": paused.pk, "req": req.pk,
+                "sup": sup.pk, "transfer_to": committee(where).pk}
+
+    def batch(model, file_model, user, name="file.xlsx"):
+        """A failed import whose file is kept: its uploader may start it again (重新导入)."""
+        made = model.objects.create(uploaded_by=user, file_name=name, sha256="0", status="failed")
+        file_model.objects.create(batch=made, data=b"")
+        return made.pk
+
+    # the far district: a place of every kind, its people, a property company with its clerk, their appeals
+    d = registry.area_create(actor=admin, kind="district", name="远方矩阵区")
+    s = registry.area_create(actor=admin, kind="subdistrict", name="远方矩阵街道", parent=d)
+    c = registry.area_create(actor=admin, kind="community", name="远方矩阵社区", parent=s)
+    g = registry.area_create(actor=admin, kind="grid", name="远方矩阵一网格", parent=c)
+    k = registry.area_create(actor=admin, kind="compound", name="远方矩阵小区", parent=c)
+    b = registry.area_create(actor=admin, kind="building", name="远方矩阵1号楼", parent=k, grid=g)
+    hh = registry.household_create(actor=admin, area=b, room="F8808")
+    far_person = registry.resident_create(actor=admin, household=hh, name="远方矩阵居民", relation="head",
+                                          tenure="owner", status="present", phone="13800001111")
+    far_org = factories.organisation(name="远方矩阵物业", serving=[k], staff_role=Role.PROPERTY_STAFF)
+    factories.organisation(kind=OrgKind.RESIDENTS_COMMITTEE, name="远方矩阵居委会", serving=[c])
+    far_staff = get(username=f"staff-{far_org.pk}")
+    far_user = User.objects.create_user("far-resident", display_name="远方矩阵居民", phone="13800001111")
+    far_binding = HouseholdBinding.objects.create(user=far_user, household=hh, resident=far_person,
+                                                  claimed_name=far_person.name, status=BindingStatus.VERIFIED,
+                                                  decided_at=now)
+    far_waiting = HouseholdBinding.objects.create(user=User.objects.create_user("far-newcomer"), household=hh,
+                                                  claimed_name="远方新人")
+    far_res = resolved(b, by=far_user, household=hh)
+    far_acc = accepted(b)
+    far_whistle = services.appeal_whistle(appeal=far_acc, actor=admin, reason="需要街道协调")
+    far = {"area": b.pk, "building": b.pk, "compound": k.pk, "household": hh.pk, "resident": far_person.pk,
+           "org": far_org.pk, "link": far_org.area_roles.get().pk, "sub": file(b).pk, "acc": far_acc.pk,
+           "res": far_res.pk, "whistle": far_whistle.pk, "place": c.pk,
+           **{key: v for key, v in party_set(b, far_org, far_staff).items() if key != "transfer_to"},
+           "photo": services.appeal_add_photos(appeal=far_res, actor=far_user, files=[_jpeg()])[0].pk,
+           "template": ReplyTemplate.objects.create(community=c, title="远方模板",
+                                                    text="您好，问题已经处理完毕，感谢您的反映。").pk,
+           # another's batches, their files kept: the city's roles would start them again were they not hers
+           "ledger_batch": batch(LedgerImport, LedgerFile, far_staff),
+           "hotline_batch": batch(HotlineImport, HotlineFile, far_staff),
+           "token": api_token_issue(user=far_staff, name="far")[0].pk,
+           "message": Notification.objects.create(user=far_staff, title="远方", key="matrix").pk,
+           "binding": far_binding.pk, "pending_binding": far_waiting.pk, "resident_user": far_user.pk,
+           "data_request": DataRequest.objects.create(user=far_user, community=c, kind="correct", text="远方").pk,
+           "grant": far_staff.role_grants.get().pk,
+           "far_number": far_res.number, "far_area_name": "远方矩阵", "far_resident_name": "远方矩阵居民",
+           "far_org_name": "远方矩阵物业", "far_building_name": b.name,
+           "far_link": f"/staff/appeals/{far_res.pk}/"}
+
+    run = HotspotRun.objects.create(scope=None, start=now - timedelta(days=30), end=now)
+
+    def hotspot(place):
+        return Hotspot.objects.create(run=run, rank=1, place=place, community_id=place.community_id,
+                                      subdistrict_id=place.subdistrict_id, category=leak, title="矩阵热点",
+                                      appeal_ids=[], appeals=3, reporters=3, supports=0, recent=3, before=0,
+                                      heat=3.0, first_at=now - timedelta(days=3), last_at=now).pk
+
+    far["hotspot"] = hotspot(k)
+
+    # the community side's: about the verified resident's home, filed by her
+    mine = {"by": resident_user, "household": home}
+    res = resolved(building, **mine)
+    acc = accepted(building, **mine)
+    department = org_of("department")
+    whistle = services.appeal_whistle(appeal=acc, actor=admin, reason="需要住建委协调", department=department)
+    common = {
+        "community": community.pk, "community_name": community.name, "category": leak.pk,
+        "department_org": department.pk, "home_area": home.area_id,
+        "sub": file(building, **mine).pk, "acc": acc.pk, "board": accepted(building).pk,
+        "unbound_household": Household.objects.filter(building=building, bindings__isnull=True).order_by("id")
+        .first().pk, "res": res.pk, "whistle": whistle.pk,
+        "photo": services.appeal_add_photos(appeal=res, actor=resident_user, files=[_jpeg()])[0].pk,
+        "track_token": tracking_token(res),
+        "template": services.reply_template_save(actor=get(username="secretary"), community=community,
+                                                 title="矩阵模板", text="您好，问题已经处理完毕，感谢您的反映。").pk,
+        "hotspot": hotspot(compound), "pending_binding": newcomer.bindings.get().pk,
+        "resident_user": resident_user.pk, "grant": get(username="gridworker").role_grants.get().pk,
+        "data_request": DataRequest.objects.create(user=resident_user, community=community, kind="correct",
+                                                   text="出生日期有误").pk,
+        "due_at": (now + timedelta(days=20)).isoformat(), "start": (now - timedelta(days=30)).date().isoformat(),
+        "end": now.date().isoformat(),
+        **{key: value for key, value in far.items() if key.startswith("far_")},  # what lists must not show
+    }
+    # where each role works: the community side in the resident's grid, the partners where they serve
+    places = {"community": {"area": building, "compound": compound, "person": person, "org": committee(building),
+                            "grid": other_grid}}
+    for role in ("property", "owners"):
+        org = org_of(role)
+        served = Area.objects.get(pk=org.area_roles.order_by("id").first().area_id)
+        owner = Resident.objects.filter(compound=served, tenure="owner").order_by("id").first()
+        places[role] = {"area": Area.objects.filter(kind=AreaKind.BUILDING, compound=served).order_by("id").first(),
+                        "compound": served, "person": owner, "org": org, "grid": other_grid}
+    places["department"] = {**places["community"], "org": department}
+    sets = {"community": party_set(building, department, get(username="department"), **mine),
+            "property": party_set(places["property"]["compound"], org_of("property"), get(username="property")),
+            "owners": party_set(places["owners"]["compound"], org_of("owners"), get(username="owners"))}
+    sets["department"] = sets["community"]
+
+    own_place = {"gridworker": grid, "subdistrict": Area.objects.get(pk=community.subdistrict_id),
+                 "district": Area.objects.get(pk=community.district_id),
+                 "department": Area.objects.get(pk=community.district_id),
+                 "property": places["property"]["compound"], "owners": places["owners"]["compound"]}
+    batches = {}
+    for username in HANDLERS:
+        user = get(username=username)
+        batches[username] = (batch(LedgerImport, LedgerFile, user) if username in LEDGER else None,
+                             batch(HotlineImport, HotlineFile, user))
+    per_role = {}
+    for role in ROLES:
+        username = "resident" if role == "anonymous" else role
+        user = get(username=username)
+        side = role if role in PARTIES else "community"
+        where = places[side]
+        objects = {**common, **sets[side],
+                   "area": where["area"].pk, "building": where["area"].pk, "compound": where["compound"].pk,
+                   "household": where["person"].household_id,
+                   "resident": where["person"].pk, "org": where["org"].pk,
+                   "link": where["org"].area_roles.order_by("id").first().pk, "other_grid": where["grid"].pk,
+                   "place": own_place.get(role, community).pk,
+                   "ledger_batch": batches[role][0] if role in LEDGER else batches["secretary"][0],
+                   "hotline_batch": batches.get(role, batches["operator"])[1],
+                   "token": api_token_issue(user=user, name="matrix")[0].pk,
+                   "message": Notification.objects.create(user=user, title="矩阵", key=f"matrix-{role}").pk,
+                   "binding": (user if role in PORTAL else resident_user).bindings.get().pk}
+        objects["resident_form"] = {k: ("" if v is None else v) for k, v in
+                                    _resident_initial(where["person"]).items()} | {"note": "矩阵：已上门核实"}
+        per_role[role] = objects
+    # the next community of the same subdistrict: the subdistrict's, not the community's
+    other = Area.objects.filter(kind=AreaKind.COMMUNITY, subdistrict_id=community.subdistrict_id).exclude(
+        pk=community.pk).order_by("id").first()
+    next_door = Resident.objects.filter(community=other, relation="head").order_by("id").first()
+    next_compound = Area.objects.get(pk=next_door.compound_id)
+    neighbour = {"area": next_door.building_id, "household": next_door.household_id, "resident": next_door.pk,
+                 "org": committee(next_compound).pk, "disp": dispatched(next_compound, department).pk}
+    return {"roles": per_role, "far": far, "neighbour": neighbour}
+
+
+@pytest.fixture(scope="module")
+def objects(django_db_setup, django_db_blocker):
+    """Built once for the module in a transaction rolled back at its end (each test rolls back its own inside)."""
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield _build()
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+# --- asking ------------------------------------------------------------------------------------------------------
+
+
+def classify(response) -> str:
+    status = response.status_code
+    if status >= 500:
+        return "error"
+    if status == 401:
+        return "login"
+    if 300 <= status < 400:
+        return "login" if "/login/" in response["Location"] else "ok"
+    if status < 300:
+        return "ok"
+    return {403: "no", 404: "hidden", 405: "method"}.get(status, "bad")
+
+
+def ask(client: Client, row: Row, objects: dict, role: str) -> tuple[str, str, bool, str]:
+    """The class of the answer, the path asked, whether what the row watches changed, and the page when a list
+    row needs reading. Rolled back after."""
+    path = row.path.format(**objects)
+    data = row.data(objects, role) if callable(row.data) else (row.data or {})
+    with transaction.atomic():
+        before = row.watch() if row.watch else None
+        if row.api and row.method != "GET":
+            response = client.generic(row.method, path, data=json.dumps(data),
+                                      content_type="application/json")
+        elif row.method == "GET":
+            response = client.get(path)
+        else:
+            response = client.generic(row.method, path, data=urlencode(
+                data, doseq=True), content_type="application/x-www-form-urlencoded")
+        changed = row.watch is not None and row.watch() != before
+        transaction.set_rollback(True)
+    cls = classify(response)
+    if cls == "ok" and row.watch is not None and row.method != "GET" and not changed:
+        cls = "told"
+    body = ""
+    if cls == "ok" and row.absent:  # JSON escapes Chinese: read it back to compare
+        is_json = response.get("Content-Type", "").startswith("application/json")
+        body = json.dumps(response.json(), ensure_ascii=False) if is_json else response.content.decode()
+    return cls, path, changed, body
+
+
+def client_for(role: str) -> Client:
+    from gongzhi.accounts.models import User
+
+    client = Client()
+    if role != "anonymous":
+        client.force_login(User.objects.get(username=role))
+    return client
+
+
+# --- the endpoints -----------------------------------------------------------------------------------------------
+
+# the Django admin has its own staff flag and permissions: tests/web/test_admin_pages.py walks it
+SEPARATELY = ("admin:",)
+
+
+def endpoints() -> set[tuple[str, str]]:
+    """Every page (by URL name) and every API operation (by url name and method) the project serves."""
+    from gongzhi.api import api
+
+    found: set[tuple[str, str]] = set()
+
+    def walk(resolver, namespace=""):
+        for pattern in resolver.url_patterns:
+            if isinstance(pattern, URLResolver):
+                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                if not inner.startswith(SEPARATELY):
+                    walk(pattern, inner)
+            elif isinstance(pattern, URLPattern):
+                assert pattern.name, f"a URL without a name cannot be held to the matrix: {pattern.pattern}"
+                name = f"{namespace}{pattern.name}"
+                if name.startswith("api:"):
+                    continue  # the API's operations are listed by method below
+                found.add((name, "*"))
+
+    walk(get_resolver())
+    for _prefix, router in api._routers:
+        for path_view in router.path_operations.values():
+            for operation in path_view.operations:
+                for method in operation.methods:
+                    name = getattr(operation, "url_name", "") or api.get_operation_url_name(operation, router=router)
+                    found.add((f"api:{name}", method))
+    # ninja's own: the schema, its page and the root
+    found |= {("api:openapi-json", "GET"), ("api:openapi-view", "GET"), ("api:api-root", "GET")}
+    return found
+
+
+def test_every_endpoint_has_an_expectation():
+    covered = {(r.route, r.method if r.api else "*") for r in rows()}
+    missing = sorted(endpoints() - covered)
+    assert not missing, f"endpoints with no row in the role matrix (add one, by the role's job): {missing}"
+    stale = sorted(covered - endpoints())
+    assert not stale, f"rows for endpoints that no longer exist: {stale}"
+
+
+def test_the_matrix_states_every_role():
+    for row in rows():
+        assert set(row.expect) == set(ROLES), row
+
+
+# --- the matrix --------------------------------------------------------------------------------------------------
+
+
+def _outside(row: Row, role: str, inside: str, missing: str) -> str | None:
+    """What she must get for the far district's object: the city's roles what they get inside (their own rows
+    aside), others 404 where they may act inside and otherwise what a missing id gets. None: not asked (an action
+    of the city's on the far objects, which are in other states)."""
+    if role in CITY and not row.own:
+        return inside if row.method == "GET" else None
+    return "hidden" if inside in ("ok", "told", "bad") else missing
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_role_matrix(role, objects):
+    client = client_for(role)
+    mine, far = objects["roles"][role], objects["far"]
+    elsewhere = {**mine, **{k: far[k] for k in OBJECT_KEYS if k in far}}
+    nowhere = {**mine, **dict.fromkeys(OBJECT_KEYS, MISSING)}
+    wrong = []
+    for row in rows():
+        expected = row.expect[role]
+        asking = client_for(role) if row.fresh else client
+        got, path, changed, body = ask(asking, row, mine, role)
+        if got != expected:
+            wrong.append(f"{row.method} {path}: expected {expected}, got {got}")
+        if changed and got != "ok":
+            wrong.append(f"{row.method} {path}: refused ({got}) but changed what it acts on")
+        if row.absent and got == "ok" and role not in CITY and row.absent.format(**far) in body:
+            wrong.append(f"{row.method} {path}: lists the far district's {row.absent.format(**far)}")
+        if row.absent and role == "admin" and body and row.absent.format(**far) not in body:
+            # the administrator sees the whole city: were the far object missing here too, the check above
+            # could not fail for anyone
+            wrong.append(f"{row.method} {path}: does not list {row.absent.format(**far)} even to the administrator")
+        if not row.far:
+            continue
+        missing = ask(client, row, nowhere, role)[0] if expected not in ("ok", "told", "bad") else "hidden"
+        out = _outside(row, role, expected, missing)
+        if out is None:
+            continue
+        got, path, changed, _body = ask(client, row, elsewhere, role)
+        if got != out:
+            wrong.append(f"{row.method} {path} (outside her area): expected {out}, got {got}")
+        if changed and got != "ok":
+            wrong.append(f"{row.method} {path} (outside her area): refused ({got}) but changed what it acts on")
+        if row.neighbour and role in COMMUNITY | OVERSEERS | CITY | {"volunteer"}:
+            # the next community is the subdistrict's and the district's, not the community's
+            out = expected if role in OVERSEERS | CITY else "hidden" if expected == "ok" else expected
+            got, path, _changed, _body = ask(client, row, {**mine, **objects["neighbour"]}, role)
+            if got != out:
+                wrong.append(f"{row.method} {path} (the next community): expected {out}, got {got}")
+    assert not wrong, f"{role}:\n" + "\n".join(wrong)
