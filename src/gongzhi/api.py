@@ -90,7 +90,11 @@ def on_domain_error(request, exc: DomainError):
 
 @api.exception_handler(NinjaValidationError)
 def on_validation_error(request, exc: NinjaValidationError):
-    return error(request, 422, "invalid_input", _("请求内容有误，请检查后重试"), errors=exc.errors)
+    # `field`: the first input at fault, by its own name (a loc is ["body", "body", "rating"] or ["query", "page"])
+    loc = exc.errors[0].get("loc", ()) if exc.errors else ()
+    names = [part for part in loc[1:] if isinstance(part, str) and part != "body"]
+    extra = {"field": names[-1]} if names else {}
+    return error(request, 422, "invalid_input", _("请求内容有误，请检查后重试"), errors=exc.errors, **extra)
 
 
 @api.exception_handler(AuthenticationError)

@@ -66,6 +66,16 @@ def test_bad_input_gets_a_clear_error_in_chinese(login, url, code):
     assert body["code"] == code and any("\u4e00" <= ch <= "\u9fff" for ch in body["message"])
 
 
+def test_the_document_lists_the_values_a_choice_takes_and_others_are_refused_at_their_field(client, login):
+    doc = client.get("/api/v1/openapi.json").json()
+    close = doc["components"]["schemas"]["CloseIn"]["properties"]["outcome"]
+    assert set(close["enum"]) == {"not_ours", "explained", "duplicate", "withdrawn"}
+    rates = next(p for p in doc["paths"]["/api/v1/figures/rates"]["get"]["parameters"] if p["name"] == "group_by")
+    assert "party" in rates["schema"]["enum"]
+    answer = login("worker").get("/api/v1/appeals?state=lost")
+    assert (answer.status_code, answer.json()["code"], answer.json()["field"]) == (422, "invalid_input", "state")
+
+
 def test_errors_speak_english_when_asked(login):
     response = login("worker").get("/api/v1/areas?kind=planet", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 422 and response.json()["message"].isascii()

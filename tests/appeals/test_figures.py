@@ -85,6 +85,17 @@ def test_the_figures_page_and_api(period, login):
     assert any(r["label"] == period.community.name and r["satisfaction_rate"] == 1.0 for r in api)
 
 
+@pytest.mark.parametrize("start, end", [("0001-01-01", "0001-01-02"), ("2026-11-01", "9999-12-31")])
+def test_a_period_at_the_calendars_ends_is_refused_not_a_server_error(start, end, login):
+    """Year 1 in Beijing is year 0 in UTC, and 9999-12-31 has no next day: both overflowed the clock's arithmetic."""
+    worker = login("worker")
+    for path in ("figures/rates", "figures/replies"):
+        answer = worker.get(f"/api/v1/{path}?start={start}&end={end}")
+        assert (answer.status_code, answer.json()["field"]) == (422, "start" if start < "1900" else "end")
+    page = worker.get(f"/staff/figures/?start={start}&end={end}")
+    assert page.status_code == 200 and "1900-01-01" in page.content.decode()
+
+
 def test_a_reopen_keeps_the_unhappy_voice_and_charges_the_party_that_closed_it(users, world, login):
     """Rated 不满意 then reopened, the appeal still counts as dissatisfied (满意率 0%, not “—”), the rating stays on
     the record beside the next one, and the reopen counts against the company whose reply was undone — even once

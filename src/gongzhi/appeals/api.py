@@ -8,13 +8,13 @@ from ninja.pagination import paginate
 
 from gongzhi.core.errors import InvalidInput, NotFound
 from gongzhi.core.masking import mask_phone
-from gongzhi.core.params import Id, Pages
+from gongzhi.core.params import Id, Pages, one_of
 from gongzhi.registry.models import Organisation
 from gongzhi.registry.selectors import area_detail
 
 from . import selectors, services
-from .choices import Channel
-from .figures import rates
+from .choices import Channel, Outcome, Priority, Rating, State
+from .figures import GROUPS, rates
 from .hotline import hotline_orders
 from .models import Appeal, AppealRequest, Category, Whistle
 from .permissions import actions_for, appeals_visible_to
@@ -37,7 +37,7 @@ class AppealIn(Schema):
     area_id: Id
     household_id: Id | None = None
     category_id: Id | None = None
-    channel: str = Channel.PORTAL
+    channel: one_of(Channel.values) = Channel.PORTAL
     contact_name: str = ""
     contact_phone: str = ""
     contact_preference: str = ""
@@ -130,7 +130,7 @@ class ReasonIn(Schema):
 
 class AcceptIn(Schema):
     category_id: Id | None = None
-    priority: str = ""
+    priority: one_of(Priority.values, "") = Field("", description="blank keeps the category's priority")
 
 
 class PartyIn(Schema):
@@ -145,12 +145,12 @@ class ReplyIn(Schema):
 
 
 class CloseIn(Schema):
-    outcome: str
+    outcome: one_of(Outcome.values)
     reply: str
 
 
 class RateIn(Schema):
-    rating: str
+    rating: one_of(Rating.values)
     comment: str = ""
 
 
@@ -186,7 +186,7 @@ class HotlineOut(Schema):
 
 class AppealFilter(Schema):
     area: Id | None = None
-    state: str = ""
+    state: one_of(State.values, "open", "") = Field("", description="a state, or open for every open one")
     category: Id | None = None
     overdue: bool = False
     number: str = Field("", max_length=40, description="the appeal's number (20261124-00042) or its 12345 order number")
@@ -417,7 +417,7 @@ class RatesOut(Schema):
 
 
 @router.get("/figures/rates", response=list[RatesOut])
-def figures_rates(request, start: date, end: date, group_by: str = "community"):
+def figures_rates(request, start: date, end: date, group_by: one_of(GROUPS) = "community"):
     """The three rates for the appeals the caller may see, filed from ``start`` to ``end``."""
     return [{**row, "key": row["key"].isoformat() if hasattr(row["key"], "isoformat") else row["key"]}
             for row in rates(viewer=request.user, group_by=group_by, start=start, end=end)]

@@ -63,8 +63,18 @@ def _period_label(group_by: str, value) -> str:
     return value.isoformat()
 
 
+# Days a period may name. No record falls outside them, and at the calendar's own ends the clock's arithmetic
+# overflows (1 January of year 1 in Beijing is year 0 in UTC; the day after 9999-12-31 does not exist): such a
+# date from the API or the figures page was a server error.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+
+
 def period_bounds(start: date, end: date) -> tuple[datetime, datetime]:
     """[since, until) in the current time zone for the days ``start`` to ``end`` (inclusive)."""
+    for name, day in (("start", start), ("end", end)):
+        if not FIRST_DAY <= day <= LAST_DAY:
+            raise InvalidInput(_("日期应在 %(first)s 至 %(last)s 之间") % {"first": FIRST_DAY, "last": LAST_DAY},
+                               field=name)
     if end < start:
         raise InvalidInput(_("结束日期不能早于开始日期"), field="end")
     tz = timezone.get_current_timezone()

@@ -6,7 +6,8 @@ every list. Pages read ids with ``id_param`` and the API declares them ``Id``; b
 400/422 instead. ``str.isdigit`` is not a test for an id: it accepts ``²`` and full-width digits.
 """
 
-from typing import Annotated
+from collections.abc import Iterable
+from typing import Annotated, Literal
 
 from django.core.exceptions import BadRequest
 from django.utils.translation import gettext as _
@@ -17,6 +18,13 @@ MAX_ID = 2**63 - 1  # the largest value of a BigAutoField
 MAX_PAGE = 10**9  # far past any list's end, and (page - 1) × a page's size still fits an offset
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+def one_of(values: Iterable[str], *extra: str):
+    """A string the API takes only as one of ``values`` (a ``TextChoices``' values) or ``extra``: the OpenAPI
+    document lists them for clients, and anything else is refused (422, ``field`` naming it) before the view
+    runs. The services still check, for the pages."""
+    return Literal[(*values, *extra)]
 
 
 def id_param(value, *, name: str = "", refuse: bool = False) -> int | None:
