@@ -394,8 +394,9 @@ def data_requests(request):
         qs = qs.filter(status=DataRequest.Status.OPEN)
     page = Paginator(qs.select_related("user", "community", "handled_by").order_by("-id"), 30).get_page(
         request.GET.get("page"))
+    records = privacy.records_of([r.user for r in page.object_list])  # her ledger records, to correct
     for r in page.object_list:
-        r.records = privacy.records_of(r.user)  # her ledger records, to correct
+        r.records = records.get(r.user_id, [])
     return render(request, "accounts/data_requests.html", {"page_obj": page, "show": show})
 
 
