@@ -11,7 +11,7 @@ PORT ?= 8000
 SCALE ?= 15000
 ONLY ?=
 
-.PHONY: demo test lint migrations-check test-sqlite test-postgresql test-dates bench messages clean-demo serve eval eval-groups eval-replies
+.PHONY: demo test lint migrations-check test-sqlite test-postgresql test-dates bench messages clean-demo serve eval eval-catalogue eval-groups eval-replies
 
 # (quiet, and to stderr: `make bench` keeps stdout for its JSON lines)
 $(VENV)/.installed: pyproject.toml
@@ -82,6 +82,11 @@ bench: $(VENV)/.installed
 ## eval: how well the classifier labels DATA=<csv> (the shared data's columns), or 5-fold cross-validation
 eval: $(VENV)/.installed
 	$(MANAGE) triage_eval $(if $(DATA),--data $(abspath $(DATA)),)
+
+## eval-catalogue: first-level top-1/top-3 of the suggestions on everyday messages: DATA=<csv> (columns text,accept),
+## else the held-apart eval/catalogue/everyday.csv; trained as a new community's model (the catalogue, shared data)
+eval-catalogue: var/.migrated
+	$(MANAGE) triage_eval_catalogue $(if $(DATA),--data $(abspath $(DATA)),)
 
 ## eval-groups: precision/recall of duplicate suggestions and hotspot grouping on the hand-labelled eval/hotspots/
 eval-groups: $(VENV)/.installed

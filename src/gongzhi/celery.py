@@ -19,6 +19,8 @@ app.conf.beat_schedule = {
     "deliver-outbox": {"task": "gongzhi.notifications.tasks.deliver_outbox_task", "schedule": 60.0},
     # new appeals send no message of their own (triage.handlers.read_new_appeal): this reads them within seconds
     "triage-pending": {"task": "gongzhi.triage.tasks.triage_pending_task", "schedule": 5.0},
+    # the catalogue changed (a category added, renamed, merged; its examples edited): suggestions follow it
+    "triage-catalogue": {"task": "gongzhi.triage.tasks.classifier_refresh_task", "schedule": 60.0},
     "triage-train": {"task": "gongzhi.triage.tasks.classifier_train_task", "schedule": crontab(hour=3, minute=0)},
     "triage-hotspots": {"task": "gongzhi.triage.tasks.hotspots_refresh_task", "schedule": crontab(minute=7)},
 }

@@ -134,8 +134,9 @@ def test_a_category_chosen_at_filing_is_not_asked_for_again(shared_data, world, 
     assert not any(f'name="category" value="{s["category"]}"><button' in page for s in triage.suggestions)
 
 
-def test_a_worker_s_correction_becomes_training_data(shared_data, world, users, login):
+def test_a_worker_s_correction_becomes_training_data(shared_data, world, users, login, settings):
     classifier_train(data_dir=shared_data)
+    with_auto_apply(settings, 1.01)  # a person chooses every category here
     with time_machine.travel(MONDAY, tick=False):
         appeals = [desk(users, world.compound, f"楼道里堆满纸箱杂物 第{i}次反映") for i in range(3)]
     clutter = Category.objects.get(code="sanitation-clutter")

@@ -28,6 +28,12 @@ class Category(models.Model):
     # "choices": ["是", "否"] (optional), "required": false}]
     questions = models.JSONField(_("受理时追问"), default=list, blank=True,
                                  help_text=_("例：[{\"key\": \"floor\", \"label\": \"在几楼？\", \"required\": false}]"))
+    # what the classifier learns the category from before the community has appeals of its own (triage): what
+    # belongs here, and residents' own words; changing either retrains it within minutes
+    description = models.TextField(_("说明"), blank=True, max_length=1000,
+                                   help_text=_("哪些诉求属于这一类（也可写不属于的），供智能分拨学习"))
+    examples = models.TextField(_("例句"), blank=True, max_length=60000,
+                                help_text=_("居民会怎么说：每行一句，越像真话越好"))
 
     class Meta:
         verbose_name = _("诉求类别")
@@ -37,6 +43,10 @@ class Category(models.Model):
 
     def __str__(self):
         return f"{self.parent.name}/{self.name}" if self.parent_id else self.name
+
+    @property
+    def example_lines(self) -> list[str]:
+        return [line for raw in self.examples.splitlines() if (line := raw.strip())]
 
 
 class RoutingRule(models.Model):

@@ -257,6 +257,12 @@ GONGZHI = {
         "MODEL_DIR": VAR_DIR / "models",
         # a suggestion at least this sure is applied and the appeal dispatched; below, a person decides
         "AUTO_APPLY": float(os.environ.get("GONGZHI_TRIAGE_AUTO_APPLY", "0.9")),
+        # below this, the likeliest family (first-level category) is too unsure to offer: the worker chooses
+        "UNSURE": float(os.environ.get("GONGZHI_TRIAGE_UNSURE", "0.5")),
+        # each message of the shared city data counts this much of a catalogue example, and each of its labels at
+        # most this many examples' worth in all (triage.services.training_set)
+        "SHARED_WEIGHT": 0.3,
+        "SHARED_LABEL_WEIGHT": 300.0,
         # a category learns from the instance's own appeals once it has this many of them; fewer roll up
         "MIN_EXAMPLES": 20,
         # at most this many of the instance's own appeals (newest first) join the training set

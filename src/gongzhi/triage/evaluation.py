@@ -93,3 +93,71 @@ def report(truth: list[str], predicted: list[str], *, name_prefix: str = "triage
          "weakest": {weakest: round(float(min(per_label)), 4)}, "goal": ">=0.93"},
         {"name": f"{name_prefix}_accuracy", "value": accuracy, "unit": "share", **common},
     ]
+
+
+def read_accepting(path: Path) -> tuple[list[str], list[list[str]]]:
+    """A CSV with columns text, accept (one or more first-level category codes or names, separated by ``;``)."""
+    import csv
+
+    texts, accepts = [], []
+    with Path(path).open(encoding="utf-8-sig", newline="") as f:
+        reader = csv.DictReader(f)
+        if not {"text", "accept"} <= set(reader.fieldnames or ()):
+            raise ValueError(f"{path}: the columns must be text,accept (found {reader.fieldnames})")
+        for row in reader:
+            accept = [a.strip() for a in (row["accept"] or "").replace("；", ";").split(";") if a.strip()]
+            if accept:
+                texts.append(row["text"] or "")
+                accepts.append(accept)
+    return texts, accepts
+
+
+def family_ranking(model: classifier.Classifier, texts: list[str], parents: dict[int, int | None]
+                   ) -> tuple[list[int], np.ndarray]:
+    """The families (first-level category ids) and, per text, each family's probability (the sum of its
+    categories'), columns in that order."""
+    families = sorted({parents[int(label)] or int(label) for label in model.labels if int(label) in parents})
+    column = {f: i for i, f in enumerate(families)}
+    scores = model.scores(texts)
+    out = np.zeros((len(texts), len(families)))
+    for j, label in enumerate(model.labels):
+        if int(label) in parents:
+            out[:, column[parents[int(label)] or int(label)]] += scores[:, j]
+    return families, out
+
+
+def catalogue_report(texts: list[str], accepts: list[set[int]], families: list[int], probabilities: np.ndarray,
+                     *, unsure: float, names: dict[int, str], extra: dict | None = None) -> list[dict]:
+    """``triage.catalogue_top1``/``_top3`` (first level, any accepted family right) and what "unsure" does, as JSON
+    lines; the misses and the calibration table to stderr."""
+    order = np.argsort(-probabilities, axis=1, kind="stable")
+    first = [families[o[0]] for o in order]
+    right = np.array([f in a for f, a in zip(first, accepts, strict=True)])
+    in_three = np.array([bool({families[k] for k in o[:3]} & a) for o, a in zip(order, accepts, strict=True)])
+    confidence = probabilities.max(axis=1)
+    sure = confidence >= unsure
+    print("calibration (confidence of the first family → share right):", file=sys.stderr)
+    for low, high in ((0, .3), (.3, .5), (.5, .7), (.7, .9), (.9, 1.01)):
+        band = (confidence >= low) & (confidence < high)
+        if band.any():
+            print(f"  [{low:.1f}, {min(high, 1):.1f}): {band.sum():5d} messages, mean confidence "
+                  f"{confidence[band].mean():.2f}, right {right[band].mean():.2f}", file=sys.stderr)
+    misses = [i for i in range(len(texts)) if not right[i]]
+    print(f"first suggestion wrong ({len(misses)}):", file=sys.stderr)
+    for i in misses[:60]:
+        print(f"  {texts[i][:50]!r}: {names.get(first[i], first[i])} {confidence[i]:.2f}, accepted "
+              f"{'/'.join(names.get(a, str(a)) for a in sorted(accepts[i]))}", file=sys.stderr)
+    common = {"n": len(texts), **(extra or {})}
+    # the expected calibration error: how far the confidence shown is from the share right, over ten bands
+    bands = np.minimum((confidence * 10).astype(int), 9)
+    ece = sum(abs(confidence[bands == b].mean() - right[bands == b].mean()) * (bands == b).mean()
+              for b in range(10) if (bands == b).any())
+    return [
+        {"name": "triage.catalogue_top1", "value": round(float(right.mean()), 4), "unit": "share", **common,
+         "goal": ">=0.85", "calibration_error": round(float(ece), 4),
+         "unsure_share": round(float((~sure).mean()), 4),
+         "right_when_sure": round(float(right[sure].mean()), 4) if sure.any() else None,
+         "unsure_at": unsure},
+        {"name": "triage.catalogue_top3", "value": round(float(in_three.mean()), 4), "unit": "share", **common,
+         "goal": ">=0.95"},
+    ]

@@ -35,6 +35,9 @@ class ClassifierModel(models.Model):
     file = models.CharField(_("文件"), max_length=200)
     trained_at = models.DateTimeField(_("训练时间"), auto_now_add=True)
     seconds = models.FloatField(_("训练耗时（秒）"), default=0)
+    catalogue_examples = models.PositiveIntegerField(_("类别目录例句数"), default=0)
+    # what the catalogue taught it (triage.services.catalogue_digest): another digest now means retrain
+    catalogue = models.CharField(_("类别目录版本"), max_length=16, blank=True)
     shared_examples = models.PositiveIntegerField(_("共享数据条数"), default=0)
     own_examples = models.PositiveIntegerField(_("本系统诉求条数"), default=0)
     corrections = models.PositiveIntegerField(_("其中人工更正"), default=0)

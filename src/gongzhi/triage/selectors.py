@@ -36,6 +36,7 @@ SHOWN_AT = 0.2
 class Suggestion:
     category: Category
     score: float
+    family_score: float
 
     @property
     def percent(self) -> int:
@@ -44,7 +45,8 @@ class Suggestion:
 
 def triage_panel(*, viewer, appeal: Appeal) -> dict | None:
     """For the community side only: the suggestions (as categories), how sure, whether applied, the place read
-    from the text; ``model`` False when no classifier is trained yet. ``waiting``: the appeal waits for a person
+    from the text; ``model`` False when no classifier is trained yet; ``unsure`` when even the likeliest is a
+    guess. ``waiting``: the appeal waits for a person
     to choose its category (none was chosen at filing, and the machine was not sure enough)."""
     if not acts_for_community(viewer, appeal):
         return None
@@ -53,8 +55,8 @@ def triage_panel(*, viewer, appeal: Appeal) -> dict | None:
     suggestions = []
     if triage is not None and triage.suggestions:
         categories = Category.objects.select_related("parent").in_bulk([s["category"] for s in triage.suggestions])
-        suggestions = [Suggestion(categories[s["category"]], s["score"]) for s in triage.suggestions
-                       if s["category"] in categories]
+        suggestions = [Suggestion(categories[s["category"]], s["score"], s.get("family_score", s["score"]))
+                       for s in triage.suggestions if s["category"] in categories]
     return {
         "triage": triage, "suggestions": suggestions, "model": version is not None,
         "threshold": min(round(settings.GONGZHI["TRIAGE"]["AUTO_APPLY"] * 100), 100),
@@ -62,6 +64,9 @@ def triage_panel(*, viewer, appeal: Appeal) -> dict | None:
         # suggestions stay, for reference
         "chosen": appeal.category_id is not None and not (triage is not None and triage.applied),
         "waiting": appeal.state == State.SUBMITTED and appeal.category_id is None,
+        # even the likeliest family is a guess: no one-click accept, the worker chooses (a confident wrong
+        # suggestion is routed wrong; none is not)
+        "unsure": bool(suggestions) and suggestions[0].family_score < settings.GONGZHI["TRIAGE"]["UNSURE"],
         "categories": Category.objects.filter(is_active=True).select_related("parent"),
     }
 

@@ -3,8 +3,10 @@ runs and tasks, and the reply check's record of every sent reply."""
 from __future__ import annotations
 
 import collections
+import hashlib
 import logging
 import time
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
@@ -34,11 +36,47 @@ from .models import ClassifierModel, Hotspot, HotspotRun, LabelMapping, ReplyChe
 log = logging.getLogger(__name__)
 
 
+@dataclass
+class TrainingSet:
+    """What a classifier learns from, each text with its label (a category id) and weight."""
+    texts: list[str] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
+    weights: list[float] = field(default_factory=list)
+    catalogue: int = 0
+    shared: int = 0
+    own: int = 0
+    corrections: int = 0
+
+    def add(self, texts: list[str], labels: list[str], weight: float | list[float]) -> None:
+        self.texts += texts
+        self.labels += labels
+        self.weights += weight if isinstance(weight, list) else [weight] * len(texts)
+
+
+def _catalogue_examples() -> tuple[list[str], list[str]]:
+    """The catalogue's own words (what a new community has before any appeal): each active category's name (with
+    its family's), its description and its example messages. A family with active subcategories learns through
+    them, unless an administrator gave it examples of its own."""
+    categories = list(Category.objects.filter(is_active=True).select_related("parent"))
+    families = {c.parent_id for c in categories if c.parent_id}
+    texts, labels = [], []
+    for category in categories:
+        lines = category.example_lines
+        if category.pk in families and not lines:
+            continue
+        name = f"{category.parent.name}{category.name}" if category.parent_id else category.name
+        own = [name, *([category.description] if category.description.strip() else []), *lines]
+        texts += own
+        labels += [str(category.pk)] * len(own)
+    return texts, labels
+
+
 def _shared_examples(data_dir: Path) -> tuple[list[str], list[str]]:
     """The shared city data, each label turned into the catalogue category it is mapped to (unmapped: skipped)."""
     path = Path(data_dir) / "train.csv"
     if not path.exists():
-        log.warning("triage: no shared training data at %s; learning from this instance's appeals only", path)
+        log.warning("triage: no shared training data at %s; learning from the catalogue and this instance's appeals",
+                    path)
         return [], []
     mapping = dict(LabelMapping.objects.filter(category__isnull=False, category__is_active=True)
                    .values_list("label", "category_id"))
@@ -67,31 +105,63 @@ def _own_examples() -> tuple[list[str], list[str], int]:
     return texts, labels, corrected.count()
 
 
-def classifier_train(*, data_dir: Path | None = None) -> ClassifierModel:
-    """Train a new version on the shared data plus this instance's own categorised appeals, write its file under
-    var/models/, and make it the one in use (every process picks it up within a minute)."""
+def training_set(*, data_dir: Path | None = None, own: bool = True) -> TrainingSet:
+    """The catalogue's words, the shared city data where its labels map to categories, and (``own``) this
+    instance's appeals whose category a person chose.
+
+    The shared data is thousands of long letters in seven city labels; a community category starts with a few
+    dozen one-line examples. Counted as they come, the city labels would win every everyday message ("楼道的灯坏了"
+    → 城乡建设), so each shared label weighs in with at most SHARED_LABEL_WEIGHT examples' worth, each shared
+    message a share of it; a person's choice counts OWN_WEIGHT."""
     triage = settings.GONGZHI["TRIAGE"]
+    out = TrainingSet()
+    texts, labels = _catalogue_examples()
+    out.add(texts, labels, 1.0)
+    out.catalogue = len(texts)
+    texts, labels = _shared_examples(Path(data_dir or triage["DATA_DIR"]))
+    per_label = collections.Counter(labels)
+    out.add(texts, labels, [min(triage["SHARED_WEIGHT"], triage["SHARED_LABEL_WEIGHT"] / per_label[y])
+                            for y in labels])
+    out.shared = len(texts)
+    if own:
+        texts, labels, out.corrections = _own_examples()
+        out.add(texts, labels, float(triage["OWN_WEIGHT"]))
+        out.own = len(texts)
+    return out
+
+
+def catalogue_digest() -> str:
+    """Names what the catalogue teaches (categories, their words, the label mappings): a model trained on another
+    digest is retrained by ``classifier_refresh``."""
+    digest = hashlib.sha256()
+    for row in Category.objects.filter(is_active=True).order_by("pk").values_list(
+            "pk", "parent_id", "name", "description", "examples"):
+        digest.update(repr(row).encode())
+    for row in LabelMapping.objects.order_by("label").values_list("label", "category_id"):
+        digest.update(repr(row).encode())
+    return digest.hexdigest()[:16]
+
+
+def classifier_train(*, data_dir: Path | None = None) -> ClassifierModel:
+    """Train a new version on the catalogue, the shared data and this instance's own categorised appeals, write its
+    file under var/models/, and make it the one in use (every process picks it up within a minute)."""
     started = time.perf_counter()
-    shared_texts, shared_labels = _shared_examples(Path(data_dir or triage["DATA_DIR"]))
-    own_texts, own_labels, corrections = _own_examples()
-    # a label learnt from the instance alone needs enough examples; rarer ones are left out
-    counts = collections.Counter(shared_labels + own_labels)
-    weights = [1.0] * len(shared_texts) + [float(triage["OWN_WEIGHT"])] * len(own_texts)
-    keep = [(t, y, w) for t, y, w in zip(shared_texts + own_texts, shared_labels + own_labels, weights, strict=True)
-            if counts[y] >= triage["MIN_EXAMPLES"]]
-    model = classifier.fit([t for t, _, _ in keep], [y for _, y, _ in keep], weights=[w for _, _, w in keep])
+    digest = catalogue_digest()
+    data = training_set(data_dir=data_dir)
+    model = classifier.fit(data.texts, data.labels, weights=data.weights, meta={"catalogue": digest})
     seconds = round(time.perf_counter() - started, 2)
     for _attempt in range(3):
         version = (ClassifierModel.objects.order_by("-version").values_list("version", flat=True).first() or 0) + 1
         name = f"classifier-v{version}.npz"
-        model.meta.update(version=version, shared_examples=len(shared_texts), own_examples=len(own_texts))
+        model.meta.update(version=version, shared_examples=data.shared, own_examples=data.own,
+                          catalogue_examples=data.catalogue)
         model.save(loaded.model_path(name))
         try:
             with transaction.atomic():
                 row = ClassifierModel.objects.create(
-                    version=version, file=name, seconds=seconds, shared_examples=len(shared_texts),
-                    own_examples=len(own_texts), corrections=corrections,
-                    classes=[int(label) for label in model.labels])
+                    version=version, file=name, seconds=seconds, shared_examples=data.shared,
+                    catalogue_examples=data.catalogue, catalogue=digest, own_examples=data.own,
+                    corrections=data.corrections, classes=[int(label) for label in model.labels])
             break
         except IntegrityError:  # another training run took this version number at the same moment
             continue
@@ -101,10 +171,40 @@ def classifier_train(*, data_dir: Path | None = None) -> ClassifierModel:
     return row
 
 
+def classifier_refresh() -> ClassifierModel | None:
+    """Retrain when the catalogue changed since the model in use was trained (a category added, renamed, merged
+    into another, its examples edited, a label mapping changed): suggestions follow within minutes, without a
+    developer. Nothing to do: None."""
+    newest = ClassifierModel.objects.order_by("-version").only("catalogue").first()
+    if newest is not None and newest.catalogue == catalogue_digest():
+        return None
+    return classifier_train()
+
+
 def _suggestions(model: classifier.Classifier, text: str) -> list[dict]:
-    active = set(Category.objects.filter(is_active=True).values_list("pk", flat=True))
-    return [{"category": int(label), "score": score} for label, score in model.top([text], k=3)[0]
-            if int(label) in active]
+    """The likeliest families (first-level categories), each with its likeliest category, best first: at most
+    three. ``score``: how likely the category is; ``family_score``: how likely its family is (the sum over the
+    family's categories) — what "unsure" is read from."""
+    active = dict(Category.objects.filter(is_active=True).values_list("pk", "parent_id"))
+    return suggest(model, text, active)
+
+
+def suggest(model: classifier.Classifier, text: str, parents: dict[int, int | None], k: int = 3) -> list[dict]:
+    """``_suggestions`` for a catalogue given as category id → its parent's id (None for a family): pure."""
+    scores = model.scores([text])[0]
+    best: dict[int, tuple[int, float]] = {}
+    totals: dict[int, float] = collections.defaultdict(float)
+    for label, score in zip(model.labels, scores.tolist(), strict=True):
+        pk = int(label)
+        if pk not in parents:
+            continue  # retired since the model was trained
+        family = parents[pk] or pk
+        totals[family] += score
+        if family not in best or score > best[family][1]:
+            best[family] = (pk, score)
+    ranked = sorted(totals, key=lambda f: (-totals[f], f))[:k]
+    return [{"category": best[f][0], "score": round(best[f][1], 4), "family": f,
+             "family_score": round(totals[f], 4)} for f in ranked]
 
 
 def appeal_triage(*, appeal: Appeal) -> Triage:

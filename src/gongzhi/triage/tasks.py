@@ -5,7 +5,7 @@ from django.conf import settings
 
 from gongzhi.appeals.models import Appeal
 
-from .services import appeal_triage, classifier_train, hotspots_refresh, triage_pending
+from .services import appeal_triage, classifier_refresh, classifier_train, hotspots_refresh, triage_pending
 
 PENDING_BATCH = 500
 # on a laptop, how long an import's request goes on reading what it filed
@@ -50,6 +50,14 @@ def drain(*, budget_s: float | None = None) -> int:
 def classifier_train_task() -> int:
     """Nightly (beat): learn from the day's corrections."""
     return classifier_train().version
+
+
+@shared_task
+def classifier_refresh_task() -> int | None:
+    """Every minute (beat): retrain once the catalogue changed (a category added, renamed, merged, its examples
+    edited); the check is one small query when nothing did."""
+    row = classifier_refresh()
+    return row.version if row is not None else None
 
 
 @shared_task
