@@ -391,21 +391,28 @@ def appeals_intake_http():
           "triage_drain": drain, "broker": "redis", "runs": 3, "goal": "ratio>=0.25"})
 
 
+def _triage_env(var: str) -> dict:
+    """One core, and a fresh migrated database of its own: the starting catalogue a new community has."""
+    env = django_env(None, Path(var), OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    manage(env, "migrate", "--noinput")
+    return env
+
+
 def triage_classify_throughput():
-    """The classifier on one core over the real raw messages of hot.csv and replies.csv."""
-    env = django_env(None, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
-    r = task(env, "triage_classify")
+    """The classifier in use (the catalogue's categories) on one core over the real raw messages of hot.csv and
+    replies.csv."""
+    with tempfile.TemporaryDirectory(prefix="gongzhi-bench-") as var:
+        r = task(_triage_env(var), "triage_classify")
     emit({"name": "triage.classify_throughput", "value": r["batch_per_s"], "unit": "messages/s", "n": r["messages"],
-          "single_per_s": r["single_per_s"], "p50": r["p50_ms"], "p99": r["p99_ms"], "max_ms": r["max_ms"],
-          "chars_median": r["chars_median"], "model_file_mb": r["model_file_mb"], "model_mb": r["model_mb"],
-          "process_rss_mb": r["process_rss_mb"],
-          "cores": 1, "goal": ">=2000/s, p99<5ms"})
+          "labels": r["labels"], "single_per_s": r["single_per_s"], "p50": r["p50_ms"], "p99": r["p99_ms"],
+          "max_ms": r["max_ms"], "chars_median": r["chars_median"], "model_file_mb": r["model_file_mb"],
+          "model_mb": r["model_mb"], "process_rss_mb": r["process_rss_mb"], "cores": 1, "goal": ">=2000/s, p99<5ms"})
 
 
 def triage_train():
-    """Training the classifier on the shared train.csv (median of 3, one core)."""
-    env = django_env(None, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
-    r = task(env, "triage_train", runs=3)
+    """Training the classifier in use (the catalogue's words and the shared train.csv; median of 3, one core)."""
+    with tempfile.TemporaryDirectory(prefix="gongzhi-bench-") as var:
+        r = task(_triage_env(var), "triage_train", runs=3)
     emit({"name": "triage.train", "value": round(median(r["timings"]), 2), "unit": "s", "n": r["examples"],
           "runs": 3, "goal": "<60"})
 

@@ -39,7 +39,7 @@ def demo_server():
     var = Path(tempfile.mkdtemp(prefix="gongzhi-browser-"))
     # people make every decision in these walk-throughs: the classifier suggests, it never applies
     env = dict(os.environ, GONGZHI_VAR_DIR=str(var), DJANGO_SETTINGS_MODULE="gongzhi.settings.dev",
-               GONGZHI_TRIAGE_AUTO_APPLY="1.01")
+               GONGZHI_TRIAGE_AUTO_APPLY="1.01", GONGZHI_TRIAGE_RECHECK_SECONDS="0")
     env.pop("DATABASE_URL", None)
     manage = [sys.executable, str(ROOT / "manage.py")]
     port = _free_port()

@@ -20,7 +20,7 @@ from gongzhi.core.db import fast_insert, reserve_ids
 from gongzhi.registry.choices import PLACE_KINDS, AreaKind
 from gongzhi.registry.models import Area, Resident
 
-from . import routing
+from . import routing, starter
 from .choices import Action, Channel, Outcome, Priority, Rating, State, Step
 from .models import Appeal, AppealEvent, Category
 from .services.lifecycle import appeal_numbers, clock, hours_for, place_columns, step, submitted_event_row
@@ -82,6 +82,8 @@ def seed_catalogue_if_flushed() -> None:
     if not Category.objects.exists():  # demo_city --reset flushes data that migrations seeded
         importlib.import_module("gongzhi.appeals.migrations.0003_catalogue").seed(django_apps, None)
         importlib.import_module("gongzhi.appeals.migrations.0009_city_categories").seed(django_apps, None)
+        importlib.import_module("gongzhi.appeals.migrations.0024_intake_questions").seed_questions(django_apps, None)
+        starter.seed(Category.objects.all())  # what triage learns each category from
 
 
 class _Callers:

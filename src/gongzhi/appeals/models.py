@@ -30,7 +30,7 @@ class Category(models.Model):
                                  help_text=_("例：[{\"key\": \"floor\", \"label\": \"在几楼？\", \"required\": false}]"))
     # what the classifier learns the category from before the community has appeals of its own (triage): what
     # belongs here, and residents' own words; changing either retrains it within minutes
-    description = models.TextField(_("说明"), blank=True, max_length=1000,
+    description = models.TextField(_("类别说明"), blank=True, max_length=1000,
                                    help_text=_("哪些诉求属于这一类（也可写不属于的），供智能分拨学习"))
     examples = models.TextField(_("例句"), blank=True, max_length=60000,
                                 help_text=_("居民会怎么说：每行一句，越像真话越好"))

@@ -257,8 +257,13 @@ GONGZHI = {
         "MODEL_DIR": VAR_DIR / "models",
         # a suggestion at least this sure is applied and the appeal dispatched; below, a person decides
         "AUTO_APPLY": float(os.environ.get("GONGZHI_TRIAGE_AUTO_APPLY", "0.9")),
+        # how often a process looks for a newer model (trained at night, or after the catalogue changed)
+        "RECHECK_SECONDS": float(os.environ.get("GONGZHI_TRIAGE_RECHECK_SECONDS", "60")),
         # below this, the likeliest family (first-level category) is too unsure to offer: the worker chooses
         "UNSURE": float(os.environ.get("GONGZHI_TRIAGE_UNSURE", "0.5")),
+        # the softmax temperature of the catalogue's model: the lowest log loss of the family on cross-validated
+        # catalogue examples (0.15–0.2) and on the held-apart everyday messages (0.2–0.25); see docs/triage.md
+        "TEMPERATURE": 0.2,
         # each message of the shared city data counts this much of a catalogue example, and each of its labels at
         # most this many examples' worth in all (triage.services.training_set)
         "SHARED_WEIGHT": 0.3,

@@ -216,9 +216,9 @@ class Classifier:
 
 
 def fit(texts: list[str], labels: list[str], meta: dict | None = None,
-        weights: list[float] | None = None) -> Classifier:
+        weights: list[float] | None = None, temperature: float = TEMPERATURE) -> Classifier:
     """Train on raw or segmented texts (both read the same way); deterministic for the same input. ``weights``
-    (one per text) count some examples more than others."""
+    (one per text) count some examples more than others; ``temperature`` turns its margins into probabilities."""
     started = time.perf_counter()
     normalised = [triage_text.normalize(t) for t in texts]
     weights = weights if weights is not None else [1.0] * len(texts)
@@ -229,7 +229,9 @@ def fit(texts: list[str], labels: list[str], meta: dict | None = None,
     pipeline.fit([t for t, _, _ in rows], [y for _, y, _ in rows],
                  svm__sample_weight=np.array([w for _, _, w in rows]))
     meta = {**(meta or {}), "examples": len(rows), "seconds": round(time.perf_counter() - started, 2)}
-    return Classifier.from_pipeline(pipeline, meta)
+    model = Classifier.from_pipeline(pipeline, meta)
+    model.temperature = temperature
+    return model
 
 
 def read_labelled(path: Path) -> tuple[list[str], list[str]]:

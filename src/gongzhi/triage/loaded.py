@@ -12,8 +12,12 @@ from .classifier import Classifier
 from .models import ClassifierModel
 
 log = logging.getLogger(__name__)
-# how often a process asks the database whether a newer model exists
-RECHECK_SECONDS = 60
+
+
+def _recheck_seconds() -> float:
+    """How often a process asks the database whether a newer model exists (a minute; the browser tests, none)."""
+    return float(settings.GONGZHI["TRIAGE"]["RECHECK_SECONDS"])
+
 _lock = threading.Lock()
 _state: dict = {"checked": 0.0, "version": None, "model": None}
 
@@ -26,10 +30,10 @@ def current() -> tuple[int | None, Classifier | None]:
     """(version, classifier) of the newest trained model; (None, None) when there is none (or its file is gone:
     triage then works without suggestions and says so)."""
     now = time.monotonic()
-    if now - _state["checked"] < RECHECK_SECONDS:
+    if now - _state["checked"] < _recheck_seconds():
         return _state["version"], _state["model"]
     with _lock:
-        if now - _state["checked"] < RECHECK_SECONDS:
+        if now - _state["checked"] < _recheck_seconds():
             return _state["version"], _state["model"]
         row = ClassifierModel.objects.order_by("-version").only("version", "file").first()
         if row is None:

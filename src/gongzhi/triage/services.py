@@ -148,7 +148,8 @@ def classifier_train(*, data_dir: Path | None = None) -> ClassifierModel:
     started = time.perf_counter()
     digest = catalogue_digest()
     data = training_set(data_dir=data_dir)
-    model = classifier.fit(data.texts, data.labels, weights=data.weights, meta={"catalogue": digest})
+    model = classifier.fit(data.texts, data.labels, weights=data.weights, meta={"catalogue": digest},
+                           temperature=settings.GONGZHI["TRIAGE"]["TEMPERATURE"])
     seconds = round(time.perf_counter() - started, 2)
     for _attempt in range(3):
         version = (ClassifierModel.objects.order_by("-version").values_list("version", flat=True).first() or 0) + 1

@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='category',
             name='description',
-            field=models.TextField(blank=True, help_text='哪些诉求属于这一类（也可写不属于的），供智能分拨学习', max_length=1000, verbose_name='说明'),
+            field=models.TextField(blank=True, help_text='哪些诉求属于这一类（也可写不属于的），供智能分拨学习', max_length=1000, verbose_name='类别说明'),
         ),
         migrations.AddField(
             model_name='category',

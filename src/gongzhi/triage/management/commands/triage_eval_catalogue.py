@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from gongzhi.appeals.models import Category
 from gongzhi.triage import classifier, evaluation, loaded
-from gongzhi.triage.services import catalogue_digest, training_set
+from gongzhi.triage.services import training_set
 
 HELD_APART = Path(settings.PROJECT_DIR) / "eval" / "catalogue" / "everyday.csv"
 
@@ -67,13 +67,7 @@ class Command(BaseCommand):
                 raise CommandError("no model is in use yet (manage.py triage_train)")
             return model, f"v{version} (in use)"
         data = training_set(own=own)
-        shared = Path(settings.GONGZHI["TRIAGE"]["DATA_DIR"]) / "train.csv"
-        code = classifier.file_digest(*([shared] if shared.exists() else []))
-        name = f"eval-catalogue-{catalogue_digest()}-{code}.npz"
-        path = loaded.model_path(name)
-        if path.exists() and not own:  # the same catalogue, data and code: the same model
-            return classifier.Classifier.load(path), f"new community ({data.catalogue} catalogue, {data.shared} shared)"
-        model = classifier.fit(data.texts, data.labels, weights=data.weights)
-        model.save(path)
+        model = classifier.fit(data.texts, data.labels, weights=data.weights,
+                               temperature=settings.GONGZHI["TRIAGE"]["TEMPERATURE"])
         return model, (f"{'this instance' if own else 'new community'} ({data.catalogue} catalogue, "
                        f"{data.shared} shared, {data.own} own, trained in {model.meta['seconds']} s)")
