@@ -133,3 +133,16 @@ def test_eval_catalogue_prints_top1_and_top3_and_refuses_unknown_codes(shared_da
         call_command("triage_eval_catalogue", "--data", str(data), stdout=StringIO())
     assert not ClassifierModel.objects.exists()  # an evaluation changes nothing in use
     assert loaded.current() == (None, None)
+
+
+def test_the_starter_words_fill_empty_categories_and_replace_only_when_asked():
+    lighting = Category.objects.get(code="property-lighting")
+    starter_lines = lighting.example_lines
+    Category.objects.filter(pk=lighting.pk).update(examples="")
+    Category.objects.filter(code="property-leak").update(examples="我们自己写的例句")
+    call_command("catalogue_starter", stdout=StringIO())
+    lighting.refresh_from_db()
+    assert lighting.example_lines == starter_lines  # an empty one is filled…
+    assert Category.objects.get(code="property-leak").examples == "我们自己写的例句"  # …an edited one is kept
+    call_command("catalogue_starter", "property-leak", "--replace", stdout=StringIO())
+    assert "我们自己写的例句" not in Category.objects.get(code="property-leak").examples

@@ -39,17 +39,17 @@ def read(path: Path = STARTER_FILE) -> dict[str, Starter]:
     return out
 
 
-def seed(categories) -> int:
+def seed(categories, *, replace: bool = False) -> int:
     """Fill the description and examples of each category (a queryset or the migration's model manager) whose code
-    the starter file knows and that has none yet; returns how many were filled."""
+    the starter file knows and that has none yet (``replace``: whatever it has); returns how many changed."""
     starters = read()
     filled = 0
     for category in categories.filter(code__in=list(starters)):
         starter = starters[category.code]
         changed = []
-        if not category.description and starter.description:
+        if (replace or not category.description) and starter.description:
             category.description, changed = starter.description, [*changed, "description"]
-        if not category.examples.strip() and starter.examples:
+        if (replace or not category.examples.strip()) and starter.examples:
             category.examples, changed = "\n".join(starter.examples), [*changed, "examples"]
         if changed:
             category.save(update_fields=changed)
