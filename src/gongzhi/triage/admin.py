@@ -13,7 +13,8 @@ class LabelMappingAdmin(admin.ModelAdmin):
 
 @admin.register(ClassifierModel)
 class ClassifierModelAdmin(admin.ModelAdmin):
-    list_display = ["version", "trained_at", "shared_examples", "own_examples", "corrections", "seconds", "file"]
+    list_display = ["version", "trained_at", "catalogue_examples", "shared_examples", "own_examples", "corrections", "seconds",
+                    "catalogue", "file"]
     readonly_fields = [f.name for f in ClassifierModel._meta.fields]
 
     def has_add_permission(self, request):

@@ -1,4 +1,5 @@
-"""Train a new classifier version on the shared data and this instance's own categorised appeals."""
+"""Train a new classifier version on the catalogue's words, the shared data and this instance's own categorised
+appeals."""
 from django.core.management.base import BaseCommand
 
 from gongzhi.triage.services import classifier_train
@@ -12,5 +13,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, data, **options):
         row = classifier_train(data_dir=data)
-        self.stdout.write(f"v{row.version}: {row.shared_examples} shared + {row.own_examples} own examples "
+        self.stdout.write(f"v{row.version}: {row.catalogue_examples} catalogue + {row.shared_examples} shared + "
+                          f"{row.own_examples} own examples "
                           f"({row.corrections} corrected), {len(row.classes)} categories, {row.seconds} s → {row.file}")
