@@ -146,3 +146,15 @@ def test_the_starter_words_fill_empty_categories_and_replace_only_when_asked():
     assert Category.objects.get(code="property-leak").examples == "我们自己写的例句"  # …an edited one is kept
     call_command("catalogue_starter", "property-leak", "--replace", stdout=StringIO())
     assert "我们自己写的例句" not in Category.objects.get(code="property-leak").examples
+
+
+def test_a_refresh_already_training_the_same_catalogue_is_not_started_twice(shared_data, settings):
+    from django.core.cache import cache
+
+    from gongzhi.triage.services import catalogue_digest
+
+    settings.GONGZHI = {**settings.GONGZHI, "TRIAGE": {**settings.GONGZHI["TRIAGE"], "DATA_DIR": shared_data}}
+    cache.add(f"triage-refresh:{catalogue_digest()}", True)  # another worker is training it
+    assert classifier_refresh() is None and not ClassifierModel.objects.exists()
+    cache.clear()  # it died: the lock lapses
+    assert classifier_refresh().version == 1

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Exists, F, OuterRef, Value
 from django.db.models.expressions import RawSQL
@@ -34,6 +35,7 @@ from . import hotspots as hs
 from .models import ClassifierModel, Hotspot, HotspotRun, LabelMapping, ReplyCheck, Triage
 
 log = logging.getLogger(__name__)
+REFRESH_LOCK_SECONDS = 30 * 60
 
 
 @dataclass
@@ -176,10 +178,18 @@ def classifier_refresh() -> ClassifierModel | None:
     """Retrain when the catalogue changed since the model in use was trained (a category added, renamed, merged
     into another, its examples edited, a label mapping changed): suggestions follow within minutes, without a
     developer. Nothing to do: None."""
+    digest = catalogue_digest()
     newest = ClassifierModel.objects.order_by("-version").only("catalogue").first()
-    if newest is not None and newest.catalogue == catalogue_digest():
+    if newest is not None and newest.catalogue == digest:
         return None
-    return classifier_train()
+    # beat starts the job every minute; a city's training (with its own appeals) can take longer: one at a time
+    # per catalogue version (the lock is the shared cache's, and lapses should a worker die mid-training)
+    if not cache.add(f"triage-refresh:{digest}", True, timeout=REFRESH_LOCK_SECONDS):
+        return None
+    try:
+        return classifier_train()
+    finally:
+        cache.delete(f"triage-refresh:{digest}")
 
 
 def _suggestions(model: classifier.Classifier, text: str) -> list[dict]:
