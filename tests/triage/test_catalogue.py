@@ -122,7 +122,7 @@ def test_a_new_category_is_suggested_after_the_administrator_adds_it(shared_data
 def test_eval_catalogue_prints_top1_and_top3_and_refuses_unknown_codes(shared_data, tmp_path):
     data = tmp_path / "mine.csv"
     data.write_text("text,accept\n楼道的灯坏了,property\n垃圾没人收,sanitation;environment\n"
-                    "电梯困人了,物业管理\n公司不给交社保,labour\n", encoding="utf-8")
+                    "电梯困人了,物业管理\n公司不给交社保,Labour\n", encoding="utf-8")
     out = StringIO()
     call_command("triage_eval_catalogue", "--data", str(data), stdout=out)
     lines = {line["name"]: line for line in map(json.loads, out.getvalue().splitlines())}

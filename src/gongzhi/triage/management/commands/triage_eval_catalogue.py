@@ -40,11 +40,12 @@ class Command(BaseCommand):
             raise CommandError(f"{path}: no rows with an accepted category")
         categories = list(Category.objects.filter(is_active=True).values_list("pk", "parent_id", "code", "name"))
         parents = {pk: parent for pk, parent, _code, _name in categories}
-        family_of = {}  # a code (or a family's name) → its family
+        family_of = {}  # a code (in any case) or a family's name → its family
         for pk, parent, code, name in categories:
-            family_of[code] = parent or pk
+            family_of[code.lower()] = parent or pk
             if parent is None:
                 family_of[name] = pk
+        accepted = [[a if a in family_of else a.lower() for a in accept] for accept in accepted]
         unknown = sorted({a for accept in accepted for a in accept if a not in family_of})
         if unknown:
             known = ", ".join(code for _pk, parent, code, _name in categories if parent is None)
