@@ -84,6 +84,7 @@ def seed_catalogue_if_flushed() -> None:
         importlib.import_module("gongzhi.appeals.migrations.0009_city_categories").seed(django_apps, None)
         importlib.import_module("gongzhi.appeals.migrations.0024_intake_questions").seed_questions(django_apps, None)
         importlib.import_module("gongzhi.appeals.migrations.0026_repairs_facilities").create(django_apps, None)
+        importlib.import_module("gongzhi.appeals.migrations.0027_property_water").create(django_apps, None)
         starter.seed(Category.objects.all())  # what triage learns each category from
 
 
