@@ -5,17 +5,18 @@ import json
 from io import StringIO
 from pathlib import Path
 
+import numpy as np
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
 
 from gongzhi.appeals import services, starter
 from gongzhi.appeals.choices import Channel, State
-from gongzhi.appeals.models import Category
+from gongzhi.appeals.models import Appeal, Category
 from gongzhi.triage import loaded
 from gongzhi.triage import text as triage_text
 from gongzhi.triage.models import ClassifierModel
-from gongzhi.triage.services import appeal_triage, classifier_refresh, classifier_train
+from gongzhi.triage.services import appeal_triage, classifier_refresh, classifier_train, suggest
 
 MONDAY = "2026-11-23 10:00 +0800"
 HELD_APART = [Path(__file__).resolve().parents[2] / "eval" / "catalogue" / name
@@ -81,7 +82,7 @@ def test_an_unsure_guess_is_not_offered_as_a_one_click_accept(shared_data, world
     classifier_train(data_dir=shared_data)
     settings.GONGZHI = {**settings.GONGZHI, "TRIAGE": {**settings.GONGZHI["TRIAGE"], "AUTO_APPLY": 1.01}}
     worker = login("worker")
-    for message in ("你好", "在吗？", "😀😀😀", "有个事", "喂喂"):
+    for message in ("你好", "在吗？", "😀😀😀", "有个事", "喂喂", "你们管不管啊", "那个事怎么样了"):
         appeal = desk(users, world.compound, message)
         triage = appeal_triage(appeal=appeal)
         appeal.refresh_from_db()
@@ -160,3 +161,70 @@ def test_a_refresh_already_training_the_same_catalogue_is_not_started_twice(shar
     assert classifier_refresh() is None and not ClassifierModel.objects.exists()
     cache.clear()  # it died: the lock lapses
     assert classifier_refresh().version == 1
+
+
+class Scores:
+    """A classifier's answer for one text, fixed: what ``suggest`` makes of it is the point, not the model."""
+
+    def __init__(self, scores: dict[int, float]):
+        self.labels = [str(pk) for pk in scores]
+        self._scores = list(scores.values())
+
+    def scores(self, texts):
+        return np.array([self._scores])
+
+
+def test_a_family_is_offered_itself_when_none_of_its_categories_holds_half_of_it():
+    parents = {1: None, 11: 1, 12: 1, 13: 1, 2: None, 21: 2, 3: None}
+    # 物业太差了: the family is likely, no one of its categories is
+    [first, second, third] = suggest(Scores({11: 0.27, 12: 0.2, 13: 0.14, 21: 0.3, 3: 0.09}), "物业太差了", parents)
+    assert (first["category"], first["score"], first["family_score"]) == (1, 0.61, 0.61)
+    assert (second["category"], third["category"]) == (21, 3)
+    # 电梯坏了: one category holds the family
+    [first, *_] = suggest(Scores({11: 0.8, 12: 0.05, 21: 0.15}), "电梯坏了", parents)
+    assert (first["category"], first["score"], first["family_score"]) == (11, 0.8, 0.85)
+    assert first.get("readable", True)
+    # 你们管不管啊 is 管 once the formulas and stop words are gone: however sure the model, nothing to read
+    [first, *_] = suggest(Scores({11: 0.99, 21: 0.01}), "你们管不管啊", parents)
+    assert first["readable"] is False
+
+
+def test_after_a_person_decided_the_panel_tells_what_the_machine_said_not_what_she_chose(
+        shared_data, world, users, login, settings):
+    classifier_train(data_dir=shared_data)
+    worker = login("worker")
+    settings.GONGZHI = {**settings.GONGZHI, "TRIAGE": {**settings.GONGZHI["TRIAGE"], "AUTO_APPLY": 1.01}}
+    suggested = desk(users, world.compound, "3号楼电梯又坏了，困了两个人")
+    appeal_triage(appeal=suggested)
+    with time_machine.travel(MONDAY, tick=False):
+        services.appeal_accept(appeal=suggested, actor=users("worker"),
+                               category=Category.objects.get(code="property-elevator"))
+    panel = worker.get(f"/staff/appeals/{suggested.pk}/").content.decode().split('id="triage-h"')[1]
+    panel = panel.split("</section>")[0]
+    assert "登记时已选择" not in panel and "机器当时的分类建议" in panel and "受理</button>" not in panel
+
+    settings.GONGZHI = {**settings.GONGZHI, "TRIAGE": {**settings.GONGZHI["TRIAGE"], "AUTO_APPLY": 0.0}}
+    applied = desk(users, world.compound, "3号楼电梯又坏了，困了两个人")
+    assert appeal_triage(appeal=applied).applied
+    other = Category.objects.get(code="other")
+    with time_machine.travel(MONDAY, tick=False):
+        services.appeal_reclassify(appeal=Appeal.objects.get(pk=applied.pk), category=other, actor=users("worker"),
+                                   reason="其实是咨询")
+    panel = worker.get(f"/staff/appeals/{applied.pk}/").content.decode().split('id="triage-h"')[1]
+    assert "已按“物业管理/电梯”自动分类" in panel and "工作人员已更正为“其他”" in panel
+
+
+def test_the_catalogue_has_two_levels():
+    from django.core.exceptions import ValidationError
+
+    lift = Category.objects.get(code="property-elevator")
+    lift.parent = lift
+    with pytest.raises(ValidationError, match="自己"):
+        lift.full_clean()
+    lift.parent = Category.objects.get(code="sanitation-garbage")
+    with pytest.raises(ValidationError, match="两级"):
+        lift.full_clean()
+    family = Category.objects.get(code="sanitation")
+    family.parent = Category.objects.get(code="property")
+    with pytest.raises(ValidationError, match="下面已有类别"):
+        family.full_clean()

@@ -44,6 +44,16 @@ class CategoryAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # appeals keep their category; retire one with "is_active"
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "parent":  # two levels: a parent is a first-level category
+            kwargs["queryset"] = Category.objects.filter(parent__isnull=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if {"name", "description", "examples", "parent", "is_active"} & set(form.changed_data):
+            self.message_user(request, _("智能分拨将在几分钟内按新的类别和例句重新学习。"))
+
 
 @admin.register(RoutingRule)
 class RoutingRuleAdmin(admin.ModelAdmin):

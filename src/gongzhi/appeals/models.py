@@ -44,6 +44,18 @@ class Category(models.Model):
     def __str__(self):
         return f"{self.parent.name}/{self.name}" if self.parent_id else self.name
 
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.parent_id is None:
+            return
+        if self.parent_id == self.pk:
+            raise ValidationError({"parent": _("类别不能是自己的上级")})
+        if self.parent.parent_id is not None:
+            raise ValidationError({"parent": _("类别只有两级：上级类别必须是一级类别")})
+        if self.pk and Category.objects.filter(parent_id=self.pk).exists():
+            raise ValidationError({"parent": _("这个类别下面已有类别，不能再挂到别的类别下")})
+
     @property
     def example_lines(self) -> list[str]:
         return [line for raw in self.examples.splitlines() if (line := raw.strip())]

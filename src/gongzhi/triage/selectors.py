@@ -37,6 +37,7 @@ class Suggestion:
     category: Category
     score: float
     family_score: float
+    readable: bool = True
 
     @property
     def percent(self) -> int:
@@ -55,18 +56,25 @@ def triage_panel(*, viewer, appeal: Appeal) -> dict | None:
     suggestions = []
     if triage is not None and triage.suggestions:
         categories = Category.objects.select_related("parent").in_bulk([s["category"] for s in triage.suggestions])
-        suggestions = [Suggestion(categories[s["category"]], s["score"], s.get("family_score", s["score"]))
+        suggestions = [Suggestion(categories[s["category"]], s["score"], s.get("family_score", s["score"]),
+                                  s.get("readable", True))
                        for s in triage.suggestions if s["category"] in categories]
     return {
         "triage": triage, "suggestions": suggestions, "model": version is not None,
         "threshold": min(round(settings.GONGZHI["TRIAGE"]["AUTO_APPLY"] * 100), 100),
         # a category a person chose when filing (the desk, a hotspot task) is not asked for again; the
         # suggestions stay, for reference
-        "chosen": appeal.category_id is not None and not (triage is not None and triage.applied),
+        "chosen": (appeal.state == State.SUBMITTED and appeal.category_id is not None
+                   and not (triage is not None and triage.applied)),
+        # a person has decided since (accepted it, or corrected the machine): the suggestions are history
+        "decided": appeal.state != State.SUBMITTED,
+        # what the machine applied, which a person may have corrected since
+        "applied": suggestions[0].category if triage is not None and triage.applied and suggestions else None,
         "waiting": appeal.state == State.SUBMITTED and appeal.category_id is None,
         # even the likeliest family is a guess: no one-click accept, the worker chooses (a confident wrong
         # suggestion is routed wrong; none is not)
-        "unsure": bool(suggestions) and suggestions[0].family_score < settings.GONGZHI["TRIAGE"]["UNSURE"],
+        "unsure": bool(suggestions) and (not suggestions[0].readable
+                                         or suggestions[0].family_score < settings.GONGZHI["TRIAGE"]["UNSURE"]),
         "categories": Category.objects.filter(is_active=True).select_related("parent"),
     }
 

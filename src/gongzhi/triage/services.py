@@ -32,6 +32,7 @@ from gongzhi.registry.models import Area
 
 from . import classifier, loaded, permissions, places, replies, selectors
 from . import hotspots as hs
+from . import text as triage_text
 from .models import ClassifierModel, Hotspot, HotspotRun, LabelMapping, ReplyCheck, Triage
 
 log = logging.getLogger(__name__)
@@ -194,10 +195,23 @@ def classifier_refresh() -> ClassifierModel | None:
 
 def _suggestions(model: classifier.Classifier, text: str) -> list[dict]:
     """The likeliest families (first-level categories), each with its likeliest category, best first: at most
-    three. ``score``: how likely the category is; ``family_score``: how likely its family is (the sum over the
-    family's categories) — what "unsure" is read from."""
+    three. ``score``: how likely that category is; ``family_score``: how likely its family is (the sum over the
+    family's categories) — what "unsure" is read from; ``readable``: whether the text says anything at all."""
     active = dict(Category.objects.filter(is_active=True).values_list("pk", "parent_id"))
     return suggest(model, text, active)
+
+
+# below this many characters of content (greetings and "I want to report" formulas, stop words and punctuation
+# removed) a text says nothing to classify: "你们管不管啊" is 管, "那个事怎么样了" is 事, yet 管 alone read as 管道故障
+# at 0.99. Two characters still say something: 停水, 没电.
+READABLE_CHARS = 2
+# a family's likeliest category is offered only when it holds at least this share of the family's probability;
+# else the family itself ("物业太差了": 物业管理 61%, its likeliest category 电梯 27%)
+CATEGORY_SHARE = 0.5
+
+
+def readable(text: str) -> bool:
+    return len(triage_text.normalize(triage_text.FORMULAS.sub(" ", text or ""))) >= READABLE_CHARS
 
 
 def suggest(model: classifier.Classifier, text: str, parents: dict[int, int | None], k: int = 3) -> list[dict]:
@@ -214,8 +228,17 @@ def suggest(model: classifier.Classifier, text: str, parents: dict[int, int | No
         if family not in best or score > best[family][1]:
             best[family] = (pk, score)
     ranked = sorted(totals, key=lambda f: (-totals[f], f))[:k]
-    return [{"category": best[f][0], "score": round(best[f][1], 4), "family": f,
-             "family_score": round(totals[f], 4)} for f in ranked]
+    out = []
+    for family in ranked:
+        category, score = best[family]
+        if score < CATEGORY_SHARE * totals[family]:
+            category, score = family, totals[family]
+        out.append({"category": category, "score": round(score, 4), "family": family,
+                    "family_score": round(totals[family], 4)})
+    if out and not readable(text):
+        for suggestion in out:
+            suggestion["readable"] = False
+    return out
 
 
 def appeal_triage(*, appeal: Appeal) -> Triage:
@@ -227,7 +250,8 @@ def appeal_triage(*, appeal: Appeal) -> Triage:
         return existing
     version, model = loaded.current()
     suggestions = _suggestions(model, appeal.text) if model is not None else []
-    confidence = suggestions[0]["score"] if suggestions else 0.0
+    # a text with nothing to read is never applied, however its few characters happened to score
+    confidence = suggestions[0]["score"] if suggestions and suggestions[0].get("readable", True) else 0.0
     match = places.locate(appeal.text, within=appeal.area)
     # the text may narrow where the appeal came in for (a community, a compound), never move it elsewhere
     narrower = (match.area is not None and match.area.pk != appeal.area_id
