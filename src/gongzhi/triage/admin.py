@@ -27,3 +27,6 @@ class TriageAdmin(admin.ModelAdmin):
     list_filter = ["applied", "model_version"]
     raw_id_fields = ["appeal", "place_area"]
     readonly_fields = ["suggestions", "place"]
+
+    def has_add_permission(self, request):
+        return False  # the machine's first read of an appeal is written once, by triage, never by hand
