@@ -55,3 +55,16 @@ def seed(categories, *, replace: bool = False) -> int:
             category.save(update_fields=changed)
             filled += 1
     return filled
+
+
+def add_subcategory(categories, *, family: str, code: str, name: str, priority: str, respond_hours: float,
+                    resolve_hours: float) -> None:
+    """A migration's new subcategory at the end of ``family`` (routed as the family), with its starter words; nothing
+    when the family is gone or the code is taken. ``categories``: the migration's model manager."""
+    parent = categories.filter(code=family).first()
+    if parent is None or categories.filter(code=code).exists():
+        return
+    last = parent.children.order_by("-position").values_list("position", flat=True).first() or parent.position
+    categories.create(parent=parent, code=code, name=name, priority=priority, respond_hours=respond_hours,
+                      resolve_hours=resolve_hours, position=last + 1)
+    seed(categories.filter(code=code))

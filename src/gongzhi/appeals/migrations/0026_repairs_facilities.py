@@ -7,16 +7,10 @@ CODE = "repairs-facilities"
 
 
 def create(apps, schema_editor):
-    Category = apps.get_model("appeals", "Category")
-    family = Category.objects.filter(code="repairs").first()
-    if family is None or Category.objects.filter(code=CODE).exists():
-        return
-    last = family.children.order_by("-position").values_list("position", flat=True).first() or family.position
-    Category.objects.create(parent=family, code=CODE, name="公共设施", priority="normal", respond_hours=2,
-                            resolve_hours=56, position=last + 1)
     from gongzhi.appeals import starter
 
-    starter.seed(Category.objects.filter(code=CODE))
+    starter.add_subcategory(apps.get_model("appeals", "Category").objects, family="repairs", code=CODE, name="公共设施",
+                            priority="normal", respond_hours=2, resolve_hours=56)
 
 
 def remove(apps, schema_editor):

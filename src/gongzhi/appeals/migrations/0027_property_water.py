@@ -8,16 +8,10 @@ CODE = "property-water"
 
 
 def create(apps, schema_editor):
-    Category = apps.get_model("appeals", "Category")
-    family = Category.objects.filter(code="property").first()
-    if family is None or Category.objects.filter(code=CODE).exists():
-        return
-    last = family.children.order_by("-position").values_list("position", flat=True).first() or family.position
-    Category.objects.create(parent=family, code=CODE, name="供水", priority="high", respond_hours=1,
-                            resolve_hours=24, position=last + 1)
     from gongzhi.appeals import starter
 
-    starter.seed(Category.objects.filter(code=CODE))
+    starter.add_subcategory(apps.get_model("appeals", "Category").objects, family="property", code=CODE, name="供水",
+                            priority="high", respond_hours=1, resolve_hours=24)
 
 
 def remove(apps, schema_editor):
