@@ -60,6 +60,15 @@ class Tenure(models.TextChoices):
     FAMILY = "family", _("同住家属")
 
 
+class PartKind(models.TextChoices):
+    """What an exclusive part (专有部分) is: owners vote one ballot per part, whatever its kind."""
+
+    DWELLING = "dwelling", _("住宅")
+    SHOP = "shop", _("商铺")
+    GARAGE = "garage", _("车库/车位")
+    OTHER = "other", _("其他")
+
+
 class ResidentStatus(models.TextChoices):
     PRESENT = "present", _("在册")
     MOVED_OUT = "moved_out", _("已迁出")

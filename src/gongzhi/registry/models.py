@@ -25,6 +25,7 @@ from .choices import (
     CompoundType,
     Gender,
     OrgKind,
+    PartKind,
     PartnerRole,
     Relation,
     ResidentStatus,
@@ -227,6 +228,77 @@ class Resident(Placed, TimeStamped):
     def is_elderly(self) -> bool:
         age = self.age()
         return age is not None and age >= settings.GONGZHI["ELDERLY_AGE"]
+
+
+class ExclusivePart(Placed, TimeStamped):
+    """An exclusive part (专有部分) of a building: a flat, a shop, a garage. Owners' votes count them (民法典 art. 278):
+    one ballot per part, its registered floor area, and one head per buyer (``headcount_key``).
+
+    Lies with a household: the dwelling it is, or the household a garage or shop belongs to. ``owner`` is the
+    buyer of record (产权人) where the registry holds her; an owner living elsewhere may be recorded as a
+    resident of this household who has moved out. A part the developer has not sold or not delivered is
+    ``developer_held``: all of them count as one head together.
+    """
+
+    household = models.ForeignKey(Household, verbose_name=_("户"), on_delete=models.PROTECT, related_name="parts")
+    kind = models.CharField(_("类别"), max_length=16, choices=PartKind.choices, default=PartKind.DWELLING)
+    number = models.CharField(_("编号"), max_length=30, help_text=_("房号、车位号等；住宅一般即门牌号"))
+    measured_area = models.DecimalField(
+        _("实测面积(㎡)"), max_digits=9, decimal_places=2, null=True, blank=True,
+        help_text=_("不动产登记的专有部分面积；业主表决按此计票"),
+    )
+    contract_area = models.DecimalField(
+        _("合同面积(㎡)"), max_digits=9, decimal_places=2, null=True, blank=True,
+        help_text=_("尚未登记时按购房合同面积计票"),
+    )
+    owner = models.ForeignKey(
+        Resident, verbose_name=_("产权人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_parts",
+    )
+    developer_held = models.BooleanField(
+        _("建设单位未售出或未交付"), default=False, help_text=_("建设单位未售出或未交付的部分合计按一人计算"),
+    )
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("专有部分")
+        verbose_name_plural = _("专有部分")
+        ordering = ["household_id", "kind", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["household", "kind", "number"], name="part_unique_number"),
+            models.CheckConstraint(condition=~Q(developer_held=True, owner__isnull=False),
+                                   name="part_developer_has_no_owner"),
+            models.CheckConstraint(
+                condition=(Q(measured_area__isnull=True) | Q(measured_area__gte=0))
+                & (Q(contract_area__isnull=True) | Q(contract_area__gte=0)),
+                name="part_area_not_negative",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["compound", "id"], name="part_compound_idx"),
+            models.Index(fields=["building", "id"], name="part_building_idx"),
+            models.Index(fields=["community", "id"], name="part_community_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.number}（{self.get_kind_display()}）" if self.kind != PartKind.DWELLING else self.number
+
+    @property
+    def area(self):
+        """The area a vote counts: measured where registered, else the contract's; None where neither is known."""
+        return self.measured_area if self.measured_area is not None else self.contract_area
+
+    @property
+    def headcount_key(self) -> str:
+        return headcount_key(self.pk, self.owner_id, self.developer_held)
+
+
+def headcount_key(part_id: int, owner_id: int | None, developer_held: bool) -> str:
+    """Who a part counts as in an owners' headcount (《建筑物区分所有权解释》 art. 9): one head per part, but a buyer
+    of several parts counts once, and the developer's unsold or undelivered parts count once together. A part
+    whose owner the registry does not hold counts as a head of its own."""
+    if developer_held:
+        return "developer"
+    return f"owner:{owner_id}" if owner_id is not None else f"part:{part_id}"
 
 
 class ResidentSpecialFamily(models.Model):
