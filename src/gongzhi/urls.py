@@ -6,6 +6,7 @@ from django.urls import include, path
 from gongzhi.accounts import urls as accounts_urls
 from gongzhi.appeals import urls as appeals_urls
 from gongzhi.core import views as core_views
+from gongzhi.deliberation import urls as deliberation_urls
 from gongzhi.notifications import urls as notifications_urls
 from gongzhi.registry import urls as registry_urls
 from gongzhi.triage import urls as triage_urls
@@ -19,12 +20,14 @@ staff_patterns = [
     *registry_urls.staff,
     *accounts_urls.staff,
     *appeals_urls.staff,
+    *deliberation_urls.staff,
     *triage_urls.staff,
     *notifications_urls.staff,
 ]
 portal_patterns = [
     *accounts_urls.portal,
     *appeals_urls.portal,
+    *deliberation_urls.portal_patterns,
     *notifications_urls.portal,
     path("settings/", core_views.portal_settings, name="settings"),
     path("my-data/", web_views.my_data, name="my_data"),
@@ -35,6 +38,7 @@ urlpatterns = [
     path("", web_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     *appeals_urls.public,
+    *deliberation_urls.public,
     path("large-text", core_views.large_text, name="large_text"),
     path("staff/", include((staff_patterns, "staff"))),
     path("portal/", include((portal_patterns, "portal"))),

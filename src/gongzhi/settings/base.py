@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "gongzhi.accounts",
     "gongzhi.registry",
     "gongzhi.appeals",
+    "gongzhi.deliberation",
     "gongzhi.notifications",
     "gongzhi.triage",
     "gongzhi.web",

@@ -29,6 +29,7 @@ STAFF_NAV: tuple[NavItem, ...] = (
             roles=(Role.DEPARTMENT_STAFF, Role.SUBDISTRICT_STAFF)),
     NavItem(_("三率"), "staff:appeal_figures", (Perm.HANDLE_APPEALS, Perm.WORK_APPEALS), key="f"),
     NavItem(_("热点"), "staff:hotspots", Perm.HANDLE_APPEALS, key="t"),
+    NavItem(_("协商议事"), "staff:topic_board", (Perm.RUN_COUNCILS, Perm.VIEW_AREAS), key="d"),
     NavItem(_("答复模板"), "staff:reply_templates", key="y",
             roles=(Role.COMMUNITY_WORKER, Role.COMMUNITY_SECRETARY)),
     NavItem(_("12345导入"), "staff:hotline_import", Perm.HANDLE_APPEALS, key="l"),
@@ -46,6 +47,7 @@ STAFF_NAV: tuple[NavItem, ...] = (
 PORTAL_NAV: tuple[NavItem, ...] = (
     NavItem(_("首页"), "portal:home"),
     NavItem(_("我的诉求"), "portal:appeals"),
+    NavItem(_("议事"), "portal:topics"),
     NavItem(_("消息"), "portal:messages", badge=True),
     NavItem(_("我的家"), "portal:households"),
     NavItem(_("设置"), "portal:settings"),
