@@ -15,7 +15,18 @@ from gongzhi.registry.choices import AreaKind
 from gongzhi.registry.models import Household
 
 from .choices import BOARD_STAGES, MONEY_IN, Entry, MeetingState, ObjectionState, Stage, VoteState
-from .models import Ballot, Council, CouncilMember, Meeting, Objection, Project, RollEntry, Topic, Vote
+from .models import (
+    Ballot,
+    Council,
+    CouncilMember,
+    Meeting,
+    Objection,
+    Project,
+    Resolution,
+    RollEntry,
+    Topic,
+    Vote,
+)
 from .permissions import (
     councils_visible_to,
     entitled_parts,
@@ -309,7 +320,8 @@ def figures(viewer, *, since=None) -> dict:
 
 def public_resolutions(*, q: str = "", limit: int = 100) -> list[Topic]:
     qs = public_topics().select_related("council", "scope").prefetch_related(
-        Prefetch("resolutions"), Prefetch("project__milestones")).order_by("-resolved_at")
+        Prefetch("resolutions", queryset=Resolution.objects.order_by("-version"), to_attr="latest_first")
+    ).order_by("-resolved_at")
     if q:
         qs = qs.filter(Q(title__icontains=q) | Q(council__name__icontains=q))
     return list(qs[:limit])
