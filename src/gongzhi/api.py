@@ -125,4 +125,5 @@ def on_http_error(request, exc: HttpError):
 api.add_router("/", "gongzhi.accounts.api.router")
 api.add_router("/", "gongzhi.registry.api.router")
 api.add_router("/", "gongzhi.appeals.api.router")
+api.add_router("/", "gongzhi.deliberation.api.router")
 api.add_router("/", "gongzhi.triage.api.router")

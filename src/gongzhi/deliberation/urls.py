@@ -1,6 +1,7 @@
 from django.urls import path
 
-from .views import portal, staff as s
+from .views import portal
+from .views import staff as s
 
 staff = [
     path("deliberation/", s.topic_board, name="topic_board"),
