@@ -24,7 +24,9 @@ def fingerprint(var: Path) -> str:
     for table, columns in [("registry_area", "kind, name, parent_id, grid_id"),
                            ("registry_household", "area_id, room"),
                            ("registry_resident", "household_id, name, id_number, phone, birth_date, tenure, "
-                                                 "owned_floor_area, lives_alone"),
+                                                 "lives_alone"),
+                           ("registry_exclusivepart", "household_id, kind, number, measured_area, owner_id, "
+                                                      "developer_held"),
                            ("registry_organisation", "kind, name, home_area_id")]:
         for row in db.execute(f"SELECT {columns} FROM {table} ORDER BY id"):
             digest.update(repr(row).encode())

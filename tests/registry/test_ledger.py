@@ -1,6 +1,7 @@
 """Excel ledgers in and out: what a community worker sees when she uploads her spreadsheet."""
 import io
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
@@ -11,7 +12,7 @@ from gongzhi.core.models import AuditEvent
 from gongzhi.registry import ledger
 from gongzhi.registry.choices import AreaKind
 from gongzhi.registry.ledger import HEADERS, ledger_export, ledger_import
-from gongzhi.registry.models import Area, Household, LedgerImport, Resident
+from gongzhi.registry.models import Area, ExclusivePart, Household, LedgerImport, Resident
 from gongzhi.registry.validators import id_check_char
 
 pytestmark = pytest.mark.django_db
@@ -52,7 +53,10 @@ def test_good_rows_are_imported_and_places_created(users, world):
     mei = Resident.objects.get(name="林晓梅")
     assert mei.household.address.endswith("新建家园3号楼2单元501")
     assert mei.community_id == world.community.pk and mei.birth_date == date(1958, 4, 9)
-    assert str(mei.owned_floor_area) == "76.40" and mei.lives_alone
+    assert mei.lives_alone
+    part = ExclusivePart.objects.get(household=mei.household_id)  # the area is the home's, not hers
+    assert (part.kind, part.number, str(part.measured_area), part.owner) == ("dwelling", "501", "76.40", mei)
+    assert part.community_id == world.community.pk and part.unit_id == mei.unit_id
     assert list(mei.special_families.values_list("kind", flat=True)) == ["bereaved"]
     assert Household.objects.get(pk=mei.household_id).residents.count() == 2
     assert AuditEvent.objects.filter(action="import_ledger", target_id=str(batch.pk)).exists()
@@ -87,6 +91,52 @@ def test_reimporting_the_same_file_changes_nothing(users, world):
     assert (first.created, again.created, again.updated, again.unchanged) == (2, 0, 0, 2)
     assert (Resident.objects.count(), Household.objects.count(), Area.objects.count()) == (
         residents, households, areas)
+
+
+def test_a_bad_area_is_reported_in_the_ledgers_words(users, world):
+    data = workbook([person(world.community, 产权面积="七十"),
+                     person(world.community, 姓名="大面积", 身份证号="", 产权面积=100000)])
+    batch = ledger_import(actor=users("worker"), data=data, file_name="bad.xlsx")
+    report = {(e["row"], e["column"]): e["reason"] for e in batch.errors}
+    assert report == {(2, "产权面积"): "产权面积应为数字，单位平方米", (3, "产权面积"): "产权面积应在0到100000平方米之间"}
+
+
+def test_the_area_on_an_owners_row_sets_her_homes_dwelling(users, world):
+    worker = users("worker")
+    home = (Household.objects.filter(community=world.community, parts__owner__isnull=False,
+                                      parts__kind="dwelling").order_by("id").first())
+    part = home.parts.get(kind="dwelling")
+    owner = part.owner
+    row = {"社区": world.community.name, "小区": home.compound.name, "楼栋": home.building.name,
+           "单元": home.unit.name, "门牌号": home.room, "姓名": "共有人", "与户主关系": "配偶", "产权关系": "业主"}
+    assert ledger_import(actor=worker, data=workbook([row]), file_name="a.xlsx").created == 1
+    batch = ledger_import(actor=worker, data=workbook([row | {"产权面积": "99.5㎡"}]), file_name="b.xlsx")
+    assert (batch.created, batch.updated, batch.unchanged) == (0, 1, 0)  # her row changed her home's part
+    part.refresh_from_db()
+    assert (part.measured_area, part.owner) == (Decimal("99.50"), owner)  # the buyer of record stays
+    again = ledger_import(actor=worker, data=workbook([row | {"产权面积": "99.5㎡"}]), file_name="b.xlsx")
+    assert (again.updated, again.unchanged) == (0, 1)
+    ExclusivePart.objects.filter(pk=part.pk).update(owner=None)
+    ledger_import(actor=worker, data=workbook([row | {"产权面积": ""}]), file_name="a.xlsx")
+    part.refresh_from_db()
+    assert part.measured_area == Decimal("99.50") and part.owner is None  # a blank cell leaves the part alone
+    ledger_import(actor=worker, data=workbook([row | {"产权面积": 99.5}]), file_name="c.xlsx")
+    part.refresh_from_db()
+    assert part.owner == Resident.objects.get(household=home, name="共有人")  # an ownerless part becomes hers
+    assert home.parts.filter(kind="dwelling").count() == 1
+
+
+def test_the_export_writes_each_owners_home_area_and_the_dwelling_number_follows_the_door(users, world):
+    part = (ExclusivePart.objects.filter(compound=world.compound, kind="dwelling", owner__tenure="owner",
+                                         owner__status="present", measured_area__isnull=False)
+            .select_related("owner").order_by("id").first())
+    data, _count = ledger_export(actor=users("worker"), area=world.compound)
+    rows = list(load_workbook(io.BytesIO(data), read_only=True).active.iter_rows(values_only=True))
+    header = list(rows[0])
+    by_name = {(r[header.index("门牌号")], r[header.index("姓名")]): r[header.index("产权面积")] for r in rows[1:]}
+    assert by_name[(part.household.room, part.owner.name)] == float(part.measured_area)
+    others = Resident.objects.filter(household=part.household_id, status="present").exclude(pk=part.owner_id)
+    assert all(by_name[(part.household.room, r.name)] is None for r in others)  # co-owners and family: blank
 
 
 def test_a_changed_row_updates_the_same_resident(users, world):

@@ -6,8 +6,8 @@ from datetime import date
 import pytest
 from django.utils import timezone
 
-from gongzhi.registry.choices import SpecialFamily, Tenure
-from gongzhi.registry.models import Resident, ResidentSpecialFamily
+from gongzhi.registry.choices import PLACE_KINDS, PartKind, SpecialFamily, Tenure
+from gongzhi.registry.models import ExclusivePart, Resident, ResidentSpecialFamily
 
 pytestmark = pytest.mark.django_db
 
@@ -20,8 +20,13 @@ def marked(users):
         area = org.areas.order_by("id").first()
         residents = Resident.objects.filter(**{f"{area.kind}_id": area.pk}).order_by("id")
         owner, tenant = residents[0], residents[1]
-        Resident.objects.filter(pk=owner.pk).update(tenure=Tenure.OWNER, owned_floor_area=88.5)
-        Resident.objects.filter(pk=tenant.pk).update(tenure=Tenure.TENANT, owned_floor_area=None)
+        Resident.objects.filter(pk=owner.pk).update(tenure=Tenure.OWNER)
+        Resident.objects.filter(pk=tenant.pk).update(tenure=Tenure.TENANT)
+        ExclusivePart.objects.filter(owner__in=[owner, tenant]).update(owner=None)  # the tenant owns nothing
+        ExclusivePart.objects.update_or_create(
+            household_id=owner.household_id, kind=PartKind.DWELLING, number=owner.household.room,
+            defaults={"owner": owner, "measured_area": 88.5, "contract_area": None, "developer_held": False,
+                      **{f"{k}_id": getattr(owner, f"{k}_id") for k in PLACE_KINDS}})
         for r in (owner, tenant):
             Resident.objects.filter(pk=r.pk).update(birth_date=date(timezone.localdate().year - 70, 1, 1),
                                                     lives_alone=True, is_party_member=True)

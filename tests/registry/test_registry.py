@@ -1,6 +1,5 @@
 """The registry as a community worker uses it: places, households, residents, organisations, the six partners."""
 from datetime import date
-from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -107,19 +106,6 @@ def test_an_id_number_typed_in_full_width_is_not_a_second_person(users, househol
     with pytest.raises(Conflict):
         services.resident_create(actor=users("worker"), household=household, name="甲", id_number=typed)
     assert Resident.objects.filter(name="甲", household=household).count() == 1
-
-
-def test_only_owners_have_an_owned_floor_area(users, household):
-    worker = users("worker")
-    with pytest.raises(InvalidInput) as e:
-        services.resident_create(actor=worker, household=household, name="租客", tenure="tenant",
-                                 owned_floor_area="80")
-    assert "只有业主" in str(e.value.message)
-    owner = services.resident_create(actor=worker, household=household, name="业主", tenure="owner",
-                                     owned_floor_area="86.5㎡")
-    assert owner.owned_floor_area == Decimal("86.50")
-    owner = services.resident_update(actor=worker, resident=owner, tenure="tenant")
-    assert owner.owned_floor_area is None  # no longer an owner: no longer counts by area
 
 
 def test_sixty_plus_follows_the_birth_date_without_being_stored(users, household):

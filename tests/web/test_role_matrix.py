@@ -133,10 +133,10 @@ AUDIT = counted("core.AuditEvent")  # a reveal, an export
 
 def rows() -> list[Row]:
     """The matrix. Objects: ``area`` a building of the role's area (property and the owners' committee: a compound
-    they serve), ``place`` her own area, ``compound``, ``household``, ``resident``, ``org`` an organisation of her
-    area (a party: its own), ``link`` one of its served areas, appeals in the state an action needs — for the
-    community side about the verified resident's home in the grid worker's grid, filed by that resident; for a
-    party, dispatched to it."""
+    they serve), ``place`` her own area, ``compound``, ``household`` (``part`` its dwelling), ``resident``, ``org``
+    an organisation of her area (a party: its own), ``link`` one of its served areas, appeals in the state an
+    action needs — for the community side about the verified resident's home in the grid worker's grid, filed by
+    that resident; for a party, dispatched to it."""
     appeal_actions = HANDLERS | {"resident"}
     return [
         # --- public -------------------------------------------------------------------------------------------
@@ -197,6 +197,20 @@ def rows() -> list[Row]:
             X(FIELD, no={"subdistrict", "property", "owners"}, rest="hidden"),
             data={"name": "矩阵新人", "relation": "other", "tenure": "tenant", "status": "present", "gender": "F"},
             watch=counted("registry.Resident")),
+        # a household's exclusive parts (专有部分, what owners' votes count): kept by those who keep its residents;
+        # those who only see them (the subdistrict, property, the owners' committee) read them on the household page
+        Row("GET", "staff:part_create", "/staff/households/{household}/parts/new",
+            X(FIELD, no={"subdistrict", "property", "owners"}, rest="hidden")),
+        Row("POST", "staff:part_create", "/staff/households/{household}/parts/new",
+            X(FIELD, no={"subdistrict", "property", "owners"}, rest="hidden"),
+            data={"kind": "garage", "number": "矩阵B1-001", "measured_area": "15"},
+            watch=counted("registry.ExclusivePart")),
+        Row("GET", "staff:part_edit", "/staff/households/{household}/parts/{part}/edit",
+            X(FIELD, no={"subdistrict", "property", "owners"}, rest="hidden")),
+        Row("POST", "staff:part_edit", "/staff/households/{household}/parts/{part}/edit",
+            X(FIELD, no={"subdistrict", "property", "owners"}, rest="hidden"),
+            data=lambda o, r: {"kind": "dwelling", "measured_area": "99.99", "owner": o["part_owner"]},
+            watch=column("registry.ExclusivePart", "measured_area", "owner_id", "updated_at")),
         # organisations: every staff role but the volunteer knows the bodies of its area
         Row("GET", "staff:organisation_list", "/staff/organisations/?q=远方矩阵", X(STAFF - {"volunteer"}), far=False,
             absent="{far_org_name}"),
@@ -459,8 +473,8 @@ def rows() -> list[Row]:
 # --- the objects -------------------------------------------------------------------------------------------------
 
 # keys that name a row by id: swapped for a far object's or a missing id on the out-of-area tries
-OBJECT_KEYS = ("area", "building", "compound", "household", "resident", "org", "link", "sub", "acc", "disp", "prog",
-               "paused", "res", "req", "sup", "whistle", "photo", "template", "hotspot", "ledger_batch",
+OBJECT_KEYS = ("area", "building", "compound", "household", "part", "resident", "org", "link", "sub", "acc", "disp",
+               "prog", "paused", "res", "req", "sup", "whistle", "photo", "template", "hotspot", "ledger_batch",
                "hotline_batch", "token", "message", "binding", "pending_binding", "resident_user", "grant", "place",
                "data_request")
 MISSING = 99_999_999
@@ -487,7 +501,15 @@ def _build() -> dict:
     from gongzhi.notifications.models import Notification
     from gongzhi.registry import services as registry
     from gongzhi.registry.choices import AreaKind, OrgKind
-    from gongzhi.registry.models import Area, Household, LedgerFile, LedgerImport, Organisation, Resident
+    from gongzhi.registry.models import (
+        Area,
+        ExclusivePart,
+        Household,
+        LedgerFile,
+        LedgerImport,
+        Organisation,
+        Resident,
+    )
     from gongzhi.registry.views import _resident_initial
     from gongzhi.triage.models import Hotspot, HotspotRun
     from tests import factories
@@ -566,7 +588,9 @@ def _build() -> dict:
     far_res = resolved(b, by=far_user, household=hh)
     far_acc = accepted(b)
     far_whistle = services.appeal_whistle(appeal=far_acc, actor=admin, reason="需要街道协调")
-    far = {"area": b.pk, "building": b.pk, "compound": k.pk, "household": hh.pk, "resident": far_person.pk,
+    far_part = registry.part_create(actor=admin, household=hh, measured_area="88", owner=far_person)
+    far = {"area": b.pk, "building": b.pk, "compound": k.pk, "household": hh.pk, "part": far_part.pk,
+           "resident": far_person.pk,
            "org": far_org.pk, "link": far_org.area_roles.get().pk, "sub": file(b).pk, "acc": far_acc.pk,
            "res": far_res.pk, "whistle": far_whistle.pk, "place": c.pk,
            **{key: v for key, v in party_set(b, far_org, far_staff).items() if key != "transfer_to"},
@@ -652,6 +676,10 @@ def _build() -> dict:
         objects = {**common, **sets[side],
                    "area": where["area"].pk, "building": where["area"].pk, "compound": where["compound"].pk,
                    "household": where["person"].household_id,
+                   "part": ExclusivePart.objects.filter(household_id=where["person"].household_id, kind="dwelling")
+                   .get().pk,
+                   "part_owner": ExclusivePart.objects.filter(household_id=where["person"].household_id,
+                                                              kind="dwelling").get().owner_id or "",
                    "resident": where["person"].pk, "org": where["org"].pk,
                    "link": where["org"].area_roles.order_by("id").first().pk, "other_grid": where["grid"].pk,
                    "place": own_place.get(role, community).pk,

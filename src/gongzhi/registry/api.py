@@ -81,7 +81,7 @@ class ResidentOut(Schema):
     id_number: str | None
     relation: str
     tenure: str
-    owned_floor_area: float | None
+    owned_floor_area: float | None  # the name clients know; the area of the exclusive parts she owns, summed
     lives_alone: bool | None
     is_party_member: bool | None
     is_volunteer: bool
@@ -99,6 +99,15 @@ class ResidentOut(Schema):
     @staticmethod
     def resolve_address(obj):
         return obj.household.address
+
+    @staticmethod
+    def resolve_owned_floor_area(obj):
+        """Each part's measured area, else its contract's, over the parts she owns (``selectors.with_owned_area``
+        annotates the lists and the detail: no query per row)."""
+        if not hasattr(obj, "owned_area"):
+            obj.owned_area = selectors.with_owned_area(type(obj).objects.filter(pk=obj.pk)).values_list(
+                "owned_area", flat=True).first()
+        return float(obj.owned_area) if obj.owned_area is not None else None
 
     @staticmethod
     def resolve_phone(obj):

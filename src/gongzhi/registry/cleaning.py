@@ -1,7 +1,8 @@
 """Turning what a worker typed (a form, an API call, an Excel cell) into resident fields, or reasons why not.
 
 Forms, the API and the ledger importer all call ``clean_resident_fields`` so that a row the importer
-refuses is refused by the form too, with the same words.
+refuses is refused by the form too, with the same words. Floor areas belong to the exclusive parts, not to
+residents: ``parse_area`` reads them for the ledger's 产权面积 column and the part services alike.
 """
 
 import functools
@@ -17,8 +18,8 @@ from .choices import Gender, Relation, ResidentStatus, SpecialFamily, Tenure
 from .validators import normalise_id_number, parse_id_number, validate_phone
 
 RESIDENT_FIELDS = (
-    "name", "gender", "birth_date", "phone", "id_number", "relation", "tenure", "owned_floor_area",
-    "lives_alone", "is_party_member", "is_volunteer", "status", "note",
+    "name", "gender", "birth_date", "phone", "id_number", "relation", "tenure", "lives_alone", "is_party_member",
+    "is_volunteer", "status", "note",
 )
 
 _TRUE = {"1", "是", "y", "yes", "true", "t", "√", "✓", "x", "有"}
@@ -94,6 +95,36 @@ def parse_special_families(value) -> list[str]:
     return codes
 
 
+MAX_AREA = Decimal(100000)
+
+
+def _area_messages(field: str) -> tuple[str, str]:
+    """What is wrong with an area, in the words of where it was typed: the ledger's 产权面积 column or a part's form."""
+    if field == "measured_area":
+        return _("实测面积应为数字，单位平方米"), _("实测面积应在0到100000平方米之间")
+    if field == "contract_area":
+        return _("合同面积应为数字，单位平方米"), _("合同面积应在0到100000平方米之间")
+    return _("产权面积应为数字，单位平方米"), _("产权面积应在0到100000平方米之间")
+
+
+def parse_area(value, *, field: str = "floor_area") -> Decimal | None:
+    """``86.5``, ``"86.5㎡"`` or ``"86.5平方米"`` → Decimal('86.50'); blank → None; otherwise InvalidInput on
+    ``field`` (``floor_area``: the ledger's 产权面积; ``measured_area``, ``contract_area``: a part's)."""
+    if value is None or str(value).strip() == "":
+        return None
+    not_a_number, out_of_range = _area_messages(field)
+    text = str(value).replace("㎡", "").replace("平方米", "").strip()
+    try:
+        area = Decimal(text).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        raise InvalidInput(not_a_number, field=field, code="area") from None
+    if not area.is_finite():
+        raise InvalidInput(not_a_number, field=field, code="area")
+    if area < 0 or area >= MAX_AREA:
+        raise InvalidInput(out_of_range, field=field, code="area")
+    return area
+
+
 def clean_resident_fields(raw: dict, *, partial: bool = False) -> tuple[dict, list[tuple[str, str]]]:
     """Clean the resident fields present in ``raw``. Returns (cleaned, [(field, message), …]).
 
@@ -151,23 +182,6 @@ def clean_resident_fields(raw: dict, *, partial: bool = False) -> tuple[dict, li
         attempt("relation", lambda v: _choice(v, Relation, "relation", _("与户主关系")) or Relation.OTHER)
     if present("tenure"):
         attempt("tenure", lambda v: _choice(v, Tenure, "tenure", _("产权关系")) or Tenure.FAMILY)
-    if present("owned_floor_area"):
-        value = raw.get("owned_floor_area")
-        if value in (None, ""):
-            cleaned["owned_floor_area"] = None
-        else:
-            try:
-                area = Decimal(str(value).replace("㎡", "").replace("平方米", "").strip()).quantize(Decimal("0.01"))
-            except (InvalidOperation, ValueError):
-                errors.append(("owned_floor_area", _("产权面积应为数字，单位平方米")))
-            else:
-                if area < 0 or area >= 100000:
-                    errors.append(("owned_floor_area", _("产权面积应在0到100000平方米之间")))
-                else:
-                    cleaned["owned_floor_area"] = area
-    tenure = cleaned.get("tenure", raw.get("_current_tenure"))
-    if cleaned.get("owned_floor_area") is not None and tenure != Tenure.OWNER:
-        errors.append(("owned_floor_area", _("只有业主才有产权面积")))
     for key, label in (("lives_alone", _("独居")), ("is_party_member", _("党员")), ("is_volunteer", _("志愿者"))):
         if present(key):
             attempt(key, lambda v, key=key, label=label: _bool(v, key, label))

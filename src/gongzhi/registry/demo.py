@@ -3,7 +3,10 @@
 ``build_registry(residents=15000)`` gives one subdistrict of five communities, ~20 compounds (old ones
 without a property company, looked after by the community's red steward), ~6,000 households and 15,000
 residents with plausible names, valid (fictional) ID numbers, families, elderly people living alone,
-tenants, party members, volunteers and special families; plus the organisations of every kind.
+tenants, party members, volunteers and special families; plus the organisations of every kind. Every
+household has its dwelling (an exclusive part, 专有部分, with its floor area): the head's where the family owns
+it, nobody's in the registry where it rents; in one commercial compound of each community the developer still
+holds a few empty flats; a few owners also own a garage.
 Larger ``residents`` grow the city (more communities, subdistricts, districts) with skewed sizes: a few
 big communities, many small ones. The same arguments always give the same city.
 
@@ -28,6 +31,7 @@ from .choices import (
     AreaKind,
     CompoundType,
     OrgKind,
+    PartKind,
     PartnerRole,
     Relation,
     SpecialFamily,
@@ -35,6 +39,7 @@ from .choices import (
 )
 from .models import (
     Area,
+    ExclusivePart,
     Household,
     Organisation,
     OrganisationArea,
@@ -306,7 +311,7 @@ def build_registry(*, residents: int = 15000, seed: int = SEED, quiet: bool = Fa
         _log(f"  {len(buildings)} buildings, {len(units_created)} units", quiet)
 
         summary.households, summary.residents = _build_people(rng, namer, units_created, unit_layout,
-                                                              compound_plans, quiet)
+                                                              compound_plans, quiet, seed=seed)
         summary.organisations = _build_organisations(rng, namer, districts, subdistricts, communities,
                                                      grids_by_community, compound_plans)
     _log(f"  {summary.households} households, {summary.residents} residents, "
@@ -339,9 +344,22 @@ _SPECIAL = (SpecialFamily.SUBSISTENCE, SpecialFamily.DISABLED, SpecialFamily.SOL
             SpecialFamily.EXTREME_HARDSHIP, SpecialFamily.BEREAVED, SpecialFamily.LOW_INCOME, SpecialFamily.MILITARY)
 
 
-def _build_people(rng, namer, units, unit_layout, compound_plans, quiet) -> tuple[int, int]:
-    """Households and people as plain rows, inserted by the fast loader: a million residents in minutes."""
+DEVELOPER_HELD = 0.03  # of the flats of one commercial compound per community: unsold or undelivered, empty
+SECOND_PART = 0.02  # of the owners: a garage in their compound too
+
+
+def _build_people(rng, namer, units, unit_layout, compound_plans, quiet, *, seed: int = SEED) -> tuple[int, int]:
+    """Households, people and their exclusive parts as plain rows, inserted by the fast loader: a million residents
+    in minutes."""
     kind_of_compound = {p.area.pk: p.kind for p in compound_plans}
+    developer_compounds: dict[int, int] = {}  # community → its first commercial compound, where the developer holds
+    for plan in compound_plans:
+        if plan.kind == CompoundType.COMMERCIAL:
+            developer_compounds.setdefault(plan.area.community_id, plan.area.pk)
+    developer_compounds_ids = set(developer_compounds.values())
+    # the parts draw from a generator of their own: the people stay those of the city before parts existed
+    parts_rng = random.Random(seed + 1)
+    garages: dict[int, int] = {}  # compound → garages numbered so far
     household_total = resident_total = 0
     pending: list[dict] = []
 
@@ -351,9 +369,17 @@ def _build_people(rng, namer, units, unit_layout, compound_plans, quiet) -> tupl
         fast_insert(Household, households)
         people: list[dict] = []
         specials: list[tuple[int, str]] = []
+        dwellings: list[tuple[dict, Decimal, dict | None, bool]] = []  # household, area, owner, developer-held
         for household in households:
             old = kind_of_compound[household["compound_id"]] in (CompoundType.OLD, CompoundType.WORK_UNIT)
-            for person, special in _family(rng, namer, household, old):
+            family, area, owned = _family(rng, namer, household, old)
+            if household["compound_id"] in developer_compounds_ids and parts_rng.random() < DEVELOPER_HELD:
+                # an unsold flat: nobody lives there (the family drawn for it is dropped, so that the others
+                # are the same people whatever the developer holds)
+                dwellings.append((household, area, None, True))
+                continue
+            dwellings.append((household, area, family[0][0] if owned else None, False))
+            for person, special in family:
                 if special:
                     specials.append((len(people), special))
                 people.append(person)
@@ -361,6 +387,7 @@ def _build_people(rng, namer, units, unit_layout, compound_plans, quiet) -> tupl
             person["id"] = pk
         fast_insert(Resident, people)
         fast_insert(ResidentSpecialFamily, [{"resident_id": people[i]["id"], "kind": k} for i, k in specials])
+        fast_insert(ExclusivePart, _parts(dwellings, parts_rng, garages))
         return len(people)
 
     for unit, (floors, per_floor, wanted) in zip(units, unit_layout, strict=True):
@@ -385,6 +412,27 @@ def _build_people(rng, namer, units, unit_layout, compound_plans, quiet) -> tupl
     return household_total, resident_total
 
 
+def _parts(dwellings, rng, garages: dict[int, int]) -> list[dict]:
+    """Each household's dwelling, numbered as its door, with its floor area: owned by the head where the family
+    owns it (co-owners too: the head is the buyer of record), by nobody the registry holds where it rents, by the
+    developer where unsold; and a garage (B1-023, 12–25 ㎡) for a few owners, in their compound."""
+    rows = []
+    for household, area, owner, developer_held in dwellings:
+        place = {f"{kind}_id": household[f"{kind}_id"] for kind in PLACE_KINDS}
+        rows.append({"household_id": household["id"], "kind": PartKind.DWELLING, "number": household["room"],
+                     "measured_area": area, "contract_area": None, "owner_id": owner["id"] if owner else None,
+                     "developer_held": developer_held, "note": "", **place})
+        if owner is not None and rng.random() < SECOND_PART:
+            compound = household["compound_id"]
+            garages[compound] = garages.get(compound, 0) + 1
+            garage_area = Decimal(rng.randrange(1200, 2501)) / 100
+            rows.append({"household_id": household["id"], "kind": PartKind.GARAGE,
+                         "number": f"B1-{garages[compound]:03d}", "measured_area": garage_area,
+                         "contract_area": None, "owner_id": owner["id"], "developer_held": False, "note": "",
+                         **place})
+    return rows
+
+
 def _person(rng, namer, household: dict, *, relation, tenure, age_lo, age_hi, gender=None, surname=None,
             lives_alone=False) -> dict:
     gender = gender or rng.choice("MF")
@@ -394,7 +442,7 @@ def _person(rng, namer, household: dict, *, relation, tenure, age_lo, age_hi, ge
     person = {
         "household_id": household["id"], "name": (surname or namer.surname()) + namer.given(born, gender),
         "gender": gender, "birth_date": born, "phone": phone, "id_number": namer.id_number(born, gender),
-        "relation": relation, "tenure": tenure, "lives_alone": lives_alone, "owned_floor_area": None,
+        "relation": relation, "tenure": tenure, "lives_alone": lives_alone,
         "is_party_member": age >= 18 and rng.random() < (0.12 if age >= 60 else 0.06),
         "is_volunteer": 18 <= age <= 75 and rng.random() < 0.03,
     }
@@ -403,7 +451,9 @@ def _person(rng, namer, household: dict, *, relation, tenure, age_lo, age_hi, ge
     return person
 
 
-def _family(rng, namer, household: dict, old_compound: bool) -> list[tuple[dict, str | None]]:
+def _family(rng, namer, household: dict, old_compound: bool) -> tuple[list[tuple[dict, str | None]], Decimal, bool]:
+    """The people of a household (each with her special-family kind, for the head), the dwelling's floor area, and
+    whether the family owns it (then the head is its buyer of record)."""
     size = _HOUSEHOLD_SIZES[_pick(rng, _SIZE_CUM)]
     renting = rng.random() < (0.12 if old_compound else 0.22)
     owner_tenure = Tenure.TENANT if renting else Tenure.OWNER
@@ -433,18 +483,16 @@ def _family(rng, namer, household: dict, old_compound: bool) -> list[tuple[dict,
             else:
                 people.append(_person(rng, namer, household, relation=Relation.PARENT, tenure=Tenure.FAMILY,
                                       age_lo=62, age_hi=92))
-    if owner_tenure == Tenure.OWNER:
-        people[0]["owned_floor_area"] = area
-        if len(people) > 1 and people[1]["relation"] == Relation.SPOUSE and rng.random() < 0.3:
-            people[1]["tenure"] = Tenure.OWNER  # co-owners split the dwelling's floor area
-            people[0]["owned_floor_area"] = people[1]["owned_floor_area"] = (area / 2).quantize(Decimal("0.01"))
+    if (owner_tenure == Tenure.OWNER and len(people) > 1 and people[1]["relation"] == Relation.SPOUSE
+            and rng.random() < 0.3):
+        people[1]["tenure"] = Tenure.OWNER  # co-owners: the head is the dwelling's buyer of record
     roll = rng.random()
     special = None
     if roll < 0.035:
         special = rng.choice(_SPECIAL)
         if special == SpecialFamily.SOLITARY and not people[0]["lives_alone"]:
             special = SpecialFamily.SUBSISTENCE
-    return [(p, special if i == 0 else None) for i, p in enumerate(people)]
+    return [(p, special if i == 0 else None) for i, p in enumerate(people)], area, owner_tenure == Tenure.OWNER
 
 
 # --- organisations -----------------------------------------------------------------------------------

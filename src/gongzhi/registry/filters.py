@@ -9,7 +9,7 @@ from gongzhi.access.scopes import Perm, scope_for
 from .choices import AreaKind, Gender, ResidentStatus, SpecialFamily, Tenure
 from .models import Area, Resident
 from .permissions import areas_visible_to, residents_visible_to
-from .selectors import count_number_search, filter_tag, full_view, search_residents, under
+from .selectors import count_number_search, filter_tag, full_view, search_residents, under, with_owned_area
 
 CARE_TAGS = frozenset({"elderly", "elderly_alone", "lives_alone", "party_member", "special",
                        *(f"special:{code}" for code in SpecialFamily.values)})
@@ -73,4 +73,6 @@ class ResidentFilter(django_filters.FilterSet):
     @property
     def qs(self):
         # pages of this are finished by selectors.attach_places (addresses and grids in one query)
-        return super().qs.select_related("household").prefetch_related("special_families").order_by("id")
+        # and each resident's owned floor area, summed over her parts, as one more column
+        return with_owned_area(super().qs).select_related("household").prefetch_related("special_families").order_by(
+            "id")

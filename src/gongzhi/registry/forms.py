@@ -6,6 +6,7 @@ from .choices import (
     CompoundType,
     Gender,
     OrgKind,
+    PartKind,
     PartnerRole,
     Relation,
     ResidentStatus,
@@ -29,8 +30,6 @@ class ResidentForm(forms.Form):
     phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)
     relation = forms.ChoiceField(label=_("与户主关系"), choices=Relation.choices)
     tenure = forms.ChoiceField(label=_("产权关系"), choices=Tenure.choices)
-    owned_floor_area = forms.DecimalField(label=_("产权面积(㎡)"), required=False, min_value=0, max_digits=9,
-                                          decimal_places=2)
     status = forms.ChoiceField(label=_("状态"), choices=ResidentStatus.choices)
     lives_alone = forms.BooleanField(label=_("独居"), required=False)
     is_party_member = forms.BooleanField(label=_("党员"), required=False)
@@ -42,6 +41,41 @@ class ResidentForm(forms.Form):
     def service_fields(self) -> dict:
         data = dict(self.cleaned_data)
         data["id_number"] = data.get("id_number") or ""
+        return data
+
+
+class PartForm(forms.Form):
+    """An exclusive part (专有部分) of a household. Field shapes only: registry.services checks the rules (areas,
+    the owner a resident of the community, the developer's parts without one) and says what is wrong."""
+
+    kind = forms.ChoiceField(label=_("类别"), choices=PartKind.choices, initial=PartKind.DWELLING)
+    number = forms.CharField(label=_("编号"), max_length=30, required=False,
+                             help_text=_("房号、车位号等；住宅不填即为门牌号"))
+    # text, not a number field: "86.5㎡" is read as a worker types it (registry.cleaning.parse_area, as the ledger)
+    measured_area = forms.CharField(label=_("实测面积(㎡)"), required=False,
+                                    widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    contract_area = forms.CharField(label=_("合同面积(㎡)"), required=False,
+                                    widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    owner = forms.TypedChoiceField(label=_("产权人"), coerce=int, empty_value=None, required=False)
+    developer_held = forms.BooleanField(label=_("建设单位未售出或未交付"), required=False,
+                                        help_text=_("勾选后不能有产权人"))
+    note = forms.CharField(label=_("备注"), max_length=200, required=False)
+
+    def __init__(self, *args, owners=(), kept_owner=None, **kwargs):
+        """``owners``: the residents who may be picked as the buyer of record (the household's, any status);
+        ``kept_owner``: the present owner, whom the editor may keep but not see (she lives beyond her area)."""
+        super().__init__(*args, **kwargs)
+        self.owners = {r.pk: r for r in owners}
+        choices = [("", _("（未登记）")), *(
+            (r.pk, f"{r.name}（{r.get_relation_display()}，{r.get_status_display()}）") for r in owners)]
+        if kept_owner is not None:
+            self.owners[kept_owner.pk] = kept_owner
+            choices.append((kept_owner.pk, _("本社区其他居民（保持不变）")))
+        self.fields["owner"].choices = choices
+
+    def service_fields(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["owner"] = self.owners.get(data.get("owner"))
         return data
 
 

@@ -7,15 +7,21 @@ there is none), so importing the same file again changes nothing. Missing compou
 and grids of a community in the importer's scope are created.
 
 Export writes the same columns, so an exported file imports back unchanged.
+
+The 产权面积 column is not a resident's: floor areas are the exclusive parts' (专有部分). On an owner's row it is the
+registered (measured) area of the household's dwelling part, the one numbered as the door; importing it sets that
+area, and creates the part, owned by her, where the household has none yet (a part without an owner becomes hers).
+A blank cell leaves the part as it is, so the rows of co-owners and family, blank on export, import back unchanged.
 """
 
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -27,9 +33,9 @@ from gongzhi.core.downloads import xlsx_bytes
 from gongzhi.core.errors import InvalidInput, NotPermitted
 from gongzhi.core.tables import Column, cell_text, read_table
 
-from .choices import PLACE_KINDS, AreaKind, Gender, Relation, ResidentStatus, SpecialFamily, Tenure
-from .cleaning import clean_resident_fields
-from .models import Area, Household, LedgerFile, LedgerImport, Resident, ResidentSpecialFamily
+from .choices import PLACE_KINDS, AreaKind, Gender, PartKind, Relation, ResidentStatus, SpecialFamily, Tenure
+from .cleaning import clean_resident_fields, parse_area
+from .models import Area, ExclusivePart, Household, LedgerFile, LedgerImport, Resident, ResidentSpecialFamily
 from .permissions import require
 from .services import areas_bulk_create, id_number_elsewhere, regrid_building
 
@@ -49,7 +55,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("phone", "联系电话", aliases=("电话", "手机", "手机号", "联系方式", "手机号码")),
     Column("relation", "与户主关系", aliases=("关系", "与户主的关系")),
     Column("tenure", "产权关系", aliases=("人员类型", "业主/租户", "居住类型", "产权")),
-    Column("owned_floor_area", "产权面积", aliases=("产权面积(㎡)", "建筑面积", "面积", "房屋面积", "产权面积（㎡）")),
+    Column("floor_area", "产权面积", aliases=("产权面积(㎡)", "建筑面积", "面积", "房屋面积", "产权面积（㎡）")),
     Column("lives_alone", "独居", aliases=("是否独居",)),
     Column("is_party_member", "党员", aliases=("是否党员",)),
     Column("is_volunteer", "志愿者", aliases=("是否志愿者",)),
@@ -79,6 +85,7 @@ class _Row:
     place: dict[str, str]
     fields: dict
     special: list[str] | None
+    floor_area: Decimal | None = None  # the 产权面积 cell: the home's dwelling part, not a resident field
     household: Household | None = None
 
 
@@ -117,7 +124,7 @@ def _parse(columns: dict[str, int], data_rows: Iterator[tuple[int, list]], outco
     """Clean every non-blank row as it is read; rows with errors go to ``outcome``, the rest come back."""
     header_of = {c.key: c.header for c in COLUMNS}
     present_resident_keys = [k for k in RESIDENT_KEYS if k in columns]
-    infer_owner = "owned_floor_area" in columns and "tenure" not in columns
+    infer_owner = "floor_area" in columns and "tenure" not in columns
     for number, cells in data_rows:
         def cell(key, cells=cells):
             position = columns.get(key)
@@ -141,15 +148,23 @@ def _parse(columns: dict[str, int], data_rows: Iterator[tuple[int, list]], outco
             if key in ("phone", "id_number", "name", "note") or isinstance(value, float):
                 value = cell_text(value)
             raw[key] = value
-        if infer_owner and raw.get("owned_floor_area") not in (None, ""):
+        if infer_owner and raw.get("floor_area") not in (None, ""):
             raw["tenure"] = Tenure.OWNER
+        area_cell = raw.pop("floor_area", None)
         cleaned, errors = clean_resident_fields(raw, partial=True)
+        floor_area = None
+        try:
+            floor_area = parse_area(area_cell, field="floor_area")
+        except InvalidInput as e:
+            errors.append(("floor_area", str(e.message)))
+        if floor_area is not None and cleaned.get("tenure") != Tenure.OWNER:
+            errors.append(("floor_area", _("只有业主才有产权面积")))
         row_errors += [RowError(number, header_of.get(f, f), msg) for f, msg in errors]
         if row_errors:
             outcome.refuse(*row_errors)
             continue
         special = cleaned.pop("special_families", None)
-        yield _Row(number=number, place=place, fields=cleaned, special=special)
+        yield _Row(number=number, place=place, fields=cleaned, special=special, floor_area=floor_area)
 
 
 class _Places:
@@ -279,6 +294,7 @@ class _Importer:
         self.header_of = {c.key: c.header for c in COLUMNS}
         self.seen_ids: dict[str, int] = {}
         self.seen_names: dict[tuple[int, str], int] = {}
+        self.areas_set: set[int] = set()  # homes whose dwelling part a row of this file set the area of
 
     def apply(self, rows: list[_Row]) -> None:
         places, outcome, header_of = self.places, self.outcome, self.header_of
@@ -339,6 +355,7 @@ def _apply_residents(rows, importer: _Importer, outcome, header_of) -> None:
     matched: list[Resident] = []
     changed_fields: set[str] = set()
     special_wanted: list[tuple[Resident, list[str]]] = []
+    areas_wanted: list[tuple[Household, Resident, Decimal]] = []
     for row in rows:
         number = row.fields.get("id_number")
         if number:
@@ -359,8 +376,6 @@ def _apply_residents(rows, importer: _Importer, outcome, header_of) -> None:
             resident = by_name.get(key)
         if resident is None:
             resident = Resident(household=row.household, **row.fields)
-            if resident.tenure != Tenure.OWNER:
-                resident.owned_floor_area = None
             resident.place_at(row.household.area)
             to_create.append(resident)
         elif not scope.covers(resident):
@@ -374,11 +389,15 @@ def _apply_residents(rows, importer: _Importer, outcome, header_of) -> None:
                 changed_fields.update(changed)
         if row.special is not None:
             special_wanted.append((resident, row.special))
+        if row.floor_area is not None:
+            areas_wanted.append((row.household, resident, row.floor_area))
     Resident.objects.bulk_create(to_create, batch_size=2000)
     if to_update:
         Resident.objects.bulk_update(list(to_update.values()), sorted(changed_fields | {"updated_at"}),
                                      batch_size=500)
-    changed_ids = set(to_update) | _sync_special_families(special_wanted, created={r.pk for r in to_create})
+    created = {r.pk for r in to_create}
+    changed_ids = set(to_update) | _sync_special_families(special_wanted, created=created)
+    changed_ids |= _apply_floor_areas(areas_wanted, importer.areas_set) - created
     outcome.created += len(to_create)
     outcome.updated += len(changed_ids)
     outcome.unchanged += len(matched) - len(changed_ids)
@@ -389,9 +408,6 @@ def _merge(resident: Resident, row: _Row) -> list[str]:
     changed = [k for k, v in row.fields.items() if getattr(resident, k) != v]
     for key in changed:
         setattr(resident, key, row.fields[key])
-    if resident.tenure != Tenure.OWNER and resident.owned_floor_area is not None:
-        resident.owned_floor_area = None
-        changed.append("owned_floor_area")
     if resident.household_id != row.household.pk:  # moved house within the importer's scope
         resident.household = row.household
         resident.place_at(row.household.area)
@@ -399,6 +415,44 @@ def _merge(resident: Resident, row: _Row) -> list[str]:
     if changed:
         resident.updated_at = timezone.now()
     return changed
+
+
+def _apply_floor_areas(wanted: list[tuple[Household, Resident, Decimal]], done: set[int]) -> set[int]:
+    """Make each owner row's 产权面积 the measured area of her home's dwelling part (the one numbered as the door),
+    creating the part, owned by her, where the home has none, and making an ownerless part hers (not one the
+    developer still holds: selling it is a worker's decision on the household page). The first row of a home in
+    the file decides (``done``: homes already decided by an earlier chunk). Returns the residents whose row changed
+    a part."""
+    first: dict[int, tuple[Household, Resident, Decimal]] = {}
+    for household, resident, area in wanted:
+        if household.pk not in done and household.pk not in first:
+            first[household.pk] = (household, resident, area)
+    done.update(first)
+    existing: dict[tuple[int, str], ExclusivePart] = {}
+    for chunk in chunked(sorted(first), 900):
+        for part in ExclusivePart.objects.filter(household_id__in=chunk, kind=PartKind.DWELLING):
+            existing[(part.household_id, part.number)] = part
+    new, changed, touched, now = [], [], set(), timezone.now()
+    for household, resident, area in first.values():
+        part = existing.get((household.pk, household.room))
+        if part is None:
+            part = ExclusivePart(household_id=household.pk, kind=PartKind.DWELLING, number=household.room,
+                                 measured_area=area, owner_id=resident.pk)
+            part.place_at(household)  # a household's ancestry columns are those of where it lies
+            new.append(part)
+            touched.add(resident.pk)
+            continue
+        dirty = part.measured_area != area
+        part.measured_area = area
+        if part.owner_id is None and not part.developer_held:
+            part.owner_id, dirty = resident.pk, True
+        if dirty:
+            part.updated_at = now
+            changed.append(part)
+            touched.add(resident.pk)
+    ExclusivePart.objects.bulk_create(new, batch_size=2000)
+    ExclusivePart.objects.bulk_update(changed, ["measured_area", "owner", "updated_at"], batch_size=500)
+    return touched
 
 
 def _sync_special_families(wanted: list[tuple[Resident, list[str]]], *, created: set[int]) -> set[int]:
@@ -444,9 +498,13 @@ def ledger_export(*, actor, area: Area, request=None, include_departed: bool = F
     )
     if not include_departed:
         residents = residents.filter(status=ResidentStatus.PRESENT)
+    # the 产权面积 an import would set from her row: the measured area of her home's dwelling part, if she owns it
+    home_part = ExclusivePart.objects.filter(owner=OuterRef("pk"), household=OuterRef("household_id"),
+                                             kind=PartKind.DWELLING, number=OuterRef("household__room"))
     residents = (
         residents.select_related("household", "subdistrict", "community", "grid", "compound", "building", "unit")
         .prefetch_related(Prefetch("special_families", queryset=ResidentSpecialFamily.objects.order_by("kind")))
+        .annotate(floor_area=Subquery(home_part.order_by().values("measured_area")[:1]))
         .order_by("compound_id", "building_id", "unit_id", "household_id", "id")
     )
     gender, relation, tenure = _labels(Gender), _labels(Relation), _labels(Tenure)
@@ -466,7 +524,8 @@ def ledger_export(*, actor, area: Area, request=None, include_departed: bool = F
                 r.building.name if r.building else "", r.unit.name if r.unit else "", r.household.room, r.name,
                 gender.get(r.gender, ""), born.isoformat() if isinstance(born, date) else "", id_number or "",
                 phone, relation.get(r.relation, ""), tenure.get(r.tenure, ""),
-                float(r.owned_floor_area) if r.owned_floor_area is not None else None, _yes(r.lives_alone),
+                float(r.floor_area) if r.floor_area is not None and r.tenure == Tenure.OWNER else None,
+                _yes(r.lives_alone),
                 _yes(r.is_party_member), _yes(r.is_volunteer),
                 "、".join(special[s.kind] for s in r.special_families.all()), status.get(r.status, ""), r.note,
             ]

@@ -176,10 +176,6 @@ class Resident(Placed, TimeStamped):
     id_number = models.CharField(_("身份证号"), max_length=18, null=True, blank=True)
     relation = models.CharField(_("与户主关系"), max_length=16, choices=Relation.choices, default=Relation.HEAD)
     tenure = models.CharField(_("产权关系"), max_length=16, choices=Tenure.choices, default=Tenure.OWNER)
-    owned_floor_area = models.DecimalField(
-        _("产权面积(㎡)"), max_digits=9, decimal_places=2, null=True, blank=True,
-        help_text=_("业主名下本小区房屋的专有部分面积，业主表决按面积计票时使用"),
-    )
     lives_alone = models.BooleanField(_("独居"), default=False)
     is_party_member = models.BooleanField(_("党员"), default=False)
     is_volunteer = models.BooleanField(_("志愿者"), default=False)
@@ -192,10 +188,6 @@ class Resident(Placed, TimeStamped):
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(fields=["id_number"], name="resident_unique_id_number"),
-            models.CheckConstraint(
-                condition=Q(owned_floor_area__isnull=True) | Q(tenure=Tenure.OWNER, owned_floor_area__gte=0),
-                name="resident_floor_area_only_for_owners",
-            ),
         ]
         indexes = [
             models.Index(fields=["community", "status", "id"], name="resident_community_idx"),

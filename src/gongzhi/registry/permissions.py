@@ -11,22 +11,22 @@ from gongzhi.core.errors import NotFound, NotPermitted
 from gongzhi.core.masking import mask_id_number, mask_phone
 
 from .choices import PLACE_KINDS, Tenure
-from .models import Area, Household, Organisation, OrganisationArea, Resident
+from .models import Area, ExclusivePart, Household, Organisation, OrganisationArea, Resident
 
 
 def areas_visible_to(user) -> QuerySet[Area]:
     return Area.objects.filter(scope_for(user, Perm.VIEW_AREAS).q())
 
 
-def _rows(user, *, owners: Q) -> Q:
-    """Where ``user`` sees people: all of them where she holds VIEW_RESIDENTS; the owners (``owners``) where she
-    holds VIEW_OWNERS (an owners' committee)."""
+def _rows(user, *, owners) -> Q:
+    """Where ``user`` sees people: all of them where she holds VIEW_RESIDENTS; the owners (``owners(scope)``, a filter
+    given her VIEW_OWNERS scope) where she holds VIEW_OWNERS (an owners' committee)."""
     everyone, only_owners = scope_for(user, Perm.VIEW_RESIDENTS), scope_for(user, Perm.VIEW_OWNERS)
     if everyone.everywhere:
         return Q()
     rows = everyone.q()
     if only_owners:
-        rows |= only_owners.q() & owners
+        rows |= owners(only_owners)
     return rows
 
 
@@ -35,13 +35,27 @@ def sees_residents(user) -> bool:
     return bool(scope_for(user, Perm.VIEW_RESIDENTS)) or bool(scope_for(user, Perm.VIEW_OWNERS))
 
 
+def _owned_parts(scope: Scope) -> QuerySet[ExclusivePart]:
+    return ExclusivePart.objects.filter(scope.q(), owner__isnull=False)
+
+
 def households_visible_to(user) -> QuerySet[Household]:
-    owned = Resident.objects.filter(tenure=Tenure.OWNER).values("household_id")
-    return Household.objects.filter(_rows(user, owners=Q(pk__in=owned)))
+    """An owners' committee sees the homes there of an owner: a resident whose tenure is owner, or a part whose buyer
+    of record the registry holds."""
+    def owners(scope: Scope) -> Q:
+        return scope.q() & (Q(pk__in=Resident.objects.filter(scope.q(), tenure=Tenure.OWNER).values("household_id"))
+                            | Q(pk__in=_owned_parts(scope).values("household_id")))
+
+    return Household.objects.filter(_rows(user, owners=owners))
 
 
 def residents_visible_to(user) -> QuerySet[Resident]:
-    return Resident.objects.filter(_rows(user, owners=Q(tenure=Tenure.OWNER)))
+    """An owners' committee sees the owners there (tenure owner) and the buyers of record of the parts there, who may
+    live elsewhere in the community (民法典 art. 278: they are the ones who vote)."""
+    def owners(scope: Scope) -> Q:
+        return (scope.q() & Q(tenure=Tenure.OWNER)) | Q(pk__in=_owned_parts(scope).values("owner_id"))
+
+    return Resident.objects.filter(_rows(user, owners=owners))
 
 
 def sees_care_data(user, resident: Resident) -> bool:

@@ -4,7 +4,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, DecimalField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -12,8 +13,24 @@ from gongzhi.access.scopes import Perm, scope_for
 from gongzhi.core.errors import TooMany
 from gongzhi.core.throttle import too_often_for
 
-from .choices import PLACE_KINDS, SINGLE_PARTNER_ROLES, SIX_PARTNERS, AreaKind, PartnerRole, ResidentStatus
-from .models import Area, Household, Organisation, OrganisationArea, Resident, ResidentSpecialFamily
+from .choices import (
+    PLACE_KINDS,
+    SINGLE_PARTNER_ROLES,
+    SIX_PARTNERS,
+    AreaKind,
+    PartKind,
+    PartnerRole,
+    ResidentStatus,
+)
+from .models import (
+    Area,
+    ExclusivePart,
+    Household,
+    Organisation,
+    OrganisationArea,
+    Resident,
+    ResidentSpecialFamily,
+)
 from .permissions import (
     areas_visible_to,
     get_visible,
@@ -115,10 +132,26 @@ def search_residents(qs: QuerySet[Resident], text: str, *, full: Q | None = None
     return qs.filter(Q(name__contains=text) | Q(household__room=compact))
 
 
+def owned_area() -> Subquery:
+    """The floor area of the parts a resident owns, summed (each part's measured area, else its contract's): what an
+    owners' vote counts for her. None when she owns none, or none with a known area. A column, not a query per row."""
+    parts = (ExclusivePart.objects.filter(owner=OuterRef("pk")).order_by().values("owner")
+             .annotate(total=Sum(Coalesce("measured_area", "contract_area"))).values("total"))
+    return Subquery(parts, output_field=DecimalField(max_digits=12, decimal_places=2))
+
+
+def with_owned_area(residents: QuerySet[Resident]) -> QuerySet[Resident]:
+    return residents.annotate(owned_area=owned_area())
+
+
+PART_RELATED = ("household__compound", "household__building", "household__unit")
+
+
 def resident_detail(*, viewer, pk) -> Resident:
     return get_visible(
-        residents_visible_to(viewer).select_related(*RESIDENT_LIST_RELATED, "subdistrict", "district")
-        .prefetch_related("special_families"),
+        with_owned_area(residents_visible_to(viewer)).select_related(*RESIDENT_LIST_RELATED, "subdistrict", "district")
+        .prefetch_related("special_families",
+                          Prefetch("owned_parts", queryset=ExclusivePart.objects.select_related(*PART_RELATED))),
         pk,
     )
 
@@ -132,6 +165,19 @@ def household_detail(*, viewer, pk) -> Household:
         ),
         pk,
     )
+
+
+def household_parts(*, viewer, household: Household) -> list[ExclusivePart]:
+    """The exclusive parts of a household the viewer sees, dwelling first. Each carries ``shown_owner``: its buyer
+    of record where the viewer may see that resident (she may live in another grid of the community), else None."""
+    parts = sorted(ExclusivePart.objects.filter(household=household).select_related("owner"),
+                   key=lambda p: (p.kind != PartKind.DWELLING, p.kind, p.number))
+    owner_ids = {p.owner_id for p in parts} - {None}
+    visible = set(residents_visible_to(viewer).filter(pk__in=owner_ids).values_list("pk", flat=True)) \
+        if owner_ids else set()
+    for part in parts:
+        part.shown_owner = part.owner if part.owner_id in visible else None
+    return parts
 
 
 def household_list(*, viewer, area: Area | None = None, search: str = "") -> QuerySet[Household]:

@@ -11,11 +11,12 @@ from gongzhi.core.audit import Action, audit
 from gongzhi.core.db import chunked
 from gongzhi.core.errors import Conflict, InvalidInput, NotPermitted
 
-from .choices import PARENT_KIND, PLACE_KINDS, AreaKind, OrgKind, PartnerRole, Tenure
-from .cleaning import clean_or_raise
+from .choices import PARENT_KIND, PLACE_KINDS, AreaKind, OrgKind, PartKind, PartnerRole
+from .cleaning import clean_or_raise, parse_area
 from .events import BuildingRegridded
 from .models import (
     Area,
+    ExclusivePart,
     Household,
     Organisation,
     OrganisationArea,
@@ -29,7 +30,7 @@ from .permissions import can_manage_organisation, require
 from .validators import validate_phone
 
 # the registry's own tables with ancestry columns; other apps' placed rows follow through the registry's events
-PLACED_MODELS: tuple[type[Placed], ...] = (Area, Household, Resident)
+PLACED_MODELS: tuple[type[Placed], ...] = (Area, Household, Resident, ExclusivePart)
 
 
 # --- areas ------------------------------------------------------------------------------------------------
@@ -221,12 +222,8 @@ def resident_update(*, actor, resident: Resident, request=None, **changes) -> Re
     """Change some fields of a resident. Audited by field name, never by value (the log holds no PII)."""
     require(actor, Perm.EDIT_RESIDENTS, resident)
     resident = Resident.objects.select_for_update().get(pk=resident.pk)
-    raw = dict(changes)
-    raw["_current_tenure"] = resident.tenure
-    cleaned = clean_or_raise(raw, partial=True)
+    cleaned = clean_or_raise(dict(changes), partial=True)
     special_kinds = cleaned.pop("special_families", None)
-    if cleaned.get("tenure", resident.tenure) != Tenure.OWNER and "owned_floor_area" not in cleaned:
-        cleaned["owned_floor_area"] = None  # no longer an owner: no owned area
     _id_number_taken(actor, cleaned.get("id_number"), exclude_pk=resident.pk)
     changed = [k for k, v in cleaned.items() if getattr(resident, k) != v]
     for key in changed:
@@ -254,6 +251,95 @@ def resident_move(*, actor, resident: Resident, household: Household, request=No
     audit(actor=actor, action=Action.CHANGE, target=resident, summary=_("迁移户籍"), request=request,
           data={"from_household": old, "to_household": household.pk})
     return resident
+
+
+# --- exclusive parts (专有部分) --------------------------------------------------------------------------
+# The floor areas and buyers of record that owners' votes count (民法典 art. 278). Whoever keeps a household's
+# residents keeps its parts; edits are audited by field name, as residents' are.
+
+PART_FIELDS = ("kind", "number", "measured_area", "contract_area", "owner", "developer_held", "note")
+
+
+def _clean_part(household: Household, values: dict) -> dict:
+    """A part's fields as they will be saved, or the first reason why not. An edit passes all the fields, its
+    changes merged in, so that a rule across fields (the developer's parts have no owner) holds for the result."""
+    kind = values.get("kind") or PartKind.DWELLING
+    if kind not in PartKind.values:
+        raise InvalidInput(_("未知的专有部分类别"), field="kind", code="part_kind")
+    number = " ".join(str(values.get("number") or "").split())
+    if not number and kind == PartKind.DWELLING:
+        number = household.room  # a flat is numbered as its door
+    if not number or len(number) > 30:
+        raise InvalidInput(_("请填写编号（不超过30个字符）"), field="number", code="part_number")
+    measured = parse_area(values.get("measured_area"), field="measured_area")
+    contract = parse_area(values.get("contract_area"), field="contract_area")
+    owner, developer_held = values.get("owner"), bool(values.get("developer_held"))
+    if owner is not None and developer_held:
+        # 《建筑物区分所有权解释》 art. 9: the developer's unsold parts count as one head together, nobody's own
+        raise InvalidInput(_("建设单位未售出或未交付的部分没有产权人：请清除产权人，或取消该勾选"),
+                           field="owner", code="developer_held_with_owner")
+    if owner is not None and (owner.community_id is None or owner.community_id != household.community_id):
+        raise InvalidInput(_("产权人须是本社区台账中登记的居民"), field="owner", code="owner_not_in_community")
+    return {"kind": kind, "number": number, "measured_area": measured, "contract_area": contract, "owner": owner,
+            "developer_held": developer_held, "note": str(values.get("note") or "").strip()[:200]}
+
+
+def _part_taken(household_id: int, kind: str, number: str, exclude_pk: int | None = None) -> None:
+    if ExclusivePart.objects.filter(household_id=household_id, kind=kind, number=number).exclude(
+            pk=exclude_pk).exists():
+        raise Conflict(_("该户已有编号为%(number)s的%(kind)s") % {"number": number, "kind": PartKind(kind).label},
+                       code="part_exists", field="number")
+
+
+@transaction.atomic
+def part_create(
+    *, actor, household: Household, kind: str = PartKind.DWELLING, number: str = "", measured_area=None,
+    contract_area=None, owner: Resident | None = None, developer_held: bool = False, note: str = "", request=None,
+) -> ExclusivePart:
+    """Register an exclusive part with a household: its flat (numbered as the door unless told), a garage, a shop.
+    The owner is a resident of the same community, whatever her status (an owner living elsewhere may be
+    recorded as a resident who moved out); a part the developer still holds has none."""
+    require(actor, Perm.EDIT_RESIDENTS, household, message=_("您无权登记该户的专有部分"))
+    cleaned = _clean_part(household, {"kind": kind, "number": number, "measured_area": measured_area,
+                                      "contract_area": contract_area, "owner": owner,
+                                      "developer_held": developer_held, "note": note})
+    _part_taken(household.pk, cleaned["kind"], cleaned["number"])
+    part = ExclusivePart(household=household, **cleaned)
+    part.place_at(household)  # a household's ancestry columns are those of the unit or building it lies in
+    try:
+        with transaction.atomic():
+            part.save()
+    except IntegrityError:  # registered meanwhile
+        raise Conflict(_("该户已有编号为%(number)s的%(kind)s") % {
+            "number": cleaned["number"], "kind": PartKind(cleaned["kind"]).label}, code="part_exists",
+            field="number") from None
+    audit(actor=actor, action=Action.CHANGE, target=part, summary=_("新增专有部分"), request=request,
+          data={"household": household.pk,
+                "fields": sorted(k for k, v in cleaned.items() if v not in (None, "") and v is not False)})
+    return part
+
+
+@transaction.atomic
+def part_update(*, actor, part: ExclusivePart, request=None, **changes) -> ExclusivePart:
+    """Change some fields of a part (``PART_FIELDS``). Audited by field name, never by value."""
+    unknown = set(changes) - set(PART_FIELDS)
+    if unknown:
+        raise TypeError(f"part_update() got unexpected fields: {sorted(unknown)}")
+    require(actor, Perm.EDIT_RESIDENTS, part, message=_("您无权修改该专有部分"))
+    part = ExclusivePart.objects.select_for_update().select_related("household", "owner").get(pk=part.pk)
+    current = {field: getattr(part, field) for field in PART_FIELDS}
+    cleaned = _clean_part(part.household, {**current, **changes})
+    changed = [k for k, v in cleaned.items() if current[k] != v]
+    if not changed:
+        return part
+    if "kind" in changed or "number" in changed:
+        _part_taken(part.household_id, cleaned["kind"], cleaned["number"], exclude_pk=part.pk)
+    for key in changed:
+        setattr(part, key, cleaned[key])
+    part.save(update_fields=[*changed, "updated_at"])
+    audit(actor=actor, action=Action.CHANGE, target=part, summary=_("修改专有部分"), request=request,
+          data={"household": part.household_id, "fields": sorted(changed)})
+    return part
 
 
 # --- organisations ------------------------------------------------------------------------------------

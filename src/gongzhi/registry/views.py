@@ -28,11 +28,12 @@ from .forms import (
     LedgerUploadForm,
     MemberForm,
     OrganisationForm,
+    PartForm,
     ResidentForm,
     ServeForm,
 )
 from .ledger import HEADERS, ledger_export, ledger_import_redo, ledger_import_start
-from .models import Area, LedgerFile, LedgerImport, OrganisationArea
+from .models import Area, ExclusivePart, LedgerFile, LedgerImport, OrganisationArea
 from .permissions import (
     areas_visible_to,
     can,
@@ -40,6 +41,7 @@ from .permissions import (
     get_visible,
     personal_data,
     require,
+    residents_visible_to,
     sees_residents,
 )
 from .tasks import process_ledger_import
@@ -207,7 +209,7 @@ def _resident_initial(resident) -> dict:
     return {
         "name": resident.name, "id_number": resident.id_number or "", "gender": resident.gender,
         "birth_date": resident.birth_date, "phone": resident.phone, "relation": resident.relation,
-        "tenure": resident.tenure, "owned_floor_area": resident.owned_floor_area, "status": resident.status,
+        "tenure": resident.tenure, "status": resident.status,
         "lives_alone": resident.lives_alone, "is_party_member": resident.is_party_member,
         "is_volunteer": resident.is_volunteer, "note": resident.note,
         "special_families": [s.kind for s in resident.special_families.all()],
@@ -282,10 +284,14 @@ def household_list(request):
 @staff_view
 def household_detail(request, pk):
     household = selectors.household_detail(viewer=request.user, pk=pk)
+    can_edit = can(request.user, Perm.EDIT_RESIDENTS, household)
     return render(request, "registry/household_detail.html", {
         "household": household,
         "members": [(r, personal_data(request.user, r)) for r in household.residents.all()],
-        "can_edit": can(request.user, Perm.EDIT_RESIDENTS, household),
+        "can_edit": can_edit,
+        "parts": selectors.household_parts(viewer=request.user, household=household),
+        "part_form": PartForm(owners=_owner_choices(request.user, household)[0], auto_id="part-%s")
+        if can_edit else None,
         "bindings": household.bindings.select_related("user", "resident").order_by("-id")
         if can(request.user, Perm.VERIFY_BINDING, household) else (),
     })
@@ -307,6 +313,71 @@ def household_create(request, pk):
     else:
         messages.error(request, _("请填写门牌号"))
     return redirect("staff:area_detail", pk=area.pk)
+
+
+# --- exclusive parts (专有部分) -------------------------------------------------------------------------------
+
+
+def _owner_choices(user, household, part: ExclusivePart | None = None):
+    """Who may be picked as a part's buyer of record: the household's residents, whatever their status (an owner
+    living elsewhere may be kept as one who moved out); and the part's present owner, kept as she is, named only
+    where the editor may see her (she may live in another grid of the community)."""
+    residents = list(household.residents.all())
+    kept = None
+    if part is not None and part.owner_id and part.owner_id not in {r.pk for r in residents}:
+        kept = part.owner
+        if residents_visible_to(user).filter(pk=kept.pk).exists():
+            residents, kept = [*residents, kept], None
+    return residents, kept
+
+
+def _may_keep_parts(request, household) -> None:
+    if not can(request.user, Perm.EDIT_RESIDENTS, household):
+        raise PermissionDenied(_("您无权登记或修改该户的专有部分"))
+
+
+@staff_view
+def part_create(request, pk):
+    household = selectors.household_detail(viewer=request.user, pk=pk)
+    _may_keep_parts(request, household)
+    owners, _kept = _owner_choices(request.user, household)
+    form = PartForm(request.POST if request.method == "POST" else None, owners=owners)
+    if form.is_bound and form.is_valid():
+        try:
+            part = services.part_create(actor=request.user, household=household, request=request,
+                                        **form.service_fields())
+        except DomainError as e:
+            _form_error(form, e)
+        else:
+            messages.success(request, _("已登记专有部分 %(part)s") % {"part": part})
+            return redirect("staff:household_detail", pk=household.pk)
+    return render(request, "registry/part_form.html", {"form": form, "household": household})
+
+
+@staff_view
+def part_edit(request, pk, part_pk):
+    household = selectors.household_detail(viewer=request.user, pk=pk)
+    part = get_visible(ExclusivePart.objects.filter(household=household).select_related("owner"), part_pk)
+    _may_keep_parts(request, household)
+    owners, kept = _owner_choices(request.user, household, part)
+    if request.method == "POST":
+        form = PartForm(request.POST, owners=owners, kept_owner=kept)
+        if form.is_valid():
+            try:
+                services.part_update(actor=request.user, part=part, request=request, **form.service_fields())
+            except DomainError as e:
+                _form_error(form, e)
+            else:
+                messages.success(request, _("已保存"))
+                return redirect("staff:household_detail", pk=household.pk)
+    else:
+        form = PartForm(initial={
+            "kind": part.kind, "number": part.number,
+            "measured_area": "" if part.measured_area is None else part.measured_area,
+            "contract_area": "" if part.contract_area is None else part.contract_area, "owner": part.owner_id or "",
+            "developer_held": part.developer_held, "note": part.note,
+        }, owners=owners, kept_owner=kept)
+    return render(request, "registry/part_form.html", {"form": form, "household": household, "part": part})
 
 
 # --- organisations ---------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 
 from gongzhi.accounts.choices import BindingStatus
 from gongzhi.accounts.models import DataRequest, HouseholdBinding
@@ -12,7 +12,7 @@ from gongzhi.appeals.models import Appeal
 from gongzhi.core.models import AuditEvent
 from gongzhi.notifications.models import Notification
 from gongzhi.registry.choices import PLACE_KINDS
-from gongzhi.registry.models import Resident
+from gongzhi.registry.models import ExclusivePart, Resident
 
 MAX_APPEALS = 500
 MAX_VIEWS = 200
@@ -34,7 +34,9 @@ def my_data(user) -> MyData:
         "household__compound", "household__building", "household__unit").order_by("-id"))
     resident_ids = [b.resident_id for b in bindings if b.status == BindingStatus.VERIFIED and b.resident_id]
     residents = list(Resident.objects.filter(pk__in=resident_ids).select_related(
-        "household__compound", "household__building", "household__unit").prefetch_related("special_families"))
+        "household__compound", "household__building", "household__unit").prefetch_related(
+        "special_families", Prefetch("owned_parts", queryset=ExclusivePart.objects.select_related(
+            "household__compound", "household__building", "household__unit"))))
     appeals = list(Appeal.objects.filter(reporter=user).select_related("category").order_by("-id")[:MAX_APPEALS])
     return MyData(
         user=user, bindings=bindings, residents=residents, appeals=appeals,
@@ -69,7 +71,11 @@ def as_download(data: MyData) -> dict:
         "ledger": [{
             "name": r.name, "gender": r.get_gender_display(), "birth_date": r.birth_date, "id_number": r.id_number,
             "phone": r.phone, "address": r.household.address, "relation": r.get_relation_display(),
-            "tenure": r.get_tenure_display(), "owned_floor_area": r.owned_floor_area, "lives_alone": r.lives_alone,
+            "tenure": r.get_tenure_display(),
+            "owned_parts": [{"address": p.household.address, "kind": p.get_kind_display(), "number": p.number,
+                             "measured_area": p.measured_area, "contract_area": p.contract_area}
+                            for p in r.owned_parts.all()],
+            "lives_alone": r.lives_alone,
             "party_member": r.is_party_member, "volunteer": r.is_volunteer,
             "special_families": [s.get_kind_display() for s in r.special_families.all()],
             "status": r.get_status_display(), "note": r.note} for r in data.residents],
