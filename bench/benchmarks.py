@@ -453,6 +453,73 @@ def triage_duplicates():
           "candidates_median": r["candidates_median"], "goal": "p95<50"})
 
 
+def _owners_city(env: dict, **kw) -> dict:
+    manage(env, "migrate", "--noinput")
+    manage(env, "demo_city", "--scale", "3000", "--quiet")
+    return task(env, "owners_estate", **kw)
+
+
+def deliberation_tally():
+    """An owners' vote of a compound with 10,000 exclusive parts, 8,000 of them balloted: the count staff's live
+    page and the close make (roll and ballots read, area and heads counted exactly), on PostgreSQL."""
+    from gongzhi.testing.postgres import Cluster
+
+    rows = []
+    for parts in (10_000, 40_000):
+        with Cluster(fast=False) as pg:
+            env = django_env(pg.url)
+            estate = _owners_city(env, parts=parts, voted=0.8)
+            result = task(env, "deliberation_tally", vote=estate["vote"])
+        rows.append((parts, estate, result))
+    for parts, estate, result in rows:
+        emit({"name": "deliberation.tally" if parts == 10_000 else f"deliberation.tally_{parts // 1000}k",
+              "value": round(median(result["timings"]), 1), "unit": "ms", "n": parts, "db": "postgresql",
+              "ballots": result["ballots"], "heads": result["heads"], "p95": round(percentile(result["timings"], 95), 1),
+              "close_ms": round(median(result["close_ms"]), 1), "roll_open_s": estate["open_seconds"],
+              "runs": len(result["timings"]), "goal": "<1000" if parts == 10_000 else "scaling"})
+
+
+def deliberation_ballot_http():
+    """Owners voting from their phones through the API (token, scope, roll, lock on the vote, one ballot per part),
+    each request a different owner, against /healthz on the same server in the same run."""
+    from gongzhi.testing.postgres import Cluster
+
+    with Cluster(fast=False) as pg:
+        env = django_env(pg.url)
+        estate = _owners_city(env, parts=30_000, voted=0.0, accounts=24_000)
+        tokens = Path(estate["tokens"]).read_text().splitlines()
+        chunks = [tokens[i::4] for i in range(4)]  # one share for the warm-up, one per run
+        files = []
+        for i, chunk in enumerate(chunks):
+            f = BENCH_DIR / f"owner-tokens-{i}.txt"
+            f.write_text("\n".join(chunk))
+            files.append(f)
+        post = {"method": "POST", "body": '{"choice": "yes"}'}
+        url = f"/api/v1/deliberation/votes/{estate['vote']}/ballots"
+        with gunicorn(env, workers=2) as base:
+            load(base + "/healthz", duration=2, concurrency=8)  # warm up
+            load(base + url, duration=2, concurrency=8, rotate_header=f"Authorization:{files[0]}", **post)
+            hello, ballots = [], []
+            for i in range(3):  # interleaved, so both see the same machine
+                hello.append(load(base + "/healthz", duration=8, concurrency=8))
+                ballots.append(load(base + url, duration=8, concurrency=8,
+                                    rotate_header=f"Authorization:{files[i + 1]}", **post))
+        counts = task(env, "ballot_counts", vote=estate["vote"])
+    for f in files + [Path(estate["tokens"])]:
+        f.unlink(missing_ok=True)
+    for r in hello + ballots:
+        assert r["errors"] == 0, r
+    answered = sum(r["n"] for r in ballots)
+    assert counts["doubled"] == 0 and counts["online"] >= answered, counts
+    rps = median([r["rps"] for r in ballots])
+    hello_rps = median([r["rps"] for r in hello])
+    mid = sorted(ballots, key=lambda r: r["rps"])[1]
+    emit({"name": "deliberation.ballot_http", "value": rps, "unit": "ballots/s", "n": answered, "db": "postgresql",
+          "workers": 2, "concurrency": 8, "p50": mid["p50"], "p99": mid["p99"], "ratio": round(rps / hello_rps, 3),
+          "baseline_name": "http.hello_json", "baseline": hello_rps, "doubled": counts["doubled"], "runs": 3,
+          "goal": "ratio>=0.25"})
+
+
 BENCHMARKS = [
     ("core.import_memory", core_import_memory),
     ("http.hello_json", http_hello_json),
@@ -470,6 +537,8 @@ BENCHMARKS = [
     ("triage.train", triage_train),
     ("triage.duplicates", triage_duplicates),
     ("triage.hotspots", triage_hotspots),
+    ("deliberation.tally", deliberation_tally),
+    ("deliberation.ballot_http", deliberation_ballot_http),
 ]
 
 

@@ -160,7 +160,7 @@ def redis() -> Iterator[str]:
 
 def load(url: str, *, duration: float = 10.0, concurrency: int = 8, cookie: str = "",
          requests: int | None = None, method: str = "GET", body: str = "", headers: dict | None = None,
-         unique_header: str = "") -> dict:
+         unique_header: str = "", rotate_header: str = "") -> dict:
     """Drive ``url`` from a separate process; returns n, rps, p50/p95/p99 (ms) and errors."""
     args = [PY, "-m", "bench.loadgen", url, "--duration", str(duration), "--concurrency", str(concurrency),
             "--method", method]
@@ -170,6 +170,8 @@ def load(url: str, *, duration: float = 10.0, concurrency: int = 8, cookie: str 
         args += ["--header", f"{name}: {value}"]
     if unique_header:
         args += ["--unique-header", unique_header]
+    if rotate_header:
+        args += ["--rotate-header", rotate_header]
     if cookie:
         args += ["--cookie", cookie]
     if requests:

@@ -23,7 +23,15 @@ def main() -> None:
     parser.add_argument("--body", default="", help="request body (sent as JSON)")
     parser.add_argument("--header", action="append", default=[], help="Name: value (repeatable)")
     parser.add_argument("--unique-header", default="", help="a header given a fresh UUID on every request")
+    parser.add_argument("--rotate-header", default="", help="Name:FILE — each request takes the next line of FILE "
+                        "as this header's value, once (many users, one each); the run stops when they are used up")
     args = parser.parse_args()
+    rotating_name, values = "", []
+    if args.rotate_header:
+        rotating_name, _, path = args.rotate_header.partition(":")
+        with open(path, encoding="utf-8") as f:
+            values = [line.strip() for line in f if line.strip()]
+        values.reverse()
     parts = urlsplit(args.url)
     path = parts.path + (f"?{parts.query}" if parts.query else "")
     headers = {"Cookie": args.cookie} if args.cookie else {}
@@ -46,12 +54,20 @@ def main() -> None:
                     if budget[0] <= 0:
                         return
                     budget[0] -= 1
+            rotated = None
+            if rotating_name:
+                with lock:
+                    if not values:
+                        return
+                    rotated = values.pop()
             started = time.perf_counter()
             try:
                 conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
                 sent = dict(headers)
                 if args.unique_header:
                     sent[args.unique_header] = uuid.uuid4().hex
+                if rotated is not None:
+                    sent[rotating_name] = rotated
                 conn.request(args.method, path, body=body, headers=sent)
                 response = conn.getresponse()
                 response.read()

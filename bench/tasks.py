@@ -620,6 +620,156 @@ def process_upload(file_name: str, batch: int) -> dict:
             "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
+# --- 协商议事 -----------------------------------------------------------------------------------------------------
+
+
+def owners_estate(parts: int = 10_000, voted: float = 0.8, accounts: int = 0, seed: int = 23) -> dict:
+    """A compound of ``parts`` exclusive parts as a big estate has them: 3% unsold (the developer's), 4% of buyers
+    with a second flat or a garage, 10% of owners the registry does not hold (they live elsewhere); an owners'
+    vote opened on it (the roll frozen); ``voted`` of the parts already balloted. With ``accounts``, that many
+    owners get a verified account and an API token each (their keys go to the file named in the answer)."""
+    import hashlib
+    import random
+    import secrets
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from gongzhi.accounts.models import ApiToken, HouseholdBinding, User
+    from gongzhi.deliberation import services
+    from gongzhi.deliberation.models import Ballot, RollEntry, SeatTemplate
+    from gongzhi.registry.models import Area, ExclusivePart, Household, Resident
+    from gongzhi.registry.services import areas_bulk_create
+
+    rng = random.Random(seed)
+    secretary = User.objects.get(username="secretary")
+    community = secretary.role_grants.get().area
+    started = time.perf_counter()
+    with transaction.atomic():
+        compound = areas_bulk_create([Area(kind="compound", name=f"议事压测苑{parts}", parent=community)])[0]
+        per_building = 120
+        buildings = areas_bulk_create([Area(kind="building", name=f"{i + 1}号楼", parent=compound)
+                                       for i in range((parts + per_building - 1) // per_building)])
+        households = []
+        for i in range(parts):
+            b = buildings[i // per_building]
+            h = Household(area=b, room=f"{(i % per_building) // 4 + 1}{(i % 4) + 1:02d}")
+            h.place_at(b)
+            households.append(h)
+        households = Household.objects.bulk_create(households, batch_size=2000)
+        owners, plan = [], []
+        for h in households:
+            roll = rng.random()
+            if roll < 0.03:
+                plan.append((h, "developer", None))
+            elif roll < 0.07 and owners:
+                plan.append((h, "second", rng.choice(owners)))  # a buyer of several parts: counts once by head
+            else:
+                r = Resident(household=h, name=f"业主{h.pk}", tenure="owner",
+                             status="present" if rng.random() > 0.1 else "moved_out")
+                r.place_at(h.area)
+                owners.append(r)
+                plan.append((h, "owner", r))
+        Resident.objects.bulk_create(owners, batch_size=2000)
+        part_rows = []
+        for h, kind, owner in plan:
+            area = Decimal(rng.randrange(4500, 14500)) / 100
+            p = ExclusivePart(household=h, number=h.room, measured_area=area if rng.random() > 0.05 else None,
+                              contract_area=area, owner=owner if kind != "developer" else None,
+                              developer_held=kind == "developer")
+            p.place_at(h.area)
+            part_rows.append(p)
+        ExclusivePart.objects.bulk_create(part_rows, batch_size=2000)
+        keys = []
+        if accounts:
+            chosen = owners[:accounts]
+            users = User.objects.bulk_create([User(username=f"owner-bench-{r.pk}", display_name=r.name,
+                                                   password="!") for r in chosen], batch_size=2000)
+            HouseholdBinding.objects.bulk_create([
+                HouseholdBinding(user=u, household_id=r.household_id, resident=r, claimed_name=r.name,
+                                 status="verified") for u, r in zip(users, chosen, strict=True)], batch_size=2000)
+            tokens = []
+            for u in users:
+                key = "gz_" + secrets.token_urlsafe(32)
+                keys.append(key)
+                tokens.append(ApiToken(user=u, name="bench", prefix=key[3:11],
+                                       key_hash=hashlib.sha256(key.encode()).hexdigest(),
+                                       expires_at=timezone.now() + timedelta(days=30)))
+            ApiToken.objects.bulk_create(tokens, batch_size=2000)
+    built = time.perf_counter() - started
+    council = services.council_create(actor=secretary, area=compound, name="业主议事会",
+                                      template=SeatTemplate.objects.get(code="five_parties"))
+    services.member_seat(actor=secretary, council=council, seat=council.template.kinds.first(), name="主持人")
+    topic = services.topic_propose(actor=secretary, council=council, scope=compound, title="续聘物业服务企业",
+                                   body="物业服务合同到期，是否续聘现物业服务企业。", owners_matter="steward")
+    services.topic_accept(actor=secretary, topic=topic)
+    meeting = services.meeting_schedule(actor=secretary, topic=topic, starts_at=timezone.now(), place="小区广场")
+    services.attendance_mark(actor=secretary, attendance=meeting.attendance.first(), present=True)
+    services.meeting_close(actor=secretary, meeting=meeting, minutes="听取业主意见，提交业主共同决定。")
+    opened = time.perf_counter()
+    vote = services.vote_open(actor=secretary, topic=topic, kind="owners", question="是否续聘现物业服务企业",
+                              closes_at=timezone.now() + timedelta(days=7))
+    open_seconds = time.perf_counter() - opened
+    voters = [pid for pid in RollEntry.objects.filter(vote=vote).values_list("part_id", flat=True)
+              if rng.random() < voted]
+    if accounts:  # the API's voters must find their parts unvoted
+        theirs = set(ExclusivePart.objects.filter(owner__in=owners[:accounts]).values_list("pk", flat=True))
+        voters = [pid for pid in voters if pid not in theirs]
+    now = timezone.now()
+    choices = ["yes"] * 5 + ["no"] * 2 + ["abstain"]
+    Ballot.objects.bulk_create([Ballot(vote=vote, part_id=pid, choice=rng.choice(choices), channel="paper", at=now,
+                                       cast_by=secretary) for pid in voters], batch_size=5000)
+    path = ""
+    if keys:
+        import tempfile
+        fd, path = tempfile.mkstemp(prefix="owner-tokens-", suffix=".txt")
+        with open(fd, "w") as f:
+            f.write("\n".join(f"Bearer {k}" for k in keys))
+    return {"vote": vote.pk, "parts": parts, "ballots": len(voters), "build_seconds": round(built, 1),
+            "open_seconds": round(open_seconds, 3), "tokens": path}
+
+
+def deliberation_tally(vote: int, runs: int = 7) -> dict:
+    """The tally of an owners' vote as staff's live page and the closing count read it: the frozen roll and every
+    ballot, counted by area and by head. Then the close itself (count, store, timeline), rolled back."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from gongzhi.accounts.models import User
+    from gongzhi.deliberation import services
+    from gongzhi.deliberation.models import Vote
+
+    v = Vote.objects.get(pk=vote)
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        result = services.count(v)
+        timings.append((time.perf_counter() - started) * 1000)
+    secretary = User.objects.get(username="secretary")
+    closes = []
+    for _ in range(3):
+        with transaction.atomic():
+            Vote.objects.filter(pk=v.pk).update(closes_at=timezone.now())  # past its deadline, as the clock finds it
+            started = time.perf_counter()
+            services.vote_close(actor=secretary, vote=v)
+            closes.append((time.perf_counter() - started) * 1000)
+            transaction.set_rollback(True)
+    return {"timings": timings, "close_ms": closes, "ballots": result.ballots, "heads": result.total.heads,
+            "area": str(result.total.area), "passed": result.passed}
+
+
+def ballot_counts(vote: int) -> dict:
+    from django.db.models import Count
+
+    from gongzhi.deliberation.models import Ballot
+
+    per_part = Ballot.objects.filter(vote_id=vote).values("part_id").annotate(n=Count("id")).filter(n__gt=1).count()
+    return {"ballots": Ballot.objects.filter(vote_id=vote).count(),
+            "online": Ballot.objects.filter(vote_id=vote, channel="online").count(), "doubled": per_part}
+
+
 if __name__ == "__main__":
     _setup()
     name, kwargs = sys.argv[1], json.loads(sys.argv[2] if len(sys.argv) > 2 else "{}")
