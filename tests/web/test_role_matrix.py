@@ -57,6 +57,12 @@ SUPERIORS = {"admin", "operator", "subdistrict", "district", "secretary"}  # 督
 TEMPLATES = {"secretary", "worker", "subdistrict", "district"}
 MANAGERS = {"secretary", "subdistrict", "admin"}  # grant roles, read the audit log
 SHAPERS = {"secretary", "subdistrict", "operator", "admin"}  # draw the map, register organisations
+# 协商议事: who runs the community's council (accepts topics, runs meetings and votes, keeps projects), and who
+# follows its topics (every staff role whose area holds the topic's scope: the grid worker hers, the volunteer, the
+# district's department that backs it; not a property company or owners' committee of another compound)
+RUNNERS = {"secretary", "worker", "subdistrict", "admin"}
+FOLLOWERS = CITY | OVERSEERS | COMMUNITY | {"volunteer", "department"}
+COUNCIL_SEERS = FOLLOWERS - {"gridworker"}  # a community's council is not her grid's
 
 
 def X(ok=(), *, told=(), no=(), hidden=(), bad=(), rest="no", portal=None, anon="login"):
@@ -129,6 +135,7 @@ def both(*probes):
 
 EVENTS = counted("appeals.AppealEvent", "appeals.Appeal")  # every appeal action writes an event
 AUDIT = counted("core.AuditEvent")  # a reveal, an export
+STEPS = counted("deliberation.TopicEvent", "deliberation.Topic")  # every step on a topic writes its timeline
 
 
 def rows() -> list[Row]:
@@ -326,6 +333,63 @@ def rows() -> list[Row]:
             watch=column("triage.Hotspot", "task_id")),
         Row("POST", "staff:reply_check", "/staff/appeals/{prog}/reply-check/", X(HANDLERS | PARTIES, rest="hidden"),
             data={"reply": "已修好"}),
+        # --- 协商议事: the board, councils, a topic's steps, the tablet, votes, projects ------------------------
+        Row("GET", "staff:topic_board", "/staff/deliberation/", X(STAFF), far=False, absent="{far_topic_title}"),
+        Row("GET", "staff:deliberation_figures", "/staff/deliberation/figures/", X(STAFF), far=False),
+        Row("GET", "staff:council_list", "/staff/deliberation/councils/", X(STAFF), far=False,
+            absent="{far_council_name}"),
+        Row("POST", "staff:council_list", "/staff/deliberation/councils/", X(RUNNERS, rest="told"), far=False,
+            data=lambda o, r: {"area": o["community"], "name": "矩阵新议事会", "template": o["seat_template"]},
+            watch=counted("deliberation.Council")),
+        Row("GET", "staff:council_detail", "/staff/deliberation/councils/{council}/", X(COUNCIL_SEERS, rest="hidden")),
+        Row("POST", "staff:council_detail", "/staff/deliberation/councils/{council}/",
+            X(RUNNERS, told=COUNCIL_SEERS - RUNNERS, rest="hidden"),
+            data=lambda o, r: {"seat": o["seat"], "name": "矩阵代表二"}, watch=counted("deliberation.CouncilMember")),
+        Row("POST", "staff:member_unseat", "/staff/deliberation/members/{member}/unseat",
+            X(RUNNERS, told=COUNCIL_SEERS - RUNNERS, rest="hidden"),
+            watch=column("deliberation.CouncilMember", "ended_on")),
+        Row("GET", "staff:topic_new", "/staff/deliberation/topics/new", X(RUNNERS), far=False),
+        Row("POST", "staff:topic_new", "/staff/deliberation/topics/new", X(RUNNERS), far=False,
+            data=lambda o, r: {"council": o["council"], "scope": o["building"], "title": "矩阵工作人员议题",
+                               "body": "矩阵：工作人员提出的议题内容。"}, watch=counted("deliberation.Topic")),
+        Row("GET", "staff:topic_detail", "/staff/deliberation/topics/{topic}/", X(FOLLOWERS, rest="hidden")),
+        Row("POST", "staff:topic_act", "/staff/deliberation/topics/{proposed}/accept",
+            X(RUNNERS, told=FOLLOWERS - RUNNERS, rest="hidden"), watch=STEPS),
+        Row("POST", "staff:topic_act", "/staff/deliberation/topics/{topic}/schedule",
+            X(RUNNERS, told=FOLLOWERS - RUNNERS, rest="hidden"),
+            data=lambda o, r: {"kind": "hearing", "mode": "mobile", "starts_at": o["starts_at"], "place": "矩阵凉亭"},
+            watch=STEPS),
+        Row("POST", "staff:objection_act", "/staff/deliberation/objections/{objection}/dismiss",
+            X(RUNNERS, told=FOLLOWERS - RUNNERS, rest="hidden"), data={"answer": "矩阵：异议不成立"},
+            watch=column("deliberation.Objection", "state")),
+        Row("GET", "staff:meeting", "/staff/deliberation/meetings/{meeting}/", X(FOLLOWERS, rest="hidden")),
+        Row("POST", "staff:meeting_act", "/staff/deliberation/meetings/{meeting}/position",
+            X(RUNNERS, told=FOLLOWERS - RUNNERS, rest="hidden"), data={"party": "矩阵方", "text": "矩阵意见"},
+            watch=counted("deliberation.Position")),
+        Row("GET", "staff:vote", "/staff/deliberation/votes/{cvote}/", X(FOLLOWERS, rest="hidden")),
+        Row("POST", "staff:vote_act", "/staff/deliberation/votes/{cvote}/enter",
+            X(RUNNERS, told=FOLLOWERS - RUNNERS, rest="hidden"),
+            data=lambda o, r: {"member": o["member"], "choice": "yes"}, watch=counted("deliberation.Ballot")),
+        # a paper sheet's photo (who voted how, in an open vote): for those who run the vote
+        Row("GET", "staff:ballot_sheet", "/staff/deliberation/votes/{ovote}/ballots/{ballot}/sheet",
+            X(RUNNERS, rest="hidden")),
+        Row("GET", "staff:project", "/staff/deliberation/projects/{project}/", X(FOLLOWERS, rest="hidden")),
+        Row("POST", "staff:project_act", "/staff/deliberation/projects/{project}/money",
+            X(RUNNERS, told=FOLLOWERS - RUNNERS, rest="hidden"),
+            data=lambda o, r: {"kind": "received", "source": "finance", "amount": "100", "key": f"matrix-{r}-money"},
+            watch=counted("deliberation.MoneyEntry")),
+        # the resident's: topics whose scope holds her verified home; anyone else finds none
+        Row("GET", "portal:topics", "/portal/topics/", signed_in(), far=False, absent="{far_topic_title}"),
+        Row("GET", "portal:topic_new", "/portal/topics/new", signed_in(), far=False),
+        Row("POST", "portal:topic_new", "/portal/topics/new", X({"resident"}, rest="told"), far=False,
+            data=lambda o, r: {"council": o["council"], "scope": o["building"], "title": "矩阵居民议题",
+                               "body": "矩阵：居民提出的议题内容。"}, watch=counted("deliberation.Topic")),
+        Row("GET", "portal:topic_detail", "/portal/topics/{cosigning}/", X({"resident"}, rest="hidden")),
+        Row("POST", "portal:topic_act", "/portal/topics/{cosigning}/cosign", X({"resident"}, rest="hidden"),
+            watch=counted("deliberation.Cosign")),
+        # resolutions that took effect, and their projects: public
+        Row("GET", "resolutions", "/resolutions/", public(), far=False),
+        Row("GET", "resolution", "/resolutions/{project_topic}/", public(), far=False),
         # --- the portal: every signed-in account is a resident too; an appeal's page is its reporter's --------
         Row("GET", "portal:home", "/portal/", signed_in(), far=False),
         Row("GET", "portal:households", "/portal/households/", signed_in(), far=False),
@@ -465,6 +529,14 @@ def rows() -> list[Row]:
         Row("POST", "api:reply_check", "/api/v1/appeals/{prog}/reply-check",
             X(HANDLERS | PARTIES, no={"resident"}, rest="hidden"),  # for who writes the reply, not its reader
             data={"reply": "已修好"}),
+        Row("GET", "api:list_topics", "/api/v1/deliberation/topics", signed_in(), far=False,
+            absent="{far_topic_title}"),
+        Row("GET", "api:get_topic", "/api/v1/deliberation/topics/{topic}", X(FOLLOWERS | {"resident"}, rest="hidden")),
+        Row("GET", "api:get_tally", "/api/v1/deliberation/votes/{ovote}/tally",
+            X(FOLLOWERS | {"resident"}, rest="hidden")),
+        # an owner's ballot: hers only, for the parts she owns on the roll
+        Row("POST", "api:cast_ballot", "/api/v1/deliberation/votes/{ovote}/ballots", X({"resident"}, rest="hidden"),
+            data={"choice": "yes"}, watch=counted("deliberation.Ballot")),
         Row("GET", "api:figures_replies", "/api/v1/figures/replies?start={start}&end={end}", signed_in(),
             far=False),
     ]
@@ -476,7 +548,8 @@ def rows() -> list[Row]:
 OBJECT_KEYS = ("area", "building", "compound", "household", "part", "resident", "org", "link", "sub", "acc", "disp",
                "prog", "paused", "res", "req", "sup", "whistle", "photo", "template", "hotspot", "ledger_batch",
                "hotline_batch", "token", "message", "binding", "pending_binding", "resident_user", "grant", "place",
-               "data_request")
+               "data_request", "council", "member", "topic", "proposed", "meeting", "cvote", "ovote", "ballot",
+               "objection", "project", "cosigning")
 MISSING = 99_999_999
 
 
@@ -486,6 +559,78 @@ def _jpeg() -> SimpleUploadedFile:
     buffer = io.BytesIO()
     Image.new("RGB", (40, 30), "red").save(buffer, "JPEG")
     return SimpleUploadedFile("photo.jpg", buffer.getvalue(), content_type="image/jpeg")
+
+
+def _deliberation(*, admin, community, building, owner, owner_user, tag: str) -> dict:
+    """A council over ``community`` and topics on ``building`` at the stages the rows act on: one proposed, one with a
+    meeting scheduled, one under deliberation, one with a council vote open, one with an owners' vote open (a paper
+    sheet entered), one under notice with ``owner_user``'s objection, one carried out as a project, and one
+    collecting co-signers (proposed by someone else of ``owner``'s household)."""
+    from gongzhi.accounts.choices import BindingStatus
+    from gongzhi.accounts.models import HouseholdBinding, User
+    from gongzhi.deliberation import services as d
+    from gongzhi.deliberation.models import RollEntry, SeatKind, SeatTemplate, Topic
+    from gongzhi.deliberation.seats import seed
+    from gongzhi.registry import services as registry
+
+    seed(SeatTemplate, SeatKind)
+    now = timezone.now()
+    template = SeatTemplate.objects.get(code="7x")
+    council = d.council_create(actor=admin, area=community, name=f"{tag}议事会", template=template,
+                               cosign_threshold=5)
+    member = d.member_seat(actor=admin, council=council, seat=template.kinds.get(code="two_committees"),
+                           name=f"{tag}代表")
+
+    def topic(title):
+        return d.topic_propose(actor=admin, council=council, scope=building, title=f"{tag}{title}",
+                               body="矩阵：议题的内容与说明。")
+
+    def deliberating(title):
+        t = topic(title)
+        d.topic_accept(actor=admin, topic=t)
+        m = d.meeting_schedule(actor=admin, topic=t, starts_at=now, place="矩阵议事厅")
+        d.attendance_mark(actor=admin, attendance=m.attendance.first(), present=True)
+        d.meeting_close(actor=admin, meeting=m, minutes="矩阵：各方发表意见，形成共识。")
+        return t
+
+    def resolved(title):
+        t = deliberating(title)
+        v = d.vote_open(actor=admin, topic=t, kind="council", question="矩阵成员表决", closes_at=now + timedelta(days=1))
+        d.ballot_enter(actor=admin, vote=v, member=member, choice="yes", channel="meeting")
+        d.vote_close(actor=admin, vote=v)
+        d.resolution_publish(actor=admin, topic=t, body="矩阵：决议的内容与说明。")
+        return t
+
+    proposed = topic("待受理议题")
+    prepared = topic("筹备议题")
+    d.topic_accept(actor=admin, topic=prepared)
+    meeting = d.meeting_schedule(actor=admin, topic=prepared, starts_at=now + timedelta(days=1), place="矩阵议事厅")
+    main = deliberating("协商议题")
+    unsold = registry.household_create(actor=admin, area=building, room="矩阵9901")  # the developer's: a paper ballot
+    registry.part_create(actor=admin, household=unsold, measured_area="90", developer_held=True)
+    cvote = d.vote_open(actor=admin, topic=deliberating("成员表决议题"), kind="council", question="矩阵成员表决",
+                        closes_at=now + timedelta(days=1))
+    ovote = d.vote_open(actor=admin, topic=deliberating("业主表决议题"), kind="owners", matter="use_fund",
+                        question="矩阵业主表决", closes_at=now + timedelta(days=2))
+    other = RollEntry.objects.filter(vote=ovote, part__household=unsold).get().part
+    ballot = d.ballot_enter(actor=admin, vote=ovote, part=other, choice="no", channel="paper", sheet=_jpeg())
+    publicised = resolved("公示议题")
+    objection = d.objection_raise(actor=owner_user, topic=publicised, reason="矩阵：我对决议有异议")
+    done = resolved("实施议题")
+    Topic.objects.filter(pk=done.pk).update(notice_ends_at=now - timedelta(seconds=1))
+    d.topics_take_effect()
+    project = d.project_start(actor=admin, topic=done, title="矩阵项目", lead="矩阵", budget="1000",
+                              funding=[("finance", "1000", "")], milestones=[("完工", now.date() + timedelta(days=30))])
+    family = User.objects.create_user(f"matrix-family-{owner.pk}", display_name=f"{tag}家属")
+    HouseholdBinding.objects.create(user=family, household=owner.household, claimed_name=f"{tag}家属",
+                                    status=BindingStatus.VERIFIED)
+    cosigning = d.topic_propose(actor=family, council=council, scope=building, title=f"{tag}联署议题",
+                                body="矩阵：居民提出、征集联署的议题。")
+    return {"council": council.pk, "member": member.pk, "topic": main.pk, "proposed": proposed.pk,
+            "meeting": meeting.pk, "cvote": cvote.pk, "ovote": ovote.pk, "ballot": ballot.pk,
+            "objection": objection.pk, "project": project.pk, "project_topic": done.pk, "cosigning": cosigning.pk,
+            "seat": template.kinds.get(code="residents").pk, "seat_template": template.pk,
+            "starts_at": timezone.localtime(now + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")}
 
 
 def _build() -> dict:
@@ -609,6 +754,11 @@ def _build() -> dict:
            "far_org_name": "远方矩阵物业", "far_building_name": b.name,
            "far_link": f"/staff/appeals/{far_res.pk}/"}
 
+    far_talks = _deliberation(admin=admin, community=c, building=b, owner=far_person, owner_user=far_user,
+                              tag="远方矩阵")
+    far.update({k: v for k, v in far_talks.items() if k in OBJECT_KEYS},
+               far_topic_title="远方矩阵协商议题", far_council_name="远方矩阵议事会")
+
     run = HotspotRun.objects.create(scope=None, start=now - timedelta(days=30), end=now)
 
     def hotspot(place):
@@ -643,6 +793,10 @@ def _build() -> dict:
         "end": now.date().isoformat(),
         **{key: value for key, value in far.items() if key.startswith("far_")},  # what lists must not show
     }
+    bound = resident_user.bindings.get().resident
+    registry.part_create(actor=admin, household=home, kind="garage", number="矩阵G-1", measured_area="15", owner=bound)
+    common.update(_deliberation(admin=admin, community=community, building=building, owner=bound,
+                                owner_user=resident_user, tag="矩阵"))
     # where each role works: the community side in the resident's grid, the partners where they serve
     places = {"community": {"area": building, "compound": compound, "person": person, "org": committee(building),
                             "grid": other_grid}}

@@ -11,7 +11,7 @@ resident's verified households only.
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from gongzhi.access.scopes import Perm, scope_for
+from gongzhi.access.scopes import Perm, Scope, scope_for
 from gongzhi.accounts.choices import BindingStatus
 from gongzhi.accounts.models import HouseholdBinding
 from gongzhi.core.errors import NotFound, NotPermitted
@@ -56,8 +56,20 @@ def sees_as_staff(user, topic: Topic) -> bool:
     return scope_for(user, Perm.VIEW_AREAS).covers(topic) or runs(user, topic.council)
 
 
+def _either(first: Scope, second: Scope, *, prefix: str = "") -> Q:
+    """Rows in either scope (``Q() | …`` would not mean "everything": Django drops an empty Q)."""
+    if first.everywhere or second.everywhere:
+        return Q()
+    if not first:
+        return second.q(prefix)
+    return first.q() | second.q(prefix) if second else first.q()
+
+
 def councils_visible_to(user) -> QuerySet[Council]:
-    return Council.objects.filter(scope_for(user, Perm.VIEW_AREAS).q() | scope_for(user, Perm.RUN_COUNCILS).q())
+    view, run = scope_for(user, Perm.VIEW_AREAS), scope_for(user, Perm.RUN_COUNCILS)
+    if not view and not run:
+        return Council.objects.none()
+    return Council.objects.filter(_either(view, run))
 
 
 def councils_run_by(user) -> QuerySet[Council]:
@@ -68,7 +80,7 @@ def topics_for_staff(user) -> QuerySet[Topic]:
     view, run = scope_for(user, Perm.VIEW_AREAS), scope_for(user, Perm.RUN_COUNCILS)
     if not view and not run:
         return Topic.objects.none()
-    return Topic.objects.filter(view.q() | run.q(prefix="council__"))
+    return Topic.objects.filter(_either(view, run, prefix="council__"))
 
 
 def topics_for_resident(user) -> QuerySet[Topic]:

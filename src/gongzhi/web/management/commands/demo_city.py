@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from gongzhi.accounts.demo import DEMO_PASSWORD, build_accounts, demo_accounts
 from gongzhi.appeals.demo import build_appeals
+from gongzhi.deliberation.demo import build_deliberation
 from gongzhi.registry.demo import SEED, build_registry
 from gongzhi.registry.models import Area
 from gongzhi.triage.demo import demo_classifier, demo_hotspots, demo_reply_checks
@@ -46,6 +47,9 @@ class Command(BaseCommand):
                 if not quiet:
                     self.stdout.write(f"分类模型 / triage model v{model.version}: {len(model.classes)} categories, "
                                       f"{model.shared_examples} shared + {model.own_examples} own examples")
+            made = build_deliberation(seed=seed)
+            if not quiet:
+                self.stdout.write(f"协商议事 / deliberation: {made['councils']} councils, {made['topics']} topics")
             run = demo_hotspots()
             if not quiet:
                 self.stdout.write(f"热点 / hotspots: {run.groups} from {run.appeals} appeals of the last 30 days")
