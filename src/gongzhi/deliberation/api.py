@@ -147,7 +147,6 @@ def get_tally(request, pk: Id):
 def cast_ballot(request, pk: Id, body: BallotIn):
     """An owner votes for the parts she owns or co-owns on the roll (or those of ``part_ids``): one ballot per part,
     never changed. 409 ``already_voted`` when they all have one, ``vote_closed`` after the deadline."""
-    vote = selectors.vote_for_resident(request.user, pk)
-    ballots = services.ballot_cast(actor=request.user, vote=vote, choice=body.choice, part_ids=body.part_ids)
+    ballots = services.ballot_cast(actor=request.user, vote=pk, choice=body.choice, part_ids=body.part_ids)
     return Status(201, [{"part_id": b.part_id, "choice": b.choice, "at": b.at} for b in ballots])
 

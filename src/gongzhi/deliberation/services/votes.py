@@ -8,21 +8,22 @@ phones of one household pressing at once leave one ballot.
 """
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongzhi.accounts.choices import BindingStatus
 from gongzhi.core.errors import Conflict, InvalidInput, NotFound, NotPermitted
 from gongzhi.core.events import publish
 from gongzhi.core.images import reencode
-from gongzhi.registry.choices import AreaKind
+from gongzhi.registry.choices import AreaKind, Tenure
 from gongzhi.registry.models import ExclusivePart, headcount_key
 
 from .. import tally
 from ..choices import SPECIAL_MATTERS, Action, Channel, Choice, OwnersMatter, Rule, VoteKind, VoteState
 from ..events import VoteClosed
 from ..models import Ballot, CouncilMember, RollEntry, Vote
-from ..permissions import entitled_parts, require_runs
+from ..permissions import home_area_ids, require_runs
 from .common import locked, residents_in_scope, step, tell, text
 
 OWNERS_SCOPES = frozenset({AreaKind.COMPOUND, AreaKind.BUILDING, AreaKind.UNIT})
@@ -106,31 +107,65 @@ def _choice(choice: str) -> str:
     return choice
 
 
+# An owners' vote is cast from thousands of phones in the evenings before it closes. The cast is two statements
+# written once here, not compiled per call: one reads the vote (share-locked: ballots go on side by side, a close
+# waits for those under way and they for it) with her parts on the roll and their ballots; one inserts what is
+# hers and not yet voted. Through the ORM (a Vote with its topic, her homes, the roll, the ballots, a savepoint per
+# insert) deliberation.ballot_http measured 142 ballots/s, a ratio of 0.08 to http.hello_json; see the note of
+# issue 23 for this version's figure.
+_READ = (
+    "SELECT v.kind, t.scope_id, CASE WHEN v.state = %s AND v.closes_at > %s THEN 1 ELSE 0 END, mine.part_id, "
+    "CASE WHEN b.id IS NULL THEN 0 ELSE 1 END "
+    "FROM deliberation_vote v JOIN deliberation_topic t ON t.id = v.topic_id "
+    "LEFT JOIN (SELECT DISTINCT r.vote_id, r.part_id FROM deliberation_rollentry r "
+    "  JOIN accounts_householdbinding hb ON hb.user_id = %s AND hb.status = %s "
+    "  LEFT JOIN registry_resident rr ON rr.id = hb.resident_id "
+    "  WHERE r.vote_id = %s AND (r.owner_id = hb.resident_id OR (r.household_id = hb.household_id AND rr.tenure = %s))"
+    ") mine ON mine.vote_id = v.id "
+    "LEFT JOIN deliberation_ballot b ON b.vote_id = v.id AND b.part_id = mine.part_id "
+    "WHERE v.id = %s ORDER BY mine.part_id")
+_CAST = ("INSERT INTO deliberation_ballot (vote_id, part_id, member_id, choice, channel, at, cast_by_id, proxy_name, "
+         "sheet) VALUES {values} ON CONFLICT DO NOTHING RETURNING part_id")
+
+
 @transaction.atomic
-def ballot_cast(*, actor, vote: Vote, choice: str, part_ids: list[int] | None = None) -> list[Ballot]:
+def ballot_cast(*, actor, vote: Vote | int, choice: str, part_ids: list[int] | None = None) -> list[Ballot]:
     """An owner votes online, for each part she owns or co-owns on the roll (or those of ``part_ids``) that has no
-    ballot yet. A part already voted (on paper, or by a co-owner) keeps its ballot."""
+    ballot yet. A part already voted (on paper, or by a co-owner) keeps its ballot. Someone outside the vote's scope
+    finds no vote (404); someone in it who owns no part on the roll is told so."""
     choice = _choice(choice)
-    vote = _open_vote(vote)
-    if vote.kind != VoteKind.OWNERS:
-        raise NotPermitted(_("议事会成员表决由工作人员在会上记录"))
-    mine = entitled_parts(actor, vote)
-    if part_ids is not None:
-        mine = mine.filter(part_id__in=part_ids)
-    parts = list(mine.values_list("part_id", flat=True))
-    if not parts:
+    vote_id = vote.pk if isinstance(vote, Vote) else int(vote)
+    now = timezone.now()
+    lock = " FOR SHARE OF v" if connection.features.has_select_for_update_of else ""
+    with connection.cursor() as cursor:
+        cursor.execute(_READ + lock, [VoteState.OPEN, connection.ops.adapt_datetimefield_value(now), actor.pk,
+                                      BindingStatus.VERIFIED, vote_id, Tenure.OWNER, vote_id])
+        rows = cursor.fetchall()
+    if not rows:
+        raise NotFound(_("表决不存在"))
+    kind, scope_id, taking = rows[0][:3]
+    mine = [(part, bool(voted)) for *_v, part, voted in rows
+            if part is not None and (part_ids is None or part in part_ids)]
+    if not mine:
+        if scope_id not in home_area_ids(actor):
+            raise NotFound(_("表决不存在"))
+        if kind != VoteKind.OWNERS:
+            raise NotPermitted(_("议事会成员表决由工作人员在会上记录"))
         raise NotPermitted(_("您不是本次表决范围内专有部分的业主，不能投票"))
-    done = set(Ballot.objects.filter(vote=vote, part_id__in=parts).values_list("part_id", flat=True))
-    todo = [p for p in parts if p not in done]
+    if not taking:
+        raise Conflict(_("表决已经截止，不能再投票"), code="vote_closed")
+    todo = [part for part, voted in mine if not voted]
     if not todo:
         raise Conflict(_("您名下的专有部分都已投票，每个专有部分只能投一票"), code="already_voted")
-    now = timezone.now()
-    try:
-        with transaction.atomic():
-            return Ballot.objects.bulk_create([Ballot(vote=vote, part_id=p, choice=choice, channel=Channel.ONLINE,
-                                                      at=now, cast_by=actor) for p in todo])
-    except IntegrityError:  # a co-owner's ballot landed between the read and the write
-        raise Conflict(_("该专有部分刚刚已由共有人投票"), code="already_voted") from None
+    at = connection.ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
+        cursor.execute(_CAST.format(values=", ".join(["(%s, %s, NULL, %s, %s, %s, %s, '', NULL)"] * len(todo))),
+                       [v for part in todo for v in (vote_id, part, choice, Channel.ONLINE, at, actor.pk)])
+        cast = sorted(part for (part,) in cursor.fetchall())
+    if not cast:  # a co-owner's ballot landed between the read and the write
+        raise Conflict(_("该专有部分刚刚已由共有人投票"), code="already_voted")
+    return [Ballot(vote_id=vote_id, part_id=part, choice=choice, channel=Channel.ONLINE, at=now, cast_by=actor)
+            for part in cast]
 
 
 @transaction.atomic
