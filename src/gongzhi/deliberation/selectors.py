@@ -14,7 +14,17 @@ from gongzhi.core.errors import NotFound
 from gongzhi.registry.choices import AreaKind
 from gongzhi.registry.models import Household
 
-from .choices import BOARD_STAGES, MONEY_IN, Entry, MeetingState, ObjectionState, Stage, VoteState
+from .choices import (
+    BOARD_STAGES,
+    MONEY_IN,
+    Channel,
+    Choice,
+    Entry,
+    MeetingState,
+    ObjectionState,
+    Stage,
+    VoteState,
+)
 from .models import (
     Ballot,
     Council,
@@ -143,14 +153,16 @@ def roll_status(vote: Vote, *, q: str = "", limit: int = 200) -> list[dict]:
     if q:
         rows = rows.filter(Q(part__number__icontains=q) | Q(household__room__icontains=q))
     rows = list(rows[:limit])
-    ballots = {b[0]: b[1:] for b in Ballot.objects.filter(vote=vote, part_id__in=[r.part_id for r in rows])
-               .values_list("part_id", "choice", "channel")}
+    cast = Ballot.objects.filter(vote=vote, part_id__in=[r.part_id for r in rows])
+    ballots = {b[0]: b[1:] for b in cast.values_list("part_id", "choice", "channel", "pk")}
+    photographed = set(cast.filter(sheet__isnull=False).values_list("part_id", flat=True))
     out = []
     for r in rows:
         ballot = ballots.get(r.part_id)
         out.append({"entry": r, "voted": ballot is not None,
-                    "choice": None if (ballot is None or vote.secret) else ballot[0],
-                    "channel": ballot[1] if ballot else None})
+                    "choice": None if (ballot is None or vote.secret) else Choice(ballot[0]).label,
+                    "channel": Channel(ballot[1]).label if ballot else None,
+                    "ballot": ballot[2] if ballot else None, "sheet": r.part_id in photographed})
     return out
 
 

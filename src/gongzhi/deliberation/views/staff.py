@@ -359,9 +359,11 @@ def vote_page(request, pk):
     vote = selectors.vote_for_staff(request.user, pk)
     result = services.count(vote)
     q = (request.GET.get("q") or "").strip()[:20]
+    running = runs(request.user, vote.topic.council)
     return render_page(request, "deliberation/vote.html", {
-        "vote": vote, "topic": vote.topic, "tally": result, "runs": runs(request.user, vote.topic.council),
-        "roll": selectors.roll_status(vote, q=q) if vote.kind == VoteKind.OWNERS else None,
+        "vote": vote, "topic": vote.topic, "tally": result, "runs": running,
+        # the roll names the owners: for those who collect the ballots door to door, not every follower
+        "roll": selectors.roll_status(vote, q=q) if vote.kind == VoteKind.OWNERS and running else None,
         "members": selectors.council_ballots(vote) if vote.kind == VoteKind.COUNCIL else None,
         "choices": Choice.choices, "q": q, "now": timezone.now()}, partial=request.GET.get("part") or "content")
 
