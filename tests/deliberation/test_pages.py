@@ -252,3 +252,28 @@ def test_a_council_vote_at_the_meeting(world, users, login):
     secretary.post(f"/staff/deliberation/votes/{vote.pk}/close")
     vote.refresh_from_db()
     assert vote.passed and vote.result["yes"]["heads"] == 3 and vote.result["total"]["heads"] == 5
+
+
+@pytest.mark.django_db
+def test_an_appeal_one_party_cannot_settle_goes_to_the_council_without_its_reporters_details(world, users, login):
+    from gongzhi.appeals import services as appeals
+    from gongzhi.appeals.choices import Channel
+    from gongzhi.appeals.models import Category
+
+    seed(SeatTemplate, SeatKind)
+    council = services.council_create(actor=users("secretary"), area=world.community, name="社区议事会",
+                                      template=SeatTemplate.objects.get(code="7x"))
+    appeal = appeals.appeal_submit(channel=Channel.DESK, text="3号楼停车太乱，我是502的王大爷，电话13912345678",
+                                   area=world.compound, actor=users("secretary"),
+                                   category=Category.objects.get(code="parking-disorder"))
+    secretary = login("secretary")
+    page = _ok(secretary.get(f"/staff/appeals/{appeal.pk}/"), "提交议事会协商")
+    link = page.split('class="to-council"><a href="')[1].split('"')[0].replace("&amp;", "&")
+    form = _ok(secretary.get(link), "提出议题")
+    assert "13912345678" not in form and "王大爷" not in form and "3号楼停车太乱" in form
+    assert "提交议事会协商" not in _ok(login("property").get("/staff/"))  # only those who run a council
+    secretary.post("/staff/deliberation/topics/new", {
+        "council": council.pk, "scope": world.compound.pk, "title": "3号楼停车秩序", "origin": "appeal",
+        "origin_ref": appeal.number, "body": "多名居民反映3号楼停车乱，一家一户解决不了，提交议事会协商。"})
+    topic = Topic.objects.get(title="3号楼停车秩序")
+    assert (topic.origin, topic.origin_ref, topic.stage) == ("appeal", appeal.number, Stage.PROPOSED)

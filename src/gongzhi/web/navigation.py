@@ -83,4 +83,6 @@ def menus(user) -> dict:
     staff = is_staff_user(user)
     unread = unread_count(user)
     return {"staff_menu": staff_menu(user, unread) if staff else [], "portal_menu": portal_menu(user, unread),
-            "is_staff_user": staff, "unread": unread}
+            "is_staff_user": staff, "unread": unread,
+            # an appeal one party cannot settle, a hotspot: offered to the council by those who run one
+            "runs_councils": staff and has_perm_somewhere(user, Perm.RUN_COUNCILS)}

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -22,6 +23,7 @@ from gongzhi.core.errors import DomainError, InvalidInput
 from gongzhi.core.htmx import render_page
 from gongzhi.core.masking import mask_phone
 from gongzhi.core.params import id_param
+from gongzhi.core.scrubbing import scrub
 from gongzhi.registry.models import Area, Organisation
 from gongzhi.registry.permissions import get_visible
 
@@ -280,6 +282,10 @@ def _detail_context(request, appeal, **extra) -> dict:
         "templates": selectors.reply_templates(appeal),
         "photos": appeal.photos.all(),
         "ratings_given": appeal.ratings.select_related("party").order_by("at", "id"),
+        # 提交议事会: the topic form is filled with the appeal's words, without the reporter's phone, room or name
+        "to_council": urlencode({"origin": "appeal", "ref": appeal.number,
+                                 "title": scrub(appeal.text, [appeal.contact_name])[:40],
+                                 "body": scrub(appeal.text, [appeal.contact_name])[:2000]}),
         "details": selectors.answered(appeal),
         "pending_requests": list(appeal.requests.filter(state="pending").select_related("party", "requested_by")),
         "may_decide": acts_for_community(request.user, appeal),

@@ -20,6 +20,7 @@ from gongzhi.access.scopes import Perm, scope_for
 from gongzhi.core.errors import DomainError, InvalidInput, NotFound
 from gongzhi.core.htmx import render_page
 from gongzhi.core.params import id_param
+from gongzhi.core.scrubbing import scrub
 from gongzhi.registry.models import Area, ExclusivePart, Household
 from gongzhi.registry.permissions import areas_visible_to, organisations_visible_to
 
@@ -179,8 +180,9 @@ def topic_new(request):
     return render_page(request, "deliberation/topic_new.html", {
         "councils": councils, "scopes": scopes.order_by("kind", "position")[:500], "matters": OwnersMatter.choices,
         "post": request.POST, "origin": request.GET.get("origin", "staff"),
-        "origin_ref": (request.GET.get("ref") or "")[:40], "title": (request.GET.get("title") or "")[:80],
-        "body": (request.GET.get("body") or "")[:5000]})
+        # an appeal's words go before the residents in scope: without its reporter's phone, room or name
+        "origin_ref": (request.GET.get("ref") or "")[:40], "title": scrub(request.GET.get("title") or "")[:80],
+        "body": scrub(request.GET.get("body") or "")[:5000]})
 
 
 @staff_view
