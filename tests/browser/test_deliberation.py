@@ -84,10 +84,13 @@ def test_an_owner_votes_on_her_phone_and_objects_to_a_resolution_under_notice(de
     expect(page.locator("section.vote")).to_contain_text("四分之三")
     assert axe(page) == []
     shoot(page, "deliberation-owner-vote-phone")
-    page.locator("form.ballot").get_by_role("button", name="同意").click()
+    page.locator(".ballot").get_by_role("link", name="同意").click()  # a ballot is final: first choose…
+    expect(page.locator(".ballot")).to_contain_text("确认投出吗")
+    shoot(page, "deliberation-owner-confirms-phone")
+    page.get_by_role("button", name="确认投出：同意").click()  # … then confirm
     expect(page.locator(".alert, .messages, [role=status]").first).to_contain_text("表决票已投出")
     expect(page.locator("section.vote")).to_contain_text("您已投：同意")
-    expect(page.locator("form.ballot")).to_have_count(0)  # one ballot per part: no second chance
+    expect(page.locator(".ballot")).to_have_count(0)  # one ballot per part: no second chance
     shoot(page, "deliberation-owner-voted-phone")
 
     page.goto(demo_server + "/portal/topics/")

@@ -143,7 +143,7 @@ def build_deliberation(*, seed: int = 7) -> dict:
         project = services.project_start(actor=secretary, topic=cleaner, title="雇请保洁员", lead="各单元长",
                                          budget=share * households, funding=[("residents", share * households, "")],
                                          milestones=[("保洁员到岗", timezone.localdate()),
-                                                     ("首年费用收齐", timezone.localdate() + timedelta(days=20))],
+                                                     ("首月工资发放", timezone.localdate() + timedelta(days=5))],
                                          share_per_household=share)
         for i, h in enumerate(Household.objects.filter(compound=compound).order_by("pk")[:max(households * 3 // 4, 1)]):
             services.money_record(actor=secretary, project=project, kind="collected", amount=share, household=h,

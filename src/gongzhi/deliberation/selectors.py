@@ -49,7 +49,10 @@ from .permissions import (
 
 
 def _topic_rows(qs: QuerySet[Topic]) -> QuerySet[Topic]:
-    return qs.select_related("council", "scope").annotate(cosign_count=Count("cosigns", distinct=True))
+    return qs.select_related("council", "scope").annotate(
+        cosign_count=Count("cosigns", distinct=True),
+        pending_objections=Count("objections", filter=Q(objections__state=ObjectionState.PENDING), distinct=True),
+        open_votes=Count("votes", filter=Q(votes__state=VoteState.OPEN), distinct=True))
 
 
 def board(viewer, *, council_id: int | None = None, q: str = "") -> dict[str, list[Topic]]:
@@ -160,7 +163,10 @@ def roll_status(vote: Vote, *, q: str = "", limit: int = 200) -> list[dict]:
     for r in rows:
         ballot = ballots.get(r.part_id)
         out.append({"entry": r, "voted": ballot is not None,
-                    "choice": None if (ballot is None or vote.secret) else Choice(ballot[0]).label,
+                    # how a named owner voted stays unseen while the vote runs (nobody leans on her), and for good
+                    # in a secret vote
+                    "choice": None if (ballot is None or vote.secret or vote.state == VoteState.OPEN)
+                    else Choice(ballot[0]).label,
                     "channel": Channel(ballot[1]).label if ballot else None,
                     "ballot": ballot[2] if ballot else None, "sheet": r.part_id in photographed})
     return out

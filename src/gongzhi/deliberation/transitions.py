@@ -24,7 +24,7 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     Action.TAKE_EFFECT: (frozenset({S.PUBLICISING}), S.CARRYING_OUT),
     Action.START_PROJECT: (frozenset({S.CARRYING_OUT}), None),
     Action.MILESTONE: (frozenset({S.CARRYING_OUT}), None),
-    Action.MONEY: (frozenset({S.CARRYING_OUT, S.EVALUATING}), None),
+    Action.MONEY: (frozenset({S.CARRYING_OUT, S.EVALUATING, S.CLOSED}), None),  # arrears after closing
     Action.COMPLETE: (frozenset({S.CARRYING_OUT}), S.EVALUATING),
     Action.EVALUATE: (frozenset({S.EVALUATING}), None),
     Action.CLOSE: (frozenset({S.EVALUATING}), S.CLOSED),

@@ -54,7 +54,9 @@ def meeting_schedule(*, actor, topic, starts_at: datetime, place: str, kind: str
 @transaction.atomic
 def meeting_open(*, actor, meeting: Meeting) -> Meeting:
     meeting = _meeting(meeting, actor, states=(MeetingState.SCHEDULED,))
-    meeting.state, meeting.opened_at, meeting.recorded_by = MeetingState.IN_SESSION, timezone.now(), actor
+    now = timezone.now()
+    meeting.state, meeting.opened_at, meeting.recorded_by = MeetingState.IN_SESSION, now, actor
+    meeting.starts_at = now  # it met when it met: the record shows the real time, not the planned one
     meeting.save()
     return meeting
 
@@ -113,7 +115,8 @@ def meeting_close(*, actor, meeting: Meeting, minutes: str) -> Meeting:
         raise InvalidInput(_("请先点名：至少一人出席才能结束会议"), field="minutes")
     topic = locked(meeting.topic)
     meeting.state, meeting.minutes, meeting.ended_at = MeetingState.HELD, minutes, timezone.now()
-    meeting.opened_at = meeting.opened_at or meeting.ended_at
+    if meeting.opened_at is None:  # closed without being opened on the tablet: it met now
+        meeting.opened_at = meeting.starts_at = meeting.ended_at
     meeting.recorded_by = meeting.recorded_by or actor
     meeting.save()
     step(topic, Action.MEET, actor=actor, note=f"{meeting.get_kind_display()} · {meeting.place}",

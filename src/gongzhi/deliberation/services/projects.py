@@ -2,7 +2,7 @@
 集体拿一点、社会赞助一点、群众出一点); where residents pay a share, the collection household by household (by unit
 heads, as in Yangquan's 9,240 yuan a year), every amount a line of an append-only ledger. Then residents in scope
 evaluate, and the topic closes with its history public."""
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
@@ -121,23 +121,37 @@ def money_record(*, actor, project: Project, kind: str, amount, key: str, househ
     if (existing := MoneyEntry.objects.filter(key=key).first()) is not None:
         if existing.project_id != project.pk:
             raise Conflict(_("防重复编号已被使用，请刷新页面再提交"))
+        existing.repeated = True  # the same form sent again: nothing new recorded
         return existing
     project, topic = _project(project, actor)
     if kind not in Entry.values:
         raise InvalidInput(_("收支类别无效"), field="kind")
-    if topic.stage not in (Stage.CARRYING_OUT, Stage.EVALUATING):
-        raise Conflict(_("项目已结束，不能再记账"))
+    # a household's share is still collected after the topic closes (arrears; a yearly collection)
+    if topic.stage not in (Stage.CARRYING_OUT, Stage.EVALUATING) and not (
+            topic.stage == Stage.CLOSED and kind in (Entry.COLLECTED, Entry.REFUND)):
+        raise Conflict(_("项目已结束，只能收缴欠款或退款"))
     amount = money(amount, field="amount", label=_("金额"))
     if kind in (Entry.COLLECTED, Entry.REFUND):
         if household is None:
             raise InvalidInput(_("请选择缴费的户"), field="household")
         if getattr(household, f"{topic.scope.kind}_id") != topic.scope_id:
             raise NotFound(_("该户不在议题范围内"))
-        if kind == Entry.REFUND and amount > paid_by(project, household.pk):
-            raise InvalidInput(_("退款不能超过该户已缴的%(p)s元") % {"p": paid_by(project, household.pk)},
-                               field="amount")
+        paid = paid_by(project, household.pk)
+        if kind == Entry.REFUND and amount > paid:
+            raise InvalidInput(_("退款不能超过该户已缴的%(p)s元") % {"p": paid}, field="amount")
+        share = project.share_per_household
+        if kind == Entry.COLLECTED and share is not None and paid + amount > share:
+            # two collectors with the same list: the second finds the household paid
+            raise Conflict(_("该户应缴%(s)s元，已缴%(p)s元，这笔会多收%(x)s元") % {
+                "s": share, "p": paid, "x": paid + amount - share}, field="amount")
     else:
         household = None
+    recent = MoneyEntry.objects.filter(project=project, kind=kind, amount=amount, household=household,
+                                       note=(note or "").strip()[:200], recorded_by=actor,
+                                       at__gte=timezone.now() - timedelta(minutes=10))
+    if kind in (Entry.EXPENSE, Entry.RECEIVED) and recent.exists():
+        raise Conflict(_("十分钟内已记过一笔相同的账（同类别、金额和说明）。如确需再记，请在说明中写明区别"),
+                       field="note")
     if kind == Entry.RECEIVED and source not in Source.values:
         raise InvalidInput(_("请选择资金来源"), field="source")
     if kind in (Entry.EXPENSE, Entry.REFUND) and amount > balance(project):
@@ -150,7 +164,7 @@ def money_record(*, actor, project: Project, kind: str, amount, key: str, househ
                 note=(note or "").strip()[:200], key=key)
     except IntegrityError:  # the same key, sent twice at once
         return MoneyEntry.objects.get(key=key)
-    step(topic, Action.MONEY, actor=actor, note=f"{entry.get_kind_display()} {amount}元",
+    step(topic, Action.MONEY, actor=actor, note=f"{entry.get_kind_display()} {amount}元", public=False,
          data={"entry": entry.pk, "kind": kind, "amount": str(amount)})
     return entry
 

@@ -108,7 +108,8 @@ def stakeholder_add(*, actor, topic: Topic, name: str = "", organisation: Organi
     if topic.stakeholders.filter(name=name).exists():
         raise Conflict(_("“%(name)s”已是利益相关方") % {"name": name}, field="name")
     holder = Stakeholder.objects.create(topic=topic, name=name, organisation=organisation,
-                                        interest=(interest or "").strip()[:120], notified_at=timezone.now())
+                                        interest=(interest or "").strip()[:120],
+                                        notified_at=timezone.now() if organisation is not None else None)
     step(topic, Action.STAKEHOLDER, actor=actor, note=name, data={"stakeholder": holder.pk})
     if organisation is not None:
         users = organisation.members.filter(ended_on__isnull=True, user__isnull=False).values_list("user_id", flat=True)

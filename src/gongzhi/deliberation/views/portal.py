@@ -15,7 +15,7 @@ from gongzhi.core.scrubbing import scrub
 from gongzhi.registry.models import Area
 
 from .. import selectors, services
-from ..choices import Stage, VoteKind, VoteState
+from ..choices import Choice, Stage, VoteKind, VoteState
 from ..models import Project
 from ..permissions import home_area_ids, in_scope
 
@@ -79,7 +79,10 @@ def topic_detail(request, pk):
         "milestones": project.milestones.all() if project else [],
         "cosigned": topic.cosigns.filter(user=request.user).exists(), "cosigns": topic.cosigns.count(),
         "my_objection": selectors.my_objection(request.user, topic),
-        "rated": topic.evaluations.filter(user=request.user).first(), "now": timezone.now(), "Stage": Stage})
+        "rated": topic.evaluations.filter(user=request.user).first(), "now": timezone.now(),
+        "materials": topic.materials.all() if member else [],
+        # a ballot is final: the first tap chooses, the second confirms
+        "choosing": next(((v, label) for v, label in Choice.choices if v == request.GET.get("choose")), None)})
 
 
 @login_required

@@ -113,8 +113,8 @@ def council_list(request):
             return redirect("staff:council_detail", council.pk)
         return redirect("staff:council_list")
     scope = scope_for(request.user, Perm.RUN_COUNCILS)
-    run_areas = list(Area.objects.filter(scope.q(), kind__in=COUNCIL_LEVELS).order_by("kind", "position")[:300]) \
-        if scope else []
+    run_areas = list(Area.objects.filter(scope.q(), kind__in=COUNCIL_LEVELS).select_related(
+        "community", "compound", "building").order_by("community__name", "kind", "position")[:400]) if scope else []
     return render_page(request, "deliberation/councils.html", {
         "councils": selectors.councils_for(request.user), "areas": run_areas,
         "templates": SeatTemplate.objects.prefetch_related("kinds")})
@@ -345,8 +345,10 @@ def meeting_act(request, pk, action):
             row = call()
         except DomainError as e:
             return HttpResponse(e.message, status=409)
-        return render_page(request, "deliberation/meeting.html", {"a": row, "runs": True, "meeting": m},
-                           partial="roll_row")
+        present = m.attendance.filter(present=True).count()
+        return render_page(request, "deliberation/meeting.html", {
+            "a": row, "runs": True, "meeting": m, "oob": True, "present": present,
+            "total": m.attendance.count()}, partial="roll_row")
     _run(request, call, done)
     if action == "close":
         return redirect("staff:topic_detail", m.topic_id)
@@ -420,9 +422,12 @@ def project_page(request, pk):
     unpaid = request.GET.get("unpaid") == "1"
     return render_page(request, "deliberation/project.html", {
         "project": project, "topic": project.topic, "money": selectors.project_money(project),
-        "milestones": project.milestones.all(), "funding": project.funding.all(),
+        "milestones": project.milestones.all(), "funding": _funding_rows(project),
+        "collecting": ("carrying_out", "evaluating", "closed"),  # arrears are collected after closing too
         "ledger": selectors.ledger_of(project), "runs": runs(request.user, project.topic.council),
-        "collection": selectors.collection(project, unpaid_only=unpaid, q=q) if project.share_per_household else [],
+        # who has not paid, by room: for those who collect, not for every follower of the topic
+        "collection": selectors.collection(project, unpaid_only=unpaid, q=q)
+        if project.share_per_household and runs(request.user, project.topic.council) else [],
         "q": q, "unpaid": unpaid, "kinds": Entry.choices, "sources": Source.choices, "key": uuid.uuid4().hex,
         "today": timezone.localdate()}, partial=request.GET.get("part") or "content")
 
@@ -437,10 +442,17 @@ def project_act(request, pk, action):
     post, user = request.POST, request.user
     if action == "money":
         household = Household.objects.filter(pk=id_param(post.get("household"))).first()
-        _run(request, lambda: services.money_record(
-            actor=user, project=project, kind=post.get("kind", ""), amount=post.get("amount", ""),
-            key=post.get("key", ""), household=household, source=post.get("source", ""),
-            collected_by=post.get("collected_by", ""), note=post.get("note", "")), _("已记账"))
+        try:
+            entry = services.money_record(
+                actor=user, project=project, kind=post.get("kind", ""), amount=post.get("amount", ""),
+                key=post.get("key", ""), household=household, source=post.get("source", ""),
+                collected_by=post.get("collected_by", ""), note=post.get("note", ""))
+        except DomainError as e:
+            messages.error(request, e.message)
+        else:
+            messages.success(request, _("这笔账已经记过，没有重复记录") if getattr(entry, "repeated", False)
+                             else _("已记账：%(kind)s %(amount)s元") % {"kind": entry.get_kind_display(),
+                                                                    "amount": entry.amount})
     elif action == "milestone":
         milestone = Milestone.objects.filter(pk=id_param(post.get("milestone")), project=project).first()
         if milestone is None:
@@ -453,6 +465,14 @@ def project_act(request, pk, action):
     query = urlencode({k: post.get(k)[:20] for k in ("q", "unpaid") if post.get(k)})
     url = reverse("staff:project", args=[project.pk])
     return redirect(f"{url}?{query}" if query else url)
+
+
+def _funding_rows(project) -> list:
+    received = selectors.project_money(project).received
+    rows = list(project.funding.all())
+    for f in rows:
+        f.received = received.get(f.source) or 0
+    return rows
 
 
 # --- figures ------------------------------------------------------------------------------------------------------
