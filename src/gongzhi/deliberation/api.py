@@ -43,7 +43,7 @@ class TopicOut(Schema):
         return obj.scope.name
 
 
-class EventOut(Schema):
+class TopicEventOut(Schema):
     at: datetime
     action: str
     label: str
@@ -65,7 +65,7 @@ class ResolutionOut(Schema):
 
 class TopicDetailOut(TopicOut):
     body: str
-    timeline: list[EventOut]
+    timeline: list[TopicEventOut]
     resolutions: list[ResolutionOut]
 
     @staticmethod
@@ -73,7 +73,7 @@ class TopicDetailOut(TopicOut):
         return list(obj.resolutions.order_by("version"))
 
 
-class CountOut(Schema):
+class TallyCountOut(Schema):
     area: Decimal
     heads: int
 
@@ -84,11 +84,11 @@ class TallyOut(Schema):
     rule: str
     state: str
     closes_at: datetime
-    total: CountOut
-    participating: CountOut
-    yes: CountOut
-    no: CountOut
-    abstain: CountOut
+    total: TallyCountOut
+    participating: TallyCountOut
+    yes: TallyCountOut
+    no: TallyCountOut
+    abstain: TallyCountOut
     ballots: int
     quorum_area: bool
     quorum_heads: bool
@@ -98,12 +98,12 @@ class TallyOut(Schema):
     passed: bool
 
 
-class BallotIn(Schema):
+class OwnerBallotIn(Schema):
     choice: one_of(Choice.values)
     part_ids: list[Id] | None = None
 
 
-class BallotOut(Schema):
+class OwnerBallotOut(Schema):
     part_id: int
     choice: str
     at: datetime
@@ -143,8 +143,8 @@ def get_tally(request, pk: Id):
             "closes_at": vote.closes_at, **result}
 
 
-@router.post("/deliberation/votes/{pk}/ballots", response={201: list[BallotOut]})
-def cast_ballot(request, pk: Id, body: BallotIn):
+@router.post("/deliberation/votes/{pk}/ballots", response={201: list[OwnerBallotOut]})
+def cast_ballot(request, pk: Id, body: OwnerBallotIn):
     """An owner votes for the parts she owns or co-owns on the roll (or those of ``part_ids``): one ballot per part,
     never changed. 409 ``already_voted`` when they all have one, ``vote_closed`` after the deadline."""
     ballots = services.ballot_cast(actor=request.user, vote=pk, choice=body.choice, part_ids=body.part_ids)
