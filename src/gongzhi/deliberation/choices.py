@@ -1,6 +1,7 @@
 """States and kinds of deliberation (协商议事): a topic's stages, the owners' matters of 民法典 art. 278, ballots."""
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Stage(models.TextChoices):
@@ -94,9 +95,9 @@ class VoteState(models.TextChoices):
 
 
 class Choice(models.TextChoices):
-    YES = "yes", _("同意")
-    NO = "no", _("反对")
-    ABSTAIN = "abstain", _("弃权")
+    YES = "yes", pgettext_lazy("ballot", "同意")
+    NO = "no", pgettext_lazy("ballot", "反对")
+    ABSTAIN = "abstain", pgettext_lazy("ballot", "弃权")
 
 
 class Channel(models.TextChoices):
@@ -125,7 +126,7 @@ class MeetingState(models.TextChoices):
 
 class Side(models.TextChoices):
     FOR = "for", _("支持")
-    AGAINST = "against", _("反对")
+    AGAINST = "against", pgettext_lazy("hearing side", "反对")
     NEUTRAL = "neutral", _("中立/说明")
 
 

@@ -326,7 +326,7 @@ def part_update(*, actor, part: ExclusivePart, request=None, **changes) -> Exclu
     if unknown:
         raise TypeError(f"part_update() got unexpected fields: {sorted(unknown)}")
     require(actor, Perm.EDIT_RESIDENTS, part, message=_("您无权修改该专有部分"))
-    part = ExclusivePart.objects.select_for_update().select_related("household", "owner").get(pk=part.pk)
+    part = ExclusivePart.objects.select_for_update(of=("self",)).select_related("household", "owner").get(pk=part.pk)
     current = {field: getattr(part, field) for field in PART_FIELDS}
     cleaned = _clean_part(part.household, {**current, **changes})
     changed = [k for k, v in cleaned.items() if current[k] != v]

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from gongzhi.access.decorators import staff_view
@@ -208,7 +209,7 @@ def topic_detail(request, pk):
 def _default_resolution(topic, vote) -> str:
     if vote is None or vote.state != VoteState.CLOSED:
         return ""
-    word = _("通过") if vote.passed else _("未通过")
+    word = pgettext("vote result", "通过") if vote.passed else pgettext("vote result", "未通过")
     return _("关于“%(t)s”，经%(kind)s，%(word)s：%(q)s") % {"t": topic.title, "kind": vote.get_kind_display(),
                                                         "word": word, "q": vote.question}
 
