@@ -7,9 +7,11 @@ every list. Pages read ids with ``id_param`` and the API declares them ``Id``; b
 """
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Annotated, Literal
 
 from django.core.exceptions import BadRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from ninja.pagination import PageNumberPagination
@@ -25,6 +27,16 @@ def one_of(values: Iterable[str], *extra: str):
     document lists them for clients, and anything else is refused (422, ``field`` naming it) before the view
     runs. The services still check, for the pages."""
     return Literal[(*values, *extra)]
+
+
+def local_datetime(value) -> datetime | None:
+    """A ``datetime-local`` field (2026-12-05T17:30) as an aware time in the user's zone (kept as it is when it names
+    its own offset); None when blank or unreadable, for the caller to say what was expected."""
+    try:
+        parsed = datetime.fromisoformat(str(value or "").strip())
+    except ValueError:
+        return None
+    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
 
 
 def id_param(value, *, name: str = "", refuse: bool = False) -> int | None:

@@ -123,7 +123,8 @@ def may_propose_to(user, council: Council) -> bool:
 
 
 def entitled_parts(user, vote: Vote) -> QuerySet[RollEntry]:
-    """The roll entries whose ballot this user may cast online: parts she owns or co-owns."""
+    """The roll entries whose ballot this user may cast online: parts she owns or co-owns. The cast itself asks the
+    same in hand-written SQL on its hot path (``services.votes._READ``): change both together."""
     homes = _homes(user)
     if not homes:
         return RollEntry.objects.none()

@@ -203,11 +203,9 @@ def councils_for(viewer) -> list[Council]:
 
 def resident_topics(viewer) -> dict[str, list[Topic]]:
     """Her topics: those collecting co-signers, under way, under notice or being voted, and those done."""
-    topics = list(_topic_rows(topics_for_resident(viewer)).order_by("-updated_at")[:200])
-    now_voting = {v.topic_id for v in Vote.objects.filter(topic__in=[t.pk for t in topics], state=VoteState.OPEN)}
     groups = {"act": [], "open": [], "done": []}
-    for t in topics:
-        if t.stage in (Stage.COSIGNING, Stage.PUBLICISING, Stage.EVALUATING) or t.pk in now_voting:
+    for t in _topic_rows(topics_for_resident(viewer)).order_by("-updated_at")[:200]:
+        if t.stage in (Stage.COSIGNING, Stage.PUBLICISING, Stage.EVALUATING) or t.open_votes:
             groups["act"].append(t)
         elif t.stage in (Stage.CLOSED, Stage.ENDED, Stage.DECLINED):
             groups["done"].append(t)

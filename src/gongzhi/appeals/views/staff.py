@@ -22,7 +22,7 @@ from gongzhi.core.decorators import domain_errors_as_http
 from gongzhi.core.errors import DomainError, InvalidInput
 from gongzhi.core.htmx import render_page
 from gongzhi.core.masking import mask_phone
-from gongzhi.core.params import id_param
+from gongzhi.core.params import id_param, local_datetime
 from gongzhi.core.scrubbing import scrub
 from gongzhi.registry.models import Area, Organisation
 from gongzhi.registry.permissions import get_visible
@@ -308,15 +308,6 @@ def _whistles(user, appeal) -> list:
     return whistles
 
 
-def _local_datetime(value: str):
-    """A datetime-local field (2026-12-05T17:30) as an aware time in the user's zone; None when unreadable."""
-    from datetime import datetime
-
-    try:
-        return timezone.make_aware(datetime.fromisoformat(value))
-    except (ValueError, TypeError):
-        return None
-
 
 def _no_category():
     raise InvalidInput(_("请选择类别"), field="category")
@@ -370,7 +361,7 @@ def appeal_act(request, pk, action):
         Action.TAKE: lambda: services.appeal_take(appeal=appeal, actor=user),
         Action.RETURN: lambda: services.appeal_return(appeal=appeal, actor=user, reason=post.get("reason", "")),
         Action.EXTEND_REQUEST: lambda: services.appeal_request_extension(
-            appeal=appeal, actor=user, due_at=_local_datetime(post.get("due_at", "")), reason=post.get("reason", "")),
+            appeal=appeal, actor=user, due_at=local_datetime(post.get("due_at", "")), reason=post.get("reason", "")),
         Action.TRANSFER: lambda: services.appeal_transfer(appeal=appeal, actor=user, party=party(),
                                                           reason=post.get("reason", "")),
         Action.RESOLVE: lambda: services.appeal_resolve(appeal=appeal, actor=user, reply=post.get("reply", ""),

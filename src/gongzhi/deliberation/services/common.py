@@ -8,11 +8,10 @@ from django.utils.translation import gettext as _
 from gongzhi.accounts.choices import BindingStatus
 from gongzhi.accounts.models import HouseholdBinding
 from gongzhi.core.errors import InvalidInput, TransitionNotAllowed
-from gongzhi.core.events import publish
+from gongzhi.core.text import free_text
 from gongzhi.notifications.services import Message, notify_many
 
 from ..choices import Action, Stage
-from ..events import TopicMoved
 from ..models import Topic, TopicEvent
 from ..transitions import TRANSITIONS
 
@@ -37,23 +36,19 @@ def step(topic: Topic, action: str, *, actor, note: str = "", data: dict | None 
     at = at or timezone.now()
     event = TopicEvent.objects.create(topic=topic, at=at, actor=actor, action=action, from_stage=topic.stage,
                                       to_stage=target or topic.stage, note=note, data=data or {}, public=public)
-    moved = target is not None and target != topic.stage
     if target is not None:
         topic.stage = target
     if target in (Stage.CLOSED, Stage.ENDED, Stage.DECLINED) and topic.closed_at is None:
         topic.closed_at = at
     topic.save()
-    if moved:
-        publish(TopicMoved(topic_id=topic.pk, action=action, stage=topic.stage))
     return event
 
 
 def text(value, *, field: str, label: str, least: int = 1, most: int = 5000) -> str:
-    value = (value or "").strip()
+    """``core.text.free_text`` (stripped, capped at ``most`` with its message), and at least ``least`` characters."""
+    value = free_text(value, field=field, limit=most)
     if len(value) < least:
         raise InvalidInput(_("请填写%(label)s（至少%(n)d个字）") % {"label": label, "n": least}, field=field)
-    if len(value) > most:
-        raise InvalidInput(_("%(label)s不能超过%(n)d个字") % {"label": label, "n": most}, field=field)
     return value
 
 

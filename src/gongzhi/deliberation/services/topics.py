@@ -8,7 +8,7 @@ from gongzhi.core.errors import Conflict, InvalidInput, NotPermitted
 from gongzhi.registry.models import Area, Organisation
 
 from ..choices import Action, Origin, OwnersMatter, Stage
-from ..models import Cosign, Council, Material, Stakeholder, Topic
+from ..models import Cosign, Council, Material, Stakeholder, Topic, TopicEvent
 from ..permissions import home_area_ids, require_in_scope, require_runs, runs
 from .common import locked, step, tell, text
 
@@ -50,7 +50,6 @@ def topic_propose(*, actor, council: Council, scope: Area, title: str, body: str
         topic.stage = Stage.COSIGNING
     topic.save()
     now = timezone.now()
-    from ..models import TopicEvent
     TopicEvent.objects.create(topic=topic, at=now, actor=actor, action=Action.PROPOSE, to_stage=topic.stage,
                               data={"origin": origin, "origin_ref": topic.origin_ref})
     if origin == Origin.RESIDENT:

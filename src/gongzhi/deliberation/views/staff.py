@@ -10,7 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.dateparse import parse_date
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -20,7 +20,7 @@ from gongzhi.access.decorators import staff_view
 from gongzhi.access.scopes import Perm, scope_for
 from gongzhi.core.errors import DomainError, InvalidInput, NotFound
 from gongzhi.core.htmx import render_page
-from gongzhi.core.params import id_param
+from gongzhi.core.params import id_param, local_datetime
 from gongzhi.core.scrubbing import scrub
 from gongzhi.registry.models import Area, ExclusivePart, Household
 from gongzhi.registry.permissions import areas_visible_to, organisations_visible_to
@@ -57,11 +57,11 @@ from ..services.councils import COUNCIL_LEVELS
 
 
 def when(value, *, field: str) -> datetime:
-    """A ``datetime-local`` field, in the site's time zone."""
-    parsed = parse_datetime((value or "").strip()) if value else None
+    """A ``datetime-local`` field, in the site's time zone; a clear error when it cannot be read."""
+    parsed = local_datetime(value)
     if parsed is None:
         raise InvalidInput(_("请填写正确的日期和时间"), field=field)
-    return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
+    return parsed
 
 
 def day(value, *, field: str):
@@ -421,9 +421,10 @@ def project_page(request, pk):
     selectors.topic_for_staff(request.user, project.topic_id)
     q = (request.GET.get("q") or "").strip()[:20]
     unpaid = request.GET.get("unpaid") == "1"
+    money = selectors.project_money(project)
     return render_page(request, "deliberation/project.html", {
-        "project": project, "topic": project.topic, "money": selectors.project_money(project),
-        "milestones": project.milestones.all(), "funding": _funding_rows(project),
+        "project": project, "topic": project.topic, "money": money,
+        "milestones": project.milestones.all(), "funding": _funding_rows(project, money),
         "collecting": ("carrying_out", "evaluating", "closed"),  # arrears are collected after closing too
         "ledger": selectors.ledger_of(project), "runs": runs(request.user, project.topic.council),
         # who has not paid, by room: for those who collect, not for every follower of the topic
@@ -468,11 +469,11 @@ def project_act(request, pk, action):
     return redirect(f"{url}?{query}" if query else url)
 
 
-def _funding_rows(project) -> list:
-    received = selectors.project_money(project).received
+def _funding_rows(project, money) -> list:
+    """Each planned source with what has arrived from it (the residents' share is the collection)."""
     rows = list(project.funding.all())
     for f in rows:
-        f.received = received.get(f.source) or 0
+        f.received = money.collected if f.source == "residents" else money.received.get(f.source) or 0
     return rows
 
 
