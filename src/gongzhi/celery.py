@@ -18,6 +18,7 @@ app.conf.beat_schedule = {
     "appeals-imports": {"task": "gongzhi.appeals.tasks.hotline_imports_pending_task", "schedule": 5.0},
     # 协商议事: an owners' vote closes at its deadline; a resolution takes effect when its notice period ends
     "deliberation-clock": {"task": "gongzhi.deliberation.tasks.deliberation_clock_task", "schedule": 60.0},
+    "volunteers-clock": {"task": "gongzhi.volunteers.tasks.volunteers_clock_task", "schedule": 600.0},
     "deliver-outbox": {"task": "gongzhi.notifications.tasks.deliver_outbox_task", "schedule": 60.0},
     # new appeals send no message of their own (triage.handlers.read_new_appeal): this reads them within seconds
     "triage-pending": {"task": "gongzhi.triage.tasks.triage_pending_task", "schedule": 5.0},

@@ -10,6 +10,7 @@ from gongzhi.deliberation import urls as deliberation_urls
 from gongzhi.notifications import urls as notifications_urls
 from gongzhi.registry import urls as registry_urls
 from gongzhi.triage import urls as triage_urls
+from gongzhi.volunteers import urls as volunteers_urls
 from gongzhi.web import views as web_views
 
 from .api import api
@@ -21,6 +22,7 @@ staff_patterns = [
     *accounts_urls.staff,
     *appeals_urls.staff,
     *deliberation_urls.staff,
+    *volunteers_urls.staff,
     *triage_urls.staff,
     *notifications_urls.staff,
 ]
@@ -28,6 +30,7 @@ portal_patterns = [
     *accounts_urls.portal,
     *appeals_urls.portal,
     *deliberation_urls.portal_patterns,
+    *volunteers_urls.portal_patterns,
     *notifications_urls.portal,
     path("settings/", core_views.portal_settings, name="settings"),
     path("my-data/", web_views.my_data, name="my_data"),

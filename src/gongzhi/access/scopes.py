@@ -37,6 +37,8 @@ class Perm(StrEnum):
     WORK_APPEALS = "work_appeals"  # take and resolve appeals dispatched to one's own organisation (the party side)
     # 协商议事: keep the councils of an area, accept topics, run meetings and votes, publish resolutions, keep projects
     RUN_COUNCILS = "run_councils"
+    # 志愿服务: approve volunteers of an area, keep its teams, rosters and shifts, its points shop and errands
+    MANAGE_VOLUNTEERS = "manage_volunteers"
 
 
 P = Perm
@@ -48,15 +50,17 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
     Role.VOLUNTEER: frozenset({P.VIEW_AREAS}),
     # 包片包户: the grid worker keeps her grid's ledger up to date door to door
     Role.GRID_WORKER: frozenset(_FIELD_WORK | {P.RUN_COUNCILS}),  # and the grid's council (网格议事)
-    Role.COMMUNITY_WORKER: frozenset(_FIELD_WORK | {P.IMPORT_LEDGER, P.EXPORT_LEDGER, P.RUN_COUNCILS}),
+    Role.COMMUNITY_WORKER: frozenset(_FIELD_WORK | {P.IMPORT_LEDGER, P.EXPORT_LEDGER, P.RUN_COUNCILS,
+                                                 P.MANAGE_VOLUNTEERS}),
     Role.COMMUNITY_SECRETARY: frozenset(
         _FIELD_WORK | {P.IMPORT_LEDGER, P.EXPORT_LEDGER, P.MANAGE_AREAS, P.MANAGE_ORGANISATIONS,
-                       P.MANAGE_ROLES, P.VIEW_AUDIT, P.RUN_COUNCILS}
+                       P.MANAGE_ROLES, P.VIEW_AUDIT, P.RUN_COUNCILS, P.MANAGE_VOLUNTEERS}
     ),
     # the subdistrict oversees communities and their care: sees who lives where, but personal data stays masked
     Role.SUBDISTRICT_STAFF: frozenset(
         {P.VIEW_AREAS, P.VIEW_RESIDENTS, P.VIEW_CARE_DATA, P.VIEW_ORGANISATIONS, P.MANAGE_AREAS, P.MANAGE_ORGANISATIONS,
-         P.MANAGE_ROLES, P.VIEW_AUDIT, P.HANDLE_APPEALS, P.RUN_COUNCILS}  # and the subdistrict's own council
+         P.MANAGE_ROLES, P.VIEW_AUDIT, P.HANDLE_APPEALS, P.RUN_COUNCILS,  # and the subdistrict's own council
+         P.MANAGE_VOLUNTEERS}  # and volunteers lent between its communities
     ),
     # the district's 接诉即办 office: oversees its subdistricts' appeals (the escalation ladder's third rung)
     Role.DISTRICT_STAFF: frozenset({P.VIEW_AREAS, P.VIEW_ORGANISATIONS, P.HANDLE_APPEALS}),

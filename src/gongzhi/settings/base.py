@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "gongzhi.registry",
     "gongzhi.appeals",
     "gongzhi.deliberation",
+    "gongzhi.volunteers",
     "gongzhi.notifications",
     "gongzhi.triage",
     "gongzhi.web",
@@ -249,6 +250,10 @@ GONGZHI = {
         "sms": os.environ.get("SMS_BACKEND", "gongzhi.notifications.backends.ConsoleBackend"),
         "email": os.environ.get("EMAIL_NOTIFY_BACKEND", "gongzhi.notifications.backends.ConsoleBackend"),
     },
+    # volunteers: a shift is settled (no-shows, forgotten check-outs) this many hours after it ends; an order in the
+    # points shop nobody collects goes back on the shelf after this many days
+    "SHIFT_SETTLE_HOURS": 2,
+    "SHOP_HOLD_DAYS": 14,
     # Ages at which a resident counts as elderly (60+, 002); derived from the birth date, never stored.
     "ELDERLY_AGE": 60,
     # triage intelligence (智能分拨): the first read of every appeal

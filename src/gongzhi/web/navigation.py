@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from gongzhi.access.roles import Role
 from gongzhi.access.scopes import Perm, active_grants, has_perm_somewhere, is_staff_user
 from gongzhi.notifications.selectors import unread_count
+from gongzhi.volunteers.models import Volunteer
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ STAFF_NAV: tuple[NavItem, ...] = (
     NavItem(_("三率"), "staff:appeal_figures", (Perm.HANDLE_APPEALS, Perm.WORK_APPEALS), key="f"),
     NavItem(_("热点"), "staff:hotspots", Perm.HANDLE_APPEALS, key="t"),
     NavItem(_("协商议事"), "staff:topic_board", (Perm.RUN_COUNCILS, Perm.VIEW_AREAS), key="d"),
+    NavItem(_("志愿服务"), "staff:volunteer_list", Perm.MANAGE_VOLUNTEERS, key="v"),
     NavItem(_("答复模板"), "staff:reply_templates", key="y",
             roles=(Role.COMMUNITY_WORKER, Role.COMMUNITY_SECRETARY)),
     NavItem(_("12345导入"), "staff:hotline_import", Perm.HANDLE_APPEALS, key="l"),
@@ -48,6 +50,7 @@ PORTAL_NAV: tuple[NavItem, ...] = (
     NavItem(_("首页"), "portal:home"),
     NavItem(_("我的诉求"), "portal:appeals"),
     NavItem(_("议事"), "portal:topics"),
+    NavItem(_("志愿"), "portal:volunteer_home"),
     NavItem(_("消息"), "portal:messages", badge=True),
     NavItem(_("我的家"), "portal:households"),
     NavItem(_("设置"), "portal:settings"),
@@ -74,7 +77,10 @@ def staff_menu(user, unread: int = 0) -> list[dict]:
 
 
 def portal_menu(user, unread: int = 0) -> list[dict]:
-    return [_item(i, unread) for i in PORTAL_NAV]
+    # the volunteer's tab only for volunteers (a phone's bar holds six); others find "做志愿者" on the home page
+    volunteer = Volunteer.objects.filter(user=user).exists() or any(
+        g.role == Role.VOLUNTEER for g in active_grants(user))
+    return [_item(i, unread) for i in PORTAL_NAV if volunteer or i.url_name != "portal:volunteer_home"]
 
 
 def menus(user) -> dict:

@@ -13,7 +13,8 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from gongzhi.access.decorators import staff_view
-from gongzhi.access.scopes import Perm, active_grants, is_staff_user, scope_for
+from gongzhi.access.roles import Role
+from gongzhi.access.scopes import Perm, active_grants, is_staff_user, roles_of, scope_for
 from gongzhi.accounts.models import DataRequest
 from gongzhi.accounts.permissions import pending_bindings
 from gongzhi.accounts.privacy import RETENTION
@@ -30,6 +31,9 @@ from . import mydata
 def home(request):
     if not request.user.is_authenticated:
         return redirect("accounts:login")
+    roles = roles_of(request.user)
+    if roles <= {Role.RESIDENT, Role.VOLUNTEER} and Role.VOLUNTEER in roles:
+        return redirect("portal:volunteer_home")  # a volunteer's day is on her phone: shifts, check-in, points
     return redirect("staff:dashboard" if is_staff_user(request.user) else "portal:home")
 
 

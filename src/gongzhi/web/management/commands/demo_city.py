@@ -9,6 +9,7 @@ from gongzhi.deliberation.demo import build_deliberation
 from gongzhi.registry.demo import SEED, build_registry
 from gongzhi.registry.models import Area
 from gongzhi.triage.demo import demo_classifier, demo_hotspots, demo_reply_checks
+from gongzhi.volunteers.demo import build_volunteers
 
 
 class Command(BaseCommand):
@@ -50,6 +51,10 @@ class Command(BaseCommand):
             made = build_deliberation(seed=seed)
             if not quiet:
                 self.stdout.write(f"协商议事 / deliberation: {made['councils']} councils, {made['topics']} topics")
+            made = build_volunteers(seed=seed)
+            if not quiet:
+                self.stdout.write(f"志愿服务 / volunteers: {made['volunteers']} volunteers, "
+                                  f"{made['shifts_done']} past shifts served")
             run = demo_hotspots()
             if not quiet:
                 self.stdout.write(f"热点 / hotspots: {run.groups} from {run.appeals} appeals of the last 30 days")
