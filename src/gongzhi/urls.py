@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from gongzhi.accounts import urls as accounts_urls
 from gongzhi.appeals import urls as appeals_urls
+from gongzhi.care import urls as care_urls
 from gongzhi.core import views as core_views
 from gongzhi.deliberation import urls as deliberation_urls
 from gongzhi.notifications import urls as notifications_urls
@@ -23,6 +24,7 @@ staff_patterns = [
     *appeals_urls.staff,
     *deliberation_urls.staff,
     *volunteers_urls.staff,
+    *care_urls.staff,
     *triage_urls.staff,
     *notifications_urls.staff,
 ]
@@ -31,6 +33,7 @@ portal_patterns = [
     *appeals_urls.portal,
     *deliberation_urls.portal_patterns,
     *volunteers_urls.portal_patterns,
+    *care_urls.portal_patterns,
     *notifications_urls.portal,
     path("settings/", core_views.portal_settings, name="settings"),
     path("my-data/", web_views.my_data, name="my_data"),

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 class Role(models.TextChoices):
     RESIDENT = "resident", _("居民")
     VOLUNTEER = "volunteer", _("志愿者")
+    BUILDING_HEAD = "building_head", _("楼栋长/单元长")
     GRID_WORKER = "grid_worker", _("网格员")
     COMMUNITY_WORKER = "community_worker", _("社区工作者")
     COMMUNITY_SECRETARY = "community_secretary", _("社区书记/主任")

@@ -39,6 +39,8 @@ class Perm(StrEnum):
     RUN_COUNCILS = "run_councils"
     # 志愿服务: approve volunteers of an area, keep its teams, rosters and shifts, its points shop and errands
     MANAGE_VOLUNTEERS = "manage_volunteers"
+    # 楼栋长/单元长: her building's (unit's) households and how to reach them, nothing more (minimum necessary)
+    KEEP_BUILDING = "keep_building"
 
 
 P = Perm
@@ -48,6 +50,7 @@ _FIELD_WORK = {P.VIEW_AREAS, P.VIEW_RESIDENTS, P.VIEW_PERSONAL_DATA, P.VIEW_CARE
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
     Role.RESIDENT: frozenset(),
     Role.VOLUNTEER: frozenset({P.VIEW_AREAS}),
+    Role.BUILDING_HEAD: frozenset({P.KEEP_BUILDING}),
     # 包片包户: the grid worker keeps her grid's ledger up to date door to door
     Role.GRID_WORKER: frozenset(_FIELD_WORK | {P.RUN_COUNCILS}),  # and the grid's council (网格议事)
     Role.COMMUNITY_WORKER: frozenset(_FIELD_WORK | {P.IMPORT_LEDGER, P.EXPORT_LEDGER, P.RUN_COUNCILS,
@@ -79,6 +82,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
 # What a grant of each role is held over: area kinds, organisation kinds, or None for everywhere.
 ROLE_AREA_KINDS: dict[str, frozenset[str]] = {
     Role.VOLUNTEER: frozenset({"community"}),
+    Role.BUILDING_HEAD: frozenset({"building", "unit"}),
     Role.GRID_WORKER: frozenset({"grid"}),
     Role.COMMUNITY_WORKER: frozenset({"community"}),
     Role.COMMUNITY_SECRETARY: frozenset({"community"}),
@@ -96,17 +100,18 @@ GLOBAL_ROLES = frozenset({Role.CITY_OPERATOR, Role.ADMINISTRATOR})
 # Who may grant which roles (within their own MANAGE_ROLES scope); administrators grant anything.
 GRANTABLE_BY: dict[str, frozenset[str]] = {
     Role.COMMUNITY_SECRETARY: frozenset(
-        {Role.VOLUNTEER, Role.GRID_WORKER, Role.COMMUNITY_WORKER, Role.PROPERTY_STAFF,
+        {Role.VOLUNTEER, Role.BUILDING_HEAD, Role.GRID_WORKER, Role.COMMUNITY_WORKER, Role.PROPERTY_STAFF,
          Role.OWNERS_COMMITTEE_MEMBER}
     ),
     Role.SUBDISTRICT_STAFF: frozenset(
-        {Role.VOLUNTEER, Role.GRID_WORKER, Role.COMMUNITY_WORKER, Role.COMMUNITY_SECRETARY, Role.PROPERTY_STAFF,
-         Role.OWNERS_COMMITTEE_MEMBER, Role.DEPARTMENT_STAFF}
+        {Role.VOLUNTEER, Role.BUILDING_HEAD, Role.GRID_WORKER, Role.COMMUNITY_WORKER, Role.COMMUNITY_SECRETARY,
+         Role.PROPERTY_STAFF, Role.OWNERS_COMMITTEE_MEMBER, Role.DEPARTMENT_STAFF}
     ),
     Role.ADMINISTRATOR: frozenset(Role),
 }
 
-STAFF_ROLES = frozenset(Role) - {Role.RESIDENT}
+# a building head is a resident with her building's contact list (the portal's 邻里关爱), not staff
+STAFF_ROLES = frozenset(Role) - {Role.RESIDENT, Role.BUILDING_HEAD}
 
 
 @dataclass(frozen=True)

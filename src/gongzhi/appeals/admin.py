@@ -101,7 +101,8 @@ class WhistleAdmin(ReadOnlyAdmin):
 class EscalationRungAdmin(admin.ModelAdmin):
     """The escalation ladder: its rungs, their times and names, as data."""
 
-    list_display = ["level", "name", "target", "after_hours", "is_active"]
+    list_display = ["ladder", "level", "name", "target", "after_hours", "is_active"]
+    list_filter = ["ladder"]
     list_editable = ["after_hours", "is_active"]
 
 

@@ -8,6 +8,9 @@ class Channel(models.TextChoices):
     PATROL = "patrol", _("巡查发现")    # a grid worker's own find: 未诉先办
     HOTLINE = "hotline", _("12345热线")
     OPEN311 = "open311", _("Open311")
+    # a special family's request through the care network (党员中心户): who may file it is the care app's rule
+    # (extensions.INTAKE), and it climbs a ladder of its own (Appeal.ladder)
+    CARE = "care", _("关爱求助")
 
 
 class Priority(models.TextChoices):

@@ -41,6 +41,18 @@ class AppealResolved(Event):
     after_warning: bool
 
 
+@dataclass(frozen=True)
+class AppealsEscalated(Event):
+    """Appeals on an app's own ladder (``Appeal.ladder``) reached a rung past its deadline; published inside the
+    sweep's transaction, so the ladder's keeper hands them to whoever stands at ``target`` (appeals_hand_up)."""
+
+    appeal_ids: tuple[int, ...]
+    ladder: str
+    level: int
+    target: str
+    step: str
+
+
 class WeakReply(InvalidInput):
     """The reply does not yet answer the appeal; ``check`` says why. Sent again with ``after_warning`` it goes."""
 

@@ -5,3 +5,7 @@ from gongzhi.core.extensions import Slot
 DETAIL = Slot("appeals.detail")
 # the figures page: provider(viewer, start, end) -> context (the quality of replies per party)
 FIGURES = Slot("appeals.figures")
+
+# who may file through a channel an app above owns (Channel.CARE): channel -> check(actor, area, household), which
+# raises NotPermitted; a channel nobody checks is refused
+INTAKE: dict = {}

@@ -104,8 +104,15 @@ class EscalationRung(models.Model):
         SUBDISTRICT = "subdistrict", _("街道")
         DISTRICT = "district", _("区")
         CITY = "city", _("市12345中心")
+        # rungs of a ladder an app above keeps (the care network's): who stands there is that app's answer to
+        # AppealsEscalated, which hands the appeal up to them
+        CENTRE = "centre", _("党员中心户")
+        BRANCH = "branch", _("党支部")
 
-    level = models.PositiveSmallIntegerField(_("级别"), unique=True)
+    # "" is the city's ladder (every appeal's); another names an app's own ladder, climbed by the appeals that
+    # carry it (Appeal.ladder): a care request goes member → centre household → branch → community
+    ladder = models.CharField(_("督办链"), max_length=16, blank=True, default="", db_default="")
+    level = models.PositiveSmallIntegerField(_("级别"))
     name = models.CharField(_("名称"), max_length=40)
     target = models.CharField(_("督办方"), max_length=12, choices=Target.choices)
     after_hours = models.DecimalField(_("超时多少小时后"), max_digits=6, decimal_places=1, default=0,
@@ -115,10 +122,11 @@ class EscalationRung(models.Model):
     class Meta:
         verbose_name = _("督办层级")
         verbose_name_plural = _("督办层级")
-        ordering = ["level"]
+        ordering = ["ladder", "level"]
+        constraints = [models.UniqueConstraint(fields=["ladder", "level"], name="escalation_rung_once")]
 
     def __str__(self):
-        return f"{self.level} {self.name}"
+        return f"{self.ladder or '12345'} {self.level} {self.name}"
 
 
 class CalendarDay(models.Model):
@@ -193,6 +201,8 @@ class Appeal(Placed, TimeStamped):
     # set once by the sweep: each step warns once at 80% and escalates once when overdue, then climbs the ladder
     # (EscalationRung): the highest rung reached for the step it is at
     escalation_level = models.PositiveSmallIntegerField(_("督办级别"), default=0, db_default=0)  # raw loaders
+    # which escalation ladder it climbs ("" the city's); on another, its 经办人 holds it (the care network's member)
+    ladder = models.CharField(_("督办链"), max_length=16, blank=True, default="", db_default="", editable=False)
     respond_warned_at = models.DateTimeField(null=True, blank=True)
     respond_escalated_at = models.DateTimeField(null=True, blank=True)
     resolve_warned_at = models.DateTimeField(null=True, blank=True)

@@ -52,7 +52,7 @@ def appeals_visible_to(user) -> QuerySet[Appeal]:
     scope = scope_for(user, Perm.HANDLE_APPEALS)
     if scope.everywhere:
         return Appeal.objects.all()
-    condition = Q(reporter=user)
+    condition = Q(reporter=user) | Q(assignee=user, ladder__gt="")  # and a care request handed to her
     if scope:
         condition |= scope.q()
         if compounds := shared_compounds(user):
@@ -111,10 +111,22 @@ _REFUSALS = {
 }
 
 
+def holds(user, appeal: Appeal) -> bool:
+    """On an app's own ladder (a care request), the person it is handed to holds it: the member, then the centre
+    household, then the branch; she takes it in and resolves it, as the community would."""
+    return bool(appeal.ladder) and appeal.assignee_id is not None and appeal.assignee_id == getattr(user, "pk", None)
+
+
+HOLDER_ACTIONS = frozenset({Action.ACCEPT, Action.RESOLVE})
+
+
 def may(user, appeal: Appeal, action: str) -> bool:
     """Whether ``user``'s role lets her take ``action`` on ``appeal`` (its state is the lifecycle's question).
     Resolving is the community's right after accepting (a small matter settled at once) and the party's once
     it took the job."""
+    if action in HOLDER_ACTIONS and holds(user, appeal) and (action != Action.RESOLVE
+                                                             or appeal.state == State.ACCEPTED):
+        return True
     if action == Action.RESOLVE:
         if appeal.state == State.ACCEPTED:
             return acts_for_community(user, appeal)

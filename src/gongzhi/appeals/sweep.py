@@ -19,9 +19,11 @@ from django.utils.translation import gettext as _
 from gongzhi.access.roles import Role
 from gongzhi.accounts.models import RoleGrant
 from gongzhi.accounts.selectors import staff_of
+from gongzhi.core import events
 
 from . import notify
 from .choices import Action, State
+from .events import AppealsEscalated
 from .models import Appeal, EscalationRung, Supervision, Whistle
 from .services.lifecycle import record_many, transition_many
 
@@ -38,7 +40,8 @@ PLAN = [
 ]
 
 
-COLUMNS = ("id", "number", "state", "community_id", "grid_id", "subdistrict_id", "district_id", "party_id")
+COLUMNS = ("id", "number", "state", "community_id", "grid_id", "subdistrict_id", "district_id", "party_id", "ladder",
+           "assignee_id")
 
 
 def _claim(states, when_field: str, flag: str, now, **more) -> list[Appeal]:
@@ -73,14 +76,21 @@ def _staff(appeals: list[Appeal]) -> tuple[dict, dict, dict, dict, dict]:
 
 
 def _handling(appeal: Appeal, step: str, community, grid, party) -> set:
-    """Who works the step: the community side and the grid's workers, and the party once it is to resolve."""
+    """Who works the step: the community side and the grid's workers, and the party once it is to resolve. On an
+    app's own ladder (a care request) the one holding it: the community hears when it reaches the community."""
+    if appeal.ladder:
+        return {appeal.assignee_id} - {None}
     people = set(party.get(appeal.party_id, ())) if step == "resolve" and appeal.party_id else set()
     return people | community.get(appeal.community_id, set()) | grid.get(appeal.grid_id, set())
 
 
-def _rung_people(rung: EscalationRung | None, appeal: Appeal, subdistrict, district, city) -> set:
-    """Who supervises at ``rung``: the community's people are among the handlers already."""
-    if rung is None or rung.target == EscalationRung.Target.COMMUNITY:
+def _rung_people(rung: EscalationRung | None, appeal: Appeal, subdistrict, district, city, community) -> set:
+    """Who supervises at ``rung``: the community's people are among the handlers already (but on an app's own
+    ladder, only once it reaches them); a centre's or branch's people are the ladder keeper's to find."""
+    if rung is not None and rung.target == EscalationRung.Target.COMMUNITY and appeal.ladder:
+        return community.get(appeal.community_id, set())
+    if rung is None or rung.target in (EscalationRung.Target.COMMUNITY, EscalationRung.Target.CENTRE,
+                                       EscalationRung.Target.BRANCH):
         return set()
     if rung.target == EscalationRung.Target.SUBDISTRICT:
         return subdistrict.get(appeal.subdistrict_id, set())
@@ -109,17 +119,23 @@ def _escalate(appeals: list[Appeal], step: str, rung: EscalationRung | None, now
     community, grid, subdistrict, district, party = _staff(appeals)
     city = set(RoleGrant.objects.filter(role=Role.CITY_OPERATOR, revoked_at__isnull=True)
                .values_list("user_id", flat=True)) if rung and rung.target == EscalationRung.Target.CITY else set()
+    if rung is not None and rung.ladder:  # the ladder's keeper hands them up to whoever stands at this rung
+        events.publish(AppealsEscalated(appeal_ids=tuple(a.pk for a in appeals), ladder=rung.ladder, level=level,
+                                        target=rung.target, step=step))
     items = []
     for a in appeals:
         title, body = _messages(step, "escalate", a, rung)
-        people = _handling(a, step, community, grid, party) | _rung_people(rung, a, subdistrict, district, city)
+        people = (_handling(a, step, community, grid, party)
+                  | _rung_people(rung, a, subdistrict, district, city, community))
         items += [(u, f"appeal:{a.pk}:{step}:escalate:{level}", title, body, a.pk) for u in people]
     notify.digest(items, _("%(count)s 件诉求超时督办"), overdue=True, sms=True, now=now)
 
 
 def _run_stage(step: str, stage: str, states, when_field: str, flag: str, now) -> int:
     total = 0
-    first = EscalationRung.objects.filter(is_active=True, level=1).first() if stage == "escalate" else None
+    # each ladder's first rung: the city's for every appeal, an app's own for those that carry it
+    firsts = ({r.ladder: r for r in EscalationRung.objects.filter(is_active=True, level=1)}
+              if stage == "escalate" else {})
     while True:
         with transaction.atomic():
             more = {"escalation_level": 1} if stage == "escalate" else {}
@@ -127,7 +143,11 @@ def _run_stage(step: str, stage: str, states, when_field: str, flag: str, now) -
             if not appeals:
                 return total
             if stage == "escalate":
-                _escalate(appeals, step, first, now)
+                by_ladder = defaultdict(list)
+                for a in appeals:
+                    by_ladder[a.ladder].append(a)
+                for ladder, group in sorted(by_ladder.items()):
+                    _escalate(group, step, firsts.get(ladder), now)
             else:
                 community, grid, _subdistrict, _district, party = _staff(appeals)
                 record_many(appeals, Action.WARN, at=now, data={"step": step}, public=False)
@@ -143,13 +163,13 @@ def _run_stage(step: str, stage: str, states, when_field: str, flag: str, now) -
 def _climb(now) -> int:
     """Up the ladder: an appeal still overdue ``after_hours`` past its deadline reaches the next rung, once."""
     total = 0
-    for rung in EscalationRung.objects.filter(is_active=True, level__gt=1).order_by("level"):
+    for rung in EscalationRung.objects.filter(is_active=True, level__gt=1).order_by("ladder", "level"):
         cutoff = now - timedelta(hours=float(rung.after_hours))
         for step, states, due in (("respond", (State.SUBMITTED,), "respond_due_at"),
                                   ("resolve", RESOLVING, "resolve_due_at")):
             while True:
                 with transaction.atomic():
-                    qs = Appeal.objects.filter(state__in=states, paused_at__isnull=True,
+                    qs = Appeal.objects.filter(state__in=states, paused_at__isnull=True, ladder=rung.ladder,
                                                escalation_level__gte=1, escalation_level__lt=rung.level,
                                                **{f"{due}__lte": cutoff})
                     if connection.features.has_select_for_update_skip_locked:

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "gongzhi.appeals",
     "gongzhi.deliberation",
     "gongzhi.volunteers",
+    "gongzhi.care",
     "gongzhi.notifications",
     "gongzhi.triage",
     "gongzhi.web",

@@ -370,3 +370,36 @@ class Errand(Placed, TimeStamped):
         verbose_name_plural = _("温馨到家")
         ordering = ["-id"]
         indexes = [models.Index(fields=["community", "state"], name="errand_community_idx")]
+
+
+class ServicePost(Placed, TimeStamped):
+    """A service post a community offers its reported party members (服务岗位: 楼门长助理, 政策宣讲员…)."""
+
+    area = models.ForeignKey(Area, verbose_name=_("社区"), on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(_("岗位"), max_length=60)
+    description = models.CharField(_("职责"), max_length=300, blank=True)
+    slots = models.PositiveSmallIntegerField(_("名额"), default=5)
+    is_active = models.BooleanField(_("开放认领"), default=True)
+
+    class Meta:
+        verbose_name = _("服务岗位")
+        verbose_name_plural = _("服务岗位")
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.title
+
+
+class PostClaim(TimeStamped):
+    """A party member's claim of a post (认领岗位), until she gives it up."""
+
+    post = models.ForeignKey(ServicePost, on_delete=models.PROTECT, related_name="claims")
+    member = models.ForeignKey(PartyMember, on_delete=models.PROTECT, related_name="claims")
+    claimed_at = models.DateTimeField(_("认领时间"))
+    ended_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("岗位认领")
+        verbose_name_plural = _("岗位认领")
+        constraints = [models.UniqueConstraint(fields=["post", "member"], condition=Q(ended_at__isnull=True),
+                                               name="post_claim_once")]

@@ -2,6 +2,7 @@
 from datetime import datetime, time, timedelta
 
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Sum, Value, When
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from gongzhi.registry.choices import OrgKind
@@ -10,6 +11,7 @@ from gongzhi.registry.models import Organisation
 from .choices import HOLDING, ErrandState, OrderState, SignupState, VolunteerState
 from .models import (
     Errand,
+    Loan,
     Order,
     PointsAccount,
     PointsEntry,
@@ -20,7 +22,7 @@ from .models import (
     TeamMember,
     Volunteer,
 )
-from .permissions import led_teams, loans_q, staff_scope
+from .permissions import led_teams, staff_scope
 
 WEEK = 7
 
@@ -39,8 +41,12 @@ def open_shifts(volunteer: Volunteer, *, days: int = 14, kind: str = ""):
     cancelled, not over; with places taken, whether she is on it, and offered places she could take over."""
     now = timezone.now()
     today = timezone.localdate()
-    where = Q(community_id=volunteer.community_id) | loans_q(volunteer, today)
-    qs = Shift.objects.filter(where, cancelled_at__isnull=True, ends_at__gt=now,
+    day = TruncDate("starts_at", tzinfo=timezone.get_current_timezone())
+    lent = Loan.objects.filter(  # a loan covering the shift's own day, to the place the shift lies in
+        Q(area_id=OuterRef("community_id")) | Q(area_id=OuterRef("compound_id")) | Q(area_id=OuterRef("grid_id")),
+        volunteer=volunteer, ended_early_on__isnull=True, starts_on__lte=OuterRef("day"), ends_on__gte=OuterRef("day"))
+    qs = Shift.objects.annotate(day=day).filter(
+        Q(community_id=volunteer.community_id) | Q(Exists(lent)), cancelled_at__isnull=True, ends_at__gt=now,
                               starts_at__lt=day_start(today + timedelta(days=days)))
     if kind:
         qs = qs.filter(kind=kind)

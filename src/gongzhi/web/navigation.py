@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from gongzhi.access.roles import Role
 from gongzhi.access.scopes import Perm, active_grants, has_perm_somewhere, is_staff_user
 from gongzhi.notifications.selectors import unread_count
-from gongzhi.volunteers.models import Volunteer
+from gongzhi.volunteers.models import PartyMember, Volunteer
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,7 @@ STAFF_NAV: tuple[NavItem, ...] = (
     NavItem(_("热点"), "staff:hotspots", Perm.HANDLE_APPEALS, key="t"),
     NavItem(_("协商议事"), "staff:topic_board", (Perm.RUN_COUNCILS, Perm.VIEW_AREAS), key="d"),
     NavItem(_("志愿服务"), "staff:volunteer_list", Perm.MANAGE_VOLUNTEERS, key="v"),
+    NavItem(_("关爱网络"), "staff:care_network", Perm.VIEW_CARE_DATA, key="c"),
     NavItem(_("答复模板"), "staff:reply_templates", key="y",
             roles=(Role.COMMUNITY_WORKER, Role.COMMUNITY_SECRETARY)),
     NavItem(_("12345导入"), "staff:hotline_import", Perm.HANDLE_APPEALS, key="l"),
@@ -91,4 +92,6 @@ def menus(user) -> dict:
     return {"staff_menu": staff_menu(user, unread) if staff else [], "portal_menu": portal_menu(user, unread),
             "is_staff_user": staff, "unread": unread,
             # an appeal one party cannot settle, a hotspot: offered to the council by those who run one
-            "runs_councils": staff and has_perm_somewhere(user, Perm.RUN_COUNCILS)}
+            "runs_councils": staff and has_perm_somewhere(user, Perm.RUN_COUNCILS),
+            # a building head, a party member in the care network: her page is linked from the portal's home
+            "cares": has_perm_somewhere(user, Perm.KEEP_BUILDING) or PartyMember.objects.filter(user=user).exists()}

@@ -14,11 +14,16 @@ handlers in the transaction share it and may refuse it; the others run once it i
 | accounts.DataRequestDecided (privacy)      | notifications.data_request_decided   | in transaction  |
 | accounts.AccountErased (deletion granted)  | notifications.account_erased,        | in transaction  |
 |                                            | appeals.forget_reporter              |                 |
+| appeals.AppealsEscalated (sweep, a ladder) | care.hand_up (to the rung's person)  | in transaction  |
 
 | slot (page)                        | filled by              |
 |------------------------------------|------------------------|
 | appeals.DETAIL (staff appeal page) | triage.appeal_page     |
 | appeals.FIGURES (figures page)     | triage.figures_page    |
+
+| intake channel (appeals.INTAKE)    | who may file through it |
+|------------------------------------|-------------------------|
+| care (a special family's request)  | care.intake_check       |
 """
 from gongzhi.accounts.events import (
     AccountErased,
@@ -28,8 +33,10 @@ from gongzhi.accounts.events import (
     TemporaryPassword,
 )
 from gongzhi.appeals import extensions as appeal_pages
-from gongzhi.appeals.events import AppealResolved, AppealsImported, AppealSubmitted
+from gongzhi.appeals.choices import Channel
+from gongzhi.appeals.events import AppealResolved, AppealsEscalated, AppealsImported, AppealSubmitted
 from gongzhi.appeals.handlers import follow_grid, forget_reporter
+from gongzhi.care import services as care
 from gongzhi.core.events import subscribe
 from gongzhi.notifications.handlers import (
     account_erased,
@@ -54,10 +61,16 @@ REACTIONS = [
     (DataRequestDecided, data_request_decided, True),
     (AccountErased, account_erased, True),
     (AccountErased, forget_reporter, True),
+    (AppealsEscalated, care.hand_up, True),
 ]
 SLOTS = [
     (appeal_pages.DETAIL, triage.appeal_page),
     (appeal_pages.FIGURES, triage.figures_page),
+]
+
+
+INTAKE = [
+    (Channel.CARE, care.intake_check),
 ]
 
 
@@ -66,3 +79,5 @@ def connect() -> None:
         subscribe(event_type, handler, in_transaction=in_transaction)
     for slot, provider in SLOTS:
         slot.provide(provider)
+    for channel, check in INTAKE:
+        appeal_pages.INTAKE[channel] = check

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.access.decorators import staff_view
 from gongzhi.access.roles import Role
-from gongzhi.access.scopes import Perm, active_grants, is_staff_user, roles_of, scope_for
+from gongzhi.access.scopes import Perm, active_grants, is_staff_user, scope_for
 from gongzhi.accounts.models import DataRequest
 from gongzhi.accounts.permissions import pending_bindings
 from gongzhi.accounts.privacy import RETENTION
@@ -31,9 +31,8 @@ from . import mydata
 def home(request):
     if not request.user.is_authenticated:
         return redirect("accounts:login")
-    roles = roles_of(request.user)
-    if roles <= {Role.RESIDENT, Role.VOLUNTEER} and Role.VOLUNTEER in roles:
-        return redirect("portal:volunteer_home")  # a volunteer's day is on her phone: shifts, check-in, points
+    if {g.role for g in active_grants(request.user)} == {Role.VOLUNTEER}:  # her day is on her phone
+        return redirect("portal:volunteer_home")
     return redirect("staff:dashboard" if is_staff_user(request.user) else "portal:home")
 
 

@@ -41,6 +41,7 @@ from .handling import (
     appeal_triage_apply,
     appeal_unpublish,
     appeals_hand_over,
+    appeals_hand_up,
 )
 from .intake import MAX_TEXT, appeal_submit
 from .lifecycle import appeal_numbers
@@ -54,6 +55,7 @@ from .templates import reply_template_retire, reply_template_save
 from .whistle import appeal_whistle, whistle_confirm, whistle_feedback, whistle_report_in, whistle_send_back
 
 __all__ = [
+    "appeals_hand_up",
     "MAX_PHOTOS", "MAX_TEXT", "MIN_REPLY", "appeal_accept", "appeal_assign", "appeals_hand_over", "appeal_assign_grid", "appeal_add_photos", "appeal_close_unresolved",
     "appeal_dispatch", "appeal_follow_up", "appeal_merge", "appeal_numbers", "appeal_pause", "appeal_rate", "appeal_rate_by_link", "link_rating_open",
     "appeal_reclassify", "appeal_reopen", "appeal_resolve", "appeal_resume", "appeal_return", "appeal_submit",

@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongzhi.accounts.models import User
 from gongzhi.core.errors import Conflict, InvalidInput, NotPermitted
 from gongzhi.core.text import SHORT, free_text
 from gongzhi.registry.models import Area, Organisation
@@ -273,5 +274,30 @@ def appeals_hand_over(*, actor, from_user, to_user, reason: str) -> int:
                 "why": reason.strip()})
         except (NotPermitted, InvalidInput):
             continue
+        moved += 1
+    return moved
+
+
+@transaction.atomic
+def appeals_hand_up(assignments: dict[int, int | None], *, reason: str, at=None) -> int:
+    """Hand appeals on an app's own ladder to whoever stands at the rung they reached (the care network's keeper
+    answers AppealsEscalated with this): each gets its new 经办人 (None: the community's queue) and an internal line;
+    the new holder is told. Appeals no longer on a ladder, or closed meanwhile, are left."""
+    at = at or timezone.now()
+    moved = 0
+    users = {u.pk: u for u in User.objects.filter(pk__in={v for v in assignments.values() if v})}
+    for appeal in Appeal.objects.select_for_update(of=("self",)).filter(
+            pk__in=list(assignments), ladder__gt="", state__in=OPEN_STATES).order_by("pk"):
+        target = assignments[appeal.pk]
+        if appeal.assignee_id == target:
+            continue
+        before = appeal.assignee_id
+        appeal.assignee_id = target
+        who = users.get(target)
+        event = transition(appeal, Action.ASSIGN, actor=None, public=False, at=at,
+                           reason=f"{reason}：{who}" if who else f"{reason}：{_('社区')}",
+                           data={"from": before, "to": target, "ladder": appeal.ladder})
+        if who is not None:
+            notify.assigned(appeal, event, who)
         moved += 1
     return moved

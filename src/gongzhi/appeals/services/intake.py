@@ -20,6 +20,7 @@ from gongzhi.registry.validators import validate_phone
 from .. import notify
 from ..choices import Action, Channel, Priority, State, Step
 from ..events import AppealSubmitted
+from ..extensions import INTAKE
 from ..models import Appeal, AppealEvent, Category
 from ..permissions import shared_compounds
 from .lifecycle import appeal_numbers, place, start_clock
@@ -58,8 +59,12 @@ def _check_channel(channel: str, *, actor, area: Area, household: Household | No
             raise NotPermitted(_("您无权为该地点登记诉求"))
         if household is not None and not scope.covers(household):  # a home outside her area, by its id
             raise NotPermitted(_("您无权为该户登记诉求"))
-    else:
+    elif channel in INTAKE:  # a channel an app above owns checks who may file through it
+        INTAKE[channel](actor=actor, area=area, household=household)
+    elif channel == Channel.OPEN311:
         raise NotPermitted(_("Open311 工单只能由已接入的 Open311 客户端提交"))
+    else:
+        raise NotPermitted(_("该渠道暂不受理诉求"))
 
 
 def _check_input(*, channel: str, priority: str, area: Area, category: Category | None, hotline_order_no: str):
@@ -123,10 +128,12 @@ def appeal_submit(
     *, channel: str, text: str, area: Area, actor, category: Category | None = None, priority: str = "",
     household: Household | None = None, resident: Resident | None = None, contact_name: str = "",
     contact_phone: str = "", contact_preference: str = "", public: bool = False, hotline_order_no: str = "",
-    photos=(), idempotency_key: str = "", details: dict | None = None,
+    photos=(), idempotency_key: str = "", details: dict | None = None, ladder: str = "", holder=None,
 ) -> Appeal:
     """Take in an appeal from any channel; it waits for the community to accept it. With an idempotency key
-    (a retried request, a double tap), the appeal that key already filed is returned and nothing new is made."""
+    (a retried request, a double tap), the appeal that key already filed is returned and nothing new is made.
+    On an app's own ``ladder`` (a care request), ``holder`` holds it first: she accepts and resolves it, and the
+    sweep hands it up that ladder when she is late."""
     idempotency_key = (idempotency_key or "").strip()[:64] if getattr(actor, "pk", None) else ""
     hotline_order_no = (hotline_order_no or "").strip()[:40]
     _check_input(channel=channel, priority=priority, area=area, category=category, hotline_order_no=hotline_order_no)
@@ -149,7 +156,7 @@ def appeal_submit(
         contact_name=contact_name, contact_phone=contact_phone,
         contact_preference=contact_preference, public=public,
         proactive=channel == Channel.PATROL, hotline_order_no=hotline_order_no, client_key=idempotency_key,
-        details=answers,
+        details=answers, ladder=ladder, assignee=holder if ladder else None,
     )
     place(appeal, area)
     start_clock(appeal, Step.RESPOND, now)

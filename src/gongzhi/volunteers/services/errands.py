@@ -91,6 +91,8 @@ def _amount(value) -> Decimal:
         amount = Decimal(str(value or "0").strip() or "0").quantize(Decimal("0.01"))
     except (InvalidOperation, ValueError):
         raise InvalidInput(_("请填写垫付金额，如 36.50"), field="amount") from None
+    if not amount.is_finite():  # "NaN" and "Infinity" parse as decimals
+        raise InvalidInput(_("请填写垫付金额，如 36.50"), field="amount")
     if amount < 0 or amount > MAX_AMOUNT:
         raise InvalidInput(_("垫付金额须在0到5000元之间"), field="amount")
     return amount

@@ -13,8 +13,8 @@ from gongzhi.registry.choices import AreaKind, OrgKind
 from gongzhi.registry.models import Area, Organisation
 from gongzhi.registry.validators import validate_phone
 
-from ..choices import Skill, VolunteerState
-from ..models import Loan, TeamMember, Volunteer
+from ..choices import SignupState, Skill, VolunteerState
+from ..models import Loan, PointsAccount, Signup, TeamMember, Volunteer
 from ..permissions import staff_scope, volunteer_of
 from .points import account_of
 
@@ -44,11 +44,15 @@ def _profile(*, name, phone, skills, availability, home: Area, areas) -> dict:
 def volunteer_register(*, actor, home: Area, name: str, phone: str = "", skills=(), availability: str = "",
                        areas=()) -> Volunteer:
     """A resident signs up as a volunteer of a community; its staff approve her (her shifts open then)."""
-    if volunteer_of(actor) is not None:
+    earlier = volunteer_of(actor)
+    if earlier is not None and earlier.state != VolunteerState.LEFT:
         raise Conflict(_("您已登记为志愿者"), code="already_registered")
     fields, areas = _profile(name=name, phone=phone or actor.phone or "", skills=skills, availability=availability,
                              home=home, areas=areas)
-    volunteer = Volunteer(user=actor, home=home, **fields)
+    volunteer = earlier or Volunteer(user=actor)  # one who left (or was turned down) registers again, afresh
+    volunteer.home, volunteer.state, volunteer.decided_by, volunteer.decided_at = home, VolunteerState.PENDING, None, None
+    for key, value in fields.items():
+        setattr(volunteer, key, value)
     volunteer.place_at(home)
     try:
         with transaction.atomic():
@@ -105,10 +109,14 @@ def volunteer_decide(*, actor, volunteer: Volunteer, decision: str, note: str = 
     volunteer.state, volunteer.decided_by, volunteer.decided_at = target, actor, timezone.now()
     volunteer.note = note or volunteer.note
     volunteer.save()
-    if target == VolunteerState.ACTIVE:
+    if target == VolunteerState.ACTIVE:  # her shop is her community's, wherever she registered before
+        PointsAccount.objects.filter(volunteer=volunteer).update(community_id=volunteer.community_id)
         account_of(volunteer)
     if target == VolunteerState.LEFT:
         TeamMember.objects.filter(volunteer=volunteer, left_on__isnull=True).update(left_on=timezone.localdate())
+    if target in (VolunteerState.LEFT, VolunteerState.SUSPENDED):  # her places go back to the others
+        Signup.objects.filter(volunteer=volunteer, state=SignupState.BOOKED, shift__starts_at__gt=timezone.now()) \
+            .update(state=SignupState.CANCELLED, note=_("志愿者暂停或退出"))
     if volunteer.user_id and not own:
         titles = {"approve": _("您的志愿者登记已通过"), "reject": _("您的志愿者登记未通过"),
                   "suspend": _("您的志愿服务已暂停")}

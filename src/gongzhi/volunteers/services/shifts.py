@@ -24,6 +24,7 @@ from .points import account_of, earn
 
 LAY_OUT_DAYS = 14  # a roster's shifts exist this far ahead, for sign-up and for the gaps
 EARLY = timedelta(minutes=30)  # check-in opens this long before the start
+JUST_IN = timedelta(minutes=2)  # a second scan this soon after checking in is a double tap, not a check-out
 MAX_HOURS = 24
 PLACE_KINDS = (AreaKind.COMMUNITY, AreaKind.GRID, AreaKind.COMPOUND, AreaKind.BUILDING, AreaKind.UNIT)
 
@@ -93,7 +94,7 @@ def lay_out(roster: Roster, *, today=None, days: int = LAY_OUT_DAYS) -> int:
             start = timezone.make_aware(datetime.combine(day, roster.start_time))
             end_day = day if roster.end_time > roster.start_time else day + timedelta(days=1)
             end = timezone.make_aware(datetime.combine(end_day, roster.end_time))
-            if start not in existing:
+            if start not in existing and end > timezone.now():  # a slot already over today is not a gap
                 shift = Shift(roster=roster, area_id=roster.area_id, kind=roster.kind, title=roster.title,
                               place=roster.place, team_id=roster.team_id, starts_at=start, ends_at=end,
                               capacity=roster.capacity, code=_new_code(), created_by_id=roster.created_by_id)
@@ -246,8 +247,9 @@ def signup_offer(*, actor, signup: Signup, withdraw: bool = False) -> Signup:
 def signup_take(*, actor, signup: Signup) -> Signup:
     """Take over an offered place: hers ends as handed over and the taker's begins, in one step."""
     taker = _locked_volunteer(_serving(actor, None))
+    # the shift before its signup, as shift_cancel locks them: two steps at once wait, never deadlock
+    shift = Shift.objects.select_for_update().get(pk=Signup.objects.values_list("shift_id", flat=True).get(pk=signup.pk))
     signup = _locked_signup(signup)
-    shift = Shift.objects.select_for_update().get(pk=signup.shift_id)
     if signup.offered_at is None or signup.state != SignupState.BOOKED:
         raise Conflict(_("这个名额已被别人接替，或已不需要换班"), code="gone")
     if signup.volunteer_id == taker.pk:
@@ -311,6 +313,8 @@ def check_in(*, actor, shift: Shift, volunteer: Volunteer | None = None) -> Sign
         raise Conflict(_("该班次已取消"), code="shift_cancelled")
     signup = Signup.objects.filter(shift=shift, volunteer=volunteer, state__in=HOLDING).first()
     if signup is not None and signup.state == SignupState.ON_DUTY:
+        if own and now - signup.checked_in_at < JUST_IN:  # a double tap, a retried scan: not a check-out
+            raise Conflict(_("刚刚已签到。结束时再扫码签退"), code="just_checked_in")
         return _check_out(signup, actor=actor, now=now)
     if signup is not None and signup.state == SignupState.DONE:
         raise Conflict(_("本班次已签退，服务时长已记录"), code="done")

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from gongzhi.accounts.demo import DEMO_PASSWORD, build_accounts, demo_accounts
 from gongzhi.appeals.demo import build_appeals
+from gongzhi.care.demo import build_care
 from gongzhi.deliberation.demo import build_deliberation
 from gongzhi.registry.demo import SEED, build_registry
 from gongzhi.registry.models import Area
@@ -55,6 +56,9 @@ class Command(BaseCommand):
             if not quiet:
                 self.stdout.write(f"志愿服务 / volunteers: {made['volunteers']} volunteers, "
                                   f"{made['shifts_done']} past shifts served")
+            made = build_care(seed=seed)
+            if not quiet:
+                self.stdout.write(f"关爱网络 / care: {made['members']} party members, {made['pairings']} pairings")
             run = demo_hotspots()
             if not quiet:
                 self.stdout.write(f"热点 / hotspots: {run.groups} from {run.appeals} appeals of the last 30 days")
