@@ -9,7 +9,7 @@ def test_world_has_an_account_for_every_role(users, world):
     from gongzhi.access.roles import Role
 
     held = {g.role for name in ["admin", "operator", "subdistrict", "district", "secretary", "worker", "gridworker", "property",
-                                "owners", "department", "volunteer"] for g in users(name).role_grants.all()}
+                                "owners", "department", "volunteer", "buildinghead"] for g in users(name).role_grants.all()}
     assert held == set(Role.values) - {Role.RESIDENT}
     assert users("resident").bindings.get().status == "verified"
     assert world.community != world.other_community

@@ -93,6 +93,15 @@ def build_accounts() -> list[DemoAccount]:
                                     claimed_name=second.name, claimed_id_last4=second.id_number[-4:])
     accounts.append(DemoAccount("newcomer", second.name, str(Role.RESIDENT.label),
                                 f"{grid.name}（待网格员认证）"))
+    # a resident who heads her building (楼栋长): her building's households and how to reach them
+    third = people[2]
+    head = _user("buildinghead", third.name, phone=third.phone)
+    HouseholdBinding.objects.create(user=head, household=third.household, resident=third, claimed_name=third.name,
+                                    claimed_id_last4=third.id_number[-4:], status=BindingStatus.VERIFIED,
+                                    decided_at=timezone.now())
+    RoleGrant.objects.create(user=head, role=Role.BUILDING_HEAD, area_id=third.household.building_id)
+    accounts.append(DemoAccount("buildinghead", third.name, str(Role.BUILDING_HEAD.label),
+                                f"{third.household.building.name}（{grid.name}）"))
     return accounts
 
 
@@ -101,7 +110,7 @@ def demo_accounts() -> list[DemoAccount]:
     out = []
     for user in User.objects.filter(username__in=["admin", "operator", "subdistrict", "district", "secretary", "worker",
                                                   "gridworker", "property", "owners", "department", "volunteer",
-                                                  "resident", "newcomer"]).order_by("id"):
+                                                  "resident", "newcomer", "buildinghead"]).order_by("id"):
         grant = user.role_grants.filter(revoked_at__isnull=True).select_related("area", "organisation").first()
         if grant:
             out.append(DemoAccount(user.username, user.display_name, str(grant.get_role_display()),

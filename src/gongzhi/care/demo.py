@@ -10,9 +10,7 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
-from gongzhi.access.roles import Role
 from gongzhi.accounts.models import HouseholdBinding, User
-from gongzhi.accounts.services import role_grant
 from gongzhi.registry.models import Resident, ResidentSpecialFamily
 from gongzhi.volunteers import services as volunteering
 from gongzhi.volunteers.services.party import branch_of
@@ -71,9 +69,6 @@ def build_care(*, seed: int = 7) -> dict:
         with contextlib.suppress(Exception):
             services.pair(actor=worker, member=partner, resident=family)
             pairings += 1
-    # the building head: the demo resident heads his own building
-    if binding is not None:
-        role_grant(actor=secretary, user=resident, role=Role.BUILDING_HEAD, area=binding.household.building)
     for title, text, slots in (("楼门长助理", "协助楼门长联系独居老人、转达社区通知", 6),
                                ("政策宣讲员", "在楼门院落讲解医保、养老等政策", 3),
                                ("文明引导员", "周末在小区门口引导垃圾分类", 4)):

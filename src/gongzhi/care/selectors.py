@@ -41,10 +41,12 @@ def my_families(user):
                 .select_related("household", "household__building", "household__compound")
                 .prefetch_related("special_families").annotate(last_visit=last_visit("pk", "resident"))
                 .order_by("household__compound__name", "household__room"))
+    pairings = {p.resident_id: p for p in Pairing.objects.filter(resident__in=rows, ended_at__isnull=True)
+                .select_related("member")}
     for r in rows:
         r.days = (today - r.last_visit).days if r.last_visit else None
         r.overdue = r.days is None or r.days >= SPECIAL_VISIT_DAYS
-        r.member = Pairing.objects.filter(resident=r, ended_at__isnull=True).select_related("member").first()
+        r.member = pairings.get(r.pk)
     return rows
 
 

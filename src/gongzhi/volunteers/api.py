@@ -14,21 +14,21 @@ from .permissions import active_volunteer, volunteer_of
 router = Router(tags=["volunteers"])
 
 
-class AccountOut(Schema):
+class PointsAccountOut(Schema):
     id: int
     kind: str
     balance: int
     earned: int
 
 
-class MeOut(Schema):
+class VolunteerMeOut(Schema):
     volunteer_id: int | None
     state: str | None
     community: str | None
-    accounts: list[AccountOut]
+    accounts: list[PointsAccountOut]
 
 
-class ShiftOut(Schema):
+class VolunteerShiftOut(Schema):
     id: int
     title: str
     kind: str
@@ -40,13 +40,13 @@ class ShiftOut(Schema):
     mine: bool
 
 
-class SignupOut(Schema):
+class ShiftSignupOut(Schema):
     id: int
     shift_id: int
     state: str
 
 
-class ItemOut(Schema):
+class ShopItemOut(Schema):
     id: int
     name: str
     points: int
@@ -54,12 +54,12 @@ class ItemOut(Schema):
     per_order: int
 
 
-class OrderIn(Schema):
+class ShopOrderIn(Schema):
     item: Id
     quantity: int = 1
 
 
-class OrderOut(Schema):
+class ShopOrderOut(Schema):
     id: int
     item_id: int
     quantity: int
@@ -68,7 +68,7 @@ class OrderOut(Schema):
     balance: int
 
 
-@router.get("/volunteers/me", response=MeOut)
+@router.get("/volunteers/me", response=VolunteerMeOut)
 def me(request):
     """Her volunteer standing and her points accounts (volunteer, party member), balances read from the account."""
     v = volunteer_of(request.user)
@@ -83,13 +83,13 @@ def _volunteer(request):
     return v
 
 
-@router.get("/volunteers/shifts", response=list[ShiftOut])
+@router.get("/volunteers/shifts", response=list[VolunteerShiftOut])
 def list_shifts(request, kind: str = ""):
     """Shifts of the coming two weeks she may take (her community's and where she is lent to)."""
     return list(selectors.open_shifts(_volunteer(request), kind=kind[:16])[:500])
 
 
-@router.post("/volunteers/shifts/{pk}/signups", response={201: SignupOut})
+@router.post("/volunteers/shifts/{pk}/signups", response={201: ShiftSignupOut})
 def book_shift(request, pk: Id):
     """Sign up: 409 ``full``, ``overlap`` (booked on another shift at that time), ``already_booked``."""
     shift = Shift.objects.filter(pk=pk).first()
@@ -99,14 +99,14 @@ def book_shift(request, pk: Id):
     return Status(201, {"id": signup.pk, "shift_id": shift.pk, "state": signup.state})
 
 
-@router.get("/volunteers/items", response=list[ItemOut])
+@router.get("/volunteers/items", response=list[ShopItemOut])
 def list_items(request, account: Id | None = None):
     accounts = [a for a in selectors.accounts_of(request.user) if account in (None, a.pk)]
     return [item for a in accounts for item in selectors.shop_items(a)]
 
 
-@router.post("/volunteers/orders", response={201: OrderOut, 200: OrderOut})
-def place_order(request, body: OrderIn):
+@router.post("/volunteers/orders", response={201: ShopOrderOut, 200: ShopOrderOut})
+def place_order(request, body: ShopOrderIn):
     """Redeem points for goods: stock reserved and points deducted together, or 409 ``out_of_stock`` /
     ``insufficient_points`` and nothing changes. The same ``Idempotency-Key`` answers 200 with the first order."""
     item = ShopItem.objects.filter(pk=body.item).first()
@@ -122,7 +122,7 @@ def place_order(request, body: OrderIn):
     return Status(200 if known else 201, out)
 
 
-@router.post("/volunteers/orders/{pk}/cancel", response=OrderOut)
+@router.post("/volunteers/orders/{pk}/cancel", response=ShopOrderOut)
 def cancel_order(request, pk: Id):
     order = Order.objects.filter(pk=pk).first()
     if order is None:

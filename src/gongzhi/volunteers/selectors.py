@@ -83,7 +83,7 @@ def hours_of(volunteer: Volunteer, *, since=None) -> dict:
 def accounts_of(user) -> list[PointsAccount]:
     """Her points accounts (volunteer, party member): one row each, by key; the balance is on the row."""
     return list(PointsAccount.objects.filter(Q(volunteer__user=user) | Q(member__user=user))
-                .select_related("volunteer", "member").order_by("kind"))
+                .select_related("volunteer", "member").order_by("-kind"))  # her volunteer account first
 
 
 def ledger(account: PointsAccount, *, limit: int = 50):

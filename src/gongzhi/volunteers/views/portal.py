@@ -44,8 +44,7 @@ def home(request):
             "upcoming": upcoming,
             "now_on": [s for s in upcoming if s.shift.starts_at - services.shifts.EARLY <= now < s.shift.ends_at],
             "accounts": selectors.accounts_of(request.user),
-            "hours": selectors.hours_of(v, since=timezone.make_aware(
-                timezone.datetime(timezone.localdate().year, 1, 1))),
+            "hours": selectors.hours_of(v, since=selectors.day_start(timezone.localdate().replace(month=1, day=1))),
             "errands": selectors.errands_to_claim(v).count(),
             "leads": bool(led_teams(request.user))})
     return render(request, "volunteers/portal_home.html", context)
