@@ -72,6 +72,11 @@ def may_run_shift(user, shift: Shift) -> bool:
     return leads(user, shift) or manages(user, shift)
 
 
+def heads(user, placed) -> bool:
+    """Her building head (楼栋长) asks and confirms for a household of her building, as she would for a neighbour."""
+    return scope_for(user, Perm.KEEP_BUILDING).covers(placed)
+
+
 def household_ids(user) -> list[int]:
     """The households bound to her account and verified: whose errands she may ask for and confirm."""
     return list(HouseholdBinding.objects.filter(user=user, status=BindingStatus.VERIFIED)

@@ -16,7 +16,7 @@ from gongzhi.registry.validators import validate_phone
 
 from ..choices import ErrandKind, ErrandState, Trigger
 from ..models import Errand
-from ..permissions import active_volunteer, household_ids, manages
+from ..permissions import active_volunteer, heads, household_ids, manages
 from .points import account_of, earn
 
 MAX_AMOUNT = Decimal("5000")
@@ -27,8 +27,9 @@ def _locked(errand: Errand) -> Errand:
 
 
 def _asker(actor, errand: Errand) -> bool:
-    """She asked it, or it is for a home bound to her account, or staff keep her community."""
-    return errand.requested_by_id == actor.pk or errand.household_id in household_ids(actor) or manages(actor, errand)
+    """She asked it, or it is for a home bound to her account, or her building head, or staff keep her community."""
+    return (errand.requested_by_id == actor.pk or errand.household_id in household_ids(actor)
+            or heads(actor, errand) or manages(actor, errand))
 
 
 def _tell(user_id, errand: Errand, *, key: str, title: str, body: str = "", portal: str = "portal:errands") -> None:
@@ -40,7 +41,8 @@ def _tell(user_id, errand: Errand, *, key: str, title: str, body: str = "", port
 @transaction.atomic
 def errand_request(*, actor, household: Household, kind: str, items: str, resident: Resident | None = None,
                    deliver_by=None, contact_phone: str = "") -> Errand:
-    if household is None or not (household.pk in household_ids(actor) or manages(actor, household)):
+    if household is None or not (household.pk in household_ids(actor) or heads(actor, household)
+                                 or manages(actor, household)):
         raise NotPermitted(_("只能为已认证的本户，或您负责的社区的居民下单"))
     if kind not in ErrandKind.values:
         raise InvalidInput(_("请选择要代办的事"), field="kind")

@@ -19,7 +19,7 @@ from gongzhi.registry.models import Area, Household, Resident
 from .. import selectors, services
 from ..choices import ErrandKind, ErrandState, ShiftKind, Skill, VolunteerState
 from ..models import Errand, Order, Shift, ShopItem, Signup, Volunteer
-from ..permissions import active_volunteer, household_ids, led_teams, may_run_shift, volunteer_of
+from ..permissions import active_volunteer, heads, household_ids, led_teams, may_run_shift, volunteer_of
 from .common import run
 
 
@@ -280,6 +280,11 @@ def team_act(request, shift, volunteer, action):
 def resident_errands(request):
     homes = list(Household.objects.filter(pk__in=household_ids(request.user)).select_related("area", "compound",
                                                                                              "building"))
+    # a building head asks for a neighbour of her building (from her list on the care page)
+    for_whom = Household.objects.filter(pk=id_param(request.GET.get("household") or request.POST.get("household"))) \
+        .select_related("area", "compound", "building").first()
+    if for_whom is not None and for_whom not in homes and heads(request.user, for_whom):
+        homes.insert(0, for_whom)
     if request.method == "POST":
         household = next((h for h in homes if h.pk == id_param(request.POST.get("household"))), None)
         resident = Resident.objects.filter(pk=id_param(request.POST.get("resident")), household=household).first() \
@@ -307,7 +312,7 @@ def resident_errands(request):
 def resident_errand_act(request, pk, action):
     errand = Errand.objects.filter(pk=pk).first()
     if errand is None or not (errand.requested_by_id == request.user.pk
-                              or errand.household_id in household_ids(request.user)):
+                              or errand.household_id in household_ids(request.user) or heads(request.user, errand)):
         raise NotFound(_("未找到该记录，或您无权查看"))
     if action == "confirm":
         run(request, lambda: services.errand_confirm(actor=request.user, errand=errand), _("已确认收到，谢谢志愿者！"))
