@@ -102,8 +102,8 @@ def test_the_worker_approves_a_registration_and_reads_the_gaps_of_the_week(demo_
     expect(page.locator("body")).to_contain_text("等待审核")
     page.get_by_role("link", name=re.compile("等待审核")).click()
     row = page.locator("tr", has_text="廖永福")
-    row.get_by_role("button", name="通过", exact=True).click()
-    expect(page.locator("body")).to_contain_text("已通过")
+    row.get_by_role("button", name="批准", exact=True).click()
+    expect(page.locator("body")).to_contain_text("已批准")
     assert axe(page) == []
     shoot(page, "volunteers-approve")
     page.get_by_role("link", name="排班与缺口").click()

@@ -77,7 +77,7 @@ def network_act(request, action):
 
 
 def _missing():
-    raise InvalidInput(_("请选择党员和对象"))
+    raise InvalidInput(_("请选择党员，以及要结对的居民或要联系的中心户"))
 
 
 @staff_view
@@ -120,7 +120,7 @@ def patches(request):
         if request.POST.get("end"):
             patch = selectors.patches(request.user).filter(pk=id_param(request.POST.get("end"))).first()
             if patch:
-                _run(request, lambda: services.patch_end(actor=request.user, patch=patch), _("包片已调整"))
+                _run(request, lambda: services.patch_end(actor=request.user, patch=patch), _("包片已收回"))
         else:
             user = User.objects.filter(pk=id_param(request.POST.get("user"))).first()
             area = Area.objects.filter(scope.q(), pk=id_param(request.POST.get("area"))).first()

@@ -173,11 +173,11 @@ def loan_create(*, actor, volunteer: Volunteer, area: Area, starts_on: date | No
     if area is None or area.kind not in (AreaKind.COMMUNITY, AreaKind.COMPOUND, AreaKind.GRID):
         raise InvalidInput(_("请选择支援的社区或小区"), field="area")
     if area.pk == volunteer.community_id or area.community_id == volunteer.community_id and area.kind != "community":
-        raise InvalidInput(_("本社区的值守她本来就能报名，无需借调"), field="area")
+        raise InvalidInput(_("该志愿者本来就能报名本社区的值守，无需借调"), field="area")
     if starts_on is None or ends_on is None or ends_on < starts_on:
         raise InvalidInput(_("请填写借调的起止日期"), field="ends_on")
     if ends_on < timezone.localdate() or (ends_on - starts_on).days > MAX_LOAN_DAYS:
-        raise InvalidInput(_("借调须在今天以后，且不超过一年"), field="ends_on")
+        raise InvalidInput(_("借调结束日期不能早于今天，且不超过一年"), field="ends_on")
     return Loan.objects.create(volunteer=volunteer, area=area, starts_on=starts_on, ends_on=ends_on, by=actor,
                                reason=free_text(reason, field="reason", limit=200))
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_time
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from gongzhi.access.decorators import staff_view
@@ -116,9 +117,9 @@ def volunteer_act(request, pk, action):
     account = getattr(v, "points", None)
     calls = {
         "approve": (lambda: services.volunteer_decide(actor=request.user, volunteer=v, decision="approve"),
-                    _("已通过，志愿者可以报名值守了")),
+                    _("已批准，志愿者可以报名值守了")),
         "reject": (lambda: services.volunteer_decide(actor=request.user, volunteer=v, decision="reject",
-                                                     note=post.get("note", "")), _("已退回")),
+                                                     note=post.get("note", "")), _("登记未通过")),
         "suspend": (lambda: services.volunteer_decide(actor=request.user, volunteer=v, decision="suspend",
                                                       note=post.get("note", "")), _("已暂停")),
         "adjust": (lambda: services.points_adjust(actor=request.user, account=account or services.account_of(v),
@@ -182,7 +183,8 @@ def rosters(request):
         "rosters": list(selectors.rosters_for_staff(request.user)[:100]), "areas": _areas(request),
         "teams": list(selectors.teams_for_staff(request.user)[:200]), "kinds": ShiftKind.choices,
         "weekdays": [(str(i), label) for i, label in enumerate(
-            [_("一"), _("二"), _("三"), _("四"), _("五"), _("六"), _("日")], start=1)],
+            [pgettext("weekday", "一"), pgettext("weekday", "二"), pgettext("weekday", "三"), pgettext("weekday", "四"),
+             pgettext("weekday", "五"), pgettext("weekday", "六"), pgettext("weekday", "日")], start=1)],
         "post": post, "today": timezone.localdate()})
 
 
