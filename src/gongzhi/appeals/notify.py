@@ -112,7 +112,11 @@ def whistle_sent_back(appeal: Appeal, whistle, grants, reason: str) -> None:
                 reason)
 
 
-def assigned(appeal: Appeal, event, user) -> None:
+def assigned(appeal: Appeal, event, user, *, link: str = "") -> None:
+    if link:  # the holder of a ladder's appeal works it on her own page
+        notify_many([Message(user.pk, f"assigned:{event.pk}", _("诉求 %(n)s 指定您为经办人") % {"n": appeal.number},
+                             event.reason, link)], sms=True)
+        return
     _tell_staff_users([user.pk], appeal, f"assigned:{event.pk}", _("诉求 %(n)s 指定您为经办人"), event.reason)
 
 
@@ -156,14 +160,16 @@ def digest(items: list[tuple[int, str, str, str, int]], title_many: str, *, over
     out = []
     for user, mine in by_user.items():
         if len(mine) == 1:
-            u, key, title, body, pk = mine[0]
-            out.append(Message(u, key, title, body, staff_link(pk)))
+            u, key, title, body, pk, *link = mine[0]
+            out.append(Message(u, key, title, body, (link and link[0]) or staff_link(pk)))
             continue
-        lines = [title for _u, _k, title, _b, _pk in mine[:20]]
+        lines = [item[2] for item in mine[:20]]
         if len(mine) > 20:
             lines.append(_("……等 %(n)s 件") % {"n": len(mine)})
         key = f"digest:{'overdue' if overdue else 'soon'}:{now:%Y%m%d%H%M%S}:{min(i[4] for i in mine)}:{len(mine)}"
-        out.append(Message(user, key, title_many % {"count": len(mine)}, "\n".join(lines), queue))
+        holder = {item[5] for item in mine if len(item) > 5 and item[5]}
+        out.append(Message(user, key, title_many % {"count": len(mine)}, "\n".join(lines),
+                           holder.pop() if len(holder) == 1 and len(mine[0]) > 5 else queue))
     notify_many(out, sms=sms)
 
 

@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,6 +25,7 @@ from gongzhi.core import events
 from . import notify
 from .choices import Action, State
 from .events import AppealsEscalated
+from .extensions import HOLDER_PAGE
 from .models import Appeal, EscalationRung, Supervision, Whistle
 from .services.lifecycle import record_many, transition_many
 
@@ -99,6 +101,13 @@ def _rung_people(rung: EscalationRung | None, appeal: Appeal, subdistrict, distr
     return city
 
 
+def _link(appeal: Appeal, user_id) -> str:
+    """The holder of a ladder's appeal opens her own page; everyone else the staff page (the digest's default)."""
+    if appeal.ladder and user_id == appeal.assignee_id and appeal.ladder in HOLDER_PAGE:
+        return reverse(HOLDER_PAGE[appeal.ladder])
+    return ""
+
+
 def _messages(step: str, stage: str, appeal: Appeal, rung: EscalationRung | None = None) -> tuple[str, str]:
     if stage == "warn":
         title = (_("诉求 %(n)s 即将超过受理时限") if step == "respond" else _("诉求 %(n)s 即将超过办结时限")) % {
@@ -127,7 +136,7 @@ def _escalate(appeals: list[Appeal], step: str, rung: EscalationRung | None, now
         title, body = _messages(step, "escalate", a, rung)
         people = (_handling(a, step, community, grid, party)
                   | _rung_people(rung, a, subdistrict, district, city, community))
-        items += [(u, f"appeal:{a.pk}:{step}:escalate:{level}", title, body, a.pk) for u in people]
+        items += [(u, f"appeal:{a.pk}:{step}:escalate:{level}", title, body, a.pk, _link(a, u)) for u in people]
     notify.digest(items, _("%(count)s 件诉求超时督办"), overdue=True, sms=True, now=now)
 
 
@@ -154,7 +163,7 @@ def _run_stage(step: str, stage: str, states, when_field: str, flag: str, now) -
                 items = []
                 for a in appeals:
                     title, body = _messages(step, stage, a)
-                    items += [(u, f"appeal:{a.pk}:{step}:{stage}", title, body, a.pk)
+                    items += [(u, f"appeal:{a.pk}:{step}:{stage}", title, body, a.pk, _link(a, u))
                               for u in _handling(a, step, community, grid, party)]
                 notify.digest(items, _("%(count)s 件诉求即将超时"), overdue=False, sms=False, now=now)
             total += len(appeals)

@@ -2,7 +2,7 @@
 centre's branch, then the community (None: the appeal goes to the community's queue)."""
 from gongzhi.registry.models import OrganisationMember
 
-from .models import CentreMember, Pairing
+from .models import CentreHousehold, CentreMember, Pairing
 
 
 def chain_of(resident_id: int | None) -> dict:
@@ -19,12 +19,15 @@ def chain_of(resident_id: int | None) -> dict:
     out["member"] = pairing.member.user_id
     link = (CentreMember.objects.filter(member_id=pairing.member_id, ended_at__isnull=True, centre__ended_at__isnull=True)
             .select_related("centre__keeper").first())
+    # a keeper's own family: he is the centre, so it goes from him straight to his branch
+    own = None if link else CentreHousehold.objects.filter(keeper_id=pairing.member_id, ended_at__isnull=True).first()
+    branch_id = link.centre.branch_id if link else own.branch_id if own else None
     if link is not None:
         out["centre"] = link.centre.keeper.user_id
-        contact = (OrganisationMember.objects.filter(organisation_id=link.centre.branch_id, user__isnull=False,
-                                                     ended_on__isnull=True)
-                   .order_by("-is_contact", "id").values_list("user_id", flat=True).first())
-        out["branch"] = contact
+    if branch_id is not None:
+        out["branch"] = (OrganisationMember.objects.filter(organisation_id=branch_id, user__isnull=False,
+                                                           ended_on__isnull=True)
+                         .order_by("-is_contact", "id").values_list("user_id", flat=True).first())
     return out
 
 

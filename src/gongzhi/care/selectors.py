@@ -1,7 +1,7 @@
 """Every read of the care pages, starting from what the viewer may see."""
 from datetime import date, timedelta
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from gongzhi.access.roles import Role
@@ -108,6 +108,12 @@ def network(user):
     linked = set(CentreMember.objects.filter(ended_at__isnull=True).values_list("member_id", flat=True)) | {
         c.keeper_id for c in CentreHousehold.objects.filter(ended_at__isnull=True)}
     loose = list(PartyMember.objects.filter(scope.q()).exclude(pk__in=linked).order_by("name")[:200])
+    lone = Pairing.objects.filter(member__in=loose, ended_at__isnull=True).select_related("resident") \
+        .annotate(last_visit=last_visit("resident_id", "resident"))
+    for m in loose:  # a member outside any centre still carries families: they stay on the map
+        m.fams = [p for p in lone if p.member_id == m.pk]
+        for p in m.fams:
+            p.overdue = p.last_visit is None or (now - p.last_visit).days >= SPECIAL_VISIT_DAYS
     return {"branches": list(branches.values()), "unpaired": unpaired, "loose": loose,
             "members": list(PartyMember.objects.filter(scope.q()).order_by("name")[:500])}
 
@@ -134,7 +140,8 @@ def overdue_households(user, *, days: int):
     cutoff = timezone.now() - timedelta(days=days)
     return (Household.objects.filter(_in(areas)).annotate(last_visit=last_visit())
             .filter(Q(last_visit__isnull=True) | Q(last_visit__lt=cutoff))
-            .select_related("building", "unit", "compound").order_by("last_visit", "building__position", "room"))
+            .select_related("building", "unit", "compound")
+            .order_by(F("last_visit").asc(nulls_first=True), "building__position", "room"))
 
 
 def overdue_families(user):
@@ -148,7 +155,8 @@ def overdue_families(user):
                 .annotate(last_visit=last_visit("pk", "resident"))
                 .filter(Q(last_visit__isnull=True) | Q(last_visit__lt=cutoff))
                 .select_related("household", "household__building", "household__compound")
-                .prefetch_related("special_families").order_by("last_visit", "household__room")[:500])
+                .prefetch_related("special_families")
+                .order_by(F("last_visit").asc(nulls_first=True), "household__room")[:500])
     members = {p.resident_id: p.member for p in Pairing.objects.filter(
         resident__in=rows, ended_at__isnull=True).select_related("member")}
     for r in rows:

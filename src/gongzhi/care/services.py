@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongzhi.access.roles import Role
 from gongzhi.access.scopes import Perm, scope_for
 from gongzhi.accounts.models import RoleGrant, User
 from gongzhi.appeals.choices import Channel, Priority
@@ -20,7 +21,7 @@ from gongzhi.volunteers.models import PartyMember
 from .chain import chain_of, holder_at
 from .choices import LADDER, MAX_FAMILIES, MAX_MEMBERS, Finding, VisitKind
 from .models import CentreHousehold, CentreMember, Pairing, Patch, Visit
-from .permissions import keeps, may_ask_for, may_visit
+from .permissions import building_scope, keeps, may_ask_for, may_visit
 
 CARE_CATEGORY = "care-request"
 MIN_NOTE = 5
@@ -32,7 +33,9 @@ def patch_assign(*, actor, user, area: Area) -> Patch:
     """The secretary gives a worker an area to keep: its households are hers to visit."""
     if area is None or not scope_for(actor, Perm.MANAGE_ROLES).covers(area):
         raise NotPermitted(_("您无权为该区域分配包片"))
-    if not RoleGrant.objects.filter(user=user, revoked_at__isnull=True, area_id=area.community_id).exists():
+    workers = RoleGrant.objects.filter(user=user, revoked_at__isnull=True)
+    if not (workers.filter(role__in=(Role.COMMUNITY_WORKER, Role.COMMUNITY_SECRETARY), area_id=area.community_id).exists()
+            or workers.filter(role=Role.GRID_WORKER, area__community_id=area.community_id).exists()):
         raise InvalidInput(_("只能把本社区的工作人员分到包片"), field="user")
     patch, _created = Patch.objects.get_or_create(user=user, area=area, ended_at=None,
                                                   defaults={"assigned_by": actor})
@@ -78,10 +81,13 @@ def visit_log(*, actor, household: Household, kind: str, finding: str, note: str
         if scope_for(actor, Perm.HANDLE_APPEALS).covers(household):
             appeal = appeal_submit(channel=Channel.PATROL, text=note, area=household.area, actor=actor,
                                    household=household, resident=resident)
-        elif resident is not None:
+        elif resident is not None and chain_of(resident.pk)["pairing"] is not None:
             appeal = care_request_file(actor=actor, resident=resident, text=note)
+        elif building_scope(actor).covers(household):  # a building head reports it as the resident she is
+            appeal = appeal_submit(channel=Channel.PORTAL, text=f"{household.room}：{note}", area=household.area,
+                                   actor=actor)
         else:
-            raise InvalidInput(_("请选择需要帮助的家庭成员"), field="resident")
+            raise Conflict(_("这户还没有结对党员，请直接向社区反映"), code="not_paired")
     visit = Visit(household=household, resident=resident, visitor=actor, at=at, kind=kind, finding=finding, note=note,
                   appeal=appeal)
     visit.place_at(household)
@@ -154,6 +160,8 @@ def link_end(*, actor, link) -> object:
     if link.ended_at is None:
         link.ended_at = timezone.now()
         link.save(update_fields=["ended_at", "updated_at"])
+        if model is CentreHousehold:  # its members are free to join another centre
+            CentreMember.objects.filter(centre=link, ended_at__isnull=True).update(ended_at=link.ended_at)
     return link
 
 

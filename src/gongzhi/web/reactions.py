@@ -72,6 +72,9 @@ SLOTS = [
 INTAKE = [
     (Channel.CARE, care.intake_check),
 ]
+HOLDER_PAGES = [
+    (care.LADDER, "portal:care"),  # a party member works the requests handed to her on her phone
+]
 
 
 def connect() -> None:
@@ -81,3 +84,5 @@ def connect() -> None:
         slot.provide(provider)
     for channel, check in INTAKE:
         appeal_pages.INTAKE[channel] = check
+    for ladder, page in HOLDER_PAGES:
+        appeal_pages.HOLDER_PAGE[ladder] = page

@@ -1,6 +1,7 @@
 """Working an appeal: accept (受理), the machine's first read applied, dispatch (派单), take (接单), return (退单),
 transfer (转派), reclassify, pause and resume the clock, follow up (回访), take it off the public board."""
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -11,6 +12,7 @@ from gongzhi.registry.models import Area, Organisation
 
 from .. import notify, routing
 from ..choices import OPEN_STATES, Action, Priority, Rating, State, Step
+from ..extensions import HOLDER_PAGE
 from ..models import Appeal, AppealRating, Category
 from ..permissions import may_assign, require_may
 from ..selectors import assignable, parties_for
@@ -298,6 +300,9 @@ def appeals_hand_up(assignments: dict[int, int | None], *, reason: str, at=None)
                            reason=f"{reason}：{who}" if who else f"{reason}：{_('社区')}",
                            data={"from": before, "to": target, "ladder": appeal.ladder})
         if who is not None:
-            notify.assigned(appeal, event, who)
+            page = HOLDER_PAGE.get(appeal.ladder)
+            notify.assigned(appeal, event, who, link=reverse(page) if page else "")
+        else:  # nobody on the ladder with an account: the community takes it now, and hears so at once
+            notify.tell_community(appeal, event, _("诉求 %(n)s 无人接手，已转社区办理"), appeal.text[:60])
         moved += 1
     return moved

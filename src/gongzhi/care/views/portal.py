@@ -24,7 +24,7 @@ from gongzhi.volunteers.permissions import household_ids
 from .. import selectors, services
 from ..chain import chain_of
 from ..choices import Finding, VisitKind
-from ..permissions import heads, may_visit
+from ..permissions import heads, may_ask_for, may_visit
 
 
 def _run(request, call, done: str):
@@ -74,7 +74,8 @@ def visit(request, pk):
                 messages.info(request, _("已转为诉求 %(n)s 跟进") % {"n": done.appeal.number})
             return redirect("portal:care")
     return render(request, "care/portal_visit.html", {
-        "household": household, "resident": resident, "kinds": VisitKind.choices, "findings": Finding.choices,
+        "household": household, "resident": resident,
+        "residents": [] if resident else list(household.residents.filter(status="present")), "kinds": VisitKind.choices, "findings": Finding.choices,
         "visits": list(selectors.visits_of(household, limit=5)), "post": request.POST})
 
 
@@ -84,7 +85,7 @@ def ask(request):
     """A special family (or her member, her building head) asks for help: it goes to her paired member first."""
     resident = Resident.objects.filter(pk=id_param(request.GET.get("resident") or request.POST.get("resident"))) \
         .select_related("household").first()
-    if resident is None:
+    if resident is None or not may_ask_for(request.user, resident):  # who she is is for those who may ask
         raise NotFound(_("未找到该记录，或您无权查看"))
     if request.method == "POST":
         done = _run(request, lambda: services.care_request_file(
