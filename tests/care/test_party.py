@@ -151,8 +151,8 @@ def test_the_staff_party_page_renders_for_the_worker(frozen, world, worker, logi
     roster_member(world.community, "老党员甲", joined_on=date(today.year - 50, 6, 1), by=worker)
     reported_member(world.community, "报到党员")
     post(worker, world.community, title="政策宣讲员")
-    page = login("worker").get("/staff/party/")
+    page = login("worker").get("/staff/care/party/")
     assert page.status_code == 200
     text = page.content.decode()
     assert "老党员甲" in text and "政策宣讲员" in text and world.community.name in text
-    assert login("property").get("/staff/party/").status_code == 403
+    assert login("property").get("/staff/care/party/").status_code == 403

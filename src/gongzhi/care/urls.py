@@ -9,7 +9,7 @@ staff = [
     path("care/visits/", s.visits, name="care_visits"),
     path("care/households/<int:pk>/visit", s.visit, name="care_visit"),
     path("care/patches/", s.patches, name="care_patches"),
-    path("party/", s.party, name="party"),
+    path("care/party/", s.party, name="party"),
 ]
 portal_patterns = [
     path("care/", p.home, name="care"),
