@@ -15,6 +15,9 @@ the objects as they were for the next row.
 Outcome classes: ``ok`` 2xx or a redirect elsewhere than the log-in (an action: and it changed what it acts on);
 ``told`` 2xx or a redirect that changed nothing (the page says why); ``no`` 403; ``hidden`` 404; ``login`` the
 log-in page or 401; ``bad`` 400/409/422 (the request was heard and refused for its content or state).
+
+A row the app does not answer as it states — a fault found when the row was written, and reported — stands in
+``faults()`` instead, tried by ``test_known_faults``, which is expected to fail until the app is fixed.
 """
 from __future__ import annotations
 
@@ -63,6 +66,13 @@ SHAPERS = {"secretary", "subdistrict", "operator", "admin"}  # draw the map, reg
 RUNNERS = {"secretary", "worker", "subdistrict", "admin"}
 FOLLOWERS = CITY | OVERSEERS | COMMUNITY | {"volunteer", "department"}
 COUNCIL_SEERS = FOLLOWERS - {"gridworker"}  # a community's council is not her grid's
+# 志愿服务: those who keep a place's volunteers (approve them, lay out shifts, keep the points shop and the errands);
+# the volunteer herself is on the staff (her community's map) but keeps nobody
+KEEPERS = {"worker", "secretary", "subdistrict", "admin"}
+# 关爱网络: who may see special-family tags over a place keeps its care network and logs visits there
+CARERS = COMMUNITY | {"subdistrict", "admin"}
+# the portal's volunteer pages send one who is no active volunteer to join before reading what she asks for
+NOT_VOLUNTEERING = SIGNED_IN - {"volunteer"}
 
 
 def X(ok=(), *, told=(), no=(), hidden=(), bad=(), rest="no", portal=None, anon="login"):
@@ -98,6 +108,7 @@ class Row:
     absent: str = ""  # a list row: the far object's mark must not be in it, but for the city
     fresh: bool = False  # logs the client out: run it on a client of its own
     neighbour: bool = False  # also try the same kind of object in the next community of the same subdistrict
+    away: frozenset = frozenset()  # roles sent elsewhere before the object is read: the same answer for any id
 
     def __post_init__(self):
         if self.path.startswith("/staff/"):  # the console refuses residents whatever they ask for
@@ -425,6 +436,119 @@ def rows() -> list[Row]:
         Row("GET", "portal:my_data_download", "/portal/my-data/download", signed_in(), far=False),
         Row("POST", "portal:data_request", "/portal/my-data/requests", signed_in(), far=False,
             data={"kind": "delete", "text": "矩阵"}, watch=counted("accounts.DataRequest")),
+        # --- 志愿服务: the staff keep a place's volunteers, shifts, points shop and errands ------------------------
+        Row("GET", "staff:volunteer_list", "/staff/volunteers/?q=远方矩阵", X(KEEPERS), far=False,
+            absent="{far_volunteer_name}"),
+        Row("GET", "staff:volunteer_new", "/staff/volunteers/new", X(KEEPERS), far=False),
+        Row("POST", "staff:volunteer_new", "/staff/volunteers/new", X(KEEPERS), far=False,
+            data=lambda o, r: {"home": o["community"], "name": "矩阵在册志愿者", "skills": "patrol"},
+            watch=counted("volunteers.Volunteer")),
+        Row("GET", "staff:volunteer_detail", "/staff/volunteers/{volunteer_rec}/", X(KEEPERS, rest="hidden"),
+            neighbour=True),
+        Row("POST", "staff:volunteer_act", "/staff/volunteers/{applicant}/approve", X(KEEPERS, rest="hidden"),
+            watch=column("volunteers.Volunteer", "state")),
+        Row("GET", "staff:rosters", "/staff/volunteers/rosters/", X(KEEPERS), far=False),
+        Row("POST", "staff:rosters", "/staff/volunteers/rosters/", X(KEEPERS), far=False,
+            data=lambda o, r: {"what": "shift", "area": o["community"], "kind": "cleaning", "title": "矩阵大扫除",
+                               "starts_at": o["starts_at"], "ends_at": o["ends_at"], "capacity": "5"},
+            watch=counted("volunteers.Shift")),
+        Row("GET", "staff:shift_detail", "/staff/volunteers/shifts/{shift}/", X(KEEPERS, rest="hidden")),
+        Row("POST", "staff:shift_act", "/staff/volunteers/shifts/{shift}/cancel", X(KEEPERS, rest="hidden"),
+            data={"reason": "矩阵：场地占用"}, watch=column("volunteers.Shift", "cancelled_at")),
+        Row("GET", "staff:volunteer_teams", "/staff/volunteers/teams/", X(KEEPERS), far=False),
+        Row("GET", "staff:volunteer_hours", "/staff/volunteers/hours/", X(KEEPERS), far=False),
+        Row("GET", "staff:shop", "/staff/volunteers/shop/", X(KEEPERS), far=False),
+        Row("POST", "staff:shop", "/staff/volunteers/shop/", X(KEEPERS), far=False,
+            data=lambda o, r: {"area": o["community"], "name": "矩阵洗衣液", "points": "100", "stock": "3"},
+            watch=counted("volunteers.ShopItem")),
+        Row("POST", "staff:item_act", "/staff/volunteers/shop/items/{item}/off", X(KEEPERS, rest="hidden"),
+            watch=column("volunteers.ShopItem", "is_active")),
+        Row("POST", "staff:shop_order_act", "/staff/volunteers/shop/orders/{order}/hand", X(KEEPERS, rest="hidden"),
+            watch=column("volunteers.Order", "state")),
+        Row("GET", "staff:errands", "/staff/volunteers/errands/", X(KEEPERS), far=False),
+        Row("POST", "staff:errands", "/staff/volunteers/errands/", X(KEEPERS), far=False,  # for a resident, by phone
+            data=lambda o, r: {"household": o["household"], "kind": "shopping", "items": "矩阵：挂面两把"},
+            watch=counted("volunteers.Errand")),
+        Row("POST", "staff:errand_act", "/staff/volunteers/errands/{errand}/cancel", X(KEEPERS, rest="hidden"),
+            data={"reason": "矩阵：居民已自己买到"}, watch=column("volunteers.Errand", "state")),
+        # the volunteer's phone pages: anyone signed in may join; one who is no active volunteer is sent to join
+        Row("GET", "portal:volunteer_home", "/portal/volunteer/", signed_in(), far=False),
+        Row("GET", "portal:volunteer_register", "/portal/volunteer/join", signed_in(), far=False),
+        Row("POST", "portal:volunteer_register", "/portal/volunteer/join",
+            X(NOT_VOLUNTEERING, told={"volunteer"}), far=False,  # she is one already
+            data=lambda o, r: {"home": o["community"], "name": "矩阵报名", "skills": "errands"},
+            watch=counted("volunteers.Volunteer")),
+        Row("GET", "portal:volunteer_shifts", "/portal/volunteer/shifts/", signed_in(), far=False),
+        Row("POST", "portal:volunteer_shift_act", "/portal/volunteer/shifts/{shift}/book",
+            X({"volunteer"}, told=NOT_VOLUNTEERING), away=NOT_VOLUNTEERING, watch=counted("volunteers.Signup")),
+        Row("POST", "portal:volunteer_signup_act", "/portal/volunteer/signups/{signup}/cancel",
+            X({"volunteer"}, rest="hidden"), own=True, watch=column("volunteers.Signup", "state")),
+        # the code at the place: whoever scans it sees the shift; only a volunteer who may serve it checks in
+        Row("GET", "portal:volunteer_check", "/portal/volunteer/check/{now_code}", signed_in(), far=False),
+        Row("POST", "portal:volunteer_check", "/portal/volunteer/check/{now_code}",
+            X({"volunteer"}, told=NOT_VOLUNTEERING), far=False, watch=counted("volunteers.Signup")),
+        Row("GET", "portal:volunteer_points", "/portal/volunteer/points/", signed_in(), far=False),
+        Row("GET", "portal:volunteer_shop", "/portal/volunteer/shop/", signed_in(), far=False),
+        Row("POST", "portal:volunteer_order", "/portal/volunteer/shop/{item}/order", X({"volunteer"}, rest="hidden"),
+            data=lambda o, r: {"quantity": "1", "key": f"matrix-{r}"}, watch=counted("volunteers.Order")),
+        Row("POST", "portal:volunteer_order_cancel", "/portal/volunteer/orders/{order}/cancel",
+            X({"volunteer"}, rest="hidden"), own=True, watch=column("volunteers.Order", "state")),
+        Row("GET", "portal:volunteer_errands", "/portal/volunteer/errands/", signed_in(), far=False),
+        Row("POST", "portal:volunteer_errand_act", "/portal/volunteer/errands/{errand}/claim",
+            X({"volunteer"}, told=NOT_VOLUNTEERING), away=NOT_VOLUNTEERING, watch=column("volunteers.Errand", "state")),
+        # a team leader's day (the volunteer leads her community's team); staff of the place check in too
+        Row("GET", "portal:volunteer_team", "/portal/volunteer/team/", X({"volunteer"}, rest="hidden"), far=False),
+        Row("POST", "portal:volunteer_team_act", "/portal/volunteer/team/{now_shift}/{volunteer_rec}/in",
+            X(KEEPERS | {"volunteer"}, rest="hidden"), watch=counted("volunteers.Signup")),
+        # 温馨到家: a resident with a verified home asks; an errand is hers (and her household's) alone, and her
+        # building head's (by her own grant, not by a wider power); staff ask on the staff page
+        Row("GET", "portal:errands", "/portal/errands/", signed_in(), far=False),
+        Row("POST", "portal:errands", "/portal/errands/", X({"resident"}, rest="told"), far=False,
+            data=lambda o, r: {"household": o["household"], "kind": "medicine", "items": "矩阵：降压药一盒"},
+            watch=counted("volunteers.Errand")),
+        Row("POST", "portal:errand_act", "/portal/errands/{errand}/cancel", X({"resident"}, rest="hidden"),
+            data={"reason": "矩阵：不用了"}, watch=column("volunteers.Errand", "state")),
+        # --- 关爱网络: special families, their party members, visits, patches, party members --------------------
+        Row("GET", "staff:care_network", "/staff/care/", X(CARERS), far=False),
+        # a party member (placed at his community) is not her grid's: the grid worker finds none to pair
+        Row("POST", "staff:care_act", "/staff/care/do/pair", X(CARERS - {"gridworker"}, told={"gridworker"}),
+            far=False, data=lambda o, r: {"member": o["party_member"], "resident": o["unpaired"]},
+            watch=counted("care.Pairing")),
+        Row("GET", "staff:care_visits", "/staff/care/visits/", X(STAFF), far=False),  # her own patches: none
+        Row("GET", "staff:care_visit", "/staff/care/households/{household}/visit", X(CARERS, rest="hidden"),
+            neighbour=True),
+        Row("POST", "staff:care_visit", "/staff/care/households/{household}/visit", X(CARERS, rest="hidden"),
+            data={"kind": "routine", "finding": "well", "note": "矩阵：一切正常"}, watch=counted("care.Visit")),
+        Row("GET", "staff:care_patches", "/staff/care/patches/", X(MANAGERS), far=False),
+        Row("POST", "staff:care_patches", "/staff/care/patches/", X(MANAGERS), far=False,
+            data=lambda o, r: {"user": o["worker_user"], "area": o["compound"]}, watch=counted("care.Patch")),
+        Row("GET", "staff:party", "/staff/care/party/", X(CARERS), far=False),
+        # a service post is set by those who keep the community's volunteers: the grid worker keeps none
+        Row("POST", "staff:party", "/staff/care/party/", X(KEEPERS, told={"gridworker"}), far=False,
+            data=lambda o, r: {"what": "post", "area": o["community"], "title": "矩阵岗位", "slots": "3"},
+            watch=counted("volunteers.ServicePost")),
+        # the phone's: a family's visit and request for its paired member (the volunteer), the staff of its place
+        Row("GET", "portal:care", "/portal/care/", signed_in(), far=False),
+        Row("GET", "portal:care_visit", "/portal/care/households/{family_household}/visit?resident={family}",
+            X(CARERS | {"volunteer"}, rest="hidden")),
+        Row("POST", "portal:care_visit", "/portal/care/households/{family_household}/visit?resident={family}",
+            X(CARERS | {"volunteer"}, rest="hidden"), data={"kind": "care", "finding": "well", "note": "矩阵：老人安好"},
+            watch=counted("care.Visit")),
+        # who may ask for a special family: her household, her paired member, her building head, the staff handling
+        # her place's appeals; to anyone else who she is stays unsaid
+        Row("GET", "portal:care_ask", "/portal/care/ask?resident={family}", X(HANDLERS | {"volunteer"},
+                                                                               rest="hidden")),
+        Row("POST", "portal:care_ask", "/portal/care/ask?resident={family}", X(HANDLERS | {"volunteer"},
+                                                                                rest="hidden"),
+            data=lambda o, r: {"text": "矩阵：降压药吃完了，请帮忙开药", "key": f"matrix-{r}"}, watch=EVENTS),
+        Row("POST", "portal:care_request_act", "/portal/care/requests/{care_req}/take",
+            X({"volunteer"}, rest="hidden"), watch=EVENTS),
+        Row("GET", "portal:party", "/portal/party/", signed_in(), far=False),
+        Row("POST", "portal:party", "/portal/party/", X(NOT_VOLUNTEERING, told={"volunteer"}), far=False,
+            data=lambda o, r: {"community": o["community"], "name": "矩阵党员", "joined_on": "2010-07-01",
+                               "employer": "矩阵单位"}, watch=counted("volunteers.PartyMember")),
+        Row("POST", "portal:party_post_act", "/portal/party/posts/{claim}/leave", X({"volunteer"}, rest="hidden"),
+            own=True, watch=column("volunteers.PostClaim", "ended_at")),
         # --- the API: the same rules; a visitor gets 401 ------------------------------------------------------
         Row("GET", "api:openapi-json", "/api/v1/openapi.json", public(), far=False),
         Row("GET", "api:openapi-view", "/api/v1/docs", public(), far=False),
@@ -539,7 +663,26 @@ def rows() -> list[Row]:
             data={"choice": "yes"}, watch=counted("deliberation.Ballot")),
         Row("GET", "api:figures_replies", "/api/v1/figures/replies?start={start}&end={end}", signed_in(),
             far=False),
+        # 志愿服务 on the phone: her standing (anyone's: none), the shifts she may take, the shop she may order from
+        Row("GET", "api:volunteer_me", "/api/v1/volunteers/me", signed_in(), far=False),
+        Row("GET", "api:list_shifts", "/api/v1/volunteers/shifts", X({"volunteer"}), far=False),
+        Row("POST", "api:book_shift", "/api/v1/volunteers/shifts/{shift}/signups", X({"volunteer"}),
+            away=NOT_VOLUNTEERING, watch=counted("volunteers.Signup")),
+        Row("GET", "api:list_items", "/api/v1/volunteers/items", signed_in(), far=False),
+        Row("POST", "api:place_order", "/api/v1/volunteers/orders", X({"volunteer"}, rest="hidden"),
+            data=lambda o, r: {"item": o["item"], "quantity": 1}, watch=counted("volunteers.Order")),
+        # the holder cancels hers; the shop's staff cancel at the counter only with a reason (none is sent here)
+        Row("POST", "api:cancel_order", "/api/v1/volunteers/orders/{order}/cancel",
+            X({"volunteer"}, bad=KEEPERS, rest="hidden"), watch=column("volunteers.Order", "state")),
     ]
+
+
+def faults() -> list[Row]:
+    """Rows the app does not answer as they state: faults found when they were written, reported, not yet fixed.
+    ``test_known_faults`` tries each for every role and is expected to fail; once the app is fixed it passes, which
+    fails it on purpose: then let the row replace its namesake in ``rows()``, which leaves out the part that fails
+    (marked ``# faults()`` there)."""
+    return []  # none known
 
 
 # --- the objects -------------------------------------------------------------------------------------------------
@@ -549,7 +692,8 @@ OBJECT_KEYS = ("area", "building", "compound", "household", "part", "resident", 
                "prog", "paused", "res", "req", "sup", "whistle", "photo", "template", "hotspot", "ledger_batch",
                "hotline_batch", "token", "message", "binding", "pending_binding", "resident_user", "grant", "place",
                "data_request", "council", "member", "topic", "proposed", "meeting", "cvote", "ovote", "ballot",
-               "objection", "project", "cosigning")
+               "objection", "project", "cosigning", "volunteer_rec", "applicant", "shift", "signup", "now_shift",
+               "item", "order", "errand", "family", "family_household", "care_req", "claim")
 MISSING = 99_999_999
 
 
@@ -633,6 +777,68 @@ def _deliberation(*, admin, community, building, owner, owner_user, tag: str) ->
             "starts_at": timezone.localtime(now + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")}
 
 
+def _volunteering(*, staff, community, household, asker, volunteer_user, tag: str) -> dict:
+    """``community``'s volunteers as the rows act on them: ``volunteer_user`` registered, approved by ``staff``,
+    leading a team, with points, booked on a shift and with an order waiting at the counter; one enrolled by the
+    staff (no account of her own), one waiting for approval; a shift ahead, one on now (the team's), an item on the
+    shelf, and ``asker``'s errand for ``household`` open for a volunteer to claim."""
+    from gongzhi.accounts.models import User
+    from gongzhi.registry.choices import OrgKind
+    from gongzhi.registry.models import Organisation
+    from gongzhi.volunteers import services as v
+
+    now = timezone.now()
+    team = (Organisation.objects.filter(kind=OrgKind.VOLUNTEER_TEAM, home_area=community, is_active=True)
+            .order_by("id").first()
+            or Organisation.objects.create(kind=OrgKind.VOLUNTEER_TEAM, name=f"{tag}巡逻队", home_area=community))
+    me = v.volunteer_register(actor=volunteer_user, home=community, name=f"{tag}志愿者", skills=["patrol"])
+    me = v.volunteer_decide(actor=staff, volunteer=me, decision="approve")
+    v.team_join(actor=staff, team=team, volunteer=me, leader=True)
+    account = v.account_of(me)
+    v.points_adjust(actor=staff, account=account, delta=500, reason="矩阵：起始积分")
+    enrolled = v.volunteer_enrol(actor=staff, home=community, name=f"{tag}在册志愿者")
+    applicant = v.volunteer_register(actor=User.objects.create_user(f"matrix-applicant-{community.pk}"),
+                                     home=community, name=f"{tag}报名者")
+
+    def shift(start, hours=2, **kw):
+        return v.shift_create(actor=staff, area=community, kind="patrol", title=f"{tag}巡逻", starts_at=start,
+                              ends_at=start + timedelta(hours=hours), capacity=3, **kw)
+
+    ahead, booked = shift(now + timedelta(days=1)), shift(now + timedelta(days=3))
+    on_now = shift(now - timedelta(minutes=10), hours=8, team=team)  # checked in by the code or the leader
+    item = v.item_create(actor=staff, area=community, name=f"{tag}毛巾", points=30, stock=10)
+    errand = v.errand_request(actor=asker, household=household, kind="shopping", items="矩阵：挂面两把、鸡蛋一斤")
+    return {"volunteer_rec": enrolled.pk, "applicant": applicant.pk, "shift": ahead.pk, "now_shift": on_now.pk,
+            "now_code": on_now.code, "signup": v.signup_book(actor=volunteer_user, shift=booked).pk,
+            "item": item.pk, "errand": errand.pk,
+            "order": v.order_place(actor=volunteer_user, account=account, item=item, key=f"{tag}-order").pk,
+            "ends_at": timezone.localtime(now + timedelta(days=2, hours=2)).strftime("%Y-%m-%dT%H:%M")}
+
+
+def _caring(*, staff, community, families, member_user, tag: str) -> dict:
+    """``community``'s care network: ``member_user`` reported as a party member, paired with the first of two
+    residents made special families (the other waits for a member), holding her request, and claiming a service
+    post."""
+    from gongzhi.care import services as care
+    from gongzhi.registry.choices import OrgKind, SpecialFamily
+    from gongzhi.registry.models import Organisation, ResidentSpecialFamily
+    from gongzhi.volunteers import services as v
+    from gongzhi.volunteers.services.party import branch_of
+
+    if branch_of(community) is None:
+        Organisation.objects.create(kind=OrgKind.PARTY_ORG, name=f"中共{tag}社区委员会", home_area=community)
+    member = v.party_member_report(actor=member_user, community=community, name=f"{tag}党员",
+                                   joined_on=timezone.localdate() - timedelta(days=3650), employer=f"{tag}医院")
+    for person in families:
+        ResidentSpecialFamily.objects.get_or_create(resident=person, kind=SpecialFamily.SOLITARY)
+    family, unpaired = families
+    care.pair(actor=staff, member=member, resident=family)
+    post = v.post_create(actor=staff, area=community, title=f"{tag}楼门长助理", slots=5)
+    return {"family": family.pk, "family_household": family.household_id, "unpaired": unpaired.pk,
+            "party_member": member.pk, "claim": v.post_claim(actor=member_user, post=post).pk,
+            "care_req": care.care_request_file(actor=staff, resident=family, text="矩阵：降压药吃完了，请帮忙开药").pk}
+
+
 def _build() -> dict:
     """The appeals, batches, tokens… each role acts on, once per module; and the far district's."""
     from gongzhi.access.roles import Role
@@ -657,6 +863,7 @@ def _build() -> dict:
     )
     from gongzhi.registry.views import _resident_initial
     from gongzhi.triage.models import Hotspot, HotspotRun
+    from gongzhi.volunteers.services import volunteer_enrol
     from tests import factories
 
     get = User.objects.get
@@ -758,6 +965,14 @@ def _build() -> dict:
                               tag="远方矩阵")
     far.update({k: v for k, v in far_talks.items() if k in OBJECT_KEYS},
                far_topic_title="远方矩阵协商议题", far_council_name="远方矩阵议事会")
+    far_volunteer = User.objects.create_user("far-volunteer", display_name="远方矩阵志愿者")
+    far.update({k: v for k, v in _volunteering(staff=admin, community=c, household=hh, asker=far_user,
+                                               volunteer_user=far_volunteer, tag="远方矩阵").items()
+                if k in OBJECT_KEYS}, far_volunteer_name="远方矩阵在册志愿者")
+    lonely = registry.resident_create(actor=admin, household=hh, name="远方矩阵独居老人", relation="other",
+                                      tenure="tenant", status="present")
+    far.update({k: v for k, v in _caring(staff=admin, community=c, families=[far_person, lonely],
+                                         member_user=far_user, tag="远方矩阵").items() if k in OBJECT_KEYS})
 
     run = HotspotRun.objects.create(scope=None, start=now - timedelta(days=30), end=now)
 
@@ -797,6 +1012,14 @@ def _build() -> dict:
     registry.part_create(actor=admin, household=home, kind="garage", number="矩阵G-1", measured_area="15", owner=bound)
     common.update(_deliberation(admin=admin, community=community, building=building, owner=bound,
                                 owner_user=resident_user, tag="矩阵"))
+    # the volunteer account serves her community (and leads its team), and as a party member cares for a family
+    common.update(_volunteering(staff=get(username="worker"), community=community, household=home,
+                                asker=resident_user, volunteer_user=get(username="volunteer"), tag="矩阵"))
+    # two of the grid's people, neither of a home bound to an account, as special families
+    unbound = Resident.objects.filter(grid=grid, status="present").exclude(household__bindings__isnull=False)
+    common.update(_caring(staff=get(username="worker"), community=community, families=list(unbound.order_by("id")[:2]),
+                          member_user=get(username="volunteer"), tag="矩阵"),
+                  worker_user=get(username="worker").pk)
     # where each role works: the community side in the resident's grid, the partners where they serve
     places = {"community": {"area": building, "compound": compound, "person": person, "org": committee(building),
                             "grid": other_grid}}
@@ -851,7 +1074,8 @@ def _build() -> dict:
     next_door = Resident.objects.filter(community=other, relation="head").order_by("id").first()
     next_compound = Area.objects.get(pk=next_door.compound_id)
     neighbour = {"area": next_door.building_id, "household": next_door.household_id, "resident": next_door.pk,
-                 "org": committee(next_compound).pk, "disp": dispatched(next_compound, department).pk}
+                 "org": committee(next_compound).pk, "disp": dispatched(next_compound, department).pk,
+                 "volunteer_rec": volunteer_enrol(actor=get(username="subdistrict"), home=other, name="邻社区志愿者").pk}
     return {"roles": per_role, "far": far, "neighbour": neighbour}
 
 
@@ -958,7 +1182,7 @@ def endpoints() -> set[tuple[str, str]]:
 
 
 def test_every_endpoint_has_an_expectation():
-    covered = {(r.route, r.method if r.api else "*") for r in rows()}
+    covered = {(r.route, r.method if r.api else "*") for r in rows() + faults()}
     missing = sorted(endpoints() - covered)
     assert not missing, f"endpoints with no row in the role matrix (add one, by the role's job): {missing}"
     stale = sorted(covered - endpoints())
@@ -966,7 +1190,7 @@ def test_every_endpoint_has_an_expectation():
 
 
 def test_the_matrix_states_every_role():
-    for row in rows():
+    for row in rows() + faults():
         assert set(row.expect) == set(ROLES), row
 
 
@@ -977,48 +1201,69 @@ def _outside(row: Row, role: str, inside: str, missing: str) -> str | None:
     """What she must get for the far district's object: the city's roles what they get inside (their own rows
     aside), others 404 where they may act inside and otherwise what a missing id gets. None: not asked (an action
     of the city's on the far objects, which are in other states)."""
+    if role in row.away:
+        return inside
     if role in CITY and not row.own:
         return inside if row.method == "GET" else None
     return "hidden" if inside in ("ok", "told", "bad") else missing
+
+
+def _try(client: Client, row: Row, role: str, objects: dict) -> list[str]:
+    """What is wrong in the answers ``role`` gets to ``row``: on her own objects, on the far district's and a missing
+    id, and in the next community."""
+    mine, far = objects["roles"][role], objects["far"]
+    elsewhere = {**mine, **{k: far[k] for k in OBJECT_KEYS if k in far}}
+    nowhere = {**mine, **dict.fromkeys(OBJECT_KEYS, MISSING)}
+    wrong = []
+    expected = row.expect[role]
+    asking = client_for(role) if row.fresh else client
+    got, path, changed, body = ask(asking, row, mine, role)
+    if got != expected:
+        wrong.append(f"{row.method} {path}: expected {expected}, got {got}")
+    if changed and got != "ok":
+        wrong.append(f"{row.method} {path}: refused ({got}) but changed what it acts on")
+    if row.absent and got == "ok" and role not in CITY and row.absent.format(**far) in body:
+        wrong.append(f"{row.method} {path}: lists the far district's {row.absent.format(**far)}")
+    if row.absent and role == "admin" and body and row.absent.format(**far) not in body:
+        # the administrator sees the whole city: were the far object missing here too, the check above
+        # could not fail for anyone
+        wrong.append(f"{row.method} {path}: does not list {row.absent.format(**far)} even to the administrator")
+    if not row.far:
+        return wrong
+    if role in row.away:  # sent away before the object is read: a missing id gets the same
+        missing, path, _changed, _body = ask(client, row, nowhere, role)
+        if missing != expected:
+            wrong.append(f"{row.method} {path} (a missing id): expected {expected}, got {missing}")
+    else:
+        missing = ask(client, row, nowhere, role)[0] if expected not in ("ok", "told", "bad") else "hidden"
+    out = _outside(row, role, expected, missing)
+    if out is None:
+        return wrong
+    got, path, changed, _body = ask(client, row, elsewhere, role)
+    if got != out:
+        wrong.append(f"{row.method} {path} (outside her area): expected {out}, got {got}")
+    if changed and got != "ok":
+        wrong.append(f"{row.method} {path} (outside her area): refused ({got}) but changed what it acts on")
+    if row.neighbour and role in COMMUNITY | OVERSEERS | CITY | {"volunteer"}:
+        # the next community is the subdistrict's and the district's, not the community's
+        out = expected if role in OVERSEERS | CITY else "hidden" if expected == "ok" else expected
+        got, path, _changed, _body = ask(client, row, {**mine, **objects["neighbour"]}, role)
+        if got != out:
+            wrong.append(f"{row.method} {path} (the next community): expected {out}, got {got}")
+    return wrong
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ROLES)
 def test_role_matrix(role, objects):
     client = client_for(role)
-    mine, far = objects["roles"][role], objects["far"]
-    elsewhere = {**mine, **{k: far[k] for k in OBJECT_KEYS if k in far}}
-    nowhere = {**mine, **dict.fromkeys(OBJECT_KEYS, MISSING)}
-    wrong = []
-    for row in rows():
-        expected = row.expect[role]
-        asking = client_for(role) if row.fresh else client
-        got, path, changed, body = ask(asking, row, mine, role)
-        if got != expected:
-            wrong.append(f"{row.method} {path}: expected {expected}, got {got}")
-        if changed and got != "ok":
-            wrong.append(f"{row.method} {path}: refused ({got}) but changed what it acts on")
-        if row.absent and got == "ok" and role not in CITY and row.absent.format(**far) in body:
-            wrong.append(f"{row.method} {path}: lists the far district's {row.absent.format(**far)}")
-        if row.absent and role == "admin" and body and row.absent.format(**far) not in body:
-            # the administrator sees the whole city: were the far object missing here too, the check above
-            # could not fail for anyone
-            wrong.append(f"{row.method} {path}: does not list {row.absent.format(**far)} even to the administrator")
-        if not row.far:
-            continue
-        missing = ask(client, row, nowhere, role)[0] if expected not in ("ok", "told", "bad") else "hidden"
-        out = _outside(row, role, expected, missing)
-        if out is None:
-            continue
-        got, path, changed, _body = ask(client, row, elsewhere, role)
-        if got != out:
-            wrong.append(f"{row.method} {path} (outside her area): expected {out}, got {got}")
-        if changed and got != "ok":
-            wrong.append(f"{row.method} {path} (outside her area): refused ({got}) but changed what it acts on")
-        if row.neighbour and role in COMMUNITY | OVERSEERS | CITY | {"volunteer"}:
-            # the next community is the subdistrict's and the district's, not the community's
-            out = expected if role in OVERSEERS | CITY else "hidden" if expected == "ok" else expected
-            got, path, _changed, _body = ask(client, row, {**mine, **objects["neighbour"]}, role)
-            if got != out:
-                wrong.append(f"{row.method} {path} (the next community): expected {out}, got {got}")
+    wrong = [line for row in rows() for line in _try(client, row, role, objects)]
     assert not wrong, f"{role}:\n" + "\n".join(wrong)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("row", faults(), ids=str)
+@pytest.mark.xfail(strict=True, reason="a known fault of the app's (see faults()): once fixed, move the row to rows()")
+def test_known_faults(row, objects):
+    wrong = [f"{role}: {line}" for role in ROLES for line in _try(client_for(role), row, role, objects)]
+    assert not wrong, "\n".join(wrong)

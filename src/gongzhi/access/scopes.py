@@ -218,6 +218,14 @@ def organisations_for(user, perm: Perm) -> frozenset[int]:
                      if g.organisation_id and perm in ROLE_PERMS.get(g.role, ()))
 
 
+def held_as(user, role: str) -> Scope:
+    """The places of the user's own grants of ``role`` (a building head's building): not what a wider power
+    reaches. A power given to a person for her own place (KEEP_BUILDING's contact list) is read this way, so an
+    administrator is not every building's head."""
+    return Scope(places=frozenset((g.area.kind, g.area_id) for g in active_grants(user)
+                                  if g.role == role and g.area_id))
+
+
 def roles_with(perm: Perm) -> frozenset[str]:
     """The roles that carry ``perm`` (administrators aside, who carry everything)."""
     return frozenset(role for role, perms in ROLE_PERMS.items() if perm in perms and role != Role.ADMINISTRATOR)

@@ -4,7 +4,7 @@ keeper for her members' families; a building head sees her building's households
 from django.db.models import Q
 
 from gongzhi.access.roles import Role
-from gongzhi.access.scopes import Perm, active_grants, scope_for
+from gongzhi.access.scopes import Perm, active_grants, held_as, scope_for
 from gongzhi.accounts.choices import BindingStatus
 from gongzhi.accounts.models import HouseholdBinding
 from gongzhi.registry.models import Household, Resident
@@ -23,7 +23,8 @@ def keeps(user, placed) -> bool:
 
 
 def building_scope(user):
-    return scope_for(user, Perm.KEEP_BUILDING)
+    """Her own building (unit) as its head: the grant's place only, however wide her other powers."""
+    return held_as(user, Role.BUILDING_HEAD)
 
 
 def heads(user) -> bool:

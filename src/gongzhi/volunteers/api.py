@@ -8,7 +8,7 @@ from gongzhi.core.errors import NotFound, NotPermitted
 from gongzhi.core.params import Id
 
 from . import selectors, services
-from .models import Order, Shift, ShopItem
+from .models import Order
 from .permissions import active_volunteer, volunteer_of
 
 router = Router(tags=["volunteers"])
@@ -68,7 +68,7 @@ class ShopOrderOut(Schema):
     balance: int
 
 
-@router.get("/volunteers/me", response=VolunteerMeOut)
+@router.get("/volunteers/me", response=VolunteerMeOut, url_name="volunteer_me")
 def me(request):
     """Her volunteer standing and her points accounts (volunteer, party member), balances read from the account."""
     v = volunteer_of(request.user)
@@ -92,7 +92,7 @@ def list_shifts(request, kind: str = ""):
 @router.post("/volunteers/shifts/{pk}/signups", response={201: ShiftSignupOut})
 def book_shift(request, pk: Id):
     """Sign up: 409 ``full``, ``overlap`` (booked on another shift at that time), ``already_booked``."""
-    shift = Shift.objects.filter(pk=pk).first()
+    shift = selectors.open_shifts(_volunteer(request)).filter(pk=pk).first()  # a volunteer first; then hers only
     if shift is None:
         raise NotFound()
     signup = services.signup_book(actor=request.user, shift=shift)
@@ -109,8 +109,9 @@ def list_items(request, account: Id | None = None):
 def place_order(request, body: ShopOrderIn):
     """Redeem points for goods: stock reserved and points deducted together, or 409 ``out_of_stock`` /
     ``insufficient_points`` and nothing changes. The same ``Idempotency-Key`` answers 200 with the first order."""
-    item = ShopItem.objects.filter(pk=body.item).first()
-    account = next((a for a in selectors.accounts_of(request.user) if item and a.kind == item.account), None)
+    accounts = selectors.accounts_of(request.user)
+    item = next((i for a in accounts for i in selectors.shop_items(a).filter(pk=body.item)), None)  # her shops'
+    account = next((a for a in accounts if item and a.kind == item.account), None)
     if item is None or account is None:
         raise NotFound()
     key = request.headers.get("Idempotency-Key", "")
@@ -122,12 +123,17 @@ def place_order(request, body: ShopOrderIn):
     return Status(200 if known else 201, out)
 
 
+class ShopOrderCancelIn(Schema):
+    reason: str = ""
+
+
 @router.post("/volunteers/orders/{pk}/cancel", response=ShopOrderOut)
-def cancel_order(request, pk: Id):
+def cancel_order(request, pk: Id, body: ShopOrderCancelIn | None = None):
+    """Her own order before it is handed over; the shop's staff with a ``reason`` the holder is told."""
     order = Order.objects.filter(pk=pk).first()
     if order is None:
         raise NotFound()
-    order = services.order_cancel(actor=request.user, order=order)
+    order = services.order_cancel(actor=request.user, order=order, reason=body.reason if body else "")
     balance = type(order.account).objects.filter(pk=order.account_id).values_list("balance", flat=True).get()
     return {"id": order.pk, "item_id": order.item_id, "quantity": order.quantity, "points": order.points,
             "state": order.state, "balance": balance}

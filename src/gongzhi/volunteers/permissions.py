@@ -3,7 +3,8 @@ volunteer acts for herself; a team leader checks her team in on its shifts."""
 from django.db.models import Q
 from django.utils import timezone
 
-from gongzhi.access.scopes import Perm, scope_for
+from gongzhi.access.roles import Role
+from gongzhi.access.scopes import Perm, held_as, scope_for
 from gongzhi.accounts.choices import BindingStatus
 from gongzhi.accounts.models import HouseholdBinding
 
@@ -74,7 +75,7 @@ def may_run_shift(user, shift: Shift) -> bool:
 
 def heads(user, placed) -> bool:
     """Her building head (楼栋长) asks and confirms for a household of her building, as she would for a neighbour."""
-    return scope_for(user, Perm.KEEP_BUILDING).covers(placed)
+    return held_as(user, Role.BUILDING_HEAD).covers(placed)
 
 
 def household_ids(user) -> list[int]:

@@ -18,7 +18,7 @@ from gongzhi.registry.models import Area, Household, Resident
 
 from .. import selectors, services
 from ..choices import ErrandKind, ErrandState, ShiftKind, Skill, VolunteerState
-from ..models import Errand, Order, Shift, ShopItem, Signup, Volunteer
+from ..models import Errand, Order, Shift, Signup, Volunteer
 from ..permissions import active_volunteer, heads, household_ids, led_teams, may_run_shift, volunteer_of
 from .common import run
 
@@ -100,7 +100,7 @@ def shift_act(request, pk, action):
     v, away = _need_volunteer(request)
     if away:
         return away
-    shift = Shift.objects.filter(pk=pk).first()
+    shift = selectors.open_shifts(v).filter(pk=pk).first()  # another community's shift is as one nobody made
     if shift is None:
         raise NotFound(_("未找到该记录，或您无权查看"))
     if action == "book":
@@ -181,8 +181,9 @@ def shop(request):
 @require_POST
 @domain_errors_as_http
 def order(request, pk):
-    item = ShopItem.objects.filter(pk=pk).first()
-    account = next((a for a in selectors.accounts_of(request.user) if item and a.kind == item.account), None)
+    accounts = selectors.accounts_of(request.user)
+    item = next((i for a in accounts for i in selectors.shop_items(a).filter(pk=pk)), None)  # her shops' only
+    account = next((a for a in accounts if item and a.kind == item.account), None)
     if item is None or account is None:
         raise NotFound(_("未找到该记录，或您无权查看"))
     key = (request.POST.get("key") or "")[:64]
