@@ -13,28 +13,19 @@ from gongzhi.appeals.services import appeal_accept, appeal_resolve
 from gongzhi.core.audit import Action as Audit
 from gongzhi.core.audit import audit
 from gongzhi.core.decorators import domain_errors_as_http
-from gongzhi.core.errors import DomainError, NotFound
+from gongzhi.core.errors import NotFound
 from gongzhi.core.params import id_param
 from gongzhi.registry.choices import AreaKind
 from gongzhi.registry.models import Area, Household, Resident
 from gongzhi.volunteers import services as volunteering
 from gongzhi.volunteers.models import PostClaim, ServicePost
 from gongzhi.volunteers.permissions import household_ids
+from gongzhi.volunteers.views.common import run
 
 from .. import selectors, services
 from ..chain import chain_of
 from ..choices import Finding, VisitKind
 from ..permissions import heads, may_ask_for, may_visit
-
-
-def _run(request, call, done: str):
-    try:
-        result = call()
-    except DomainError as e:
-        messages.error(request, e.message)
-        return None
-    messages.success(request, done)
-    return result or True
 
 
 @login_required
@@ -65,7 +56,7 @@ def visit(request, pk):
     if household is None or not may_visit(request.user, household, resident):
         raise NotFound(_("未找到该记录，或您无权查看"))
     if request.method == "POST":
-        done = _run(request, lambda: services.visit_log(
+        done = run(request, lambda: services.visit_log(
             actor=request.user, household=household, resident=resident, kind=request.POST.get("kind", ""),
             finding=request.POST.get("finding", ""), note=request.POST.get("note", ""),
             follow_up=request.POST.get("follow_up") == "1"), _("走访已记录"))
@@ -88,7 +79,7 @@ def ask(request):
     if resident is None or not may_ask_for(request.user, resident):  # who she is is for those who may ask
         raise NotFound(_("未找到该记录，或您无权查看"))
     if request.method == "POST":
-        done = _run(request, lambda: services.care_request_file(
+        done = run(request, lambda: services.care_request_file(
             actor=request.user, resident=resident, text=request.POST.get("text", ""),
             idempotency_key=request.POST.get("key", "")), _("已发出，结对党员会尽快联系您"))
         if done:
@@ -106,9 +97,9 @@ def request_act(request, pk, action):
     if appeal is None:
         raise NotFound(_("未找到该记录，或您无权查看"))
     if action == "take":
-        _run(request, lambda: appeal_accept(appeal=appeal, actor=request.user), _("已接手，请尽快联系对方"))
+        run(request, lambda: appeal_accept(appeal=appeal, actor=request.user), _("已接手，请尽快联系对方"))
     elif action == "resolve":
-        _run(request, lambda: appeal_resolve(appeal=appeal, actor=request.user, reply=request.POST.get("reply", ""),
+        run(request, lambda: appeal_resolve(appeal=appeal, actor=request.user, reply=request.POST.get("reply", ""),
                                              after_warning=request.POST.get("anyway") == "1"), _("已办结，对方会收到答复"))
     else:
         raise NotFound(_("未知的操作"))
@@ -121,7 +112,7 @@ def party(request):
     member = volunteering.member_of(request.user)
     if request.method == "POST":
         community = Area.objects.filter(kind=AreaKind.COMMUNITY, pk=id_param(request.POST.get("community"))).first()
-        if _run(request, lambda: volunteering.party_member_report(
+        if run(request, lambda: volunteering.party_member_report(
                 actor=request.user, community=community, name=request.POST.get("name", ""),
                 joined_on=parse_date(request.POST.get("joined_on") or ""), employer=request.POST.get("employer", "")),
                 _("报到成功，欢迎参加社区服务")):
@@ -143,12 +134,12 @@ def post_act(request, pk, action):
         post = ServicePost.objects.filter(pk=pk).first()
         if post is None:
             raise NotFound(_("未找到该记录，或您无权查看"))
-        _run(request, lambda: volunteering.post_claim(actor=request.user, post=post), _("已认领岗位"))
+        run(request, lambda: volunteering.post_claim(actor=request.user, post=post), _("已认领岗位"))
     elif action == "leave":
         claim = PostClaim.objects.filter(pk=pk, member__user=request.user).first()
         if claim is None:
             raise NotFound(_("未找到该记录，或您无权查看"))
-        _run(request, lambda: volunteering.post_leave(actor=request.user, claim=claim), _("已退出岗位"))
+        run(request, lambda: volunteering.post_leave(actor=request.user, claim=claim), _("已退出岗位"))
     else:
         raise NotFound(_("未知的操作"))
     return redirect("portal:party")

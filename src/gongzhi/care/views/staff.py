@@ -10,27 +10,18 @@ from django.views.decorators.http import require_POST
 from gongzhi.access.decorators import staff_view
 from gongzhi.access.scopes import Perm, scope_for
 from gongzhi.accounts.models import RoleGrant, User
-from gongzhi.core.errors import DomainError, InvalidInput, NotFound, NotPermitted
+from gongzhi.core.errors import InvalidInput, NotFound, NotPermitted
 from gongzhi.core.htmx import render_page
 from gongzhi.core.params import id_param
 from gongzhi.registry.models import Area, Household, Organisation, Resident
 from gongzhi.volunteers import services as volunteering
 from gongzhi.volunteers.models import PartyMember
+from gongzhi.volunteers.views.common import run
 
 from .. import selectors, services
 from ..choices import SPECIAL_VISIT_DAYS, Finding, VisitKind
 from ..models import CentreHousehold, CentreMember, Pairing
 from ..permissions import care_scope
-
-
-def _run(request, call, done: str):
-    try:
-        result = call()
-    except DomainError as e:
-        messages.error(request, e.message)
-        return None
-    messages.success(request, done)
-    return result or True
 
 
 def _need_scope(request):
@@ -55,22 +46,22 @@ def network_act(request, action):
         household = Household.objects.filter(scope.q(), pk=id_param(post.get("household"))).first()
         if household is None and member is not None and member.resident_id:
             household = member.resident.household
-        _run(request, lambda: services.centre_create(actor=request.user, keeper=member, household=household)
+        run(request, lambda: services.centre_create(actor=request.user, keeper=member, household=household)
              if member and household else _missing(), _("已设为党员中心户"))
     elif action == "link":
         centre = CentreHousehold.objects.filter(scope.q(), pk=id_param(post.get("centre"))).first()
-        _run(request, lambda: services.centre_link(actor=request.user, centre=centre, member=member)
+        run(request, lambda: services.centre_link(actor=request.user, centre=centre, member=member)
              if centre and member else _missing(), _("已由中心户联系"))
     elif action == "pair":
         resident = Resident.objects.filter(scope.q(), pk=id_param(post.get("resident"))).first()
-        _run(request, lambda: services.pair(actor=request.user, member=member, resident=resident)
+        run(request, lambda: services.pair(actor=request.user, member=member, resident=resident)
              if resident and member else _missing(), _("已结对"))
     elif action in ("end-pairing", "end-link", "end-centre"):
         model = {"end-pairing": Pairing, "end-link": CentreMember, "end-centre": CentreHousehold}[action]
         link = model.objects.filter(pk=id_param(post.get("id"))).first()
         if link is None:
             raise NotFound(_("未找到该记录，或您无权查看"))
-        _run(request, lambda: services.link_end(actor=request.user, link=link), _("已解除"))
+        run(request, lambda: services.link_end(actor=request.user, link=link), _("已解除"))
     else:
         raise NotFound(_("未知的操作"))
     return redirect("staff:care_network")
@@ -98,7 +89,7 @@ def visit(request, pk):
     residents = list(household.residents.filter(status="present").prefetch_related("special_families"))
     if request.method == "POST":
         resident = next((r for r in residents if r.pk == id_param(request.POST.get("resident"))), None)
-        done = _run(request, lambda: services.visit_log(
+        done = run(request, lambda: services.visit_log(
             actor=request.user, household=household, resident=resident, kind=request.POST.get("kind", ""),
             finding=request.POST.get("finding", ""), note=request.POST.get("note", ""),
             follow_up=request.POST.get("follow_up") == "1"), _("走访已记录"))
@@ -120,11 +111,11 @@ def patches(request):
         if request.POST.get("end"):
             patch = selectors.patches(request.user).filter(pk=id_param(request.POST.get("end"))).first()
             if patch:
-                _run(request, lambda: services.patch_end(actor=request.user, patch=patch), _("包片已收回"))
+                run(request, lambda: services.patch_end(actor=request.user, patch=patch), _("包片已收回"))
         else:
             user = User.objects.filter(pk=id_param(request.POST.get("user"))).first()
             area = Area.objects.filter(scope.q(), pk=id_param(request.POST.get("area"))).first()
-            _run(request, lambda: services.patch_assign(actor=request.user, user=user, area=area)
+            run(request, lambda: services.patch_assign(actor=request.user, user=user, area=area)
                  if user and area else _missing(), _("包片已分配"))
         return redirect("staff:care_patches")
     staff = (User.objects.filter(role_grants__in=RoleGrant.objects.filter(
@@ -144,12 +135,12 @@ def party(request):
     if request.method == "POST":
         if request.POST.get("what") == "post":
             area = Area.objects.filter(scope.q(), kind="community", pk=id_param(request.POST.get("area"))).first()
-            _run(request, lambda: volunteering.post_create(
+            run(request, lambda: volunteering.post_create(
                 actor=request.user, area=area, title=request.POST.get("title", ""),
                 description=request.POST.get("description", ""), slots=request.POST.get("slots")), _("岗位已发布"))
         else:
             branch = Organisation.objects.filter(pk=id_param(request.POST.get("branch"))).first()
-            _run(request, lambda: volunteering.party_member_add(
+            run(request, lambda: volunteering.party_member_add(
                 actor=request.user, branch=branch, name=request.POST.get("name", ""),
                 joined_on=parse_date(request.POST.get("joined_on") or ""), employer=request.POST.get("employer", ""))
                  if branch else _missing(), _("已加入党员名册"))
