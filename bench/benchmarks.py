@@ -1,6 +1,7 @@
 """The benchmarks, in the order `make bench` runs them. Names are the ones the issues give."""
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -9,7 +10,9 @@ from pathlib import Path
 
 from .common import (
     BENCH_DIR,
+    PY,
     REGISTRY_CODE,
+    ROOT,
     code_key,
     django_env,
     drop_kept,
@@ -520,6 +523,194 @@ def deliberation_ballot_http():
           "goal": "ratio>=0.25"})
 
 
+# --- 志愿服务 -------------------------------------------------------------------------------------------------------
+VOLUNTEERS_CODE = ("volunteers/models.py", "volunteers/migrations", "accounts/models.py", "accounts/migrations",
+                   "registry/models.py", "registry/migrations", "core/migrations")
+LEDGER_PEOPLE = 100_000
+LEDGER_SIZES = (1_000_000, 10_000_000)
+
+
+def _ledger_key() -> str:
+    """The app's models and migrations, and the bench's own generator: change either, get new data."""
+    import hashlib
+    import inspect
+
+    from . import tasks as bench_tasks
+
+    generator = hashlib.sha256(inspect.getsource(bench_tasks.volunteers_city).encode()).hexdigest()[:6]
+    return f"{code_key(*VOLUNTEERS_CODE)}-{generator}"
+
+
+@contextlib.contextmanager
+def _kept_cluster(name: str):
+    """common.kept_cluster, patient with a cluster that answers 'the database system is starting up' to the first
+    connection (Cluster._createdb waits out 'not yet accepting connections' only; a kept 10M-row cluster takes a
+    moment longer to start)."""
+    import psycopg
+
+    from gongzhi.testing.postgres import Cluster
+
+    cluster = Cluster(fast=False, keep_in=BENCH_DIR / name)
+    try:
+        try:
+            cluster.start()
+        except psycopg.OperationalError as e:
+            if "starting up" not in str(e):
+                raise
+            time.sleep(2)
+            cluster._createdb()
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+def _ledger_city(entries: int):
+    """A kept cluster with 100,000 volunteers and ``entries`` ledger entries (built once per version of the models
+    and of the generator; the build's figures are kept beside it in READY)."""
+    import json
+
+    name = f"pg-volunteers-{entries}-{_ledger_key()}"
+    ready = BENCH_DIR / name / "READY"
+    if not ready.exists():
+        for stale in BENCH_DIR.glob(f"pg-volunteers-{entries}-*"):
+            shutil.rmtree(stale, ignore_errors=True)
+        with _kept_cluster(name) as pg:
+            env = django_env(pg.url)
+            manage(env, "migrate", "--noinput")
+            log(f"writing {LEDGER_PEOPLE:,} volunteers and {entries:,} points entries (cached under var/bench/{name})")
+            built = task(env, "volunteers_city", people=LEDGER_PEOPLE, entries=entries)
+            log(f"built in {built['seconds']}s: {built}")
+        ready.write_text(json.dumps(built))
+    return _kept_cluster(name), json.loads(ready.read_text())
+
+
+def _plan_summary(plan: str) -> str:
+    """An EXPLAIN ANALYZE in a line: its scans and the server's time."""
+    import re
+
+    scans = [re.sub(r"\s+\(.*", "", line.strip().removeprefix("->  ")) for line in plan.splitlines()
+             if "Scan" in line and "Bitmap Heap" not in line]
+    took = re.search(r"Execution Time: ([\d.]+) ms", plan)
+    return f"{'; '.join(scans)} ({took.group(1) if took else '?'} ms)"
+
+
+def volunteers_balance():
+    """One person's points balance and latest ledger page among 100,000 volunteers, after 1,000,000 and after
+    10,000,000 ledger entries (skewed: the busiest person has tens of thousands), as her points page and GET
+    /volunteers/me read them (selectors.accounts_of, then selectors.ledger(account, limit=50)): 2,000 random people
+    and the busiest one 200 times (each within a minute: fewer if slow), each run in a fresh process; median of 3
+    runs, on PostgreSQL."""
+    for entries in LEDGER_SIZES:
+        cluster, built = _ledger_city(entries)
+        with cluster as pg:
+            env = django_env(pg.url)
+            runs = [task(env, "volunteers_balance", lookups=2000, busiest=200, seed=run + 1) for run in range(3)]
+        p95s = [percentile(r["timings"], 95) for r in runs]
+        middle = runs[sorted(range(3), key=lambda i: p95s[i])[1]]
+        busiest = [percentile(r["busiest_timings"], 95) for r in runs]
+        log(f"volunteers.balance at {entries:,}: plans of one random person's reads, then the busiest's:\n" +
+            "\n\n".join(middle["plans_random"] + middle["plans_busiest"]))
+        emit({"name": "volunteers.balance" if entries == 10_000_000 else f"volunteers.balance_{entries // 10**6}m",
+              "value": round(median(p95s), 2), "unit": "ms", "n": entries, "db": "postgresql",
+              "people": LEDGER_PEOPLE, "p50": round(percentile(middle["timings"], 50), 2),
+              "p95": round(median(p95s), 2), "p99": round(percentile(middle["timings"], 99), 2),
+              "sql_ms_p50": round(percentile(middle["sql_ms"], 50), 2), "queries": middle["queries"],
+              "p50_busiest": round(percentile(middle["busiest_timings"], 50), 2),
+              "p95_busiest": round(median(busiest), 2), "busiest_entries": middle["busiest_entries"],
+              "median_entries": built["median_entries"], "accounts_over_10k": built["accounts_over_10k"],
+              "lookups": sum(len(r["timings"]) for r in runs), "runs": 3,
+              "plans": [_plan_summary(p) for p in middle["plans_random"]],
+              "plans_busiest": [_plan_summary(p) for p in middle["plans_busiest"]], "build_s": built["seconds"],
+              "ledger_mb": built["ledger_mb"], "goal": "p95<50" if entries == 10_000_000 else "scaling",
+              "note": "balance is kept on the account row, written with each entry in one transaction; the page "
+                      "reads one row by key and the latest entries by the (account, -id) index"})
+
+
+def _load_shop(url: str, *, tokens: Path, bodies: Path, duration: float = 8, concurrency: int = 8) -> dict:
+    """common.load for orders: each request a different volunteer (--rotate-header), the next body of ``bodies``
+    (--rotate-body), a fresh Idempotency-Key, and a 409 (out of stock, too few points) counted as answered."""
+    import json
+    import subprocess
+
+    args = [PY, "-m", "bench.loadgen", url, "--duration", str(duration), "--concurrency", str(concurrency),
+            "--method", "POST", "--rotate-header", f"Authorization:{tokens}", "--rotate-body", str(bodies),
+            "--unique-header", "Idempotency-Key", "--accept", "409"]
+    out = subprocess.run(args, cwd=ROOT, check=True, stdout=subprocess.PIPE, text=True).stdout
+    return json.loads(out)
+
+
+def volunteers_redeem_http():
+    """Volunteers redeeming points in one community's shop from their phones through the API (token, her account,
+    stock reserved and points deducted together, an Idempotency-Key), each request a different volunteer (a few
+    tapping twice at once with points for one), four items of which three run out during each run (a 409
+    out_of_stock or insufficient_points is an answer, not an error), against /healthz on the same server in the same
+    run. Then: nothing oversold, no balance below zero, every balance the sum of its ledger."""
+    from gongzhi.testing.postgres import Cluster
+
+    files = []
+    with Cluster(fast=False) as pg:
+        env = django_env(pg.url)
+        manage(env, "migrate", "--noinput")
+        manage(env, "demo_city", "--scale", "3000", "--quiet")
+        shop = task(env, "volunteers_shop", volunteers=40_000)
+        tokens = Path(shop["tokens"]).read_text().splitlines()
+        size = len(tokens) // 4
+        for i in range(4):  # one share for the warm-up, one per run
+            f = BENCH_DIR / f"volunteer-tokens-{i}.txt"
+            f.write_text("\n".join(tokens[i * size:(i + 1) * size]))
+            files.append(f)
+        bodies = BENCH_DIR / "volunteer-order-bodies.txt"
+        bodies.write_text("\n".join(shop["bodies"]))
+        files.append(bodies)
+        with gunicorn(env, workers=2) as base:
+            url = base + "/api/v1/volunteers/orders"
+            load(base + "/healthz", duration=2, concurrency=8)  # warm up
+            last = _load_shop(url, tokens=files[0], bodies=bodies, duration=2)
+            hello, orders, stocked = [], [], []
+            for i in range(3):  # interleaved, so both see the same machine
+                hello.append(load(base + "/healthz", duration=8, concurrency=8))
+                # three items run out during the run, whatever its speed: stock set from the run before's
+                stocked.append(task(env, "volunteers_shop_restock", items=shop["items"],
+                                    per_item=int(last["rps"] * 8 / len(shop["bodies"])))["stock"])
+                last = _load_shop(url, tokens=files[i + 1], bodies=bodies)
+                orders.append(last)
+        profile = task(env, "volunteers_redeem_profile", tokens=shop["spare_tokens"], item=shop["items"][-1],
+                       quantity=2)
+        counts = task(env, "volunteers_shop_counts", items=shop["items"])
+    for f in files + [Path(shop["tokens"]), Path(shop["spare_tokens"])]:
+        f.unlink(missing_ok=True)
+    for r in hello + orders:
+        assert r["errors"] == 0, r
+    for r, stock in zip(orders, stocked, strict=True):
+        log(f"redeem run: {r['rps']} req/s, statuses {r['statuses']}, 409 codes {r['codes']}, stock set {stock}")
+    log(f"where a redemption's time goes (in-process, {profile['requests']} requests): "
+        f"{profile['ms_p50']} ms, {profile['sql_ms_p50']} ms in {profile['statements']} statements: "
+        + "".join(f"\n  {ms:7.3f} ms  {sql}" for sql, ms in profile["per_statement_ms"].items()))
+    answered = sum(r["n"] for r in orders)
+    placed = sum(r["statuses"].get("201", 0) for r in orders)
+    codes: dict[str, int] = {}
+    for r in orders:
+        for code, n in r["codes"].items():
+            codes[code] = codes.get(code, 0) + n
+    rps = median([r["rps"] for r in orders])
+    hello_rps = median([r["rps"] for r in hello])
+    mid = sorted(orders, key=lambda r: r["rps"])[1]
+    emit({"name": "volunteers.redeem_http", "value": rps, "unit": "req/s", "n": answered, "db": "postgresql",
+          "workers": 2, "concurrency": 8, "p50": mid["p50"], "p99": mid["p99"], "ratio": round(rps / hello_rps, 3),
+          "baseline_name": "http.hello_json", "baseline": hello_rps, "oversold": counts["oversold"],
+          "negative_balances": counts["negative_balances"], "ledger_mismatch": counts["ledger_mismatch"],
+          "stock_mismatch": counts["stock_mismatch"], "orders_not_charged_once": counts["orders_not_charged_once"],
+          "placed": placed, "out_of_stock": codes.get("out_of_stock", 0),
+          "insufficient_points": codes.get("insufficient_points", 0),
+          "placed_per_s": median([round(r["statuses"].get("201", 0) / r["seconds"], 1) for r in orders]),
+          "held_of_shelved": {name: f"{v['held']}/{v['shelved']}" for name, v in counts["per_item"].items()},
+          "request_ms_in_process": profile["ms_p50"], "request_sql_ms": profile["sql_ms_p50"],
+          "statements": profile["statements"], "runs": 3, "goal": "ratio>=0.25, oversold=0"})
+    assert counts["oversold"] == 0 and counts["negative_balances"] == 0 and counts["ledger_mismatch"] == 0, counts
+    assert counts["stock_mismatch"] == 0 and counts["orders_not_charged_once"] == 0, counts
+    assert counts["orders"] >= placed, (counts, placed)  # every 201 is an order (warm-up and profile ones too)
+
+
 BENCHMARKS = [
     ("core.import_memory", core_import_memory),
     ("http.hello_json", http_hello_json),
@@ -539,6 +730,8 @@ BENCHMARKS = [
     ("triage.hotspots", triage_hotspots),
     ("deliberation.tally", deliberation_tally),
     ("deliberation.ballot_http", deliberation_ballot_http),
+    ("volunteers.balance", volunteers_balance),
+    ("volunteers.redeem_http", volunteers_redeem_http),
 ]
 
 

@@ -770,6 +770,365 @@ def ballot_counts(vote: int) -> dict:
             "online": Ballot.objects.filter(vote_id=vote, channel="online").count(), "doubled": per_part}
 
 
+# --- 志愿服务 -------------------------------------------------------------------------------------------------------
+
+
+def volunteers_city(people: int = 100_000, entries: int = 10_000_000, communities: int = 1000) -> dict:
+    """A city's points ledger on PostgreSQL: ``people`` volunteers (each with an account, a user and a points
+    account) over ``communities`` communities, and ``entries`` ledger entries over three years, newest last (so an
+    account's entries lie scattered over the table, as time writes them). Skewed: the k-th busiest person gets
+    entries like a power law (account = N·u², u uniform), so a few have tens of thousands and most a few dozen.
+    Each account's entries alternate earns (10–60 points) with, now and then, a redemption of 10 right after an
+    earn, so no running balance dips below zero; ``balance_after`` is the running sum and the account row's
+    balance (and ``earned``) the sum of its ledger. Written with INSERT … SELECT generate_series: bench data only.
+    The ledger's secondary indexes are dropped for the load and made again from their own definitions (pg_indexes)
+    afterwards: the same indexes, built in minutes instead of grown entry by entry."""
+    from django.db import connection
+
+    from gongzhi.volunteers.models import PointsRule
+
+    started = time.perf_counter()
+    comms, _compounds = _bench_areas(communities, [])
+    ids = [c.pk for c in comms]
+    rule = PointsRule.objects.filter(account="volunteer", trigger="hours", area__isnull=True).values_list(
+        "pk", flat=True).first()
+    timings = {}
+    with connection.cursor() as cursor:
+        cursor.execute("SET work_mem = '1GB'")
+        t0 = time.perf_counter()
+        cursor.execute("""
+            INSERT INTO accounts_user (password, is_superuser, username, first_name, last_name, email, is_staff,
+                                       is_active, date_joined, display_name, phone, large_text)
+            SELECT '!', false, 'vol-bench-' || g, '', '', '', false, true, now(), '志愿者' || g, NULL, false
+            FROM generate_series(1, %(n)s) AS g ORDER BY g
+        """, {"n": people})
+        cursor.execute("""
+            INSERT INTO volunteers_volunteer (created_at, updated_at, name, phone, skills, availability, state,
+                                              note, district_id, subdistrict_id, community_id, home_id, user_id)
+            SELECT now(), now(), u.display_name, '139' || lpad(x.n::text, 8, '0'), '[]'::jsonb, '', 'active', '',
+                   c.district_id, c.subdistrict_id, c.community_id, c.id, u.id
+            FROM accounts_user u
+            CROSS JOIN LATERAL (SELECT substr(u.username, 11)::int AS n) x
+            JOIN registry_area c ON c.id = (%(comms)s::bigint[])[1 + x.n %% %(nc)s]
+            WHERE u.username LIKE 'vol-bench-%%' ORDER BY x.n
+        """, {"comms": ids, "nc": len(ids)})
+        cursor.execute("""
+            INSERT INTO volunteers_pointsaccount (kind, balance, earned, community_id, volunteer_id)
+            SELECT 'volunteer', 0, 0, v.community_id, v.id FROM volunteers_volunteer v
+            JOIN accounts_user u ON u.id = v.user_id WHERE u.username LIKE 'vol-bench-%%' ORDER BY v.id
+        """)
+        cursor.execute("SELECT min(a.id), max(a.id), count(*) FROM volunteers_pointsaccount a "
+                       "JOIN volunteers_volunteer v ON v.id = a.volunteer_id "
+                       "JOIN accounts_user u ON u.id = v.user_id WHERE u.username LIKE 'vol-bench-%%'")
+        first, last, count = cursor.fetchone()
+        assert count == people and last - first + 1 == people, (first, last, count)
+        timings["people_s"] = round(time.perf_counter() - t0, 1)
+        t0 = time.perf_counter()
+        cursor.execute("""SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'volunteers_pointsentry'
+                          AND indexname NOT IN (SELECT conname FROM pg_constraint
+                                                WHERE conrelid = 'volunteers_pointsentry'::regclass)""")
+        indexes = cursor.fetchall()
+        for name, _definition in indexes:
+            cursor.execute(f'DROP INDEX "{name}"')
+        cursor.execute("""
+            INSERT INTO volunteers_pointsentry (at, kind, delta, balance_after, ref, note, account_id, actor_id,
+                                                rule_id)
+            SELECT at, kind, delta, sum(delta) OVER (PARTITION BY account_id ORDER BY g), ref, '', account_id,
+                   NULL, CASE WHEN kind = 'earn' THEN %(rule)s END
+            FROM (
+                SELECT g, account_id, at,
+                       CASE WHEN r %% 2 = 0 AND (hashint4(g + 1) & 7) < 2 THEN 'redeem' ELSE 'earn' END AS kind,
+                       CASE WHEN r %% 2 = 0 AND (hashint4(g + 1) & 7) < 2 THEN -10
+                            ELSE 10 + (hashint4(g + 2) & 2147483647) %% 51 END AS delta,
+                       CASE WHEN r %% 2 = 0 AND (hashint4(g + 1) & 7) < 2 THEN 'order:b' || g
+                            ELSE 'signup:b' || g || ':hours' END AS ref
+                FROM (
+                    SELECT g, account_id, at, row_number() OVER (PARTITION BY account_id ORDER BY g) AS r
+                    FROM (
+                        SELECT g, %(first)s + least(%(people)s - 1,
+                                   floor(%(people)s * power((hashint4(g) & 2147483647) / 2147483648.0, 2)))::bigint
+                                   AS account_id,
+                               now() - (%(n)s - g) * (interval '3 years' / %(n)s) AS at
+                        FROM generate_series(1, %(n)s) AS g
+                    ) drawn
+                ) numbered
+            ) e
+            ORDER BY g
+        """, {"n": entries, "people": people, "first": first, "rule": rule})
+        timings["entries_s"] = round(time.perf_counter() - t0, 1)
+        t0 = time.perf_counter()
+        cursor.execute("SET maintenance_work_mem = '1GB'")
+        for _name, definition in indexes:
+            cursor.execute(definition)
+        timings["indexes_s"] = round(time.perf_counter() - t0, 1)
+        t0 = time.perf_counter()
+        cursor.execute("""
+            UPDATE volunteers_pointsaccount a SET balance = s.balance, earned = s.earned
+            FROM (SELECT account_id, sum(delta) AS balance, sum(delta) FILTER (WHERE delta > 0) AS earned
+                  FROM volunteers_pointsentry GROUP BY account_id) s
+            WHERE a.id = s.account_id
+        """)
+        timings["balances_s"] = round(time.perf_counter() - t0, 1)
+        t0 = time.perf_counter()
+        cursor.execute("RESET work_mem")
+        cursor.execute("RESET maintenance_work_mem")
+        cursor.execute("VACUUM ANALYZE")
+        timings["vacuum_analyze_s"] = round(time.perf_counter() - t0, 1)
+        cursor.execute("SELECT count(*) FROM volunteers_pointsentry WHERE account_id = %s", [first])
+        busiest = cursor.fetchone()[0]
+        cursor.execute("""SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY n), max(n), count(*) FILTER (WHERE n >= 10000)
+                          FROM (SELECT count(e.id) AS n FROM volunteers_pointsaccount a
+                                LEFT JOIN volunteers_pointsentry e ON e.account_id = a.id
+                                WHERE a.id BETWEEN %s AND %s GROUP BY a.id) c""", [first, last])
+        median_n, max_n, over_10k = cursor.fetchone()
+        cursor.execute("SELECT pg_total_relation_size('volunteers_pointsentry')")
+        size = cursor.fetchone()[0]
+    return {"seconds": round(time.perf_counter() - started, 1), **timings, "people": people, "entries": entries,
+            "busiest_account": first, "busiest_entries": busiest, "max_entries": max_n, "median_entries": median_n,
+            "accounts_over_10k": over_10k, "ledger_mb": round(size / 2**20)}
+
+
+
+class _Queries:
+    """Every SQL statement a block runs, with its time (connection.execute_wrapper): where a request's time goes."""
+
+    def __init__(self):
+        self.seen: list[tuple[str, object, float]] = []
+
+    def __call__(self, execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.seen.append((sql, params, (time.perf_counter() - started) * 1000))
+
+    def explain(self) -> list[str]:
+        """EXPLAIN ANALYZE of each SELECT seen (run again now: its plan and its time in the server)."""
+        from django.db import connection
+
+        plans = []
+        with connection.cursor() as cursor:
+            for sql, params, _ms in self.seen:
+                if sql.lstrip().upper().startswith("SELECT"):
+                    cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+                    plans.append("\n".join(row[0] for row in cursor.fetchall()))
+        return plans
+
+
+def volunteers_balance(lookups: int = 2000, busiest: int = 200, seed: int = 1, budget_s: float = 60) -> dict:
+    """What a volunteer waits for on her points page (and GET /volunteers/me): her accounts with their balances
+    (selectors.accounts_of) and her latest 50 ledger entries (selectors.ledger), materialised, for ``lookups``
+    random people, then ``busiest`` times for the person with the longest ledger, each within ``budget_s`` seconds
+    (fewer lookups if they are slow). The user is loaded beforehand, as the request's authentication has her. Milliseconds per lookup, with the time spent in SQL; EXPLAIN ANALYZE
+    of the reads of one random person and of the busiest, to say where the time goes."""
+    import random
+
+    from django.db import connection
+
+    from gongzhi.accounts.models import User
+    from gongzhi.volunteers import selectors
+    from gongzhi.volunteers.models import PointsAccount
+
+    rng = random.Random(seed)
+    people = list(User.objects.filter(username__startswith="vol-bench-").values_list("pk", flat=True))
+    picks = rng.sample(people, min(lookups + 20, len(people)))
+    users = {u.pk: u for u in User.objects.filter(pk__in=picks)}
+    top = PointsAccount.objects.filter(volunteer__user__username__startswith="vol-bench-").order_by("-earned").first()
+    top_user = User.objects.get(volunteer__points=top)
+
+    def lookup(user):
+        started = time.perf_counter()
+        accounts = selectors.accounts_of(user)
+        page = list(selectors.ledger(accounts[0], limit=50))
+        elapsed = (time.perf_counter() - started) * 1000
+        assert accounts[0].balance >= 0 and len(page) <= 50, user.pk
+        return elapsed
+
+    def timed(user):
+        queries = _Queries()
+        with connection.execute_wrapper(queries):
+            elapsed = lookup(user)
+        return elapsed, sum(ms for _sql, _params, ms in queries.seen), queries
+
+    def within_budget(people):
+        deadline = time.perf_counter() + budget_s
+        done = []
+        for user in people:
+            done.append(timed(user))
+            if time.perf_counter() > deadline:
+                break
+        return done
+
+    runs = within_budget([users[pk] for pk in picks])[20:]  # the first 20: warm-up
+    top_runs = within_budget([top_user] * busiest)
+    return {"timings": [t for t, _sql, _q in runs], "sql_ms": [s for _t, s, _q in runs],
+            "busiest_timings": [t for t, _sql, _q in top_runs], "busiest_sql_ms": [s for _t, s, _q in top_runs],
+            "queries": len(runs[0][2].seen), "busiest_entries": top.entries.count(), "busiest_balance": top.balance,
+            "plans_random": runs[0][2].explain(), "plans_busiest": top_runs[0][2].explain()}
+
+
+SHOP_ITEMS = (  # name, points, stock, quantity per request: three run out during each run (volunteers_shop_restock
+    # sets their stock before it), the staple does not
+    ("大米5kg", 200, 100, 1), ("食用油", 150, 100, 1), ("洗衣液", 80, 100, 1), ("抽纸", 30, 100_000, 2))
+
+
+def volunteers_shop(volunteers: int = 40_000, spare: int = 300, seed: int = 31) -> dict:
+    """The points shop of one community of the demo city on a busy day: ``volunteers`` active volunteers of it,
+    each with an account, points (85% with 1,000; 10% with 20, too few for anything; 5% with 200 and two taps at
+    once, so two orders race for one balance) and an API token; four items (SHOP_ITEMS), put on the shelf by the
+    secretary. The tokens, in the order the load takes them (a racing pair on adjacent lines), go to the file named
+    in the answer; ``spare`` more volunteers' tokens to a second file, for profiling single requests."""
+    import hashlib
+    import random
+    import secrets
+    import tempfile
+    from datetime import timedelta
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from gongzhi.accounts.models import ApiToken, User
+    from gongzhi.volunteers import services
+    from gongzhi.volunteers.models import PointsAccount, PointsEntry, Volunteer
+
+    rng = random.Random(seed)
+    secretary = User.objects.get(username="secretary")
+    community = secretary.role_grants.get().area
+    started = time.perf_counter()
+    total = volunteers + spare
+    with transaction.atomic():
+        users = User.objects.bulk_create([User(username=f"vol-shop-{i}", display_name=f"志愿者{i}", password="!")
+                                          for i in range(total)], batch_size=2000)
+        people = []
+        for u in users:
+            v = Volunteer(user=u, name=u.display_name, home=community, state="active")
+            v.place_at(community)
+            people.append(v)
+        people = Volunteer.objects.bulk_create(people, batch_size=2000)
+        plan = []  # (points, taps)
+        for i in range(total):
+            roll = rng.random()
+            plan.append((1000, 1) if i >= volunteers or roll < 0.85 else (20, 1) if roll < 0.95 else (200, 2))
+        accounts = PointsAccount.objects.bulk_create([
+            PointsAccount(kind="volunteer", volunteer=v, community=community, balance=points, earned=points)
+            for v, (points, _taps) in zip(people, plan, strict=True)], batch_size=2000)
+        now = timezone.now()
+        PointsEntry.objects.bulk_create([
+            PointsEntry(account=a, at=now, kind="adjust", delta=a.balance, balance_after=a.balance,
+                        ref="bench:start", note="压测初始积分", actor=secretary) for a in accounts], batch_size=2000)
+        keys, tokens = [], []
+        for u in users:
+            key = "gz_" + secrets.token_urlsafe(32)
+            keys.append(key)
+            tokens.append(ApiToken(user=u, name="bench", prefix=key[3:11],
+                                   key_hash=hashlib.sha256(key.encode()).hexdigest(),
+                                   expires_at=now + timedelta(days=30)))
+        ApiToken.objects.bulk_create(tokens, batch_size=2000)
+    items = [services.item_create(actor=secretary, area=community, name=name, points=points, stock=stock,
+                                  per_order=5).pk for name, points, stock, _q in SHOP_ITEMS]
+    lines = []
+    for key, (_points, taps) in zip(keys[:volunteers], plan, strict=False):
+        lines += [f"Bearer {key}"] * taps
+    fd, path = tempfile.mkstemp(prefix="volunteer-tokens-", suffix=".txt")
+    with open(fd, "w") as f:
+        f.write("\n".join(lines))
+    fd, spare_path = tempfile.mkstemp(prefix="volunteer-spare-", suffix=".txt")
+    with open(fd, "w") as f:
+        f.write("\n".join(f"Bearer {k}" for k in keys[volunteers:]))
+    bodies = [json.dumps({"item": pk, "quantity": q}) for pk, (_n, _p, _s, q) in zip(items, SHOP_ITEMS, strict=True)]
+    return {"items": items, "bodies": bodies, "tokens": path, "spare_tokens": spare_path, "lines": len(lines),
+            "racing_pairs": sum(1 for _p, taps in plan[:volunteers] if taps == 2),
+            "build_seconds": round(time.perf_counter() - started, 1)}
+
+
+def volunteers_shop_restock(items: list[int], per_item: int) -> dict:
+    """Before a run: the secretary puts the three limited items' stock at a quarter, a half and three quarters of
+    the ``per_item`` requests each is expected to get (from the run before), so each runs out during the run
+    whatever the server's speed (a stock move each, as the shop's page writes it); the staple stays plentiful."""
+    from gongzhi.accounts.models import User
+    from gongzhi.volunteers import services
+    from gongzhi.volunteers.models import ShopItem
+
+    secretary = User.objects.get(username="secretary")
+    stock = {}
+    for item, share in zip(ShopItem.objects.filter(pk__in=items).order_by("id")[:3], (0.25, 0.5, 0.75), strict=False):
+        target = max(1, int(per_item * share))
+        if target != item.stock:
+            services.item_restock(actor=secretary, item=item, delta=target - item.stock, note="压测：按预计兑换量调整库存")
+        stock[item.name] = target
+    return {"stock": stock}
+
+
+def volunteers_shop_counts(items: list[int]) -> dict:
+    """After the load: nothing oversold (per item, what reserved and handed-over orders hold against what was put
+    on the shelf), the shelf's stock equal to its moves less what orders hold, no balance below zero, every
+    account's balance the sum of its ledger, every order charged once."""
+    from django.db import connection
+    from django.db.models import Sum
+
+    from gongzhi.volunteers.models import Order, PointsAccount, ShopItem, StockMove
+
+    per_item = {}
+    oversold = stock_mismatch = 0
+    for item in ShopItem.objects.filter(pk__in=items).order_by("id"):
+        shelved = StockMove.objects.filter(item=item).aggregate(n=Sum("delta"))["n"] or 0
+        held = Order.objects.filter(item=item, state__in=("reserved", "handed_over")).aggregate(
+            n=Sum("quantity"))["n"] or 0
+        oversold += max(0, held - shelved)
+        stock_mismatch += item.stock != shelved - held
+        per_item[item.name] = {"shelved": shelved, "held": held, "stock": item.stock,
+                               "orders": Order.objects.filter(item=item).count()}
+    with connection.cursor() as cursor:
+        cursor.execute("""SELECT count(*) FROM volunteers_pointsaccount a
+                          LEFT JOIN (SELECT account_id, sum(delta) AS total FROM volunteers_pointsentry
+                                     GROUP BY account_id) s ON s.account_id = a.id
+                          WHERE a.balance <> coalesce(s.total, 0)""")
+        ledger_mismatch = cursor.fetchone()[0]
+        cursor.execute("""SELECT count(*) FROM volunteers_order o WHERE (SELECT count(*) FROM volunteers_pointsentry e
+                          WHERE e.account_id = o.account_id AND e.ref = 'order:' || o.id AND e.delta = -o.points) <> 1""")
+        uncharged = cursor.fetchone()[0]
+    return {"oversold": oversold, "stock_mismatch": stock_mismatch, "ledger_mismatch": ledger_mismatch,
+            "negative_balances": PointsAccount.objects.filter(balance__lt=0).count(), "orders_not_charged_once":
+            uncharged, "orders": Order.objects.filter(item_id__in=items).count(), "per_item": per_item}
+
+
+def volunteers_redeem_profile(tokens: str, item: int, quantity: int = 1, requests: int = 200) -> dict:
+    """Where a redemption's time goes: POST /api/v1/volunteers/orders through the whole Django stack in this
+    process (middleware, token, ninja, the service; no HTTP server), one volunteer after another, each statement
+    timed (connection.execute_wrapper). Milliseconds per request, in SQL, statements per request, and each
+    statement's median."""
+    import statistics
+    import uuid
+    from pathlib import Path
+
+    from django.db import connection
+    from django.test import Client
+
+    keys = Path(tokens).read_text().splitlines()[:requests + 10]
+    client = Client(HTTP_HOST="127.0.0.1")
+    body = json.dumps({"item": item, "quantity": quantity})
+    totals, sqls, per_statement = [], [], {}
+    counts = []
+    for i, key in enumerate(keys):
+        queries = _Queries()
+        started = time.perf_counter()
+        with connection.execute_wrapper(queries):
+            response = client.post("/api/v1/volunteers/orders", body, content_type="application/json",
+                                   HTTP_AUTHORIZATION=key, HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex)
+        elapsed = (time.perf_counter() - started) * 1000
+        assert response.status_code == 201, (response.status_code, response.content[:200])
+        if i < 10:  # warm-up
+            continue
+        totals.append(elapsed)
+        sqls.append(sum(ms for _s, _p, ms in queries.seen))
+        counts.append(len(queries.seen))
+        for n, (sql, _params, ms) in enumerate(queries.seen):
+            per_statement.setdefault(f"{n:02d} {' '.join(sql.split())[:110]}", []).append(ms)
+    return {"requests": len(totals), "ms_p50": round(statistics.median(totals), 2),
+            "sql_ms_p50": round(statistics.median(sqls), 2), "statements": statistics.median(counts),
+            "per_statement_ms": {k: round(statistics.median(v), 3) for k, v in sorted(per_statement.items())}}
+
+
 if __name__ == "__main__":
     _setup()
     name, kwargs = sys.argv[1], json.loads(sys.argv[2] if len(sys.argv) > 2 else "{}")
