@@ -69,10 +69,6 @@ def my_centre(user):
     return centre, links
 
 
-def head_areas(user):
-    return [g.area for g in active_grants(user) if g.role == Role.BUILDING_HEAD and g.area_id]
-
-
 # --- staff ---------------------------------------------------------------------------------------------------------
 def network(user):
     """The care chains of the viewer's places as a tree: branch → centre households → members → families, with the

@@ -25,7 +25,7 @@ from gongzhi.volunteers.views.common import run
 from .. import selectors, services
 from ..chain import chain_of
 from ..choices import Finding, VisitKind
-from ..permissions import heads, may_ask_for, may_visit
+from ..permissions import head_areas, heads, may_ask_for, may_visit
 
 
 @login_required
@@ -37,7 +37,7 @@ def home(request):
         households = list(selectors.building_households(user))
         audit(actor=user, action=Audit.VIEW_PERSONAL_DATA, target_type="registry.household",
               summary=_("楼栋长查看本楼住户联系方式（%(n)d户）") % {"n": len(households)}, request=request)
-        context.update({"households": households, "head_areas": selectors.head_areas(user)})
+        context.update({"households": households, "head_areas": head_areas(user)})
     context["families"] = selectors.my_families(user)
     context["held"] = list(selectors.requests_held(user))
     context["centre"], context["links"] = selectors.my_centre(user)

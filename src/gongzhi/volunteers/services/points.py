@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core.errors import Conflict, InvalidInput, NotPermitted
 from gongzhi.core.text import SHORT, free_text
+from gongzhi.registry.choices import PLACE_KINDS
 
 from ..choices import Account, Entry, Trigger
 from ..models import PartyMember, PointsAccount, PointsEntry, PointsRule, Volunteer
@@ -66,7 +67,7 @@ def rule_for(account: str, trigger: str, *, place, shift_kind: str = "") -> Poin
             return 0
         if getattr(place, f"{rule.area.kind}_id", None) != rule.area_id:
             return None
-        return 1 + ["district", "subdistrict", "community", "grid", "compound", "building", "unit"].index(rule.area.kind)
+        return 1 + PLACE_KINDS.index(rule.area.kind)
 
     fitting = [(reach(r), bool(r.shift_kind), -r.pk, r) for r in rules if reach(r) is not None]
     return max(fitting, key=lambda t: t[:3])[3] if fitting else None

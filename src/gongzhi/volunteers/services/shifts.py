@@ -98,8 +98,7 @@ def lay_out(roster: Roster, *, today=None, days: int = LAY_OUT_DAYS) -> int:
                 shift = Shift(roster=roster, area_id=roster.area_id, kind=roster.kind, title=roster.title,
                               place=roster.place, team_id=roster.team_id, starts_at=start, ends_at=end,
                               capacity=roster.capacity, code=_new_code(), created_by_id=roster.created_by_id)
-                for kind in ("district", "subdistrict", "community", "grid", "compound", "building", "unit"):
-                    setattr(shift, f"{kind}_id", getattr(roster, f"{kind}_id"))
+                shift.place_at(roster)  # the roster's own ancestry columns: its area, without reading it
                 made.append(shift)
         day += timedelta(days=1)
     Shift.objects.bulk_create(made, ignore_conflicts=True)
