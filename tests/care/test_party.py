@@ -156,3 +156,20 @@ def test_the_staff_party_page_renders_for_the_worker(frozen, world, worker, logi
     text = page.content.decode()
     assert "老党员甲" in text and "政策宣讲员" in text and world.community.name in text
     assert login("property").get("/staff/care/party/").status_code == 403
+
+
+def test_a_member_who_also_volunteers_pays_party_goods_with_party_points(world, worker, login):
+    member = reported_member(world.community, "双重身份")
+    volunteer = volunteering.volunteer_register(actor=member.user, home=world.community, name="双重身份",
+                                                phone="13912340000", skills=["patrol"])
+    volunteering.volunteer_decide(actor=worker, volunteer=volunteer, decision="approve")
+    volunteering.points_adjust(actor=worker, account=account_of(member), delta=50, reason="党员积分")
+    volunteering.points_adjust(actor=worker, account=account_of(volunteer), delta=500, reason="志愿积分")
+    book = volunteering.item_create(actor=worker, area=world.community, name="党章", points=20, stock=3,
+                                    account=Account.PARTY)
+    client = login(member.user.username)
+    r = client.post("/api/v1/volunteers/orders", {"item": book.pk, "quantity": 2}, content_type="application/json")
+    assert (r.status_code, r.json()["points"], r.json()["balance"]) == (201, 40, 10)
+    assert (account_of(member).balance, account_of(volunteer).balance) == (10, 500)
+    r = client.post("/api/v1/volunteers/orders", {"item": book.pk}, content_type="application/json")
+    assert (r.status_code, r.json()["code"]) == (409, "insufficient_points")  # her volunteer points do not pay

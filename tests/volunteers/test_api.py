@@ -92,6 +92,43 @@ def test_an_order_beyond_her_points_answers_409_insufficient_points(phone, volun
         0, 50, 5)
 
 
+def test_a_key_used_for_another_item_answers_409_and_orders_nothing(phone, volunteer, worker, world, item):
+    give_points(volunteer, 100, by=worker)
+    soap = services.item_create(actor=worker, area=world.community, name="肥皂", points=10, stock=5)
+    headers = {"Idempotency-Key": "tap-1"}
+    assert post(phone, "/api/v1/volunteers/orders", {"item": item.pk}, headers=headers).status_code == 201
+    r = post(phone, "/api/v1/volunteers/orders", {"item": soap.pk}, headers=headers)
+    assert (r.status_code, r.json()["code"]) == (409, "key_reused")
+    assert (Order.objects.count(), account(volunteer).balance, ShopItem.objects.get(pk=soap.pk).stock) == (1, 70, 5)
+
+
+def test_goods_taken_off_the_shelf_answer_409_but_a_retry_still_finds_her_order(phone, volunteer, worker, item):
+    give_points(volunteer, 100, by=worker)
+    first = post(phone, "/api/v1/volunteers/orders", {"item": item.pk}, headers={"Idempotency-Key": "k-1"})
+    services.item_update(actor=worker, item=item, is_active=False)
+    again = post(phone, "/api/v1/volunteers/orders", {"item": item.pk}, headers={"Idempotency-Key": "k-1"})
+    assert (again.status_code, again.json()["id"], again.json()["balance"]) == (200, first.json()["id"], 70)
+    r = post(phone, "/api/v1/volunteers/orders", {"item": item.pk}, headers={"Idempotency-Key": "k-2"})
+    assert (r.status_code, r.json()["code"]) == (409, "out_of_stock")
+    assert (Order.objects.count(), account(volunteer).balance, ShopItem.objects.get(pk=item.pk).stock) == (1, 70, 4)
+
+
+def test_an_order_beyond_the_item_s_limit_answers_422_on_the_quantity(phone, volunteer, worker, item):
+    give_points(volunteer, 1000, by=worker)
+    r = post(phone, "/api/v1/volunteers/orders", {"item": item.pk, "quantity": 6}, headers={"Idempotency-Key": "k"})
+    assert (r.status_code, r.json()["field"]) == (422, "quantity")
+    assert (Order.objects.count(), account(volunteer).balance) == (0, 1000)
+
+
+def test_another_community_s_goods_are_not_found_and_cost_nothing(phone, volunteer, worker, users, world):
+    give_points(volunteer, 100, by=worker)
+    far = services.item_create(actor=users("subdistrict"), area=world.other_community, name="大米", points=10,
+                               stock=5)
+    r = post(phone, "/api/v1/volunteers/orders", {"item": far.pk})
+    assert r.status_code == 404
+    assert (Order.objects.count(), account(volunteer).balance, ShopItem.objects.get(pk=far.pk).stock) == (0, 100, 5)
+
+
 def test_a_resident_who_is_not_a_volunteer_is_turned_away_from_shifts(login, shift_factory):
     resident = login("resident")
     shift = shift_factory()

@@ -16,7 +16,7 @@ from gongzhi.core.errors import DomainError
 from gongzhi.registry.choices import AreaKind
 from gongzhi.registry.services import area_create
 from gongzhi.volunteers import services
-from gongzhi.volunteers.choices import Entry, SignupState
+from gongzhi.volunteers.choices import Entry, OrderState, SignupState
 from gongzhi.volunteers.models import Order, PointsAccount, PointsEntry, ShopItem, Signup
 
 from .conftest import account, give_points, make_shift, register
@@ -135,3 +135,16 @@ def test_two_take_one_offered_place_at_once(place):
     assert outcomes == ["gone", "ok"]
     assert list(Signup.objects.filter(shift=shift).values_list("state", flat=True).order_by("id")) == [
         SignupState.HANDED_OVER, SignupState.BOOKED]
+
+
+def test_cancelling_and_ordering_the_same_goods_at_once_neither_waits_forever(place):
+    """A cancel locks order, item, account; an order item, account: the same order, so no deadlock."""
+    item = services.item_create(actor=place.worker, area=place.community, name="香皂", points=10, stock=10)
+    volunteer = register(place.community, approver=place.worker)
+    give_points(volunteer, 100, by=place.worker)
+    placed = [services.order_place(actor=volunteer.user, account=account(volunteer), item=item) for _ in range(4)]
+    cancels = [lambda o=o: services.order_cancel(actor=volunteer.user, order=o) for o in placed]
+    outcomes = race(cancels + [redeem(volunteer, item.pk) for _ in range(4)])
+    assert outcomes == ["ok"] * 8
+    assert (account(volunteer).balance, ShopItem.objects.get(pk=item.pk).stock) == (60, 6)
+    assert Order.objects.filter(item=item, state=OrderState.RESERVED).count() == 4

@@ -13,7 +13,7 @@ from gongzhi.core.models import AppendOnlyError
 from gongzhi.volunteers import services
 from gongzhi.volunteers.choices import Entry, OrderState, Trigger
 from gongzhi.volunteers.models import Order, PointsEntry, PointsRule, ShopItem
-from gongzhi.volunteers.services import InsufficientPoints
+from gongzhi.volunteers.services import InsufficientPoints, shop
 from gongzhi.volunteers.services.points import rule_for
 
 from .conftest import account, give_points
@@ -67,6 +67,32 @@ def test_an_empty_shelf_refuses_the_order_and_leaves_the_points_alone(saver, ite
         order(saver, item)
     assert refused.value.code == "out_of_stock"
     assert (stock(item), account(saver).balance, Order.objects.count()) == (0, 10, 1)
+
+
+def test_points_spent_elsewhere_after_the_read_leave_the_shelf_as_it_was(saver, item):
+    """The write checks again under the rows' locks: the balance read was 100, another phone spent it since."""
+    with pytest.raises(InsufficientPoints):
+        shop._take(actor=saver.user, account_id=account(saver).pk, item_id=item.pk, quantity=1, cost=500, key="",
+                   note="洗衣液 ×1")
+    assert (stock(item), account(saver).balance, Order.objects.count()) == (3, 100, 0)
+    assert PointsEntry.objects.filter(kind=Entry.REDEEM).count() == 0
+
+
+def test_goods_sold_out_after_the_read_cost_no_points(saver, item):
+    with pytest.raises(Conflict) as refused:
+        shop._take(actor=saver.user, account_id=account(saver).pk, item_id=item.pk, quantity=4, cost=120, key="",
+                   note="洗衣液 ×4")
+    assert refused.value.code == "out_of_stock"
+    assert (stock(item), account(saver).balance, Order.objects.count()) == (3, 100, 0)
+
+
+def test_the_write_records_the_order_its_entry_and_the_stock(saver, item):
+    order_id, balance = shop._take(actor=saver.user, account_id=account(saver).pk, item_id=item.pk, quantity=2,
+                                   cost=60, key="k-9", note="洗衣液 ×2")
+    placed = Order.objects.get(pk=order_id)
+    assert (balance, placed.key, placed.state, placed.points, stock(item)) == (40, "k-9", OrderState.RESERVED, 60, 1)
+    entry = PointsEntry.objects.get(ref=f"order:{order_id}")
+    assert (entry.delta, entry.balance_after, entry.actor_id, entry.note) == (-60, 40, saver.user.pk, "洗衣液 ×2")
 
 
 def test_a_retried_order_with_the_same_key_is_placed_and_charged_once(saver, item):

@@ -109,18 +109,11 @@ def list_items(request, account: Id | None = None):
 def place_order(request, body: ShopOrderIn):
     """Redeem points for goods: stock reserved and points deducted together, or 409 ``out_of_stock`` /
     ``insufficient_points`` and nothing changes. The same ``Idempotency-Key`` answers 200 with the first order."""
-    accounts = selectors.accounts_of(request.user)
-    item = next((i for a in accounts for i in selectors.shop_items(a).filter(pk=body.item)), None)  # her shops'
-    account = next((a for a in accounts if item and a.kind == item.account), None)
-    if item is None or account is None:
-        raise NotFound()
-    key = request.headers.get("Idempotency-Key", "")
-    known = bool(key) and Order.objects.filter(account=account, key=key[:64]).exists()
-    order = services.order_place(actor=request.user, account=account, item=item, quantity=body.quantity, key=key)
-    balance = type(account).objects.filter(pk=account.pk).values_list("balance", flat=True).get()
-    out = {"id": order.pk, "item_id": order.item_id, "quantity": order.quantity, "points": order.points,
-           "state": order.state, "balance": balance}
-    return Status(200 if known else 201, out)
+    done = services.order_redeem(actor=request.user, item=body.item, quantity=body.quantity,
+                                 key=request.headers.get("Idempotency-Key", ""))
+    return Status(201 if done.created else 200, {
+        "id": done.order_id, "item_id": done.item_id, "quantity": done.quantity, "points": done.points,
+        "state": done.state, "balance": done.balance})
 
 
 class ShopOrderCancelIn(Schema):

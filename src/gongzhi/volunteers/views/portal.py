@@ -11,14 +11,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gongzhi.core.decorators import domain_errors_as_http
-from gongzhi.core.errors import NotFound
+from gongzhi.core.errors import DomainError, NotFound
 from gongzhi.core.params import id_param, local_datetime
 from gongzhi.registry.choices import AreaKind
 from gongzhi.registry.models import Area, Household, Resident
 
 from .. import selectors, services
 from ..choices import ErrandKind, ErrandState, ShiftKind, Skill, VolunteerState
-from ..models import Errand, Order, Shift, Signup, Volunteer
+from ..models import Errand, Shift, Signup, Volunteer
 from ..permissions import active_volunteer, heads, household_ids, led_teams, may_run_shift, volunteer_of
 from .common import run
 
@@ -181,21 +181,19 @@ def shop(request):
 @require_POST
 @domain_errors_as_http
 def order(request, pk):
-    accounts = selectors.accounts_of(request.user)
-    item = next((i for a in accounts for i in selectors.shop_items(a).filter(pk=pk)), None)  # her shops' only
-    account = next((a for a in accounts if item and a.kind == item.account), None)
-    if item is None or account is None:
-        raise NotFound(_("未找到该记录，或您无权查看"))
-    key = (request.POST.get("key") or "")[:64]
-    existed = bool(key) and Order.objects.filter(account=account, key=key).exists()
-    done = run(request, lambda: services.order_place(actor=request.user, account=account, item=item,
-                                                     quantity=request.POST.get("quantity", 1), key=key))
-    if done:
-        if existed:
-            messages.info(request, _("这笔兑换已经提交过了，没有重复扣分"))
-        else:
+    try:
+        done = services.order_redeem(actor=request.user, item=pk, quantity=request.POST.get("quantity", 1),
+                                     key=request.POST.get("key") or "")
+    except NotFound:
+        raise  # not one of her shops' items: the page answers 404, as for anyone's
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        if done.created:
             messages.success(request, _("已兑换%(n)s ×%(q)d，扣%(p)d分。请到社区服务站领取") % {
-                "n": item.name, "q": done.quantity, "p": done.points})
+                "n": done.item_name, "q": done.quantity, "p": done.points})
+        else:
+            messages.info(request, _("这笔兑换已经提交过了，没有重复扣分"))
     return redirect("portal:volunteer_shop")
 
 
