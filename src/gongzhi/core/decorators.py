@@ -1,10 +1,11 @@
 from functools import wraps
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
 
-from .errors import NotFound, NotPermitted, TooMany
+from .errors import DomainError, NotFound, NotPermitted, TooMany
 
 
 def domain_errors_as_http(view):
@@ -22,3 +23,16 @@ def domain_errors_as_http(view):
             return render(request, "429.html", {"reason": e.message}, status=429)
 
     return wrapper
+
+
+def run(request, call, done: str = ""):
+    """A page's step: call ``call()`` (a service); on a domain error show its message and return None, else show
+    ``done`` (if given) and return the result, or True when the call returns nothing."""
+    try:
+        result = call()
+    except DomainError as e:
+        messages.error(request, e.message)
+        return None
+    if done:
+        messages.success(request, done)
+    return result if result is not None else True

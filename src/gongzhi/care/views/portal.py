@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from gongzhi.appeals.services import appeal_accept, appeal_resolve
 from gongzhi.core.audit import Action as Audit
 from gongzhi.core.audit import audit
-from gongzhi.core.decorators import domain_errors_as_http
+from gongzhi.core.decorators import domain_errors_as_http, run
 from gongzhi.core.errors import NotFound
 from gongzhi.core.params import id_param
 from gongzhi.registry.choices import AreaKind
@@ -20,7 +20,6 @@ from gongzhi.registry.models import Area, Household, Resident
 from gongzhi.volunteers import services as volunteering
 from gongzhi.volunteers.models import PostClaim, ServicePost
 from gongzhi.volunteers.permissions import household_ids
-from gongzhi.volunteers.views.common import run
 
 from .. import selectors, services
 from ..chain import chain_of

@@ -10,13 +10,13 @@ from django.views.decorators.http import require_POST
 from gongzhi.access.decorators import staff_view
 from gongzhi.access.scopes import Perm, scope_for
 from gongzhi.accounts.models import RoleGrant, User
+from gongzhi.core.decorators import run
 from gongzhi.core.errors import InvalidInput, NotFound, NotPermitted
 from gongzhi.core.htmx import render_page
 from gongzhi.core.params import id_param
 from gongzhi.registry.models import Area, Household, Organisation, Resident
 from gongzhi.volunteers import services as volunteering
 from gongzhi.volunteers.models import PartyMember
-from gongzhi.volunteers.views.common import run
 
 from .. import selectors, services
 from ..choices import SPECIAL_VISIT_DAYS, Finding, VisitKind

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from gongzhi.access.decorators import staff_view
 from gongzhi.access.scopes import Perm, scope_for
+from gongzhi.core.decorators import run
 from gongzhi.core.errors import DomainError, InvalidInput, NotFound
 from gongzhi.core.htmx import render_page
 from gongzhi.core.params import id_param, local_datetime
@@ -71,16 +72,6 @@ def day(value, *, field: str):
     return parsed
 
 
-def _run(request, call, done: str) -> bool:
-    try:
-        call()
-    except DomainError as e:
-        messages.error(request, e.message)
-        return False
-    messages.success(request, done)
-    return True
-
-
 # --- board, councils -------------------------------------------------------------------------------------------
 
 
@@ -110,7 +101,7 @@ def council_list(request):
                 actor=request.user, area=area, name=request.POST.get("name", ""), template=template,
                 cosign_threshold=id_param(request.POST.get("cosign_threshold")),
                 notice_days=id_param(request.POST.get("notice_days")) or 7)
-        if _run(request, create, _("议事会已设立，请为席位推选代表")):
+        if run(request, create, _("议事会已设立，请为席位推选代表")):
             return redirect("staff:council_detail", council.pk)
         return redirect("staff:council_list")
     scope = scope_for(request.user, Perm.RUN_COUNCILS)
@@ -134,7 +125,7 @@ def council_detail(request, pk):
                 raise InvalidInput(_("请选择席位"))
             services.member_seat(actor=request.user, council=council, seat=seat, name=request.POST.get("name", ""),
                                  organisation=organisation, how=request.POST.get("how") or CouncilMember.How.APPOINTED)
-        _run(request, seat_member, _("代表已就任"))
+        run(request, seat_member, _("代表已就任"))
         return redirect("staff:council_detail", council.pk)
     return render_page(request, "deliberation/council.html", {
         "council": council, "seats": seats, "runs": runs(request.user, council),
@@ -148,7 +139,7 @@ def member_unseat(request, pk):
     member = CouncilMember.objects.filter(pk=pk, council__in=selectors.councils_visible_to(request.user)).first()
     if member is None:
         raise NotFound(_("代表不存在"))
-    _run(request, lambda: services.member_unseat(actor=request.user, member=member), _("代表已离任"))
+    run(request, lambda: services.member_unseat(actor=request.user, member=member), _("代表已离任"))
     return redirect("staff:council_detail", member.council_id)
 
 
@@ -173,7 +164,7 @@ def topic_new(request):
                 actor=request.user, council=council, scope=scope or council.area, title=request.POST.get("title"),
                 body=request.POST.get("body"), origin=request.POST.get("origin", ""),
                 origin_ref=request.POST.get("origin_ref", ""), owners_matter=request.POST.get("owners_matter", ""))
-        if _run(request, propose, _("议题已提出，请受理")):
+        if run(request, propose, _("议题已提出，请受理")):
             return redirect("staff:topic_detail", topic.pk)
     council_ids = [c.area_id for c in councils]
     scopes = Area.objects.filter(pk__in=council_ids) | Area.objects.filter(
@@ -274,7 +265,7 @@ def topic_act(request, pk, action):
     if action not in steps:
         raise NotFound(_("没有这个操作"))
     call, done = steps[action]
-    _run(request, call, done)
+    run(request, call, done)
     return redirect("staff:topic_detail", topic.pk)
 
 
@@ -285,9 +276,9 @@ def objection_act(request, pk, decision):
     if objection is None or decision not in ("uphold", "dismiss"):
         raise NotFound(_("异议不存在"))
     selectors.topic_for_staff(request.user, objection.topic_id)
-    _run(request, lambda: services.objection_decide(actor=request.user, objection=objection,
-                                                    upheld=decision == "uphold", answer=request.POST.get("answer", "")),
-         _("异议成立，议题退回重新协商") if decision == "uphold" else _("已答复：异议不成立"))
+    run(request, lambda: services.objection_decide(actor=request.user, objection=objection,
+                                                   upheld=decision == "uphold", answer=request.POST.get("answer", "")),
+        _("异议成立，议题退回重新协商") if decision == "uphold" else _("已答复：异议不成立"))
     return redirect("staff:topic_detail", objection.topic_id)
 
 
@@ -350,7 +341,7 @@ def meeting_act(request, pk, action):
         return render_page(request, "deliberation/meeting.html", {
             "a": row, "runs": True, "meeting": m, "oob": True, "present": present,
             "total": m.attendance.count()}, partial="roll_row")
-    _run(request, call, done)
+    run(request, call, done)
     if action == "close":
         return redirect("staff:topic_detail", m.topic_id)
     return redirect("staff:meeting", m.pk)
@@ -384,12 +375,12 @@ def vote_act(request, pk, action):
             part = ExclusivePart.objects.filter(pk=id_param(post.get("part"))).first()
         else:
             member = CouncilMember.objects.filter(pk=id_param(post.get("member")), council=vote.topic.council).first()
-        _run(request, lambda: services.ballot_enter(
+        run(request, lambda: services.ballot_enter(
             actor=user, vote=vote, choice=post.get("choice", ""), channel=post.get("channel", Channel.PAPER),
             part=part, member=member, proxy_name=post.get("proxy_name", ""), sheet=request.FILES.get("sheet")),
             _("表决票已录入"))
     elif action == "close":
-        _run(request, lambda: services.vote_close(actor=user, vote=vote), _("表决已结束并计票"))
+        run(request, lambda: services.vote_close(actor=user, vote=vote), _("表决已结束并计票"))
     else:
         raise NotFound(_("没有这个操作"))
     back = (post.get("q") or "").strip()[:20]
@@ -459,7 +450,7 @@ def project_act(request, pk, action):
         milestone = Milestone.objects.filter(pk=id_param(post.get("milestone")), project=project).first()
         if milestone is None:
             raise NotFound(_("节点不存在"))
-        _run(request, lambda: services.milestone_done(
+        run(request, lambda: services.milestone_done(
             actor=user, milestone=milestone,
             done_on=day(post.get("done_on"), field="done_on") if post.get("done_on") else None), _("节点已完成"))
     else:

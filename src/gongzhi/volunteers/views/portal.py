@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gongzhi.core.decorators import domain_errors_as_http
+from gongzhi.core.decorators import domain_errors_as_http, run
 from gongzhi.core.errors import DomainError, NotFound
 from gongzhi.core.params import id_param, local_datetime
 from gongzhi.registry.choices import AreaKind
@@ -20,7 +20,6 @@ from .. import selectors, services
 from ..choices import ErrandKind, ErrandState, ShiftKind, Skill, VolunteerState
 from ..models import Errand, Shift, Signup, Volunteer
 from ..permissions import active_volunteer, heads, household_ids, led_teams, may_run_shift, volunteer_of
-from .common import run
 
 
 def _need_volunteer(request):

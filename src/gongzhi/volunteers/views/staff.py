@@ -13,6 +13,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from gongzhi.access.decorators import staff_view
+from gongzhi.core.decorators import run
 from gongzhi.core.errors import NotFound, NotPermitted
 from gongzhi.core.htmx import render_page
 from gongzhi.core.params import id_param, local_datetime
@@ -23,7 +24,6 @@ from .. import selectors, services
 from ..choices import Account, ErrandKind, ErrandState, OrderState, ShiftKind, Skill, VolunteerState
 from ..models import Errand, Loan, Roster, Shift, ShopItem, Signup, TeamMember, Volunteer
 from ..permissions import staff_scope
-from .common import run
 
 
 def _scope_or_403(request):
