@@ -111,3 +111,37 @@ def test_the_worker_approves_a_registration_and_reads_the_gaps_of_the_week(demo_
     assert page.locator(".week li.gap").count() >= 1  # the places nobody took yet are marked
     assert axe(page) == []
     shoot(page, "volunteers-week")
+
+
+def test_the_worker_writes_up_the_duty_of_a_volunteer_whose_phone_died(demo_server, browser, shoot, axe):
+    staff = desk(browser).new_page()
+    log_in(staff, demo_server, "worker")
+    staff.goto(demo_server + "/staff/volunteers/rosters/")
+    staff.get_by_text("发布一次性活动或值守").click()
+    form = staff.locator("form:has(input[name=what][value=shift])")
+    form.locator("select[name=kind]").select_option("patrol")
+    form.locator("input[name=title]").fill("小区夜间巡逻补记")
+    form.locator("input[name=place]").fill("北门")
+    form.locator("input[name=capacity]").fill("2")
+    start = datetime.now(SITE_ZONE).replace(second=0, microsecond=0) - timedelta(minutes=100)
+    form.locator("input[name=starts_at]").fill(local(start))
+    form.locator("input[name=ends_at]").fill(local(start + timedelta(hours=2)))
+    form.get_by_role("button", name="发布").click()
+    expect(staff.locator("h1")).to_contain_text("小区夜间巡逻补记")
+
+    staff.locator("select[name=volunteer]").select_option(label="阚世豪")
+    staff.get_by_role("button", name="代为报名").click()
+    row = staff.locator("tr", has_text="阚世豪")
+    expect(row).to_contain_text("已报名")
+    row.get_by_label("到岗时间（补记时填，留空为现在）").fill((start + timedelta(minutes=5)).strftime("%H:%M"))
+    row.get_by_role("button", name="签到").click()
+    row = staff.locator("tr", has_text="阚世豪")
+    expect(row).to_contain_text("在岗")
+    expect(row).to_contain_text((start + timedelta(minutes=5)).strftime("%H:%M"))
+    row.get_by_label("离岗时间（补记时填，留空为现在）").fill((start + timedelta(minutes=65)).strftime("%H:%M"))
+    row.get_by_role("button", name="签退").click()
+    row = staff.locator("tr", has_text="阚世豪")
+    expect(row).to_contain_text("已完成")
+    expect(row.locator("td.num")).to_have_text("60")
+    assert axe(staff) == []
+    shoot(staff, "volunteers-shift-written-up")

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from gongzhi.accounts.models import User
-from gongzhi.core.errors import Conflict, NotPermitted
+from gongzhi.core.errors import Conflict, InvalidInput, NotPermitted
 from gongzhi.notifications.models import Notification
 from gongzhi.volunteers import selectors, services
 from gongzhi.volunteers.choices import HOLDING, Entry, SignupState, Trigger
@@ -254,6 +254,64 @@ def test_a_duty_s_points_are_granted_once(frozen, volunteer, shift_factory):
     entries = PointsEntry.objects.filter(account__volunteer=volunteer).values_list("ref", "delta")
     assert list(entries) == [(ref, 10)]
     assert account(volunteer).balance == 10
+
+
+def test_the_leader_writes_up_the_duty_of_one_whose_phone_died(frozen, worker, volunteer, shift_factory):
+    shift = shift_factory(starts_in=10 * MINUTE, length=2 * HOUR)
+    book(volunteer, shift)
+    frozen.shift(2 * HOUR + 30 * MINUTE)  # the shift is over; the clock settles it two hours after its end
+    came, left = shift.starts_at + 5 * MINUTE, shift.starts_at + 95 * MINUTE
+    signup = services.check_in(actor=worker, shift=shift, volunteer=volunteer, at=came)
+    assert (signup.state, signup.checked_in_at, signup.checked_in_by) == (SignupState.ON_DUTY, came, worker)
+    signup = services.check_out(actor=worker, signup=signup, at=left)
+    assert (signup.state, signup.checked_out_at, signup.minutes) == (SignupState.DONE, left, 90)
+    assert account(volunteer).balance == 15  # ten an hour
+
+
+def test_times_written_up_must_be_past_within_the_shift_and_in_order(frozen, worker, volunteer, shift_factory):
+    shift = shift_factory(starts_in=10 * MINUTE, length=2 * HOUR)
+    signup = book(volunteer, shift)
+    frozen.shift(HOUR)
+    for at in (timezone.now() + MINUTE, shift.starts_at - 31 * MINUTE, "9点", "25:00"):
+        with pytest.raises(InvalidInput) as refused:
+            services.check_in(actor=worker, shift=shift, volunteer=volunteer, at=at)
+        assert refused.value.field == "at"
+    signup.refresh_from_db()
+    assert (signup.state, signup.checked_in_at) == (SignupState.BOOKED, None)
+    signup = services.check_in(actor=worker, shift=shift, volunteer=volunteer, at=shift.starts_at + 20 * MINUTE)
+    with pytest.raises(InvalidInput):
+        services.check_out(actor=worker, signup=signup, at=shift.starts_at + 20 * MINUTE)
+    signup.refresh_from_db()
+    assert signup.state == SignupState.ON_DUTY
+
+
+def test_her_own_scan_is_always_now(frozen, volunteer, shift_factory):
+    shift = shift_factory(starts_in=-HOUR, length=2 * HOUR)
+    book(volunteer, shift)
+    signup = services.check_in(actor=volunteer.user, shift=shift, at=shift.starts_at)
+    assert signup.checked_in_at == timezone.now()
+
+
+def test_once_the_clock_settled_a_shift_nothing_is_written_up(frozen, worker, volunteer, shift_factory):
+    shift = shift_factory(starts_in=10 * MINUTE, length=HOUR)
+    book(volunteer, shift)
+    frozen.shift(3 * HOUR + 10 * MINUTE)
+    services.settle()
+    with pytest.raises(Conflict) as refused:
+        services.check_in(actor=worker, shift=shift, volunteer=volunteer, at=shift.starts_at)
+    assert refused.value.code == "shift_settled"
+    assert Signup.objects.get(shift=shift).state == SignupState.NO_SHOW
+
+
+def test_a_clock_time_is_read_on_the_shift_s_day_past_midnight_for_a_night_patrol(frozen, worker, volunteer):
+    start = timezone.make_aware(datetime.combine(timezone.localdate() + timedelta(days=1), time(22, 0)))
+    shift = make_shift(actor=worker, area=volunteer.home, starts_in=start - timezone.now(), length=4 * HOUR)
+    book(volunteer, shift)
+    frozen.move_to(start + 5 * HOUR)  # 03:00, an hour after the patrol ended
+    signup = services.check_in(actor=worker, shift=shift, volunteer=volunteer, at="22:10")
+    signup = services.check_in(actor=worker, shift=shift, volunteer=volunteer, at="01:30")  # the toggle: out
+    assert (signup.checked_in_at, signup.checked_out_at, signup.minutes) == (
+        start + 10 * MINUTE, start + 3 * HOUR + 30 * MINUTE, 200)
 
 
 def test_a_walk_in_is_booked_on_the_spot_while_a_place_is_free(volunteer, second_volunteer, shift_factory):

@@ -298,34 +298,64 @@ def _award(signup: Signup, *, actor=None) -> None:
                  note=f"{shift.title} {when}", actor=actor)
 
 
+def _clock(shift: Shift, value, *, now, after=None):
+    """A time the leader or staff record for someone else (her phone was dead, the scan is written up later): "09:05"
+    on the shift's day (past midnight for a night shift), or an aware datetime. Not in the future, not before
+    check-in opens, and (checking out) after she came."""
+    if isinstance(value, str):
+        value = value.strip()
+        try:
+            clock = datetime.strptime(value, "%H:%M").time()
+        except ValueError:
+            raise InvalidInput(_("请按“时:分”填写时间，如 09:05"), field="at") from None
+        opens = timezone.localtime(shift.starts_at - EARLY)
+        value = timezone.make_aware(datetime.combine(opens.date(), clock))
+        if value < opens:
+            value += timedelta(days=1)
+    if value > now:
+        raise InvalidInput(_("补记的时间不能晚于现在"), field="at")
+    if value < shift.starts_at - EARLY:
+        raise InvalidInput(_("补记的时间不能早于班次开始前30分钟"), field="at")
+    if after is not None and value <= after:
+        raise InvalidInput(_("签退时间须晚于签到时间（%(t)s）") % {
+            "t": timezone.localtime(after).strftime("%H:%M")}, field="at")
+    return value
+
+
 @transaction.atomic
-def check_in(*, actor, shift: Shift, volunteer: Volunteer | None = None) -> Signup:
+def check_in(*, actor, shift: Shift, volunteer: Volunteer | None = None, at=None) -> Signup:
     """Scan the code at the place (herself), or the leader checks her in. Toggles: a second scan checks out.
-    Without a booking she is booked on the spot if a place is free (a walk-in)."""
+    Without a booking she is booked on the spot if a place is free (a walk-in). The leader or staff may write the
+    time she came (or left) with ``at``, until the clock settles the shift."""
     own = volunteer is None
     volunteer = _locked_volunteer(_serving(actor, volunteer))
     shift = Shift.objects.select_for_update().get(pk=shift.pk)
     if not own and not may_run_shift(actor, shift):
         raise NotPermitted(_("只有本班次的队长或社区工作人员可以代为签到"))
     now = timezone.now()
+    at = None if own or at in (None, "") else at
     if shift.cancelled_at is not None:
         raise Conflict(_("该班次已取消"), code="shift_cancelled")
+    if at is not None and shift.settled_at is not None:
+        raise Conflict(_("该班次已经结算，补记请联系社区工作人员"), code="shift_settled")
     signup = Signup.objects.filter(shift=shift, volunteer=volunteer, state__in=HOLDING).first()
     if signup is not None and signup.state == SignupState.ON_DUTY:
         if own and now - signup.checked_in_at < JUST_IN:  # a double tap, a retried scan: not a check-out
             raise Conflict(_("刚刚已签到。结束时再扫码签退"), code="just_checked_in")
-        return _check_out(signup, actor=actor, now=now)
+        out = now if at is None else _clock(shift, at, now=now, after=signup.checked_in_at)
+        return _check_out(signup, actor=actor, now=out)
     if signup is not None and signup.state == SignupState.DONE:
         raise Conflict(_("本班次已签退，服务时长已记录"), code="done")
+    came = now if at is None else _clock(shift, at, now=now)
     if now < shift.starts_at - EARLY:
         raise Conflict(_("签到在开始前30分钟开放（%(t)s 开始）") % {
             "t": timezone.localtime(shift.starts_at).strftime("%m-%d %H:%M")}, code="too_early")
-    if now >= shift.ends_at:
-        raise Conflict(_("该班次已经结束"), code="shift_over")
+    if came >= shift.ends_at:
+        raise Conflict(_("该班次已经结束") if at is None else _("到岗时间已在班次结束之后"), code="shift_over")
     if signup is None:
-        _bookable(shift, volunteer, now=now)
+        _bookable(shift, volunteer, now=came)
         signup = Signup(shift=shift, volunteer=volunteer, note=_("现场签到"))
-    signup.state, signup.checked_in_at, signup.checked_in_by = SignupState.ON_DUTY, now, actor
+    signup.state, signup.checked_in_at, signup.checked_in_by = SignupState.ON_DUTY, came, actor
     try:
         with transaction.atomic():
             signup.save()
@@ -345,12 +375,16 @@ def _check_out(signup: Signup, *, actor, now, note: str = "") -> Signup:
 
 
 @transaction.atomic
-def check_out(*, actor, signup: Signup) -> Signup:
+def check_out(*, actor, signup: Signup, at=None) -> Signup:
+    """She checks out (or the leader or staff for her, with the time she left as ``at`` if it was earlier)."""
     signup = _locked_signup(signup)
     _own_or_run(actor, signup)
     if signup.state != SignupState.ON_DUTY:
         raise Conflict(_("尚未签到，不能签退"), code="transition_not_allowed")
-    return _check_out(signup, actor=actor, now=timezone.now())
+    now = timezone.now()
+    if at in (None, "") or signup.volunteer.user_id == actor.pk:
+        return _check_out(signup, actor=actor, now=now)
+    return _check_out(signup, actor=actor, now=_clock(signup.shift, at, now=now, after=signup.checked_in_at))
 
 
 @transaction.atomic

@@ -264,7 +264,8 @@ def team_act(request, shift, volunteer, action):
         raise NotFound(_("未找到该记录，或您无权查看"))
     signup = Signup.objects.filter(shift=found, volunteer=person).exclude(state="cancelled").order_by("-id").first()
     if action == "in":
-        run(request, lambda: services.check_in(actor=request.user, shift=found, volunteer=person), _("已代为签到/签退"))
+        run(request, lambda: services.check_in(actor=request.user, shift=found, volunteer=person,
+                                               at=request.POST.get("at")), _("已代为签到/签退"))
     elif action == "noshow" and signup:
         run(request, lambda: services.mark_no_show(actor=request.user, signup=signup), _("已记为未到岗"))
     else:

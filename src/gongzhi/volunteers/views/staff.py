@@ -222,9 +222,10 @@ def shift_act(request, pk, action):
     elif action == "book" and person:
         run(request, lambda: services.signup_book(actor=request.user, shift=shift, volunteer=person), _("已代为报名"))
     elif action == "in" and person:
-        run(request, lambda: services.check_in(actor=request.user, shift=shift, volunteer=person), _("已代为签到/签退"))
+        run(request, lambda: services.check_in(actor=request.user, shift=shift, volunteer=person, at=post.get("at")),
+            _("已代为签到/签退"))
     elif action == "out" and signup:
-        run(request, lambda: services.check_out(actor=request.user, signup=signup), _("已签退"))
+        run(request, lambda: services.check_out(actor=request.user, signup=signup, at=post.get("at")), _("已签退"))
     elif action == "noshow" and signup:
         run(request, lambda: services.mark_no_show(actor=request.user, signup=signup), _("已记为未到岗"))
     elif action == "withdraw" and signup:
