@@ -10,7 +10,10 @@ def log_in(page, base, username):
     page.goto(base + "/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
-    page.keyboard.press("Enter")
+    # wait for the answer to the form itself: the login page may already be idle when Enter is pressed, and a goto
+    # made before the redirect arrives is aborted by it (net::ERR_ABORTED, seen on CI)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     page.wait_for_load_state("networkidle")
 
 
