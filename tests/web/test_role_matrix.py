@@ -37,7 +37,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 ROLES = ("admin", "operator", "subdistrict", "district", "secretary", "worker", "gridworker", "property", "owners",
-         "department", "volunteer", "resident", "newcomer", "anonymous")
+         "department", "volunteer", "resident", "newcomer", "buildinghead", "anonymous")
 
 # --- who is who, by job ----------------------------------------------------------------------------------------
 CITY = {"admin", "operator"}  # the administrator and the 12345 centre: the whole city
@@ -46,7 +46,9 @@ OVERSEERS = {"subdistrict", "district"}  # above the communities: oversee, urge,
 HANDLERS = CITY | OVERSEERS | COMMUNITY  # the side that accepts, dispatches and closes appeals (接诉即办)
 PARTIES = {"property", "owners", "department"}  # the handling parties: their own dispatched appeals only
 STAFF = HANDLERS | PARTIES | {"volunteer"}
-PORTAL = {"resident", "newcomer"}
+# residents: the verified one, one whose binding waits for the grid worker, and a verified one of the same building
+# who heads it (楼栋长): a resident with one power more, not staff (access/scopes.py STAFF_ROLES)
+PORTAL = {"resident", "newcomer", "buildinghead"}
 SIGNED_IN = STAFF | PORTAL
 EVERYONE = SIGNED_IN | {"anonymous"}
 # who works the registry's people (docs/personal-data.md): the community side and the subdistrict see them, the
@@ -73,6 +75,13 @@ KEEPERS = {"worker", "secretary", "subdistrict", "admin"}
 CARERS = COMMUNITY | {"subdistrict", "admin"}
 # the portal's volunteer pages send one who is no active volunteer to join before reading what she asks for
 NOT_VOLUNTEERING = SIGNED_IN - {"volunteer"}
+# verified residents of the resident's building, each for her own home there: its topics and owners' votes, the
+# board's 我也遇到, an appeal or an errand for her home; what the resident filed stays hers ({"resident"} below)
+VERIFIED = {"resident", "buildinghead"}
+# 楼栋长 (docs/care.md): her building's households and how to reach them on the portal's care page, a visit logged at
+# their door (a follow-up filed as the resident she is), a special family's request, a neighbour's errand
+# confirmed or cancelled (care.permissions.building_scope, volunteers.permissions.heads): by her own grant only
+HEAD = {"buildinghead"}
 
 
 def X(ok=(), *, told=(), no=(), hidden=(), bad=(), rest="no", portal=None, anon="login"):
@@ -154,7 +163,8 @@ def rows() -> list[Row]:
     they serve), ``place`` her own area, ``compound``, ``household`` (``part`` its dwelling), ``resident``, ``org``
     an organisation of her area (a party: its own), ``link`` one of its served areas, appeals in the state an
     action needs — for the community side about the verified resident's home in the grid worker's grid, filed by
-    that resident; for a party, dispatched to it."""
+    that resident; for a party, dispatched to it. The building head's are those of the community side, but for
+    her own home (``household``, ``resident``, ``part``) and ``place``, her building: the resident's."""
     appeal_actions = HANDLERS | {"resident"}
     return [
         # --- public -------------------------------------------------------------------------------------------
@@ -165,7 +175,7 @@ def rows() -> list[Row]:
         Row("GET", "board_index", "/board/", public(), far=False),
         Row("GET", "board", "/board/{community}/", public(), far=False),
         # 我也遇到: a verified resident of the community backs an accepted public appeal
-        Row("POST", "board_support", "/board/{community}/{board}/support", X({"resident"}, rest="told"),
+        Row("POST", "board_support", "/board/{community}/{board}/support", X(VERIFIED, rest="told"),
             data={"support": "1"}, watch=counted("appeals.AppealSupport"), far=False),
         Row("POST", "large_text", "/large-text", public(), far=False),
         Row("POST", "set_language", "/i18n/setlang/", public(), data={"language": "zh-hans"}, far=False),
@@ -392,11 +402,11 @@ def rows() -> list[Row]:
         # the resident's: topics whose scope holds her verified home; anyone else finds none
         Row("GET", "portal:topics", "/portal/topics/", signed_in(), far=False, absent="{far_topic_title}"),
         Row("GET", "portal:topic_new", "/portal/topics/new", signed_in(), far=False),
-        Row("POST", "portal:topic_new", "/portal/topics/new", X({"resident"}, rest="told"), far=False,
+        Row("POST", "portal:topic_new", "/portal/topics/new", X(VERIFIED, rest="told"), far=False,
             data=lambda o, r: {"council": o["council"], "scope": o["building"], "title": "矩阵居民议题",
                                "body": "矩阵：居民提出的议题内容。"}, watch=counted("deliberation.Topic")),
-        Row("GET", "portal:topic_detail", "/portal/topics/{cosigning}/", X({"resident"}, rest="hidden")),
-        Row("POST", "portal:topic_act", "/portal/topics/{cosigning}/cosign", X({"resident"}, rest="hidden"),
+        Row("GET", "portal:topic_detail", "/portal/topics/{cosigning}/", X(VERIFIED, rest="hidden")),
+        Row("POST", "portal:topic_act", "/portal/topics/{cosigning}/cosign", X(VERIFIED, rest="hidden"),
             watch=counted("deliberation.Cosign")),
         # resolutions that took effect, and their projects: public
         Row("GET", "resolutions", "/resolutions/", public(), far=False),
@@ -503,11 +513,15 @@ def rows() -> list[Row]:
         # 温馨到家: a resident with a verified home asks; an errand is hers (and her household's) alone, and her
         # building head's (by her own grant, not by a wider power); staff ask on the staff page
         Row("GET", "portal:errands", "/portal/errands/", signed_in(), far=False),
-        Row("POST", "portal:errands", "/portal/errands/", X({"resident"}, rest="told"), far=False,
+        Row("POST", "portal:errands", "/portal/errands/", X(VERIFIED, rest="told"), far=False,  # for her own home
             data=lambda o, r: {"household": o["household"], "kind": "medicine", "items": "矩阵：降压药一盒"},
             watch=counted("volunteers.Errand")),
-        Row("POST", "portal:errand_act", "/portal/errands/{errand}/cancel", X({"resident"}, rest="hidden"),
+        # the resident's errands, for her home: in the building head's building
+        Row("POST", "portal:errand_act", "/portal/errands/{errand}/cancel", X({"resident"} | HEAD, rest="hidden"),
             data={"reason": "矩阵：不用了"}, watch=column("volunteers.Errand", "state")),
+        # brought (送达): confirmed by those who may cancel it, and the volunteer's points are granted
+        Row("POST", "portal:errand_act", "/portal/errands/{delivered}/confirm", X({"resident"} | HEAD, rest="hidden"),
+            watch=column("volunteers.Errand", "state")),
         # --- 关爱网络: special families, their party members, visits, patches, party members --------------------
         Row("GET", "staff:care_network", "/staff/care/", X(CARERS), far=False),
         # a party member (placed at his community) is not her grid's: the grid worker finds none to pair
@@ -527,18 +541,25 @@ def rows() -> list[Row]:
         Row("POST", "staff:party", "/staff/care/party/", X(KEEPERS, told={"gridworker"}), far=False,
             data=lambda o, r: {"what": "post", "area": o["community"], "title": "矩阵岗位", "slots": "3"},
             watch=counted("volunteers.ServicePost")),
-        # the phone's: a family's visit and request for its paired member (the volunteer), the staff of its place
+        # the phone's: a family's visit and request for its paired member (the volunteer), her building head, the
+        # staff of its place; the care page lists a building head's households (audited), anyone's own families
         Row("GET", "portal:care", "/portal/care/", signed_in(), far=False),
         Row("GET", "portal:care_visit", "/portal/care/households/{family_household}/visit?resident={family}",
-            X(CARERS | {"volunteer"}, rest="hidden")),
+            X(CARERS | {"volunteer"} | HEAD, rest="hidden")),
         Row("POST", "portal:care_visit", "/portal/care/households/{family_household}/visit?resident={family}",
-            X(CARERS | {"volunteer"}, rest="hidden"), data={"kind": "care", "finding": "well", "note": "矩阵：老人安好"},
-            watch=counted("care.Visit")),
+            X(CARERS | {"volunteer"} | HEAD, rest="hidden"),
+            data={"kind": "care", "finding": "well", "note": "矩阵：老人安好"}, watch=counted("care.Visit")),
+        # the household as a whole (no one of it named: not the member's), with a follow-up: an appeal in the same
+        # step, a patrol find for the staff, for her building head an appeal she files as the resident she is
+        Row("POST", "portal:care_visit", "/portal/care/households/{family_household}/visit",
+            X(CARERS | HEAD, rest="hidden"), data={"kind": "routine", "finding": "concern", "follow_up": "1",
+                                                   "note": "矩阵：楼道扶手松了，老人下楼不便"},
+            watch=both(counted("care.Visit"), EVENTS)),
         # who may ask for a special family: her household, her paired member, her building head, the staff handling
         # her place's appeals; to anyone else who she is stays unsaid
-        Row("GET", "portal:care_ask", "/portal/care/ask?resident={family}", X(HANDLERS | {"volunteer"},
+        Row("GET", "portal:care_ask", "/portal/care/ask?resident={family}", X(HANDLERS | {"volunteer"} | HEAD,
                                                                                rest="hidden")),
-        Row("POST", "portal:care_ask", "/portal/care/ask?resident={family}", X(HANDLERS | {"volunteer"},
+        Row("POST", "portal:care_ask", "/portal/care/ask?resident={family}", X(HANDLERS | {"volunteer"} | HEAD,
                                                                                 rest="hidden"),
             data=lambda o, r: {"text": "矩阵：降压药吃完了，请帮忙开药", "key": f"matrix-{r}"}, watch=EVENTS),
         Row("POST", "portal:care_request_act", "/portal/care/requests/{care_req}/take",
@@ -581,8 +602,8 @@ def rows() -> list[Row]:
         Row("GET", "api:get_organisation", "/api/v1/organisations/{org}", X(STAFF - {"volunteer"},
                                                                              rest="hidden"), neighbour=True),
         Row("GET", "api:categories", "/api/v1/appeal-categories", signed_in(), far=False),
-        Row("POST", "api:file_appeal", "/api/v1/appeals", X(HANDLERS | {"resident"}, no=PARTIES | {"volunteer",
-                                                                                                    "newcomer"}),
+        Row("POST", "api:file_appeal", "/api/v1/appeals", X(HANDLERS | VERIFIED, no=PARTIES | {"volunteer",
+                                                                                                "newcomer"}),
             data=lambda o, r: ({"text": "矩阵：水管漏水", "area_id": o["home_area"], "household_id": o["household"]}
                                if r in PORTAL else {"text": "矩阵：楼道灯坏了", "area_id": o["compound"],
                                                     "channel": "desk", "contact_name": "张大爷"}),
@@ -644,7 +665,7 @@ def rows() -> list[Row]:
                                 "community": o["community_name"]}],
             watch=EVENTS),
         Row("GET", "api:figures_rates", "/api/v1/figures/rates?start={start}&end={end}", signed_in(), far=False),
-        Row("POST", "api:support", "/api/v1/appeals/{board}/support", X({"resident"}, rest="no"), far=False,
+        Row("POST", "api:support", "/api/v1/appeals/{board}/support", X(VERIFIED, rest="no"), far=False,
             data={"support": True}, watch=counted("appeals.AppealSupport")),
         Row("GET", "api:hotspots", "/api/v1/hotspots?area={place}", X(HANDLERS, rest="hidden")),
         Row("POST", "api:hotspot_task", "/api/v1/hotspots/{hotspot}/task",
@@ -655,11 +676,11 @@ def rows() -> list[Row]:
             data={"reply": "已修好"}),
         Row("GET", "api:list_topics", "/api/v1/deliberation/topics", signed_in(), far=False,
             absent="{far_topic_title}"),
-        Row("GET", "api:get_topic", "/api/v1/deliberation/topics/{topic}", X(FOLLOWERS | {"resident"}, rest="hidden")),
+        Row("GET", "api:get_topic", "/api/v1/deliberation/topics/{topic}", X(FOLLOWERS | VERIFIED, rest="hidden")),
         Row("GET", "api:get_tally", "/api/v1/deliberation/votes/{ovote}/tally",
-            X(FOLLOWERS | {"resident"}, rest="hidden")),
-        # an owner's ballot: hers only, for the parts she owns on the roll
-        Row("POST", "api:cast_ballot", "/api/v1/deliberation/votes/{ovote}/ballots", X({"resident"}, rest="hidden"),
+            X(FOLLOWERS | VERIFIED, rest="hidden")),
+        # an owner's ballot: hers only, for the parts she owns on the roll (both own their homes in its building)
+        Row("POST", "api:cast_ballot", "/api/v1/deliberation/votes/{ovote}/ballots", X(VERIFIED, rest="hidden"),
             data={"choice": "yes"}, watch=counted("deliberation.Ballot")),
         Row("GET", "api:figures_replies", "/api/v1/figures/replies?start={start}&end={end}", signed_in(),
             far=False),
@@ -693,7 +714,7 @@ OBJECT_KEYS = ("area", "building", "compound", "household", "part", "resident", 
                "hotline_batch", "token", "message", "binding", "pending_binding", "resident_user", "grant", "place",
                "data_request", "council", "member", "topic", "proposed", "meeting", "cvote", "ovote", "ballot",
                "objection", "project", "cosigning", "volunteer_rec", "applicant", "shift", "signup", "now_shift",
-               "item", "order", "errand", "family", "family_household", "care_req", "claim")
+               "item", "order", "errand", "delivered", "family", "family_household", "care_req", "claim")
 MISSING = 99_999_999
 
 
@@ -781,7 +802,8 @@ def _volunteering(*, staff, community, household, asker, volunteer_user, tag: st
     """``community``'s volunteers as the rows act on them: ``volunteer_user`` registered, approved by ``staff``,
     leading a team, with points, booked on a shift and with an order waiting at the counter; one enrolled by the
     staff (no account of her own), one waiting for approval; a shift ahead, one on now (the team's), an item on the
-    shelf, and ``asker``'s errand for ``household`` open for a volunteer to claim."""
+    shelf, and ``asker``'s errands for ``household``: one open for a volunteer to claim, one brought by
+    ``volunteer_user`` waiting to be confirmed."""
     from gongzhi.accounts.models import User
     from gongzhi.registry.choices import OrgKind
     from gongzhi.registry.models import Organisation
@@ -808,9 +830,12 @@ def _volunteering(*, staff, community, household, asker, volunteer_user, tag: st
     on_now = shift(now - timedelta(minutes=10), hours=8, team=team)  # checked in by the code or the leader
     item = v.item_create(actor=staff, area=community, name=f"{tag}毛巾", points=30, stock=10)
     errand = v.errand_request(actor=asker, household=household, kind="shopping", items="矩阵：挂面两把、鸡蛋一斤")
+    delivered = v.errand_request(actor=asker, household=household, kind="medicine", items="矩阵：降压药一盒")
+    v.errand_claim(actor=volunteer_user, errand=delivered)
+    v.errand_deliver(actor=volunteer_user, errand=delivered, amount="36.50")
     return {"volunteer_rec": enrolled.pk, "applicant": applicant.pk, "shift": ahead.pk, "now_shift": on_now.pk,
             "now_code": on_now.code, "signup": v.signup_book(actor=volunteer_user, shift=booked).pk,
-            "item": item.pk, "errand": errand.pk,
+            "item": item.pk, "errand": errand.pk, "delivered": delivered.pk,
             "order": v.order_place(actor=volunteer_user, account=account, item=item, key=f"{tag}-order").pk,
             "ends_at": timezone.localtime(now + timedelta(days=2, hours=2)).strftime("%Y-%m-%dT%H:%M")}
 
@@ -875,6 +900,12 @@ def _build() -> dict:
     compound, community = Area.objects.get(pk=home.compound_id), Area.objects.get(pk=home.community_id)
     grid = Area.objects.get(pk=home.grid_id)
     other_grid = Area.objects.filter(kind=AreaKind.GRID, community=community).exclude(pk=grid.pk).order_by("id").first()
+    # the building head heads the resident's building (accounts/demo.py takes both from the grid worker's grid): the
+    # resident's home and errands, and the special families below, are of her building
+    head = get(username="buildinghead")
+    head_home = verified_households(head).get()
+    assert head.role_grants.get().area_id == head_home.building_id == building.pk, \
+        "the matrix expects the building head to live in and head the resident's building"
     now = timezone.now()
 
     def org_of(username):
@@ -1015,8 +1046,9 @@ def _build() -> dict:
     # the volunteer account serves her community (and leads its team), and as a party member cares for a family
     common.update(_volunteering(staff=get(username="worker"), community=community, household=home,
                                 asker=resident_user, volunteer_user=get(username="volunteer"), tag="矩阵"))
-    # two of the grid's people, neither of a home bound to an account, as special families
-    unbound = Resident.objects.filter(grid=grid, status="present").exclude(household__bindings__isnull=False)
+    # two of the grid's people, neither of a home bound to an account, as special families: of the resident's
+    # building, which the building head heads
+    unbound = Resident.objects.filter(building=building, status="present").exclude(household__bindings__isnull=False)
     common.update(_caring(staff=get(username="worker"), community=community, families=list(unbound.order_by("id")[:2]),
                           member_user=get(username="volunteer"), tag="矩阵"),
                   worker_user=get(username="worker").pk)
@@ -1030,15 +1062,17 @@ def _build() -> dict:
         places[role] = {"area": Area.objects.filter(kind=AreaKind.BUILDING, compound=served).order_by("id").first(),
                         "compound": served, "person": owner, "org": org, "grid": other_grid}
     places["department"] = {**places["community"], "org": department}
+    places["buildinghead"] = {**places["community"], "person": head.bindings.get().resident}  # her own home
     sets = {"community": party_set(building, department, get(username="department"), **mine),
             "property": party_set(places["property"]["compound"], org_of("property"), get(username="property")),
             "owners": party_set(places["owners"]["compound"], org_of("owners"), get(username="owners"))}
-    sets["department"] = sets["community"]
+    sets["department"] = sets["buildinghead"] = sets["community"]
 
     own_place = {"gridworker": grid, "subdistrict": Area.objects.get(pk=community.subdistrict_id),
                  "district": Area.objects.get(pk=community.district_id),
                  "department": Area.objects.get(pk=community.district_id),
-                 "property": places["property"]["compound"], "owners": places["owners"]["compound"]}
+                 "property": places["property"]["compound"], "owners": places["owners"]["compound"],
+                 "buildinghead": building}
     batches = {}
     for username in HANDLERS:
         user = get(username=username)
@@ -1048,7 +1082,7 @@ def _build() -> dict:
     for role in ROLES:
         username = "resident" if role == "anonymous" else role
         user = get(username=username)
-        side = role if role in PARTIES else "community"
+        side = role if role in places else "community"
         where = places[side]
         objects = {**common, **sets[side],
                    "area": where["area"].pk, "building": where["area"].pk, "compound": where["compound"].pk,
@@ -1067,6 +1101,8 @@ def _build() -> dict:
                    "binding": (user if role in PORTAL else resident_user).bindings.get().pk}
         objects["resident_form"] = {k: ("" if v is None else v) for k, v in
                                     _resident_initial(where["person"]).items()} | {"note": "矩阵：已上门核实"}
+        if role in HEAD:
+            objects["home_area"] = head_home.area_id  # where she files for her home
         per_role[role] = objects
     # the next community of the same subdistrict: the subdistrict's, not the community's
     other = Area.objects.filter(kind=AreaKind.COMMUNITY, subdistrict_id=community.subdistrict_id).exclude(
