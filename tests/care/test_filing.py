@@ -118,3 +118,21 @@ def test_a_stranger_cannot_read_who_a_special_family_is_from_the_ask_page(net, l
     page = login("property").get(f"/portal/care/ask?resident={net.family.pk}")
     assert page.status_code == 404
     assert net.family.name not in page.content.decode()
+
+
+def test_who_asked_for_her_follows_the_request_on_her_care_page(net, users):
+    from gongzhi.appeals import services as appeals_services
+
+    worker = users("worker")
+    appeal = services.care_request_file(actor=worker, resident=net.family, text=TEXT)
+    page = client_of(worker).get("/portal/care/").content.decode()
+    assert "我代为发出的求助" in page and net.family.name in page
+    assert f"{net.member.user.display_name} 在办" in page  # her paired member holds it
+    appeals_services.appeal_accept(appeal=appeal, actor=net.member.user)
+    appeals_services.appeal_resolve(appeal=Appeal.objects.get(pk=appeal.pk), actor=net.member.user,
+                                    reply="已陪同老人去社区医院拍片，骨头没事，开了膏药，明天再去看看。")
+    page = client_of(worker).get("/portal/care/").content.decode()
+    assert "已办结" in page and "在办" not in page
+    # the family follows it on her own appeals page, not here; a neighbour sees nothing of it
+    assert "我代为发出的求助" not in client_of(net.family_user).get("/portal/care/").content.decode()
+    assert "我代为发出的求助" not in client_of(users("newcomer")).get("/portal/care/").content.decode()

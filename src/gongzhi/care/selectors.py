@@ -6,8 +6,8 @@ from django.utils import timezone
 
 from gongzhi.access.roles import Role
 from gongzhi.access.scopes import Perm, active_grants, scope_for
-from gongzhi.appeals.choices import OPEN_STATES
-from gongzhi.appeals.models import Appeal
+from gongzhi.appeals.choices import OPEN_STATES, Action
+from gongzhi.appeals.models import Appeal, AppealEvent
 from gongzhi.registry.choices import OrgKind
 from gongzhi.registry.models import Area, Household, Organisation, Resident, ResidentSpecialFamily
 from gongzhi.volunteers.choices import Account, Entry, SignupState
@@ -55,6 +55,17 @@ def requests_held(user):
     return (Appeal.objects.filter(assignee=user, ladder=LADDER, state__in=OPEN_STATES)
             .select_related("resident", "household", "household__building", "compound")
             .order_by("respond_due_at", "id"))
+
+
+ASKED_DAYS = 30
+
+
+def requests_asked(user, *, days: int = ASKED_DAYS):
+    """The care requests she sent for someone else (a neighbour of her building, a paired family) in the last
+    ``days``, newest first: who holds each now and how far it got. Her own household's are on her appeals page."""
+    sent = AppealEvent.objects.filter(actor=user, action=Action.SUBMIT, at__gte=timezone.now() - timedelta(days=days))
+    return (Appeal.objects.filter(pk__in=Subquery(sent.values("appeal_id")), ladder=LADDER)
+            .exclude(reporter=user).select_related("resident", "assignee").order_by("-id")[:20])
 
 
 def my_centre(user):

@@ -39,6 +39,7 @@ def home(request):
         context.update({"households": households, "head_areas": head_areas(user)})
     context["families"] = selectors.my_families(user)
     context["held"] = list(selectors.requests_held(user))
+    context["asked"], context["asked_days"] = list(selectors.requests_asked(user)), selectors.ASKED_DAYS
     context["centre"], context["links"] = selectors.my_centre(user)
     # her own household's request: a special family paired with a member asks here
     mine = Resident.objects.filter(household_id__in=household_ids(user), status="present")
