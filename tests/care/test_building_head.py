@@ -44,6 +44,19 @@ def test_the_head_sees_her_buildings_households_with_phones(head, login):
     assert AuditEvent.objects.filter(actor=user, action=AuditEvent.Action.VIEW_PERSONAL_DATA).count() == before + 1
 
 
+def test_the_head_sees_which_of_her_households_no_notice_reaches(head, login):
+    """A household where someone lives and nobody verified an account is marked, for her to tell at the door."""
+    from gongzhi.accounts.models import HouseholdBinding
+
+    user, home = head
+    listed = login("resident").get("/portal/care/").content.decode()
+    rows = {h.pk: h for h in Household.objects.filter(building=home.building)}
+    unreached = [pk for pk, h in rows.items() if h.residents.filter(status="present").exists()
+                 and not HouseholdBinding.objects.filter(household=h, status="verified").exists()]
+    assert home.pk not in unreached and unreached  # hers is verified; the demo building has neighbours without
+    assert listed.count("没有绑定账号</span>") == len(unreached)
+
+
 def test_a_resident_who_is_not_a_head_sees_no_households_and_leaves_no_audit(users, login):
     user = users("resident")
     home = verified_households(user).get()

@@ -179,3 +179,23 @@ def test_owners_vote_needs_a_compound_building_or_unit_and_parts(world, council,
         open_owners_vote(topic, actor)
     topic.refresh_from_db()
     assert topic.stage == Stage.DELIBERATING
+
+
+def test_the_building_head_is_asked_to_tell_the_owners_without_an_account(estate_factory, world, council, users):
+    """楼栋长转告: two of the three owners have no account; the building's head is told how many to tell at the door,
+    the one with an account is told herself, and a head of another building hears nothing of it."""
+    from gongzhi.access.roles import Role
+    from gongzhi.accounts.models import RoleGrant
+    from gongzhi.notifications.models import Notification
+
+    estate = estate_factory(world.community, [(80, "a"), (80, "b"), (80, "c")], accounts=False)
+    head = resident_account(estate.households[0], name="楼栋长")
+    RoleGrant.objects.create(user=head, role=Role.BUILDING_HEAD, area=estate.building)
+    elsewhere = estate_factory(world.community, [(80, "x")])
+    other_head = elsewhere.accounts["x"]
+    RoleGrant.objects.create(user=other_head, role=Role.BUILDING_HEAD, area=elsewhere.building)
+    _topic, vote = _vote(estate, council, users)
+    mine = Notification.objects.filter(user=head, key__contains=f"vote:{vote.pk}").order_by("id")
+    assert [n.title for n in mine] == ["业主表决：是否同意该方案", "请转告：业主表决：是否同意该方案"]
+    assert "有 2 户没有绑定账号" in mine.last().body  # flats 102 and 103; her own flat reads it
+    assert not Notification.objects.filter(user=other_head, key__contains=f"vote:{vote.pk}").exists()

@@ -1,11 +1,14 @@
 """Reads about accounts that other apps make."""
 from collections.abc import Iterable
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from gongzhi.access.roles import Role
+from gongzhi.registry.choices import ResidentStatus
+from gongzhi.registry.models import Area, Household, Resident
 
-from .models import ApiToken, RoleGrant
+from .choices import BindingStatus
+from .models import ApiToken, HouseholdBinding, RoleGrant
 
 
 def staff_of(*, areas: Iterable | QuerySet = (), organisations: Iterable | QuerySet = (),
@@ -36,3 +39,33 @@ def api_tokens_of(user) -> QuerySet[ApiToken]:
     return (ApiToken.objects.filter(user=user, revoked_at__isnull=True)
             .only("id", "user_id", "name", "prefix", "created_at", "last_used_at", "expires_at", "revoked_at")
             .order_by("-id"))
+
+
+def verified(household_field: str = "pk") -> Exists:
+    """For a query of households: someone has verified an account for it (she reads what the system sends)."""
+    return Exists(HouseholdBinding.objects.filter(household=OuterRef(household_field), status=BindingStatus.VERIFIED))
+
+
+def heads_unreached(area: Area) -> dict[int, int]:
+    """The building and unit heads (楼栋长、单元长) over any part of ``area``, each with how many of her households in
+    it have people living there and no verified account: those a notice sent through the system does not reach,
+    whom she tells at the door. {head's user id: households}."""
+    within = Q(**{f"area__{area.kind}_id": area.pk})
+    if area.building_id and area.building_id != area.pk:  # a unit: her building's head too
+        within |= Q(area_id=area.building_id)
+    grants = list(RoleGrant.objects.filter(within, role=Role.BUILDING_HEAD, revoked_at__isnull=True)
+                  .select_related("area"))
+    if not grants:
+        return {}
+    lived_in = Exists(Resident.objects.filter(household=OuterRef("pk"), status=ResidentStatus.PRESENT))
+    rows = (Household.objects.filter(**{f"{area.kind}_id": area.pk}).filter(lived_in).exclude(verified())
+            .values("building_id", "unit_id").annotate(n=Count("id")))
+    by_building, by_unit = {}, {}
+    for row in rows:
+        by_building[row["building_id"]] = by_building.get(row["building_id"], 0) + row["n"]
+        by_unit[row["unit_id"]] = by_unit.get(row["unit_id"], 0) + row["n"]
+    out: dict[int, int] = {}
+    for grant in grants:
+        counts = by_unit if grant.area.kind == "unit" else by_building
+        out[grant.user_id] = out.get(grant.user_id, 0) + counts.get(grant.area_id, 0)
+    return out

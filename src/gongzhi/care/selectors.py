@@ -1,11 +1,12 @@
 """Every read of the care pages, starting from what the viewer may see."""
 from datetime import date, timedelta
 
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from gongzhi.access.roles import Role
 from gongzhi.access.scopes import Perm, active_grants, scope_for
+from gongzhi.accounts.selectors import verified
 from gongzhi.appeals.choices import OPEN_STATES, Action
 from gongzhi.appeals.models import Appeal, AppealEvent
 from gongzhi.registry.choices import OrgKind
@@ -25,13 +26,15 @@ def last_visit(field: str = "pk", by: str = "household"):
 
 # --- on a phone ----------------------------------------------------------------------------------------------------
 def building_households(user):
-    """A building head's households with their present residents, by room: names and phones, nothing else."""
+    """A building head's households with their present residents, by room: names and phones, nothing else; and
+    whether anyone there reads what the system sends (``reached``): those who do not, she tells at the door."""
     scope = building_scope(user)
     if not scope:
         return Household.objects.none()
-    return (Household.objects.filter(scope.q()).select_related("building", "unit")
-            .prefetch_related("residents").annotate(last_visit=last_visit()).order_by("building__position", "unit__position",
-                                                                                  "position", "room"))
+    lived_in = Exists(Resident.objects.filter(household=OuterRef("pk"), status="present"))
+    return (Household.objects.filter(scope.q()).select_related("building", "unit").prefetch_related("residents")
+            .annotate(last_visit=last_visit(), reached=verified(), lived_in=lived_in)
+            .order_by("building__position", "unit__position", "position", "room"))
 
 
 def my_families(user):

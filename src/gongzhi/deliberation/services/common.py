@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.accounts.choices import BindingStatus
 from gongzhi.accounts.models import HouseholdBinding
+from gongzhi.accounts.selectors import heads_unreached
 from gongzhi.core.errors import InvalidInput, TransitionNotAllowed
 from gongzhi.core.text import free_text
 from gongzhi.notifications.services import Message, notify_many
@@ -57,6 +58,18 @@ def residents_in_scope(topic: Topic) -> list[int]:
     column = f"household__{topic.scope.kind}_id"
     return sorted(set(HouseholdBinding.objects.filter(Q(**{column: topic.scope_id}), status=BindingStatus.VERIFIED)
                       .values_list("user_id", flat=True)))
+
+
+def tell_residents(topic: Topic, *, key: str, title: str, body: str = "") -> int:
+    """A notice for the residents of the topic's scope: each verified account there, and each building head over
+    part of it whose households include some without an account, asked to tell them at the door (楼栋长转告)."""
+    told = tell(residents_in_scope(topic), topic, key=key, title=title, body=body)
+    for user_id, unreached in heads_unreached(topic.scope).items():
+        if unreached:
+            told += tell([user_id], topic, key=f"{key}:relay", title=(_("请转告：") + str(title))[:120],
+                         body=_("您负责的楼栋有 %(n)d 户没有绑定账号，收不到这条消息，请当面或电话转告。") % {"n": unreached}
+                         + (f"\n{body}" if body else ""))
+    return told
 
 
 def tell(user_ids, topic: Topic, *, key: str, title: str, body: str = "", staff: bool = False) -> int:

@@ -12,7 +12,7 @@ from gongzhi.core.errors import Conflict, InvalidInput
 from ..choices import Action, MeetingKind, MeetingMode, MeetingState, Side
 from ..models import Attendance, Meeting, Position, Speaker
 from ..permissions import require_runs
-from .common import locked, residents_in_scope, step, tell, text
+from .common import locked, step, tell_residents, text
 
 
 def _meeting(meeting: Meeting, actor, *, states=(MeetingState.SCHEDULED, MeetingState.IN_SESSION)) -> Meeting:
@@ -45,9 +45,9 @@ def meeting_schedule(*, actor, topic, starts_at: datetime, place: str, kind: str
          for m in topic.council.members.filter(ended_on__isnull=True).order_by("seat__position", "id")]
         + [Attendance(meeting=meeting, stakeholder=s, name=s.name) for s in topic.stakeholders.all()])
     when = timezone.localtime(starts_at).strftime("%Y-%m-%d %H:%M")
-    tell(residents_in_scope(topic), topic, key=f"meeting:{meeting.pk}",
-         title=_("%(kind)s：%(t)s") % {"kind": meeting.get_kind_display(), "t": topic.title},
-         body=_("%(when)s 在%(place)s召开，欢迎参加") % {"when": when, "place": meeting.place})
+    tell_residents(topic, key=f"meeting:{meeting.pk}",
+                   title=_("%(kind)s：%(t)s") % {"kind": meeting.get_kind_display(), "t": topic.title},
+                   body=_("%(when)s 在%(place)s召开，欢迎参加") % {"when": when, "place": meeting.place})
     return meeting
 
 

@@ -16,7 +16,7 @@ from gongzhi.registry.models import Household, Organisation
 from ..choices import MONEY_IN, Action, Entry, Source, Stage
 from ..models import Evaluation, Funding, Milestone, MoneyEntry, Project, Topic
 from ..permissions import require_in_scope, require_runs
-from .common import locked, residents_in_scope, step, tell, text
+from .common import locked, step, tell_residents, text
 
 MAX_AMOUNT = Decimal("100000000")
 
@@ -70,8 +70,8 @@ def project_start(*, actor, topic: Topic, title: str, lead: str, budget, funding
                                    for t, due in milestones])
     step(topic, Action.START_PROJECT, actor=actor, note=project.title,
          data={"project": project.pk, "budget": str(budget)})
-    tell(residents_in_scope(topic), topic, key="project", title=_("议题“%(t)s”已立项") % {"t": topic.title},
-         body=_("预算%(b)s元") % {"b": budget})
+    tell_residents(topic, key="project", title=_("议题“%(t)s”已立项") % {"t": topic.title},
+                   body=_("预算%(b)s元") % {"b": budget})
     return project
 
 
@@ -182,7 +182,7 @@ def project_complete(*, actor, topic: Topic, note: str = "") -> Topic:
         project.completed_at = timezone.now()
         project.save(update_fields=["completed_at", "updated_at"])
     step(topic, Action.COMPLETE, actor=actor, note=(note or "").strip()[:1000])
-    tell(residents_in_scope(topic), topic, key="evaluate", title=_("请评价：%(t)s") % {"t": topic.title})
+    tell_residents(topic, key="evaluate", title=_("请评价：%(t)s") % {"t": topic.title})
     return topic
 
 

@@ -14,7 +14,7 @@ from gongzhi.core.errors import Conflict
 from ..choices import Action, ObjectionState, Stage, VoteState
 from ..models import Objection, Resolution, Topic
 from ..permissions import require_in_scope, require_runs
-from .common import locked, residents_in_scope, step, tell, text
+from .common import locked, step, tell, tell_residents, text
 
 
 def _publish(topic: Topic, *, actor, body: str, reason: str = "") -> Resolution:
@@ -33,10 +33,10 @@ def _publish(topic: Topic, *, actor, body: str, reason: str = "") -> Resolution:
 
 
 def _announce(topic: Topic, resolution: Resolution) -> None:
-    tell(residents_in_scope(topic), topic, key=f"resolution:{resolution.pk}",
-         title=_("决议公示：%(t)s") % {"t": topic.title},
-         body=_("公示至%(when)s，如有异议请在公示期内提出") % {
-             "when": timezone.localtime(resolution.notice_ends_at).strftime("%Y-%m-%d %H:%M")})
+    tell_residents(topic, key=f"resolution:{resolution.pk}",
+                   title=_("决议公示：%(t)s") % {"t": topic.title},
+                   body=_("公示至%(when)s，如有异议请在公示期内提出") % {
+                       "when": timezone.localtime(resolution.notice_ends_at).strftime("%Y-%m-%d %H:%M")})
 
 
 @transaction.atomic

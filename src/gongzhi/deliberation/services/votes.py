@@ -22,7 +22,7 @@ from .. import tally
 from ..choices import SPECIAL_MATTERS, Action, Channel, Choice, OwnersMatter, Rule, VoteKind, VoteState
 from ..models import Ballot, CouncilMember, RollEntry, Vote
 from ..permissions import home_area_ids, require_runs
-from .common import locked, residents_in_scope, step, tell, text
+from .common import locked, step, tell_residents, text
 
 OWNERS_SCOPES = frozenset({AreaKind.COMPOUND, AreaKind.BUILDING, AreaKind.UNIT})
 ROLL_BATCH = 2000
@@ -67,9 +67,9 @@ def vote_open(*, actor, topic, kind: str, question: str, closes_at: datetime, ma
         entries = _roll(vote, topic.scope)
         if not entries:
             raise InvalidInput(_("该范围内没有登记专有部分，请先在户的页面登记房屋面积和产权人"), field="kind")
-        tell(residents_in_scope(topic), topic, key=f"vote:{vote.pk}",
-             title=_("业主表决：%(q)s") % {"q": question},
-             body=_("请在%(when)s前投票") % {"when": timezone.localtime(closes_at).strftime("%Y-%m-%d %H:%M")})
+        tell_residents(topic, key=f"vote:{vote.pk}",
+                       title=_("业主表决：%(q)s") % {"q": question},
+                       body=_("请在%(when)s前投票") % {"when": timezone.localtime(closes_at).strftime("%Y-%m-%d %H:%M")})
     return vote
 
 
