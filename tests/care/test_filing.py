@@ -127,7 +127,7 @@ def test_who_asked_for_her_follows_the_request_on_her_care_page(net, users):
     appeal = services.care_request_file(actor=worker, resident=net.family, text=TEXT)
     page = client_of(worker).get("/portal/care/").content.decode()
     assert "我代为发出的求助" in page and net.family.name in page
-    assert f"{net.member.user.display_name} 在办" in page  # her paired member holds it
+    assert f"等 {net.member.user.display_name} 接手" in page  # her paired member holds it, not yet taken
     appeals_services.appeal_accept(appeal=appeal, actor=net.member.user)
     appeals_services.appeal_resolve(appeal=Appeal.objects.get(pk=appeal.pk), actor=net.member.user,
                                     reply="已陪同老人去社区医院拍片，骨头没事，开了膏药，明天再去看看。")

@@ -119,3 +119,20 @@ def test_cancelling_a_claimed_errand_tells_the_volunteer(claimed, volunteer, ask
     assert state(claimed) == ErrandState.CANCELLED
     told = Notification.objects.filter(user_id=volunteer.user_id, key=f"errand:{claimed.pk}:cancelled")
     assert told.exists()
+
+
+def test_the_volunteer_who_claimed_it_reads_the_door_with_its_unit(claimed, volunteer, household, login):
+    """Each unit has a 101: the address she is sent to names the unit, or she knocks at the wrong door."""
+    household.refresh_from_db()
+    assert household.unit_id is not None  # the demo's homes lie in units
+    page = login(volunteer.user.username).get("/portal/volunteer/errands/").content.decode()
+    assert f"送到：{household.address}" in page
+
+
+def test_the_ask_form_starts_empty_and_keeps_what_was_typed_when_refused(asker, household, login):
+    client = login(asker.username)
+    blank = client.get("/portal/errands/").content.decode()
+    assert "generator object" not in blank and '></textarea>' in blank
+    refused = client.post("/portal/errands/", {"household": household.pk, "kind": "nonsense",
+                                                "items": "鸡蛋一斤"}).content.decode()
+    assert ">鸡蛋一斤</textarea>" in refused and Errand.objects.count() == 0

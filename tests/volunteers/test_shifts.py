@@ -285,6 +285,15 @@ def test_times_written_up_must_be_past_within_the_shift_and_in_order(frozen, wor
     assert signup.state == SignupState.ON_DUTY
 
 
+def test_a_morning_time_on_an_afternoon_shift_is_too_early_not_tomorrow(frozen, worker, volunteer, shift_factory):
+    frozen.move_to(timezone.make_aware(datetime.combine(timezone.localdate(), time(15, 0))))
+    shift = shift_factory(starts_in=-HOUR, length=2 * HOUR)  # 14:00–16:00 today
+    book(volunteer, shift)
+    with pytest.raises(InvalidInput) as refused:
+        services.check_in(actor=worker, shift=shift, volunteer=volunteer, at="08:00")
+    assert "不能早于" in refused.value.message  # not "later than now": only a night shift runs past midnight
+
+
 def test_her_own_scan_is_always_now(frozen, volunteer, shift_factory):
     shift = shift_factory(starts_in=-HOUR, length=2 * HOUR)
     book(volunteer, shift)

@@ -41,7 +41,7 @@ def my_families(user):
     """The special families in her care (paired with her, or her centre's members), with the last visit."""
     today = timezone.now()
     rows = list(Resident.objects.filter(families_of(user), status="present")
-                .select_related("household", "household__building", "household__compound")
+                .select_related("household", "household__building", "household__compound", "household__unit")
                 .prefetch_related("special_families").annotate(last_visit=last_visit("pk", "resident"))
                 .order_by("household__compound__name", "household__room"))
     pairings = {p.resident_id: p for p in Pairing.objects.filter(resident__in=rows, ended_at__isnull=True)
@@ -56,7 +56,7 @@ def my_families(user):
 def requests_held(user):
     """The care requests handed to her that are still open, oldest deadline first."""
     return (Appeal.objects.filter(assignee=user, ladder=LADDER, state__in=OPEN_STATES)
-            .select_related("resident", "household", "household__building", "compound")
+            .select_related("resident", "household", "household__building", "household__unit", "compound")
             .order_by("respond_due_at", "id"))
 
 
@@ -91,7 +91,8 @@ def network(user):
     if not scope:
         return {"branches": [], "unpaired": [], "loose": []}
     centres = list(CentreHousehold.objects.filter(scope.q(), ended_at__isnull=True)
-                   .select_related("branch", "keeper", "household", "household__building", "household__compound"))
+                   .select_related("branch", "keeper", "household", "household__building", "household__compound",
+                                   "household__unit"))
     links = list(CentreMember.objects.filter(centre__in=centres, ended_at__isnull=True).select_related("member"))
     members = {c.keeper_id for c in centres} | {link.member_id for link in links}
     pairings = list(Pairing.objects.filter(member_id__in=members, ended_at__isnull=True)
@@ -164,7 +165,7 @@ def overdue_families(user):
                                         pk__in=ResidentSpecialFamily.objects.values("resident_id"))
                 .annotate(last_visit=last_visit("pk", "resident"))
                 .filter(Q(last_visit__isnull=True) | Q(last_visit__lt=cutoff))
-                .select_related("household", "household__building", "household__compound")
+                .select_related("household", "household__building", "household__compound", "household__unit")
                 .prefetch_related("special_families")
                 .order_by(F("last_visit").asc(nulls_first=True), "household__room")[:500])
     members = {p.resident_id: p.member for p in Pairing.objects.filter(

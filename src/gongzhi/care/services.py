@@ -84,7 +84,7 @@ def visit_log(*, actor, household: Household, kind: str, finding: str, note: str
         elif resident is not None and chain_of(resident.pk)["pairing"] is not None:
             appeal = care_request_file(actor=actor, resident=resident, text=note)
         elif building_scope(actor).covers(household):  # a building head reports it as the resident she is
-            appeal = appeal_submit(channel=Channel.PORTAL, text=f"{household.room}：{note}", area=household.area,
+            appeal = appeal_submit(channel=Channel.PORTAL, text=f"{household.address}：{note}", area=household.area,
                                    actor=actor)
         else:
             raise Conflict(_("这户还没有结对党员，请直接向社区反映"), code="not_paired")

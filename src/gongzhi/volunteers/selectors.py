@@ -113,7 +113,7 @@ def errands_to_claim(volunteer: Volunteer):
 
 def my_errands(volunteer: Volunteer):
     return (Errand.objects.filter(volunteer=volunteer).select_related("household", "household__area", "compound",
-                                                                       "building", "resident")
+                                                                       "building", "unit", "resident")
             .order_by("-id"))
 
 
@@ -212,7 +212,7 @@ def orders_for_staff(user, *, state: str = OrderState.RESERVED):
 
 def errands_for_staff(user, *, state: str = ""):
     qs = Errand.objects.filter(staff_scope(user).q()).select_related("household", "household__area", "volunteer",
-                                                                    "compound", "building")
+                                                                    "compound", "building", "unit")
     if state:
         qs = qs.filter(state=state)
     return qs.order_by("-id")

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -148,7 +149,7 @@ def portal_appeal_withdraw(request, pk):
 def where_it_stands(group) -> str:
     """What the resident reads first: who has her appeal and what happens next, in plain words."""
     due = group.respond_due_at if group.state == State.SUBMITTED else group.resolve_due_at
-    when = timezone.localtime(due).strftime("%m月%d日 %H:%M") if due else ""
+    when = f"{date_format(timezone.localtime(due), 'MONTH_DAY_FORMAT')} {timezone.localtime(due):%H:%M}" if due else ""
     party = group.party.name if group.party_id else ""
     plain = {
         State.SUBMITTED: _("社区还没有受理，将在 %(when)s 前受理。"),

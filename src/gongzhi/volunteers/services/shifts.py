@@ -310,7 +310,7 @@ def _clock(shift: Shift, value, *, now, after=None):
             raise InvalidInput(_("请按“时:分”填写时间，如 09:05"), field="at") from None
         opens = timezone.localtime(shift.starts_at - EARLY)
         value = timezone.make_aware(datetime.combine(opens.date(), clock))
-        if value < opens:
+        if value < opens and timezone.localtime(shift.ends_at).date() > opens.date():  # a night shift's small hours
             value += timedelta(days=1)
     if value > now:
         raise InvalidInput(_("补记的时间不能晚于现在"), field="at")

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -278,10 +279,10 @@ def team_act(request, shift, volunteer, action):
 @domain_errors_as_http
 def resident_errands(request):
     homes = list(Household.objects.filter(pk__in=household_ids(request.user)).select_related("area", "compound",
-                                                                                             "building"))
+                                                                                             "building", "unit"))
     # a building head asks for a neighbour of her building (from her list on the care page)
     for_whom = Household.objects.filter(pk=id_param(request.GET.get("household") or request.POST.get("household"))) \
-        .select_related("area", "compound", "building").first()
+        .select_related("area", "compound", "building", "unit").first()
     if for_whom is not None and for_whom not in homes and heads(request.user, for_whom):
         homes.insert(0, for_whom)
     if request.method == "POST":
@@ -298,10 +299,12 @@ def resident_errands(request):
                                            contact_phone=request.POST.get("phone", ""))
         if run(request, ask, _("已提交，志愿者认领后会通知您")):
             return redirect("portal:errands")
-    mine = Errand.objects.filter(household_id__in=[h.pk for h in homes]).select_related("volunteer") \
-        .order_by("-id")[:30] if homes else Errand.objects.filter(requested_by=request.user).order_by("-id")[:30]
+    # her households' errands, and those she asked for a neighbour
+    mine = (Errand.objects.filter(Q(household_id__in=[h.pk for h in homes]) | Q(requested_by=request.user))
+            .select_related("volunteer").order_by("-id")[:30])
     return render(request, "volunteers/portal_resident_errands.html", {
         "homes": homes, "kinds": ErrandKind.choices, "errands": mine, "post": request.POST,
+        "post_items": request.POST.get("items", ""),
         "delivered": ErrandState.DELIVERED})
 
 
