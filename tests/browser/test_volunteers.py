@@ -20,22 +20,29 @@ def local(moment: datetime) -> str:
     return moment.astimezone(SITE_ZONE).strftime("%Y-%m-%dT%H:%M")
 
 
-def test_a_volunteer_signs_up_checks_in_by_the_code_and_redeems_her_points(demo_server, browser, shoot, axe):
-    staff = desk(browser).new_page()
-    log_in(staff, demo_server, "worker")
-    staff.goto(demo_server + "/staff/volunteers/rosters/")
+def publish_activity(staff, base, *, kind: str, title: str, place: str, capacity: int, starts: datetime,
+                     ends: datetime) -> None:
+    """The worker puts on a one-off activity or duty from the rosters page; its page opens."""
+    staff.goto(base + "/staff/volunteers/rosters/")
     expect(staff.locator(".week")).to_be_visible()
     staff.get_by_text("发布一次性活动或值守").click()
     form = staff.locator("form:has(input[name=what][value=shift])")
-    form.locator("select[name=kind]").select_option("cleaning")
-    form.locator("input[name=title]").fill("楼道小广告清理")
-    form.locator("input[name=place]").fill("3号楼一楼大厅")
-    form.locator("input[name=capacity]").fill("3")
-    now = datetime.now(SITE_ZONE)
-    form.locator("input[name=starts_at]").fill(local(now - timedelta(minutes=10)))
-    form.locator("input[name=ends_at]").fill(local(now + timedelta(hours=2)))
+    form.locator("select[name=kind]").select_option(kind)
+    form.locator("input[name=title]").fill(title)
+    form.locator("input[name=place]").fill(place)
+    form.locator("input[name=capacity]").fill(str(capacity))
+    form.locator("input[name=starts_at]").fill(local(starts))
+    form.locator("input[name=ends_at]").fill(local(ends))
     form.get_by_role("button", name="发布").click()
-    expect(staff.locator("h1")).to_contain_text("楼道小广告清理")
+    expect(staff.locator("h1")).to_contain_text(title)
+
+
+def test_a_volunteer_signs_up_checks_in_by_the_code_and_redeems_her_points(demo_server, browser, shoot, axe):
+    staff = desk(browser).new_page()
+    log_in(staff, demo_server, "worker")
+    now = datetime.now(SITE_ZONE)
+    publish_activity(staff, demo_server, kind="cleaning", title="楼道小广告清理", place="3号楼一楼大厅", capacity=3,
+                     starts=now - timedelta(minutes=10), ends=now + timedelta(hours=2))
     expect(staff.locator("figure.qr svg")).to_be_visible()  # the code to print and post at the place
     check_link = staff.locator("figure.qr figcaption a").get_attribute("href")
     assert "/portal/volunteer/check/" in check_link
@@ -116,18 +123,9 @@ def test_the_worker_approves_a_registration_and_reads_the_gaps_of_the_week(demo_
 def test_the_worker_writes_up_the_duty_of_a_volunteer_whose_phone_died(demo_server, browser, shoot, axe):
     staff = desk(browser).new_page()
     log_in(staff, demo_server, "worker")
-    staff.goto(demo_server + "/staff/volunteers/rosters/")
-    staff.get_by_text("发布一次性活动或值守").click()
-    form = staff.locator("form:has(input[name=what][value=shift])")
-    form.locator("select[name=kind]").select_option("patrol")
-    form.locator("input[name=title]").fill("小区夜间巡逻补记")
-    form.locator("input[name=place]").fill("北门")
-    form.locator("input[name=capacity]").fill("2")
     start = datetime.now(SITE_ZONE).replace(second=0, microsecond=0) - timedelta(minutes=100)
-    form.locator("input[name=starts_at]").fill(local(start))
-    form.locator("input[name=ends_at]").fill(local(start + timedelta(hours=2)))
-    form.get_by_role("button", name="发布").click()
-    expect(staff.locator("h1")).to_contain_text("小区夜间巡逻补记")
+    publish_activity(staff, demo_server, kind="patrol", title="小区夜间巡逻补记", place="北门", capacity=2,
+                     starts=start, ends=start + timedelta(hours=2))
 
     staff.locator("select[name=volunteer]").select_option(label="阚世豪")
     staff.get_by_role("button", name="代为报名").click()

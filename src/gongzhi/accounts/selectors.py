@@ -46,6 +46,11 @@ def verified(household_field: str = "pk") -> Exists:
     return Exists(HouseholdBinding.objects.filter(household=OuterRef(household_field), status=BindingStatus.VERIFIED))
 
 
+def lived_in(household_field: str = "pk") -> Exists:
+    """For a query of households: someone lives there now (a present resident)."""
+    return Exists(Resident.objects.filter(household=OuterRef(household_field), status=ResidentStatus.PRESENT))
+
+
 def heads_unreached(area: Area) -> dict[int, int]:
     """The building and unit heads (楼栋长、单元长) over any part of ``area``, each with how many of her households in
     it have people living there and no verified account: those a notice sent through the system does not reach,
@@ -57,8 +62,7 @@ def heads_unreached(area: Area) -> dict[int, int]:
                   .select_related("area"))
     if not grants:
         return {}
-    lived_in = Exists(Resident.objects.filter(household=OuterRef("pk"), status=ResidentStatus.PRESENT))
-    rows = (Household.objects.filter(**{f"{area.kind}_id": area.pk}).filter(lived_in).exclude(verified())
+    rows = (Household.objects.filter(**{f"{area.kind}_id": area.pk}).filter(lived_in()).exclude(verified())
             .values("building_id", "unit_id").annotate(n=Count("id")))
     by_building, by_unit = {}, {}
     for row in rows:

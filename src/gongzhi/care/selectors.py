@@ -1,12 +1,12 @@
 """Every read of the care pages, starting from what the viewer may see."""
 from datetime import date, timedelta
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from gongzhi.access.roles import Role
 from gongzhi.access.scopes import Perm, active_grants, scope_for
-from gongzhi.accounts.selectors import verified
+from gongzhi.accounts.selectors import lived_in, verified
 from gongzhi.appeals.choices import OPEN_STATES, Action
 from gongzhi.appeals.models import Appeal, AppealEvent
 from gongzhi.registry.choices import OrgKind
@@ -31,9 +31,8 @@ def building_households(user):
     scope = building_scope(user)
     if not scope:
         return Household.objects.none()
-    lived_in = Exists(Resident.objects.filter(household=OuterRef("pk"), status="present"))
     return (Household.objects.filter(scope.q()).select_related("building", "unit").prefetch_related("residents")
-            .annotate(last_visit=last_visit(), reached=verified(), lived_in=lived_in)
+            .annotate(last_visit=last_visit(), reached=verified(), lived_in=lived_in())
             .order_by("building__position", "unit__position", "position", "room"))
 
 

@@ -52,7 +52,8 @@ __all__ = [
     "errand_deliver", "errand_release", "errand_request", "expire", "item_create", "item_restock", "item_update",
     "lay_out", "lay_out_all", "member_of", "party_member_add", "party_member_report", "post_claim", "post_create",
     "post_leave", "loan_create", "loan_end", "mark_no_show", "order_cancel", "order_hand_over",
-    "order_place", "order_redeem", "Redeemed", "points_adjust", "points_help", "roster_create", "roster_stop", "settle", "shift_by_code",
+    "order_place", "order_redeem", "Redeemed", "points_adjust", "points_help", "roster_create", "roster_stop",
+    "settle", "shift_by_code",
     "shift_cancel", "shift_create", "signup_book", "signup_cancel", "signup_offer", "signup_take", "team_join",
     "team_leave", "volunteer_decide", "volunteer_enrol", "volunteer_register",
 ]

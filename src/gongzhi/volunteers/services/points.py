@@ -38,7 +38,8 @@ def account_of(holder: Volunteer | PartyMember) -> PointsAccount:
 # A balance moves by one conditional UPDATE … RETURNING and its entry by one INSERT … RETURNING, written once here
 # rather than compiled by the ORM per call (an UPDATE, a re-read of the balance, a create). On PostgreSQL the two are
 # the function volunteers_post (migration 0004), one statement; SQLite (3.35+) runs them from here.
-_MOVE = "UPDATE volunteers_pointsaccount SET balance = balance + %s{earned} WHERE id = %s{enough} RETURNING balance"
+_MOVE = ("UPDATE volunteers_pointsaccount SET balance = balance + %s, earned = earned + %s "
+         "WHERE id = %s AND balance + %s >= 0 RETURNING balance")  # as volunteers_post
 _ENTRY = ("INSERT INTO volunteers_pointsentry (account_id, at, kind, delta, balance_after, rule_id, ref, note, "
           "actor_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id")
 _POST = "SELECT entry_id, new_balance FROM volunteers_post(%s, %s, %s, %s, %s, %s, %s, %s, %s)"
@@ -62,9 +63,7 @@ def post(account_id: int, delta: int, *, kind: str, ref: str = "", rule: PointsR
                 raise InsufficientPoints(-delta)
             pk, balance = row
         else:
-            cursor.execute(_MOVE.format(earned=", earned = earned + %s" if earned else "",
-                                        enough=" AND balance >= %s" if delta < 0 else ""),
-                           [delta] + ([delta] if earned else []) + [account_id] + ([-delta] if delta < 0 else []))
+            cursor.execute(_MOVE, [delta, delta if earned else 0, account_id, delta])
             row = cursor.fetchone()
             if row is None:
                 raise InsufficientPoints(-delta)
